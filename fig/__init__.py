@@ -1,0 +1,3 @@
+"""fig: run multi-container applications on one Docker engine."""
+
+__version__ = "1.1.0"

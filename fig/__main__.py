@@ -1,0 +1,3 @@
+from fig.cli.main import main
+
+raise SystemExit(main())

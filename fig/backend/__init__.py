@@ -1,0 +1,1 @@
+"""The engine seam: the domain speaks `base`; `docker` implements it over the Docker SDK."""

@@ -1,0 +1,146 @@
+"""The only engine vocabulary the domain sees: specs in, infos out, one Protocol between."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+class ContainerState(enum.Enum):
+    CREATED = "created"
+    RUNNING = "running"
+    PAUSED = "paused"
+    RESTARTING = "restarting"
+    REMOVING = "removing"
+    EXITED = "exited"
+    DEAD = "dead"
+
+
+@dataclass(frozen=True, slots=True)
+class PortBinding:
+    container_port: int
+    protocol: str = "tcp"
+    host_ip: str | None = None
+    host_port: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Mount:
+    """A mount as the engine reports it: `name` is set for volumes, `source` for bind mounts."""
+
+    target: str
+    type: str
+    name: str | None = None
+    source: str | None = None
+    read_only: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointSpec:
+    network: str
+    aliases: tuple[str, ...] = ()
+    ipv4_address: str | None = None
+    links: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerSpec:
+    """Everything needed to create one container."""
+
+    name: str
+    image: str
+    labels: Mapping[str, str]
+    command: Sequence[str] | None = None
+    entrypoint: Sequence[str] | None = None
+    environment: Mapping[str, str] = field(default_factory=dict)
+    ports: Sequence[PortBinding] = ()
+    expose: Sequence[PortBinding] = ()
+    binds: Sequence[str] = ()  # "source:target:mode" for bind mounts and named volumes
+    volumes: Sequence[str] = ()  # anonymous volume targets
+    volumes_from: Sequence[str] = ()  # "container_id:mode"
+    links: Sequence[tuple[str, str]] = ()  # (container name, alias)
+    network_mode: str | None = None
+    networks: Sequence[EndpointSpec] = ()
+    dns: Sequence[str] = ()
+    dns_search: Sequence[str] = ()
+    extra_hosts: Sequence[str] = ()
+    working_dir: str | None = None
+    user: str | None = None
+    hostname: str | None = None
+    domainname: str | None = None
+    mem_limit: int | None = None
+    privileged: bool = False
+    stdin_open: bool = False
+    tty: bool = False
+    cap_add: Sequence[str] = ()
+    cap_drop: Sequence[str] = ()
+    restart: str | None = None
+    healthcheck: Mapping[str, Any] | None = None
+    stop_signal: str | None = None
+    stop_timeout: int | None = None
+    auto_remove: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerInfo:
+    id: str
+    name: str
+    image: str
+    image_id: str
+    labels: Mapping[str, str]
+    state: ContainerState
+    exit_code: int = 0
+    command: str = ""
+    ports: tuple[PortBinding, ...] = ()
+    mounts: tuple[Mount, ...] = ()
+    health: str | None = None
+    created: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BuildRequest:
+    context: str
+    tag: str
+    dockerfile: str | None = None
+    args: Mapping[str, str] = field(default_factory=dict)
+    target: str | None = None
+    no_cache: bool = False
+    pull: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LogLine:
+    text: str
+    stream: str = "stdout"
+
+
+class ContainerBackend(Protocol):
+    """What the domain needs from an engine. Implementations raise fig.errors, never SDK errors."""
+
+    def list_containers(self, labels: Mapping[str, str], *, all: bool = False) -> list[ContainerInfo]: ...
+    def inspect(self, container_id: str) -> ContainerInfo: ...
+    def create(self, spec: ContainerSpec) -> str: ...
+    def start(self, container_id: str) -> None: ...
+    def stop(self, container_id: str, *, timeout: int) -> None: ...
+    def restart(self, container_id: str, *, timeout: int) -> None: ...
+    def kill(self, container_id: str, *, signal: str = "SIGKILL") -> None: ...
+    def remove(self, container_id: str, *, force: bool = False, volumes: bool = False) -> None: ...
+    def rename(self, container_id: str, name: str) -> None: ...
+    def wait(self, container_id: str) -> int: ...
+    def logs(self, container_id: str, *, follow: bool, tail: int | None = None,
+             since: float | None = None) -> Iterator[LogLine]: ...
+    def image_id(self, name: str) -> str | None: ...
+    def build(self, request: BuildRequest) -> Iterator[dict[str, Any]]: ...
+    def pull(self, image: str) -> Iterator[dict[str, Any]]: ...
+    def push(self, image: str) -> Iterator[dict[str, Any]]: ...
+    def remove_image(self, name: str) -> None: ...
+    def ensure_network(self, name: str, *, driver: str | None, internal: bool, labels: Mapping[str, str]) -> None: ...
+    def network_exists(self, name: str) -> bool: ...
+    def remove_network(self, name: str) -> None: ...
+    def ensure_volume(self, name: str, *, driver: str | None, labels: Mapping[str, str]) -> None: ...
+    def volume_exists(self, name: str) -> bool: ...
+    def remove_volume(self, name: str) -> None: ...
+    def attach_socket(self, container_id: str) -> Any: ...
+    def resize(self, container_id: str, height: int, width: int) -> None: ...

@@ -1,0 +1,369 @@
+"""DockerBackend: ContainerBackend over the Docker SDK. The only module that imports `docker`."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import re
+import struct
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import docker
+import docker.errors
+import requests.exceptions
+from docker.tls import TLSConfig
+
+from fig import errors
+from fig.backend.base import (
+    BuildRequest, ContainerInfo, ContainerSpec, ContainerState, LogLine, Mount, PortBinding,
+)
+
+log = logging.getLogger(__name__)
+
+DEFAULT_API_VERSION = "1.41"
+_EXIT_RE = re.compile(r"Exited \((-?\d+)\)")
+_HEALTH_RE = re.compile(r"\((healthy|unhealthy|health: starting)\)")
+
+
+def _tls_config(environ: Mapping[str, str]) -> TLSConfig | None:
+    verify = bool(environ.get("DOCKER_TLS_VERIFY"))
+    if not verify and not environ.get("DOCKER_TLS"):
+        return None
+    cert_path = environ.get("DOCKER_CERT_PATH") or os.path.join(os.path.expanduser("~"), ".docker")
+    ca, cert, key = (os.path.join(cert_path, n) for n in ("ca.pem", "cert.pem", "key.pem"))
+    if verify and not os.path.isfile(ca):
+        raise errors.ConnectionFailed(f"DOCKER_TLS_VERIFY is set but {ca} does not exist (set DOCKER_CERT_PATH)")
+    client_cert = (cert, key) if os.path.isfile(cert) and os.path.isfile(key) else None
+    return TLSConfig(client_cert=client_cert, ca_cert=ca if verify else None, verify=ca if verify else False)
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc)
+    for pattern in (r"\[SSL: [A-Z_]+\] ([^(]+)", r"hostname '[^']+' doesn't match[^\"')]*", r"Connection refused",
+                    r"No such file or directory", r"Name or service not known"):
+        m = re.search(pattern, text)
+        if m:
+            return m.group(1 if m.groups() else 0).strip()
+    return text.splitlines()[0][:200] if text else type(exc).__name__
+
+
+class DockerBackend:
+    def __init__(self, client: docker.APIClient, url: str) -> None:
+        self.api = client
+        self.url = url
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> DockerBackend:
+        env = os.environ if environ is None else environ
+        url = env.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
+        try:
+            tls = _tls_config(env)
+            client = docker.APIClient(base_url=url, version=env.get("DOCKER_API_VERSION") or DEFAULT_API_VERSION,
+                                      tls=tls or False, timeout=int(env.get("FIG_HTTP_TIMEOUT", "120")))
+        except docker.errors.DockerException as e:
+            raise errors.ConnectionFailed(f"Cannot use the engine at {url}: {e}") from e
+        # Verify against DOCKER_CERT_PATH's CA only: REQUESTS_CA_BUNDLE and friends must not override it.
+        client.trust_env = False
+        return cls(client, url)
+
+    @contextlib.contextmanager
+    def _translate(self, subject: str = "") -> Iterator[None]:
+        prefix = f"{subject}: " if subject else ""
+        try:
+            yield
+        except docker.errors.ImageNotFound as e:
+            raise errors.ImageNotFound(f"{prefix}{e.explanation or e}") from e
+        except docker.errors.NotFound as e:
+            raise errors.NotFound(f"{prefix}{e.explanation or e}") from e
+        except docker.errors.APIError as e:
+            raise errors.BackendError(f"{prefix}{e.explanation or e}") from e
+        except requests.exceptions.SSLError as e:
+            raise errors.ConnectionFailed(f"TLS error talking to the Docker daemon at {self.url}: {_reason(e)}") from e
+        except (requests.exceptions.ConnectionError, ConnectionError, FileNotFoundError) as e:
+            raise errors.ConnectionFailed(
+                f"Couldn't connect to Docker daemon at {self.url} - is it running?"
+            ) from e
+        except requests.exceptions.ReadTimeout as e:
+            raise errors.BackendError(f"{prefix}the Docker daemon at {self.url} did not answer in time") from e
+        except docker.errors.DockerException as e:
+            raise errors.BackendError(f"{prefix}{e}") from e
+
+    # -- containers -------------------------------------------------------------------------------------
+
+    def list_containers(self, labels: Mapping[str, str], *, all: bool = False) -> list[ContainerInfo]:
+        filters = {"label": [f"{k}={v}" for k, v in labels.items()]}
+        with self._translate():
+            raw = self.api.containers(all=all, filters=filters)
+        return [self._from_summary(c) for c in raw]
+
+    def inspect(self, container_id: str) -> ContainerInfo:
+        with self._translate(container_id):
+            raw = self.api.inspect_container(container_id)
+        return self._from_inspect(raw)
+
+    def create(self, spec: ContainerSpec) -> str:
+        api = self.api
+        port_bindings: dict[str, list[tuple[str, int | None] | int | None]] = {}
+        for p in spec.ports:
+            port_bindings.setdefault(f"{p.container_port}/{p.protocol}", []).append(
+                (p.host_ip or "", p.host_port) if p.host_ip else p.host_port)
+        restart = None
+        if spec.restart and spec.restart != "no":
+            name, _, count = spec.restart.partition(":")
+            restart = {"Name": name, "MaximumRetryCount": int(count or 0)}
+        networking = None
+        network_mode = spec.network_mode
+        if spec.networks:
+            first = spec.networks[0]
+            network_mode = network_mode or first.network
+            networking = api.create_networking_config({first.network: api.create_endpoint_config(
+                aliases=list(first.aliases) or None, links=list(first.links) or None,
+                ipv4_address=first.ipv4_address)})
+        with self._translate(spec.name):
+            host_config = api.create_host_config(
+                binds=list(spec.binds) or None, port_bindings=port_bindings or None,
+                links=list(spec.links) or None, volumes_from=list(spec.volumes_from) or None,
+                network_mode=network_mode, dns=list(spec.dns) or None, dns_search=list(spec.dns_search) or None,
+                extra_hosts=list(spec.extra_hosts) or None, mem_limit=spec.mem_limit, privileged=spec.privileged,
+                cap_add=list(spec.cap_add) or None, cap_drop=list(spec.cap_drop) or None, restart_policy=restart,
+                auto_remove=spec.auto_remove,
+            )
+            exposed = [(p.container_port, p.protocol) for p in (*spec.ports, *spec.expose)]
+            result = api.create_container(
+                spec.image, command=list(spec.command) if spec.command is not None else None, name=spec.name,
+                entrypoint=list(spec.entrypoint) if spec.entrypoint is not None else None,
+                environment=dict(spec.environment), labels=dict(spec.labels),
+                ports=[p if proto == "tcp" else (p, proto) for p, proto in dict.fromkeys(exposed)] or None,
+                volumes=list(spec.volumes) or None, hostname=spec.hostname, domainname=spec.domainname,
+                user=spec.user, working_dir=spec.working_dir, stdin_open=spec.stdin_open, tty=spec.tty,
+                host_config=host_config, networking_config=networking, healthcheck=spec.healthcheck,
+                stop_signal=spec.stop_signal, stop_timeout=spec.stop_timeout,
+            )
+            cid: str = result["Id"]
+            for extra in spec.networks[1:]:
+                api.connect_container_to_network(cid, extra.network, aliases=list(extra.aliases) or None,
+                                                 links=list(extra.links) or None, ipv4_address=extra.ipv4_address)
+        return cid
+
+    def start(self, container_id: str) -> None:
+        with self._translate():
+            self.api.start(container_id)
+
+    def stop(self, container_id: str, *, timeout: int) -> None:
+        with self._translate():
+            self.api.stop(container_id, timeout=timeout)
+
+    def restart(self, container_id: str, *, timeout: int) -> None:
+        with self._translate():
+            self.api.restart(container_id, timeout=timeout)
+
+    def kill(self, container_id: str, *, signal: str = "SIGKILL") -> None:
+        with self._translate():
+            self.api.kill(container_id, signal=signal)
+
+    def remove(self, container_id: str, *, force: bool = False, volumes: bool = False) -> None:
+        with self._translate():
+            try:
+                self.api.remove_container(container_id, force=force, v=volumes)
+            except docker.errors.APIError as e:
+                if e.status_code == 409 and "already in progress" in str(e.explanation):
+                    return
+                raise
+
+    def rename(self, container_id: str, name: str) -> None:
+        with self._translate():
+            self.api.rename(container_id, name)
+
+    def wait(self, container_id: str) -> int:
+        with self._translate():
+            return int(self.api.wait(container_id, timeout=None)["StatusCode"])
+
+    def logs(self, container_id: str, *, follow: bool, tail: int | None = None,
+             since: float | None = None) -> Iterator[LogLine]:
+        with self._translate():
+            tty = bool(self.api.inspect_container(container_id)["Config"]["Tty"])
+            params: dict[str, Any] = {"stdout": 1, "stderr": 1, "follow": int(follow),
+                                      "tail": "all" if tail is None else str(tail)}
+            if since is not None:
+                params["since"] = since
+            response = self.api._get(self.api._url("/containers/{0}/logs", container_id), params=params,
+                                     stream=True, timeout=None)
+            self.api._raise_for_status(response)
+        return _lines(response, tty)
+
+    def attach_socket(self, container_id: str) -> Any:
+        with self._translate():
+            return self.api.attach_socket(container_id, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
+
+    def resize(self, container_id: str, height: int, width: int) -> None:
+        with self._translate():
+            self.api.resize(container_id, height=height, width=width)
+
+    # -- images -----------------------------------------------------------------------------------------
+
+    def image_id(self, name: str) -> str | None:
+        with self._translate(name):
+            try:
+                return str(self.api.inspect_image(name)["Id"])
+            except docker.errors.NotFound:
+                return None
+
+    def build(self, request: BuildRequest) -> Iterator[dict[str, Any]]:
+        with self._translate(request.tag):
+            stream = self.api.build(
+                path=request.context, tag=request.tag, dockerfile=request.dockerfile, buildargs=dict(request.args),
+                target=request.target, nocache=request.no_cache, pull=request.pull, rm=True, forcerm=True,
+                decode=True,
+            )
+            yield from _checked(stream, errors.BuildError, "")
+
+    def pull(self, image: str) -> Iterator[dict[str, Any]]:
+        repo, tag = _split_image(image)
+        with self._translate(f"pull {image}"):
+            yield from _checked(self.api.pull(repo, tag=tag, stream=True, decode=True), errors.ImageNotFound,
+                                f"pull {image}: ")
+
+    def push(self, image: str) -> Iterator[dict[str, Any]]:
+        repo, tag = _split_image(image)
+        with self._translate(f"push {image}"):
+            yield from _checked(self.api.push(repo, tag=tag, stream=True, decode=True), errors.BackendError,
+                                f"push {image}: ")
+
+    def remove_image(self, name: str) -> None:
+        with self._translate(name):
+            self.api.remove_image(name)
+
+    # -- networks and volumes ---------------------------------------------------------------------------
+
+    def network_exists(self, name: str) -> bool:
+        with self._translate(f"network {name}"):
+            try:
+                self.api.inspect_network(name)
+                return True
+            except docker.errors.NotFound:
+                return False
+
+    def ensure_network(self, name: str, *, driver: str | None, internal: bool, labels: Mapping[str, str]) -> None:
+        if self.network_exists(name):
+            return
+        with self._translate(f"network {name}"):
+            self.api.create_network(name, driver=driver, internal=internal, labels=dict(labels),
+                                    check_duplicate=True)
+
+    def remove_network(self, name: str) -> None:
+        with self._translate(f"network {name}"):
+            self.api.remove_network(name)
+
+    def volume_exists(self, name: str) -> bool:
+        with self._translate(f"volume {name}"):
+            try:
+                self.api.inspect_volume(name)
+                return True
+            except docker.errors.NotFound:
+                return False
+
+    def ensure_volume(self, name: str, *, driver: str | None, labels: Mapping[str, str]) -> None:
+        if not self.volume_exists(name):
+            with self._translate(f"volume {name}"):
+                self.api.create_volume(name, driver=driver, labels=dict(labels))
+
+    def remove_volume(self, name: str) -> None:
+        with self._translate(f"volume {name}"):
+            self.api.remove_volume(name)
+
+    # -- conversions ------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _from_summary(c: dict[str, Any]) -> ContainerInfo:
+        status = c.get("Status") or ""
+        exit_match = _EXIT_RE.search(status)
+        health = _HEALTH_RE.search(status)
+        ports = tuple(
+            PortBinding(p["PrivatePort"], p.get("Type", "tcp"), p.get("IP"), p.get("PublicPort"))
+            for p in c.get("Ports") or ()
+        )
+        mounts = tuple(
+            Mount(m["Destination"], m.get("Type", ""), m.get("Name"), m.get("Source"), not m.get("RW", True))
+            for m in c.get("Mounts") or ()
+        )
+        return ContainerInfo(
+            id=c["Id"], name=(c.get("Names") or ["/"])[0].lstrip("/"), image=c.get("Image", ""),
+            image_id=c.get("ImageID", ""), labels=c.get("Labels") or {},
+            state=ContainerState(c.get("State") or "created"), exit_code=int(exit_match[1]) if exit_match else 0,
+            command=c.get("Command", ""), ports=ports, mounts=mounts,
+            health=health[1].replace("health: ", "") if health else None, created=str(c.get("Created", "")),
+        )
+
+    @staticmethod
+    def _from_inspect(c: dict[str, Any]) -> ContainerInfo:
+        state = c.get("State") or {}
+        ports = []
+        for key, bindings in ((c.get("NetworkSettings") or {}).get("Ports") or {}).items():
+            number, _, proto = key.partition("/")
+            for b in bindings or [None]:
+                ports.append(PortBinding(int(number), proto, b and b.get("HostIp"),
+                                         int(b["HostPort"]) if b and b.get("HostPort") else None))
+        mounts = tuple(
+            Mount(m["Destination"], m.get("Type", ""), m.get("Name"), m.get("Source"), not m.get("RW", True))
+            for m in c.get("Mounts") or ()
+        )
+        config = c.get("Config") or {}
+        command = " ".join((config.get("Entrypoint") or []) + (config.get("Cmd") or []))
+        return ContainerInfo(
+            id=c["Id"], name=c.get("Name", "").lstrip("/"), image=config.get("Image", ""), image_id=c.get("Image", ""),
+            labels=config.get("Labels") or {}, state=ContainerState(state.get("Status", "created")),
+            exit_code=int(state.get("ExitCode") or 0), command=command, ports=tuple(ports), mounts=mounts,
+            health=(state.get("Health") or {}).get("Status"), created=c.get("Created", ""),
+        )
+
+
+def _split_image(image: str) -> tuple[str, str | None]:
+    if "@" in image:
+        return image, None
+    name, _, tag = image.rpartition(":")
+    if name and "/" not in tag:
+        return name, tag
+    return image, "latest"
+
+
+def _lines(response: Any, tty: bool) -> Iterator[LogLine]:
+    """Split the engine's log stream into whole lines per stream; a last line without a newline still counts."""
+    pending = {"stdout": b"", "stderr": b""}
+    buffer = b""
+    try:
+        for chunk in response.iter_content(None):
+            if tty:
+                pending["stdout"] += chunk
+            else:
+                buffer += chunk
+                while len(buffer) >= 8:
+                    kind, size = struct.unpack(">BxxxL", buffer[:8])
+                    if len(buffer) < 8 + size:
+                        break
+                    pending["stderr" if kind == 2 else "stdout"] += buffer[8:8 + size]
+                    buffer = buffer[8 + size:]
+            for stream, data in pending.items():
+                if b"\n" in data:
+                    *complete, rest = data.split(b"\n")
+                    pending[stream] = rest
+                    for line in complete:
+                        yield LogLine(line.decode("utf-8", "replace") + "\n", stream)
+    except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError):
+        pass
+    finally:
+        response.close()
+    for stream, data in pending.items():
+        if data:
+            yield LogLine(data.decode("utf-8", "replace"), stream)
+
+
+def _checked(events: Iterator[dict[str, Any]], error: type[errors.FigError], prefix: str) -> Iterator[dict[str, Any]]:
+    """Pass progress events on; an event that carries an error ends the stream with `error`."""
+    for event in events:
+        detail = event.get("errorDetail") or {}
+        message = detail.get("message") or event.get("error")
+        if message:
+            raise error(f"{prefix}{str(message).strip()}")
+        yield event

@@ -1,0 +1,20 @@
+"""The composition root: options and the environment become a Project on a real backend."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from fig.project import Project
+
+
+def project_from_options(options: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> Project:
+    from fig.backend.docker import DockerBackend
+    from fig.config import load_project
+
+    environ = os.environ if environ is None else environ
+    config = load_project(options.get("--file") or (), project_name=options.get("--project-name"),
+                          environ=environ)
+    limit = int(options.get("--parallel") or environ.get("FIG_PARALLEL_LIMIT") or 8)
+    return Project(config, DockerBackend.from_env(environ), limit=limit)

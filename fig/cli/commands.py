@@ -1,0 +1,416 @@
+"""TopLevelCommand: one docstring'd method per subcommand; options in, one Project call, output out."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import threading
+from typing import Any
+
+from fig.cli import attach
+from fig.cli.docopt_command import DocoptCommand
+from fig.cli.formatter import table
+from fig.cli.log_printer import LogPrinter, LogSource, texts
+from fig.cli.signals import shutdown
+from fig.cli.status import Status
+from fig.container import Container
+from fig.convergence import Strategy
+from fig.errors import UserError
+from fig.project import Project, UpOptions
+from fig.service import RunOptions
+
+log = logging.getLogger(__name__)
+
+
+def _int(options: dict[str, Any], key: str) -> int:
+    value = options[key]
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise UserError(f"{key} must be a whole number, not {value!r}") from None
+
+
+def _colored(options: dict[str, Any]) -> bool:
+    return not options.get("--no-color") and sys.stdout.isatty()
+
+
+def parse_scale(pairs: list[str], project: Project) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for pair in pairs:
+        m = re.fullmatch(r"([^=]+)=(\d+)", pair)
+        if not m:
+            raise UserError(f"Invalid scale argument {pair!r}: use SERVICE=NUMBER, e.g. web=2")
+        project.service(m[1])
+        counts[m[1]] = int(m[2])
+    return counts
+
+
+class TopLevelCommand(DocoptCommand):
+    """Define and run multi-container applications with Docker.
+
+    Usage:
+      fig [-f FILE]... [options] [COMMAND] [ARGS...]
+      fig -h|--help
+
+    Options:
+      -f, --file FILE           Specify an alternate fig file (default: fig.yml); repeatable
+      -p, --project-name NAME   Specify an alternate project name (default: directory name)
+      --parallel N              How many engine operations to run at once [default: 8]
+      --verbose                 Show more output
+      -v, --version             Print version and exit
+
+    Commands:
+      build    Build or rebuild services
+      config   Validate and print the configuration
+      down     Stop and remove containers and networks
+      help     Get help on a command
+      kill     Kill containers
+      logs     View output from containers
+      port     Print the public port for a port binding
+      ps       List containers
+      pull     Pull service images
+      push     Push service images
+      restart  Restart services
+      rm       Remove stopped containers
+      run      Run a one-off command
+      scale    Set number of containers for a service
+      start    Start services
+      stop     Stop services
+      up       Create and start containers
+      version  Show the version
+    """
+
+    def __init__(self) -> None:
+        self.status = Status()
+
+    def build(self, project: Project, options: dict[str, Any]) -> int:
+        """
+        Build or rebuild services. Services are built once and tagged <project>_<service>.
+
+        Usage: build [options] [SERVICE...]
+
+        Options:
+            --no-cache  Do not use cache when building the image
+            --pull      Always attempt to pull a newer version of the base image
+        """
+        project.build(options["SERVICE"], no_cache=options["--no-cache"], pull=options["--pull"],
+                      on_progress=self.status.progress)
+        return 0
+
+    def config(self, project: Project, options: dict[str, Any]) -> int:
+        """
+        Validate and print the resolved configuration.
+
+        Usage: config [options]
+
+        Options:
+            -q, --quiet   Only validate, print nothing
+            --services    Print the service names, one per line
+        """
+        if options["--quiet"]:
+            return 0
+        if options["--services"]:
+            print("\n".join(s.name for s in project.services))
+            return 0
+        from fig.config.render import render
+
+        print(render(project.config), end="")
+        return 0
+
+    def down(self, project: Project, options: dict[str, Any]) -> int:
+        """
+        Stop and remove containers and networks of the project.
+
+        Usage: down [options]
+
+        Options:
+            -v, --volumes            Also remove named volumes declared in the file and anonymous volumes
+            --rmi TYPE               Remove images: 'local' (built ones) or 'all'
+            --remove-orphans         Remove containers of services not in the file
+            -t, --timeout TIMEOUT    Seconds to wait for stop before killing [default: 10]
+        """
+        rmi = options["--rmi"]
+        if rmi not in (None, "local", "all"):
+            raise UserError("--rmi takes 'local' or 'all'")
+        project.down(volumes=options["--volumes"], remove_orphans=options["--remove-orphans"],
+                     timeout=_int(options, "--timeout"), remove_images=rmi, on_event=self.status)
+        return 0
+
+    def kill(self, project: Project, options: dict[str, Any]) -> int:
+        """
+        Force stop service containers.
+
+        Usage: kill [options] [SERVICE...]
+
+        Options:
+            -s SIGNAL  Signal to send to the container [default: SIGKILL]
+        """
+        project.kill(options["SERVICE"], signal=options["-s"], on_event=self.status)
+        return 0
+
+    def logs(self, project: Project, options: dict[str, Any]) -> int:
+        """
+        View output from containers.
+
+        Usage: logs [options] [SERVICE...]
+
+        Options:
+            --no-color      Produce monochrome output
+            -f, --follow    Follow log output
+            --tail N        Number of lines to show from the end of each container's log
+        """
+        tail = None if options["--tail"] in (None, "all") else _int(options, "--tail")
+        follow = options["--follow"]
+        containers = project.containers(options["SERVICE"], stopped=True)
+        sources = [LogSource(c.name_without_project, texts(c.logs(follow=follow, tail=tail)), full_name=c.name)
+                   for c in containers]
+        LogPrinter(sys.stdout, colored=_colored(options)).run(sources)
+        return 0
+
+    def port(self, project: Project, options: dict[str, Any]) -> int:
+        """
+        Print the public port for a port binding.
+
+        Usage: port [options] SERVICE PRIVATE_PORT
+
+        Options:
+            --protocol=proto  tcp or udp [default: tcp]
+            --index=index     index of the container if there are multiple instances of a service [default: 1]
+        """
+        service = project.service(options["SERVICE"])
+        index = _int(options, "--index")
+        containers = [c for c in service.containers(stopped=True) if c.number == index]
+        if not containers:
+            raise UserError(f"No container found for {service.name}_{index}")
+        private = options["PRIVATE_PORT"].split("/")[0]
+        if not private.isdigit():
+            raise UserError(f"PRIVATE_PORT must be a port number, not {options['PRIVATE_PORT']!r}")
+        binding = containers[0].port(int(private), options["--protocol"])
+        if binding is None:
+            raise UserError(f"No public port for {private}/{options['--protocol']} on {containers[0].name}")
+        print(binding)
+        return 0
+
+    def ps(self, project: Project, options: dict[str, Any]) -> int:
+        """
+        List containers.
+
+        Usage: ps [options] [SERVICE...]
+
+        Options:
+            -q    Only display IDs
+        """
+        containers = project.containers(options["SERVICE"], stopped=True, oneoff=True)
+        if options["-q"]:
+            for c in containers:
+                print(c.id)
+            return 0
+        rows = [[c.name, _ellipsis(c.info.command, 30), c.human_state, c.human_ports] for c in containers]
+        sys.stdout.write(table(["Name", "Command", "State", "Ports"], rows))
+        return 0
+
+    def pull(self, project: Project, options: dict[str, Any]) -> int:
+        """
+        Pull images of services.
+
+        Usage: pull [options] [SERVICE...]
+
+        Options:
+            --ignore-pull-failures  Pull what can be pulled and ignore images that cannot
+        """
+        project.pull(options["SERVICE"], on_progress=self.status.progress,
+                     ignore_failures=options["--ignore-pull-failures"],
+                     on_event=lambda e: self.status(type(e)(f"Pulling {e.key}", e.phase, e.error)))
+        return 0
+
+    def push(self, project: Project, options: dict[str, Any]) -> int:
+        """
+        Push images of services to their registry.
+
+        Usage: push [SERVICE...]
+        """
+        project.push(options["SERVICE"], on_progress=self.status.progress)
+        return 0
+
+    def restart(self, project: Project, options: dict[str, Any]) -> int:
+        """
+        Restart running containers.
+
+        Usage: restart [options] [SERVICE...]
+
+        Options:
+            -t, --timeout TIMEOUT  Seconds to wait for stop before killing [default: 10]
+        """
+        project.restart(options["SERVICE"], timeout=_int(options, "--timeout"), on_event=self.status)
+        return 0
+
+    def rm(self, project: Project, options: dict[str, Any]) -> int:
+        """
+        Remove stopped service containers.
+
+        Usage: rm [options] [SERVICE...]
+
+        Options:
+            -f, --force   Don't ask to confirm removal
+            -s, --stop    Stop the containers first, if they are running
+            -v            Remove anonymous volumes attached to containers
+        """
+        if options["--stop"]:
+            project.stop(options["SERVICE"], on_event=self.status)
+        stopped = [c for c in project.containers(options["SERVICE"], stopped=True, oneoff=True) if not c.is_running]
+        if not stopped:
+            print("No stopped containers")
+            return 0
+        if not options["--force"]:
+            print("Going to remove " + ", ".join(c.name for c in stopped))
+            if not _confirm("Are you sure? [yN] "):
+                return 0
+        project.remove(stopped, volumes=options["-v"], on_event=self.status)
+        return 0
+
+    def run(self, project: Project, options: dict[str, Any]) -> int:
+        """
+        Run a one-off command on a service.
+
+        For example: fig run web python manage.py shell
+
+        By default, linked services will be started, unless they are already running.
+
+        Usage: run [options] [-e KEY=VAL...] SERVICE [COMMAND] [ARGS...]
+
+        Options:
+            -d                    Detached mode: run the container in the background, print its name
+            --name NAME           Assign a name to the container
+            --entrypoint CMD      Override the entrypoint of the image
+            -e KEY=VAL            Set an environment variable (can be used multiple times)
+            -u, --user USER       Run as this username or uid
+            -w, --workdir DIR     Working directory inside the container
+            --no-deps             Don't start linked services
+            --rm                  Remove the container when it exits
+            --service-ports       Run with the service's ports published on the host
+            -T                    Disable pseudo-tty allocation
+        """
+        return attach.run_one_off(project, options, self.status)
+
+    def scale(self, project: Project, options: dict[str, Any]) -> int:
+        """
+        Set the number of containers to run for a service.
+
+        Usage: scale [options] SERVICE=NUM...
+
+        Options:
+            -t, --timeout TIMEOUT  Seconds to wait for stop before killing [default: 10]
+        """
+        counts = parse_scale(options["SERVICE=NUM"], project)
+        project.scale(counts, timeout=_int(options, "--timeout"), on_event=self.status)
+        return 0
+
+    def start(self, project: Project, options: dict[str, Any]) -> int:
+        """
+        Start existing containers.
+
+        Usage: start [SERVICE...]
+        """
+        project.start(options["SERVICE"], on_event=self.status)
+        return 0
+
+    def stop(self, project: Project, options: dict[str, Any]) -> int:
+        """
+        Stop running containers without removing them. They can be started again with `fig start`.
+
+        Usage: stop [options] [SERVICE...]
+
+        Options:
+            -t, --timeout TIMEOUT  Seconds to wait for stop before killing [default: 10]
+        """
+        project.stop(options["SERVICE"], timeout=_int(options, "--timeout"), on_event=self.status)
+        return 0
+
+    def up(self, project: Project, options: dict[str, Any]) -> int:
+        """
+        Build, (re)create, start and attach to containers for a service. Linked services are started too.
+
+        Without -d, the output of every container is shown until they all exit; Ctrl-C stops them.
+        Unchanged containers are kept; changed ones are recreated, keeping their anonymous volumes.
+
+        Usage: up [options] [--scale SERVICE=NUM...] [SERVICE...]
+
+        Options:
+            -d                     Detached mode: run containers in the background, print new container names
+            --no-color             Produce monochrome output
+            --no-deps              Don't start linked services
+            --force-recreate       Recreate containers even if their configuration has not changed
+            --no-recreate          If containers already exist, don't recreate them
+            --build                Build images before starting containers
+            --no-build             Don't build an image, even if it's missing
+            --no-start             Create the containers but don't start them
+            --remove-orphans       Remove containers for services not defined in the file
+            -V, --renew-anon-volumes  Recreate anonymous volumes instead of keeping their data
+            --scale SERVICE=NUM    Scale SERVICE to NUM containers (can be used multiple times)
+            -t, --timeout TIMEOUT  Seconds to wait for shutdown when attached or recreating [default: 10]
+        """
+        if options["--force-recreate"] and options["--no-recreate"]:
+            raise UserError("--force-recreate and --no-recreate cannot be combined")
+        if options["--build"] and options["--no-build"]:
+            raise UserError("--build and --no-build cannot be combined")
+        strategy = (Strategy.ALWAYS if options["--force-recreate"] else
+                    Strategy.NEVER if options["--no-recreate"] else Strategy.CHANGED)
+        timeout = _int(options, "--timeout")
+        up_options = UpOptions(
+            deps=not options["--no-deps"], strategy=strategy, build=not options["--no-build"],
+            force_build=options["--build"], start=not options["--no-start"], timeout=timeout,
+            renew_volumes=options["--renew-anon-volumes"], scale=parse_scale(options["--scale"], project),
+            remove_orphans=options["--remove-orphans"],
+        )
+        containers = project.up(options["SERVICE"], options=up_options, on_event=self.status,
+                                on_progress=self.status.progress)
+        if options["-d"] or options["--no-start"]:
+            return 0
+        wanted = set(options["SERVICE"]) or {s.name for s in project.services}
+        attached = [c for c in containers if c.service in wanted]
+        return self._attach(project, attached, options, timeout)
+
+    def _attach(self, project: Project, containers: list[Container], options: dict[str, Any], timeout: int) -> int:
+        sources = [LogSource(c.name_without_project, texts(c.logs(follow=True)), wait=c.wait, full_name=c.name)
+                   for c in containers]
+        log.info("Attaching to %s", ", ".join(c.name for c in containers))
+        printer = LogPrinter(sys.stdout, colored=_colored(options))
+        stopped = threading.Event()
+        try:
+            printer.run(sources, stop=stopped)
+        except KeyboardInterrupt:
+            def stop_all() -> None:
+                project.each(containers, lambda c: c.stop(timeout), "Stopping", self.status)
+
+            def kill_all() -> None:
+                project.each(containers, lambda c: c.kill(), "Killing", self.status)
+
+            shutdown(stop_all, kill_all)
+            return 130
+        return 0
+
+    def version(self, project: None, options: dict[str, Any]) -> int:
+        """
+        Show the version information.
+
+        Usage: version
+        """
+        from fig import __version__
+
+        print(f"fig version {__version__}")
+        return 0
+
+
+NO_PROJECT = {"help", "version"}
+
+
+def _ellipsis(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _confirm(prompt: str) -> bool:
+    sys.stderr.write(prompt)
+    sys.stderr.flush()
+    answer = sys.stdin.readline() if sys.stdin else ""
+    return answer.strip().lower() in ("y", "yes")

@@ -1,0 +1,94 @@
+"""The entry point: logging, dispatch, and the only mapping from errors and interrupts to exit codes."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+
+log = logging.getLogger("fig")
+
+
+class _Formatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        message = record.getMessage()
+        if record.levelno >= logging.ERROR:
+            return f"ERROR: {message}"
+        if record.levelno >= logging.WARNING:
+            return f"WARNING: {message}"
+        return message
+
+
+def _setup_logging(verbose: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s: %(message)s") if verbose
+                         else _Formatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    for noisy in ("urllib3", "docker"):
+        logging.getLogger(noisy).setLevel(logging.INFO if verbose else logging.WARNING)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv in (["--version"], ["-v"]):
+        from fig import __version__
+
+        print(f"fig version {__version__}")
+        return 0
+    verbose = "--verbose" in argv
+    _setup_logging(verbose)
+    from fig.cli.docopt_command import HelpRequested, NoSuchCommand, UsageError
+    from fig.errors import FigError
+
+    try:
+        return _dispatch(argv)
+    except HelpRequested as e:
+        print(e.text)
+        return 0
+    except NoSuchCommand as e:
+        log.error("%s", e)
+        return 1
+    except UsageError as e:
+        sys.stderr.write(f"{e}\n")
+        return 1
+    except FigError as e:
+        if verbose:
+            log.debug("details", exc_info=True)
+        log.error("%s", e)
+        return e.exit_code
+    except KeyboardInterrupt:
+        log.error("Aborting.")
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def _dispatch(argv: list[str]) -> int:
+    from inspect import getdoc
+
+    from fig.cli.commands import NO_PROJECT, TopLevelCommand
+    from fig.cli.docopt_command import HelpRequested, parse
+
+    command = TopLevelCommand()
+    doc = getdoc(command) or ""
+    options = parse(doc, argv, options_first=True)
+    if options["--help"] or not options["COMMAND"]:
+        raise HelpRequested(doc)
+    if options["--version"]:
+        return command.version(None, {})
+    name = options["COMMAND"]
+    if name == "help":
+        topic = options["ARGS"][0] if options["ARGS"] else None
+        raise HelpRequested(command.usage(topic) if topic else doc)
+    handler = command.handler(name)
+    sub_options = command.parse_command(name, options["ARGS"])
+    if name in NO_PROJECT:
+        return int(handler(None, sub_options))
+    from fig.cli.bootstrap import project_from_options
+    from fig.cli.signals import sigterm_as_interrupt
+
+    sigterm_as_interrupt()
+    project = project_from_options(options)
+    return int(handler(project, sub_options))

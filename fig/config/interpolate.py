@@ -1,0 +1,68 @@
+"""Substitutes $VAR, ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?err}, ${VAR?err} and $$ across a tree."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from fig.errors import ConfigError
+
+_PATTERN = re.compile(
+    r"\$(?:(?P<escaped>\$)|(?P<named>[_a-zA-Z][_a-zA-Z0-9]*)|\{(?P<braced>[^}]*)\}|(?P<invalid>))"
+)
+_BRACED = re.compile(r"^(?P<name>[_a-zA-Z][_a-zA-Z0-9]*)(?:(?P<op>:?[-?+])(?P<arg>.*))?$", re.S)
+
+
+def interpolate_string(
+    text: str, environ: Mapping[str, str], where: str, on_missing: Callable[[str], None]
+) -> str:
+    def substitute(m: re.Match[str]) -> str:
+        if m["escaped"]:
+            return "$"
+        if m["named"]:
+            return lookup(m["named"])
+        if m["braced"] is None:
+            raise ConfigError(f"{where}: invalid interpolation format in {text!r}: use $$ for a literal $")
+        braced = _BRACED.match(m["braced"])
+        if not braced:
+            raise ConfigError(f"{where}: invalid interpolation format in {text!r}: ${{{m['braced']}}}")
+        name, op, arg = braced["name"], braced["op"], braced["arg"]
+        if op is None:
+            return lookup(name)
+        value = environ.get(name)
+        is_set = value is not None and (value != "" or not op.startswith(":"))
+        if op.endswith("-"):
+            return value if is_set else interpolate_string(arg, environ, where, on_missing)  # type: ignore[return-value]
+        if op.endswith("+"):
+            return interpolate_string(arg, environ, where, on_missing) if is_set else ""
+        if not is_set:
+            message = interpolate_string(arg, environ, where, on_missing) or f"variable {name} is not set"
+            raise ConfigError(f"{where}: required variable {name} is missing a value: {message}")
+        return value  # type: ignore[return-value]
+
+    def lookup(name: str) -> str:
+        if name not in environ:
+            on_missing(name)
+            return ""
+        return environ[name]
+
+    return _PATTERN.sub(substitute, text)
+
+
+def interpolate(tree: Any, environ: Mapping[str, str], where: str, on_missing: Callable[[str], None]) -> Any:
+    """Return a copy of the tree with every string value interpolated; keys and line numbers are kept."""
+    if isinstance(tree, str):
+        return interpolate_string(tree, environ, where, on_missing)
+    if isinstance(tree, dict):
+        out = type(tree)()
+        out.__dict__.update(getattr(tree, "__dict__", {}))
+        for key, value in tree.items():
+            inner = f"{where}.{key}" if not str(key).startswith("x-") else where
+            out[key] = value if str(key).startswith("x-") else interpolate(value, environ, inner, on_missing)
+        return out
+    if isinstance(tree, list):
+        items = type(tree)(interpolate(v, environ, f"{where}[{i}]", on_missing) for i, v in enumerate(tree))
+        items.__dict__.update(getattr(tree, "__dict__", {}))
+        return items
+    return tree

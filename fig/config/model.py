@@ -1,0 +1,280 @@
+"""The typed configuration: frozen value objects that parse and print themselves."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass
+
+from fig.errors import ConfigError
+
+_PORT_RE = re.compile(
+    r"^(?:(?:(?P<ip>\[[0-9a-fA-F:.]+\]|[0-9.]+|[a-zA-Z0-9.-]*):)?(?P<host>\d+(?:-\d+)?)?:)?"
+    r"(?P<container>\d+(?:-\d+)?)(?:/(?P<proto>tcp|udp|sctp))?$"
+)
+
+
+def _port_range(text: str, what: str, spec: str) -> list[int]:
+    first, _, last = text.partition("-")
+    lo, hi = int(first), int(last or first)
+    if not (0 < lo <= hi <= 65535):
+        raise ConfigError(f"{what} {spec!r} is not a valid port")
+    return list(range(lo, hi + 1))
+
+
+@dataclass(frozen=True, slots=True)
+class PortSpec:
+    container: int
+    host: int | None = None
+    host_ip: str | None = None
+    protocol: str = "tcp"
+
+    @classmethod
+    def parse_many(cls, text: str | int) -> list[PortSpec]:
+        """Parse a port entry; a range such as "8000-8001:80-81" gives one spec per port."""
+        spec = str(text).strip()
+        m = _PORT_RE.match(spec)
+        if not m:
+            raise ConfigError(f"port {spec!r} is not a valid port")
+        containers = _port_range(m["container"], "port", spec)
+        hosts: list[int | None] = [None] * len(containers)
+        if m["host"]:
+            hosts = list(_port_range(m["host"], "port", spec))
+            if len(hosts) == 1 and len(containers) > 1:
+                raise ConfigError(f"port {spec!r} maps a range to a single host port")
+            if len(hosts) != len(containers):
+                raise ConfigError(f"port {spec!r} has host and container ranges of different sizes")
+        ip = (m["ip"] or "").strip("[]") or None
+        proto = m["proto"] or "tcp"
+        return [cls(c, h, ip, proto) for c, h in zip(containers, hosts)]
+
+    @classmethod
+    def parse(cls, text: str | int) -> PortSpec:
+        specs = cls.parse_many(text)
+        if len(specs) != 1:
+            raise ConfigError(f"port {text!r} is a range, not a single port")
+        return specs[0]
+
+    @property
+    def key(self) -> str:
+        """The engine's name for the container side, e.g. "80/tcp"."""
+        return f"{self.container}/{self.protocol}"
+
+    def __str__(self) -> str:
+        proto = "" if self.protocol == "tcp" else f"/{self.protocol}"
+        if self.host_ip is not None:
+            ip = f"[{self.host_ip}]" if ":" in self.host_ip else self.host_ip
+            return f"{ip}:{self.host or ''}:{self.container}{proto}"
+        if self.host is not None:
+            return f"{self.host}:{self.container}{proto}"
+        return f"{self.container}{proto}"
+
+
+@dataclass(frozen=True, slots=True)
+class VolumeSpec:
+    """A mount: an anonymous volume (no source), a bind mount (absolute source) or a named volume."""
+
+    target: str
+    source: str | None = None
+    mode: str = "rw"
+
+    @property
+    def is_bind(self) -> bool:
+        return self.source is not None and self.source.startswith("/")
+
+    @property
+    def is_named(self) -> bool:
+        return self.source is not None and not self.source.startswith("/")
+
+    @classmethod
+    def parse(cls, text: str) -> VolumeSpec:
+        parts = text.split(":")
+        if len(parts) == 1:
+            return cls(parts[0])
+        if len(parts) == 2:
+            if parts[0].startswith("/") and parts[1] in ("ro", "rw"):
+                return cls(parts[0], None, parts[1])
+            if parts[1].startswith("/") and parts[0]:
+                return cls(parts[1], parts[0])
+            return cls._bad(text)
+        if len(parts) == 3 and parts[0] and parts[1].startswith("/"):
+            return cls(parts[1], parts[0], parts[2])
+        return cls._bad(text)
+
+    @staticmethod
+    def _bad(text: str) -> VolumeSpec:
+        raise ConfigError(f"volume {text!r} is not a valid volume: use CONTAINER_PATH or SOURCE:CONTAINER_PATH[:MODE]")
+
+    def __str__(self) -> str:
+        parts = [p for p in (self.source, self.target) if p is not None]
+        if self.mode != "rw":
+            parts.append(self.mode)
+        return ":".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    target: str
+    alias: str
+
+    @classmethod
+    def parse(cls, text: str) -> Link:
+        target, _, alias = text.partition(":")
+        if not target:
+            raise ConfigError(f"link {text!r} names no service")
+        return cls(target, alias or target)
+
+    def __str__(self) -> str:
+        return self.target if self.alias == self.target else f"{self.target}:{self.alias}"
+
+
+@dataclass(frozen=True, slots=True)
+class VolumesFrom:
+    """Volumes taken from a service of the project or, with "container:", any container."""
+
+    source: str
+    mode: str = "rw"
+    is_container: bool = False
+
+    @classmethod
+    def parse(cls, text: str, services: frozenset[str] = frozenset()) -> VolumesFrom:
+        parts = text.split(":")
+        if parts[0] in ("container", "service") and len(parts) > 1:
+            kind, parts = parts[0], parts[1:]
+        else:
+            kind = "service" if parts[0] in services else "container"
+        if len(parts) > 2 or (len(parts) == 2 and parts[1] not in ("ro", "rw")) or not parts[0]:
+            raise ConfigError(f"volumes_from {text!r} is not valid: use NAME[:ro|rw] or container:NAME[:ro|rw]")
+        return cls(parts[0], parts[1] if len(parts) == 2 else "rw", kind == "container")
+
+    def __str__(self) -> str:
+        prefix = "container:" if self.is_container else ""
+        suffix = "" if self.mode == "rw" else f":{self.mode}"
+        return f"{prefix}{self.source}{suffix}"
+
+
+@dataclass(frozen=True, slots=True)
+class BuildSpec:
+    context: str
+    dockerfile: str | None = None
+    args: tuple[tuple[str, str], ...] = ()
+    target: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkRef:
+    """A service's membership of a project network, with its extra DNS aliases."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    ipv4_address: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DependsOn:
+    service: str
+    condition: str = "service_started"
+    ready: str | None = None
+    timeout: float = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Healthcheck:
+    test: tuple[str, ...]
+    interval: float | None = None
+    timeout: float | None = None
+    retries: int | None = None
+    start_period: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceConfig:
+    name: str
+    image: str | None = None
+    build: BuildSpec | None = None
+    command: tuple[str, ...] | None = None
+    entrypoint: tuple[str, ...] | None = None
+    links: tuple[Link, ...] = ()
+    external_links: tuple[Link, ...] = ()
+    ports: tuple[PortSpec, ...] = ()
+    expose: tuple[str, ...] = ()
+    volumes: tuple[VolumeSpec, ...] = ()
+    volumes_from: tuple[VolumesFrom, ...] = ()
+    environment: tuple[tuple[str, str], ...] = ()
+    labels: tuple[tuple[str, str], ...] = ()
+    network_mode: str | None = None
+    networks: tuple[NetworkRef, ...] = ()
+    depends_on: tuple[DependsOn, ...] = ()
+    dns: tuple[str, ...] = ()
+    dns_search: tuple[str, ...] = ()
+    extra_hosts: tuple[str, ...] = ()
+    working_dir: str | None = None
+    user: str | None = None
+    hostname: str | None = None
+    domainname: str | None = None
+    container_name: str | None = None
+    mem_limit: int | None = None
+    privileged: bool = False
+    stdin_open: bool = False
+    tty: bool = False
+    cap_add: tuple[str, ...] = ()
+    cap_drop: tuple[str, ...] = ()
+    restart: str | None = None
+    healthcheck: Healthcheck | None = None
+    stop_signal: str | None = None
+    stop_grace_period: float | None = None
+
+    @property
+    def image_name(self) -> str | None:
+        """The image to run when the service names one; built services are tagged by the project."""
+        return self.image
+
+    def dependencies(self) -> tuple[str, ...]:
+        """Service names this service needs started first."""
+        names = [link.target for link in self.links]
+        names += [vf.source for vf in self.volumes_from if not vf.is_container]
+        if self.network_mode and self.network_mode.startswith("service:"):
+            names.append(self.network_mode.split(":", 1)[1])
+        names += [d.service for d in self.depends_on]
+        return tuple(dict.fromkeys(names))
+
+    def config_hash(self, image_id: str, extra: object = None) -> str:
+        blob = json.dumps([asdict(self), image_id, extra], sort_keys=True, default=str)
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkConfig:
+    name: str
+    driver: str | None = None
+    internal: bool = False
+    external: bool = False
+    external_name: str | None = None
+    labels: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class VolumeConfig:
+    name: str
+    driver: str | None = None
+    external: bool = False
+    external_name: str | None = None
+    labels: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectConfig:
+    name: str
+    services: tuple[ServiceConfig, ...]
+    working_dir: str
+    files: tuple[str, ...] = ()
+    legacy: bool = True
+    networks: tuple[NetworkConfig, ...] = ()
+    volumes: tuple[VolumeConfig, ...] = ()
+
+    def service(self, name: str) -> ServiceConfig:
+        for svc in self.services:
+            if svc.name == name:
+                return svc
+        raise ConfigError(f"No such service: {name}")

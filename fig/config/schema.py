@@ -1,0 +1,129 @@
+"""Validates a configuration file with jsonschema and rewrites the first error as one line."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Sequence
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from fig.errors import ConfigError
+
+_TYPE_NAMES = {
+    "string": "a string", "integer": "an integer", "number": "a number", "boolean": "a boolean (true or false)",
+    "array": "a list", "object": "a mapping", "null": "empty",
+}
+
+
+@cache
+def _validator() -> Any:
+    import jsonschema
+
+    schema = json.loads(resources.files("fig.config").joinpath("fig.schema.json").read_text())
+    return jsonschema.Draft7Validator(schema)
+
+
+def describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "a number"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return f"the string {value!r}" if len(value) < 40 else "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "empty" if value is None else type(value).__name__
+
+
+def line_of(data: Any, path: Sequence[Any]) -> int | None:
+    """The line of the deepest element of `path` in a tree made by the loader."""
+    line = getattr(data, "line", None)
+    node = data
+    for key in path:
+        lines = getattr(node, "lines", None)
+        try:
+            if lines is not None:
+                line = lines[key]
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            break
+    return line
+
+
+def location(filename: str, data: Any, path: Sequence[Any], *, legacy: bool, line: int | None = None) -> str:
+    """E.g. "fig.yml:12: service 'web': 'ports' item 2", from a path into the file's tree."""
+    line = line or line_of(data, path)
+    head = f"{filename}:{line}" if line else filename
+    parts = list(path)
+    words: list[str] = []
+    if parts and not legacy and parts[0] == "services":
+        parts = parts[1:]
+    if parts and (legacy or path[0] == "services"):
+        words.append(f"service '{parts[0]}'")
+        parts = parts[1:]
+    elif parts:
+        section = parts.pop(0)
+        if parts and section in ("networks", "volumes", "secrets", "configs"):
+            words.append(f"{section[:-1]} '{parts.pop(0)}'")
+        else:
+            words.append(f"'{section}'")
+    key = ".".join(str(p) for p in parts if not isinstance(p, int))
+    if key:
+        words.append(f"'{key}'")
+    if parts and isinstance(parts[-1], int):
+        words[-1] += f" item {parts[-1] + 1}"
+    return ": ".join([head] + words)
+
+
+def _message(error: Any) -> tuple[list[Any], str]:
+    path = list(error.absolute_path)
+    validator = error.validator
+    if validator == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        extra = [k for k in error.instance if k not in allowed and not str(k).startswith("x-")]
+        key = extra[0] if extra else "?"
+        hint = difflib.get_close_matches(str(key), allowed, n=1)
+        did_you_mean = f" (did you mean '{hint[0]}'?)" if hint else ""
+        return path, f"unknown key '{key}'{did_you_mean}"
+    if validator == "propertyNames":
+        return path, f"invalid name {error.instance!r}: use only letters, digits, '.', '_' and '-'"
+    if validator == "required":
+        return path, f"missing required key '{error.message.split(chr(39))[1]}'"
+    if validator == "enum":
+        choices = ", ".join(repr(c) for c in error.validator_value)
+        return path, f"is {describe(error.instance)}, expected one of {choices}"
+    expect = error.schema.get("x-expect")
+    if not expect and validator == "type":
+        types = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        expect = " or ".join(_TYPE_NAMES.get(t, t) for t in types)
+    if expect:
+        return path, f"must be {expect}, not {describe(error.instance)}"
+    return path, error.message
+
+
+def validate(data: Any, filename: str, *, legacy: bool) -> None:
+    """Raise ConfigError naming the file, line, service and key of the first problem."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"{filename}: the top level must be a mapping of services, not {describe(data)}")
+    document = {"services": data} if legacy else data
+    errors = sorted(_validator().iter_errors(document), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+    if not errors:
+        return
+    error = errors[0]
+    if error.validator in ("oneOf", "anyOf") and not error.schema.get("x-expect") and error.context:
+        error = sorted(error.context, key=lambda e: -len(e.absolute_path))[0]
+    path, text = _message(error)
+    if legacy and path and path[0] == "services":
+        path = path[1:]
+    line = None
+    if error.validator == "additionalProperties":
+        line = line_of(data, path + [text.split("'")[1]])
+    where = location(filename, data, path, legacy=legacy, line=line)
+    sep = ": " if text.startswith(("unknown", "missing", "invalid")) or "'" not in where else " "
+    raise ConfigError(f"{where}{sep}{text}")

@@ -1,0 +1,121 @@
+"""Container: what the engine told us about one container, plus the backend to act on it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fig.backend.base import ContainerBackend, ContainerInfo, ContainerState, LogLine
+from fig.labels import LABEL_CONFIG_HASH, LABEL_NUMBER, LABEL_ONEOFF, LABEL_PROJECT, LABEL_SERVICE
+
+
+class Container:
+    def __init__(self, backend: ContainerBackend, info: ContainerInfo) -> None:
+        self.backend = backend
+        self.info = info
+
+    def __repr__(self) -> str:
+        return f"<Container {self.name} ({self.short_id})>"
+
+    @property
+    def id(self) -> str:
+        return self.info.id
+
+    @property
+    def short_id(self) -> str:
+        return self.info.id[:12]
+
+    @property
+    def name(self) -> str:
+        return self.info.name
+
+    @property
+    def project(self) -> str:
+        return self.info.labels.get(LABEL_PROJECT, "")
+
+    @property
+    def service(self) -> str:
+        return self.info.labels.get(LABEL_SERVICE, "")
+
+    @property
+    def number(self) -> int:
+        try:
+            return int(self.info.labels.get(LABEL_NUMBER, "0"))
+        except ValueError:
+            return 0
+
+    @property
+    def oneoff(self) -> bool:
+        return self.info.labels.get(LABEL_ONEOFF) == "True"
+
+    @property
+    def config_hash(self) -> str | None:
+        return self.info.labels.get(LABEL_CONFIG_HASH)
+
+    @property
+    def name_without_project(self) -> str:
+        prefix = f"{self.project}_"
+        return self.name[len(prefix):] if self.name.startswith(prefix) else self.name
+
+    @property
+    def state(self) -> ContainerState:
+        return self.info.state
+
+    @property
+    def is_running(self) -> bool:
+        return self.info.state in (ContainerState.RUNNING, ContainerState.RESTARTING, ContainerState.PAUSED)
+
+    @property
+    def human_state(self) -> str:
+        state = self.info.state
+        if state is ContainerState.RUNNING:
+            return f"Up ({self.info.health})" if self.info.health else "Up"
+        if state is ContainerState.EXITED:
+            return f"Exit {self.info.exit_code}"
+        return state.value.capitalize()
+
+    @property
+    def human_ports(self) -> str:
+        parts = []
+        for p in sorted(set(self.info.ports), key=lambda p: (p.container_port, p.protocol, p.host_ip or "")):
+            inner = f"{p.container_port}/{p.protocol}"
+            if p.host_port:
+                host_ip = "" if p.host_ip in (None, "", "0.0.0.0", "::") else p.host_ip
+                if p.host_ip == "::":
+                    continue
+                parts.append(f"{host_ip or '0.0.0.0'}:{p.host_port}->{inner}")
+            else:
+                parts.append(inner)
+        return ", ".join(dict.fromkeys(parts))
+
+    def port(self, private: int, protocol: str = "tcp") -> str | None:
+        for p in self.info.ports:
+            if p.container_port == private and p.protocol == protocol and p.host_port:
+                if p.host_ip == "::":
+                    continue
+                return f"{p.host_ip or '0.0.0.0'}:{p.host_port}"
+        return None
+
+    def refresh(self) -> Container:
+        self.info = self.backend.inspect(self.id)
+        return self
+
+    def start(self) -> None:
+        self.backend.start(self.id)
+
+    def stop(self, timeout: int) -> None:
+        self.backend.stop(self.id, timeout=timeout)
+
+    def restart(self, timeout: int) -> None:
+        self.backend.restart(self.id, timeout=timeout)
+
+    def kill(self, signal: str = "SIGKILL") -> None:
+        self.backend.kill(self.id, signal=signal)
+
+    def remove(self, *, force: bool = False, volumes: bool = False) -> None:
+        self.backend.remove(self.id, force=force, volumes=volumes)
+
+    def wait(self) -> int:
+        return self.backend.wait(self.id)
+
+    def logs(self, *, follow: bool, tail: int | None = None, since: float | None = None) -> Iterator[LogLine]:
+        return self.backend.logs(self.id, follow=follow, tail=tail, since=since)

@@ -1,0 +1,30 @@
+"""Label keys, container names and project-name normalisation: labels are the source of truth."""
+
+from __future__ import annotations
+
+import re
+
+LABEL_PROJECT = "io.fig.project"
+LABEL_SERVICE = "io.fig.service"
+LABEL_NUMBER = "io.fig.container-number"
+LABEL_ONEOFF = "io.fig.oneoff"
+LABEL_CONFIG_HASH = "io.fig.config-hash"
+LABEL_VERSION = "io.fig.version"
+
+
+def normalize_project_name(name: str) -> str:
+    """Lowercase and keep only [a-z0-9], as Fig does."""
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def container_name(project: str, service: str, number: int, *, oneoff: bool = False) -> str:
+    middle = "run_" if oneoff else ""
+    return f"{project}_{service}_{middle}{number}"
+
+
+def project_labels(project: str) -> dict[str, str]:
+    return {LABEL_PROJECT: project}
+
+
+def service_labels(project: str, service: str, *, oneoff: bool = False) -> dict[str, str]:
+    return {LABEL_PROJECT: project, LABEL_SERVICE: service, LABEL_ONEOFF: "True" if oneoff else "False"}

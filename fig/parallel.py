@@ -1,0 +1,99 @@
+"""A silent, dependency-aware parallel executor: the graph supplies order, the caller renders events."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from fig.errors import OperationError
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+DEFAULT_LIMIT = 8
+
+
+class Phase(enum.Enum):
+    STARTED = "started"
+    DONE = "done"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    key: str
+    phase: Phase
+    error: BaseException | None = None
+
+
+@dataclass
+class Outcome(Generic[R]):
+    results: dict[str, R] = field(default_factory=dict)
+    failures: dict[str, BaseException] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+
+    def raise_if_failed(self) -> None:
+        if self.failures:
+            if len(self.failures) == 1 and not self.skipped:
+                raise next(iter(self.failures.values()))
+            raise OperationError(self.failures, self.skipped)
+
+
+def execute(
+    items: Iterable[T],
+    fn: Callable[[T], R],
+    *,
+    key: Callable[[T], str],
+    deps: Callable[[T], Sequence[str]] = lambda _: (),
+    limit: int = DEFAULT_LIMIT,
+    on_event: Callable[[Event], None] = lambda _: None,
+) -> Outcome[R]:
+    """Run fn over items on at most `limit` threads; an item waits for its deps (keys among items) to
+    finish, and is skipped when one of them failed or was skipped. Exceptions are collected, not raised."""
+    by_key = {key(item): item for item in items}
+    waiting = {k: {d for d in deps(item) if d in by_key and d != k} for k, item in by_key.items()}
+    outcome: Outcome[R] = Outcome()
+
+    def run(k: str) -> R:
+        on_event(Event(k, Phase.STARTED))
+        return fn(by_key[k])
+
+    running: dict[Future[R], str] = {}
+    with ThreadPoolExecutor(max_workers=max(1, limit), thread_name_prefix="fig") as pool:
+        while waiting or running:
+            for k in [k for k, pending in waiting.items() if not pending]:
+                del waiting[k]
+                running[pool.submit(run, k)] = k
+            if not running:
+                break  # only possible with a cycle among items, which the graph rules out
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                k = running.pop(future)
+                error = future.exception()
+                if error is None:
+                    outcome.results[k] = future.result()
+                    on_event(Event(k, Phase.DONE))
+                else:
+                    outcome.failures[k] = error
+                    on_event(Event(k, Phase.FAILED, error))
+                for other, pending in list(waiting.items()):
+                    if k in pending:
+                        pending.discard(k)
+                        if error is not None:
+                            _skip(other, waiting, outcome, on_event)
+    return outcome
+
+
+def _skip(k: str, waiting: dict[str, set[str]], outcome: Outcome[R], on_event: Callable[[Event], None]) -> None:
+    if k not in waiting:
+        return
+    del waiting[k]
+    outcome.skipped.append(k)
+    on_event(Event(k, Phase.SKIPPED))
+    for other, pending in list(waiting.items()):
+        if k in pending:
+            _skip(other, waiting, outcome, on_event)

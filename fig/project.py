@@ -1,0 +1,274 @@
+"""Project: the services of one configuration, in dependency order, driven in parallel."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from fig import labels as L
+from fig.backend.base import ContainerBackend
+from fig.config.model import ProjectConfig
+from fig.container import Container
+from fig.convergence import Action, Plan, Strategy, plan
+from fig.errors import NotFound, UserError
+from fig.graph import DependencyGraph
+from fig.parallel import DEFAULT_LIMIT, Event, Phase, execute
+from fig.service import Progress, Service
+
+log = logging.getLogger(__name__)
+OnEvent = Callable[[Event], None]
+
+
+def _quiet(_: Event) -> None:
+    pass
+
+
+@dataclass(frozen=True)
+class UpOptions:
+    deps: bool = True
+    strategy: Strategy = Strategy.CHANGED
+    build: bool = True  # build images that are missing
+    force_build: bool = False
+    start: bool = True
+    timeout: int = 10
+    renew_volumes: bool = False
+    scale: Mapping[str, int] = field(default_factory=dict)
+    remove_orphans: bool = False
+
+
+class Project:
+    def __init__(self, config: ProjectConfig, backend: ContainerBackend, *, limit: int = DEFAULT_LIMIT) -> None:
+        self.config = config
+        self.name = config.name
+        self.backend = backend
+        self.limit = limit
+        self.graph = DependencyGraph({s.name: s.dependencies() for s in config.services})
+        by_name = {s.name: s for s in config.services}
+        self.services = [
+            Service(by_name[name], project=self.name, backend=backend, legacy=config.legacy, peers=self._peers)
+            for name in self.graph.order()
+        ]
+
+    def _peers(self, service: str) -> list[Container]:
+        return self.service(service).containers(stopped=True)
+
+    def service(self, name: str) -> Service:
+        for s in self.services:
+            if s.name == name:
+                return s
+        raise UserError(f"No such service: {name}")
+
+    def get_services(self, names: Iterable[str] = (), *, deps: bool = False) -> list[Service]:
+        names = list(names)
+        for name in names:
+            self.service(name)
+        if not names:
+            return list(self.services)
+        wanted = set(self.graph.closure(names) if deps else names)
+        return [s for s in self.services if s.name in wanted]
+
+    def containers(self, names: Iterable[str] = (), *, stopped: bool = False, oneoff: bool = False) -> list[Container]:
+        """The project's containers (one engine call), of the named services, in dependency order."""
+        services = [s.name for s in self.get_services(names)]
+        labels = {L.LABEL_PROJECT: self.name}
+        if not oneoff:
+            labels[L.LABEL_ONEOFF] = "False"
+        found = [Container(self.backend, i) for i in self.backend.list_containers(labels, all=stopped)]
+        rank = {name: i for i, name in enumerate(services)}
+        return sorted((c for c in found if c.service in rank and (oneoff or not c.oneoff)),
+                      key=lambda c: (rank[c.service], c.oneoff, c.number))
+
+    def orphans(self) -> list[Container]:
+        known = {s.name for s in self.services}
+        labels = {L.LABEL_PROJECT: self.name, L.LABEL_ONEOFF: "False"}
+        return [Container(self.backend, i) for i in self.backend.list_containers(labels, all=True)
+                if i.labels.get(L.LABEL_SERVICE) not in known]
+
+    # -- images ---------------------------------------------------------------------------------------
+
+    def build(self, names: Iterable[str] = (), *, no_cache: bool = False, pull: bool = False,
+              on_progress: Progress | None = None) -> None:
+        for service in self.get_services(names):
+            if service.config.build:
+                service.build(no_cache=no_cache, pull=pull, on_progress=on_progress)
+            else:
+                log.info("%s uses an image, skipping", service.name)
+
+    def pull(self, names: Iterable[str] = (), *, on_progress: Progress | None = None,
+             on_event: OnEvent = _quiet, ignore_failures: bool = False) -> None:
+        services = [s for s in self.get_services(names) if s.config.image]
+        outcome = execute(services, lambda s: s.pull(on_progress=on_progress), key=lambda s: s.name,
+                          limit=self.limit, on_event=on_event)
+        if not ignore_failures:
+            outcome.raise_if_failed()
+
+    def push(self, names: Iterable[str] = (), *, on_progress: Progress | None = None) -> None:
+        for service in self.get_services(names):
+            if service.config.build or service.config.image:
+                service.push(on_progress=on_progress)
+
+    def _images(self, services: Sequence[Service], *, options: UpOptions, on_progress: Progress | None,
+                on_event: OnEvent) -> dict[str, str]:
+        """Image ids by service: pulls of missing images run in parallel, builds one at a time."""
+        for service in services:
+            if service.config.build and (options.force_build or (options.build and not service.image_id())):
+                service.build(on_progress=on_progress)
+        outcome = execute(services, lambda s: s.ensure_image(build=options.build, on_progress=on_progress), key=lambda s: s.name,
+                          limit=self.limit, on_event=_quiet)
+        outcome.raise_if_failed()
+        return outcome.results
+
+    # -- networks and volumes -------------------------------------------------------------------------
+
+    def ensure_resources(self) -> None:
+        resource_labels = L.project_labels(self.name)
+        for network in self.config.networks:
+            if network.external:
+                if not self.backend.network_exists(network.name):
+                    raise NotFound(f"External network {network.name} not found: create it with docker network create")
+                continue
+            self.backend.ensure_network(network.name, driver=network.driver, internal=network.internal,
+                                        labels=resource_labels)
+        for volume in self.config.volumes:
+            if volume.external:
+                if not self.backend.volume_exists(volume.name):
+                    raise NotFound(f"External volume {volume.name} not found: create it with docker volume create")
+                continue
+            self.backend.ensure_volume(volume.name, driver=volume.driver, labels=resource_labels)
+
+    # -- lifecycle ------------------------------------------------------------------------------------
+
+    def plans(self, services: Sequence[Service], image_ids: Mapping[str, str], options: UpOptions) -> dict[str, Plan]:
+        """One plan per service, in dependency order. A service bound by container id (legacy link,
+        volumes_from, net) to one that gets recreated is recreated too, even when it was not asked for."""
+        existing = self.containers(stopped=True)
+        selected = {s.name for s in services}
+        plans: dict[str, Plan] = {}
+        for service in self.services:
+            mine = [c.info for c in existing if c.service == service.name]
+            bound = [d for d in service.config.dependencies() if self._binds_to(service, d)]
+            changed = [d for d in bound if d in plans and plans[d].action in (Action.CREATE, Action.RECREATE)]
+            if service.name not in selected and not (changed and mine and options.strategy is not Strategy.NEVER):
+                continue
+            names = {n: service.canonical_name(n) for n in range(1, len(mine) + 2)}
+            start = options.start and (service.name in selected or any(c.state.value == "running" for c in mine))
+            image_id = image_ids.get(service.name) or service.image_id() or mine[0].image_id
+            plans[service.name] = plan(service.name, service.config_hash(image_id), mine,
+                                       strategy=options.strategy, scale=options.scale.get(service.name),
+                                       names=names, force_reason=f"{changed[0]} was recreated" if changed and mine
+                                       else "", start=start, image_id=image_id)
+        return plans
+
+    def _binds_to(self, service: Service, dependency: str) -> bool:
+        """Does the service hold a reference to the dependency's container id (and so need recreating)?"""
+        cfg = service.config
+        return (any(vf.source == dependency and not vf.is_container for vf in cfg.volumes_from)
+                or cfg.network_mode == f"service:{dependency}"
+                or (self.config.legacy and any(link.target == dependency for link in cfg.links)))
+
+    def up(self, names: Iterable[str] = (), *, options: UpOptions = UpOptions(), on_event: OnEvent = _quiet,
+           on_progress: Progress | None = None) -> list[Container]:
+        services = self.get_services(names, deps=options.deps)
+        for name, count in options.scale.items():
+            self._check_scalable(self.service(name), count)
+        self._handle_orphans(options, on_event)
+        self.ensure_resources()
+        image_ids = self._images(services, options=options, on_progress=on_progress, on_event=on_event)
+        plans = self.plans(services, image_ids, options)
+        involved = [s for s in self.services if s.name in plans]
+
+        def converge(service: Service) -> list[Container]:
+            plan = plans[service.name]
+            return service.execute_plan(plan, plan.image_id, timeout=options.timeout,
+                                        start=options.start and plan.start, renew_volumes=options.renew_volumes,
+                                        limit=self.limit, on_event=on_event)
+
+        outcome = execute(involved, converge, key=lambda s: s.name,
+                          deps=lambda s: [d for d in self.graph.deps(s.name) if d in plans], limit=self.limit)
+        outcome.raise_if_failed()
+        return [c for s in services for c in outcome.results.get(s.name, [])]
+
+    def _handle_orphans(self, options: UpOptions, on_event: OnEvent) -> None:
+        orphans = self.orphans()
+        if not orphans:
+            return
+        if options.remove_orphans:
+            self.each(orphans, lambda c: (c.stop(options.timeout), c.remove(force=True)), "Removing", on_event)
+        else:
+            names = ", ".join(sorted(c.name for c in orphans))
+            log.warning("Found orphan containers (%s) for this project. If you removed or renamed this service "
+                        "in your configuration, run this command with --remove-orphans to clean them up.", names)
+
+    def _check_scalable(self, service: Service, count: int) -> None:
+        if count > 1 and service.fixed_host_ports():
+            raise UserError(f"Cannot scale service '{service.name}' to {count}: it publishes the fixed host port "
+                            f"{service.fixed_host_ports()[0]}, which only one container can bind. "
+                            "Remove the host port from 'ports' to scale it.")
+        if count > 1 and service.config.container_name:
+            raise UserError(f"Cannot scale service '{service.name}' to {count}: it sets container_name "
+                            f"'{service.config.container_name}', which must be unique.")
+
+    def scale(self, counts: Mapping[str, int], *, timeout: int = 10, on_event: OnEvent = _quiet) -> None:
+        for name, count in counts.items():
+            self._check_scalable(self.service(name), count)
+        options = UpOptions(deps=False, strategy=Strategy.NEVER, scale=counts, timeout=timeout)
+        self.up(list(counts), options=options, on_event=on_event)
+
+    def each(self, containers: Sequence[Container], fn: Callable[[Container], object], verb: str,
+              on_event: OnEvent, *, reverse: bool = True) -> None:
+        """Act on containers in parallel; with `reverse`, a container waits for those that depend on it."""
+        by_service: dict[str, list[str]] = {}
+        for c in containers:
+            by_service.setdefault(c.service, []).append(c.name)
+
+        def deps(c: Container) -> list[str]:
+            if c.service not in self.graph.order():
+                return []
+            related = self.graph.dependents(c.service) if reverse else self.graph.deps(c.service)
+            return [n for s in related for n in by_service.get(s, [])]
+
+        outcome = execute(containers, fn, key=lambda c: c.name, deps=deps, limit=self.limit,
+                          on_event=lambda e: on_event(Event(f"{verb} {e.key}", e.phase, e.error)))
+        outcome.raise_if_failed()
+
+    def start(self, names: Iterable[str] = (), *, on_event: OnEvent = _quiet) -> None:
+        containers = [c for c in self.containers(names, stopped=True) if not c.is_running]
+        self.each(containers, Container.start, "Starting", on_event, reverse=False)
+
+    def stop(self, names: Iterable[str] = (), *, timeout: int = 10, on_event: OnEvent = _quiet) -> None:
+        self.each(self.containers(names), lambda c: c.stop(timeout), "Stopping", on_event)
+
+    def restart(self, names: Iterable[str] = (), *, timeout: int = 10, on_event: OnEvent = _quiet) -> None:
+        self.each(self.containers(names, stopped=True), lambda c: c.restart(timeout), "Restarting", on_event,
+                   reverse=False)
+
+    def kill(self, names: Iterable[str] = (), *, signal: str = "SIGKILL", on_event: OnEvent = _quiet) -> None:
+        self.each(self.containers(names), lambda c: c.kill(signal), "Killing", on_event)
+
+    def remove(self, containers: Sequence[Container], *, volumes: bool = False, on_event: OnEvent = _quiet) -> None:
+        self.each(containers, lambda c: c.remove(force=True, volumes=volumes), "Removing", on_event)
+
+    def down(self, *, volumes: bool = False, remove_orphans: bool = False, timeout: int = 10,
+             remove_images: str | None = None, on_event: OnEvent = _quiet) -> None:
+        containers = self.containers(stopped=True, oneoff=True)
+        if remove_orphans:
+            containers += self.orphans()
+        self.each([c for c in containers if c.is_running], lambda c: c.stop(timeout), "Stopping", on_event)
+        self.each(containers, lambda c: c.remove(force=True, volumes=volumes), "Removing", on_event)
+        for network in self.config.networks:
+            if not network.external and self.backend.network_exists(network.name):
+                on_event(Event(f"Removing network {network.name}", Phase.STARTED))
+                self.backend.remove_network(network.name)
+                on_event(Event(f"Removing network {network.name}", Phase.DONE))
+        if volumes:
+            for volume in self.config.volumes:
+                if not volume.external and self.backend.volume_exists(volume.name):
+                    self.backend.remove_volume(volume.name)
+        if remove_images:
+            for service in self.services:
+                if remove_images == "all" or (service.config.build and not service.config.image):
+                    try:
+                        self.backend.remove_image(service.image_name)
+                    except NotFound:
+                        pass

@@ -1,0 +1,205 @@
+"""Service: turns a ServiceConfig into containers on the engine, by plan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fig import labels as L
+from fig.backend.base import BuildRequest, ContainerBackend, ContainerInfo
+from fig.config.model import ServiceConfig
+from fig.container import Container
+from fig.convergence import Action, Plan, Step
+from fig.errors import BackendError, ImageNotFound, NotFound, UserError
+from fig.parallel import Event, execute
+from fig.specs import SpecBuilder
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, dict], None]
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How a one-off container differs from the service's own."""
+
+    command: tuple[str, ...] | None = None
+    entrypoint: tuple[str, ...] | None = None
+    environment: tuple[tuple[str, str], ...] = ()
+    user: str | None = None
+    workdir: str | None = None
+    name: str | None = None
+    service_ports: bool = False
+    tty: bool = False
+    stdin_open: bool = False
+    auto_remove: bool = False
+
+
+class Service:
+    def __init__(self, config: ServiceConfig, *, project: str, backend: ContainerBackend, legacy: bool,
+                 peers: Callable[[str], list[Container]]) -> None:
+        self.config = config
+        self.project = project
+        self.backend = backend
+        self.legacy = legacy
+        self.specs = SpecBuilder(self, peers)
+
+    def __repr__(self) -> str:
+        return f"<Service {self.name}>"
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    @property
+    def image_name(self) -> str:
+        return self.config.image or f"{self.project}_{self.name}"
+
+    def canonical_name(self, number: int) -> str:
+        return self.config.container_name or L.container_name(self.project, self.name, number)
+
+    def containers(self, *, stopped: bool = False, oneoff: bool = False) -> list[Container]:
+        labels = L.service_labels(self.project, self.name, oneoff=oneoff)
+        infos = self.backend.list_containers(labels, all=stopped)
+        return sorted((Container(self.backend, i) for i in infos), key=lambda c: c.number)
+
+    # -- images -------------------------------------------------------------------------------------
+
+    def image_id(self) -> str | None:
+        return self.backend.image_id(self.image_name)
+
+    def ensure_image(self, *, build: bool = True, on_progress: Progress | None = None) -> str:
+        """The id of the image to run: built (when the service has `build:`) or pulled if missing."""
+        image_id = self.image_id()
+        if image_id:
+            return image_id
+        if self.config.build:
+            if not build:
+                raise ImageNotFound(f"Service '{self.name}' needs its image {self.image_name} built: run fig build")
+            return self.build(on_progress=on_progress)
+        self.pull(on_progress=on_progress)
+        return self.image_id() or ""
+
+    def build(self, *, no_cache: bool = False, pull: bool = False, on_progress: Progress | None = None) -> str:
+        spec = self.config.build
+        if spec is None:
+            raise UserError(f"Service '{self.name}' has no build configuration")
+        request = BuildRequest(spec.context, self.image_name, spec.dockerfile, dict(spec.args), spec.target,
+                               no_cache, pull)
+        try:
+            for event in self.backend.build(request):
+                if on_progress:
+                    on_progress(self.name, event)
+        except BackendError as e:
+            raise type(e)(f"Service '{self.name}' failed to build: {e}") from e
+        image_id = self.image_id()
+        if not image_id:
+            raise BackendError(f"Service '{self.name}': the build finished but produced no image")
+        return image_id
+
+    def pull(self, *, on_progress: Progress | None = None) -> None:
+        if not self.config.image:
+            return
+        for event in self.backend.pull(self.config.image):
+            if on_progress:
+                on_progress(self.name, event)
+
+    def push(self, *, on_progress: Progress | None = None) -> None:
+        for event in self.backend.push(self.image_name):
+            if on_progress:
+                on_progress(self.name, event)
+
+    def config_hash(self, image_id: str) -> str:
+        return self.config.config_hash(image_id)
+
+    # -- convergence --------------------------------------------------------------------------------
+
+    def execute_plan(self, plan: Plan, image_id: str, *, timeout: int, start: bool = True,
+                     renew_volumes: bool = False, limit: int = 4,
+                     on_event: Callable[[Event], None] = lambda _: None) -> list[Container]:
+        """Carry out a plan; returns the service's containers afterwards (those it kept or made)."""
+        def act(step: Step) -> Container | None:
+            info = step.container
+            if step.action is Action.REMOVE:
+                assert info is not None
+                self._remove(info, timeout=timeout)
+                return None
+            if step.action is Action.CREATE:
+                return self._create(step.number, image_id, start=start)
+            assert info is not None
+            if step.action is Action.RECREATE:
+                return self._recreate(info, step.number, image_id, timeout=timeout, start=start,
+                                      renew_volumes=renew_volumes)
+            container = Container(self.backend, info)
+            if step.action is Action.START:
+                container.start()
+            return container
+
+        kept = [Container(self.backend, s.container) for s in plan.steps if s.action is Action.NOOP and s.container]
+        work = [s for s in plan.steps if s.action is not Action.NOOP]
+        outcome = execute(work, act, key=self._step_label, limit=limit, on_event=on_event)
+        outcome.raise_if_failed()
+        made = [c for c in outcome.results.values() if c is not None]
+        return sorted(kept + made, key=lambda c: c.number)
+
+    def _step_label(self, step: Step) -> str:
+        verb = {Action.CREATE: "Creating", Action.RECREATE: "Recreating", Action.START: "Starting",
+                Action.REMOVE: "Removing"}[step.action]
+        name = step.container.name if step.container else self.canonical_name(step.number)
+        return f"{verb} {name}"
+
+    def _create(self, number: int, image_id: str, *, start: bool, previous: ContainerInfo | None = None,
+                renew_volumes: bool = False) -> Container:
+        spec = self.specs.build(number, image_id, self.config_hash(image_id), previous=previous,
+                                renew_volumes=renew_volumes)
+        cid = self.backend.create(spec)
+        if start:
+            self.backend.start(cid)
+        return Container(self.backend, self.backend.inspect(cid))
+
+    def _recreate(self, old: ContainerInfo, number: int, image_id: str, *, timeout: int, start: bool,
+                  renew_volumes: bool) -> Container:
+        """Stop, set aside under a temporary name, create the new one with the old one's volumes, then remove
+        the old one. Interrupted anywhere, the next `up` finds both by label and converges."""
+        canonical = self.canonical_name(number)
+        self.backend.stop(old.id, timeout=timeout)
+        aside = f"{old.id[:12]}_{canonical}"
+        if old.name != aside:
+            self.backend.rename(old.id, aside)
+        try:
+            new = self._create(number, image_id, start=start, previous=old, renew_volumes=renew_volumes)
+        except BaseException:
+            try:
+                self.backend.rename(old.id, old.name)
+            except BackendError:
+                log.debug("could not rename %s back", old.name)
+            raise
+        self.backend.remove(old.id, force=True, volumes=renew_volumes)
+        return new
+
+    def _remove(self, info: ContainerInfo, *, timeout: int) -> None:
+        try:
+            self.backend.stop(info.id, timeout=timeout)
+            self.backend.remove(info.id, force=True)
+        except NotFound:
+            pass
+
+    # -- one-off containers ---------------------------------------------------------------------------
+
+    def create_oneoff(self, image_id: str, options: RunOptions) -> Container:
+        existing = self.containers(stopped=True, oneoff=True)
+        number = max((c.number for c in existing), default=0) + 1
+        for attempt in range(5):
+            spec = self.specs.build(number + attempt, image_id, self.config_hash(image_id), oneoff=options)
+            try:
+                cid = self.backend.create(spec)
+            except BackendError as e:
+                if "is already in use" in str(e) and not options.name:
+                    continue
+                raise
+            return Container(self.backend, self.backend.inspect(cid))
+        raise BackendError(f"Service '{self.name}': could not find a free name for a one-off container")
+
+    def fixed_host_ports(self) -> list[str]:
+        return [str(p) for p in self.config.ports if p.host is not None]

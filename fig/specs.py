@@ -1,0 +1,134 @@
+"""Builds the ContainerSpec of one container of a service: names, labels, links, volumes and networks."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+
+from fig import __version__
+from fig import labels as L
+from fig.backend.base import ContainerInfo, ContainerSpec, EndpointSpec, PortBinding
+from fig.container import Container
+from fig.errors import UserError
+
+if TYPE_CHECKING:
+    from fig.service import RunOptions, Service
+
+_ANONYMOUS = re.compile(r"^[0-9a-f]{64}$")
+
+
+def anonymous_mounts(info: ContainerInfo | None) -> Iterator[tuple[str, str]]:
+    """(volume name, target) of a container's anonymous volumes, to carry over on recreate."""
+    for mount in info.mounts if info else ():
+        if mount.type == "volume" and mount.name and _ANONYMOUS.match(mount.name):
+            yield mount.name, mount.target
+
+
+def _nanoseconds(seconds: float | None) -> int | None:
+    return None if seconds is None else int(seconds * 1_000_000_000)
+
+
+class SpecBuilder:
+    def __init__(self, service: Service, peers: Callable[[str], list[Container]]) -> None:
+        self.service = service
+        self.peers = peers
+
+    def _first_running(self, name: str, why: str) -> Container:
+        running = [c for c in self.peers(name) if c.is_running] or self.peers(name)
+        if not running:
+            raise UserError(f"Service '{self.service.name}' {why} service '{name}', which has no container")
+        return running[0]
+
+    def links(self) -> list[tuple[str, str]]:
+        result: list[tuple[str, str]] = []
+        for link in self.service.config.links:
+            for container in [c for c in self.peers(link.target) if c.is_running]:
+                result.append((container.name, link.alias))
+                result.append((container.name, container.name_without_project))
+                result.append((container.name, container.name))
+        result += [(link.target, link.alias) for link in self.service.config.external_links]
+        return list(dict.fromkeys(result))
+
+    def volumes_from(self) -> list[str]:
+        result = []
+        for vf in self.service.config.volumes_from:
+            if vf.is_container:
+                result.append(f"{vf.source}:{vf.mode}")
+            else:
+                result += [f"{c.id}:{vf.mode}" for c in self.peers(vf.source)]
+        return result
+
+    def network_mode(self) -> str | None:
+        mode = self.service.config.network_mode
+        if mode and mode.startswith("service:"):
+            target = mode.split(":", 1)[1]
+            return f"container:{self._first_running(target, 'shares the network of').id}"
+        return mode
+
+    def build(self, number: int, image_id: str, config_hash: str, *, previous: ContainerInfo | None = None,
+              renew_volumes: bool = False, oneoff: RunOptions | None = None) -> ContainerSpec:
+        svc = self.service
+        cfg = svc.config
+        labels = {**dict(cfg.labels), **L.service_labels(svc.project, svc.name, oneoff=oneoff is not None),
+                  L.LABEL_NUMBER: str(number), L.LABEL_CONFIG_HASH: config_hash, L.LABEL_VERSION: __version__}
+        if oneoff is not None:
+            name = oneoff.name or L.container_name(svc.project, svc.name, number, oneoff=True)
+        else:
+            name = svc.canonical_name(number)
+        binds = [f"{v.source}:{v.target}:{v.mode}" for v in cfg.volumes if v.source]
+        anonymous = [v.target for v in cfg.volumes if not v.source]
+        if not renew_volumes:
+            bound = {v.target for v in cfg.volumes if v.source}
+            for volume, target in anonymous_mounts(previous):
+                if target not in bound:
+                    binds.append(f"{volume}:{target}:rw")
+                    anonymous = [t for t in anonymous if t != target]
+        ports = [PortBinding(p.container, p.protocol, p.host_ip, p.host) for p in cfg.ports]
+        if oneoff is not None and not oneoff.service_ports:
+            ports = []
+        expose = [PortBinding(int(e.split("/")[0].split("-")[0]), e.split("/")[1] if "/" in e else "tcp")
+                  for e in cfg.expose]
+        if oneoff is not None:
+            expose += [PortBinding(p.container, p.protocol) for p in cfg.ports]
+        environment = dict(cfg.environment)
+        healthcheck = None
+        if cfg.healthcheck:
+            hc = cfg.healthcheck
+            healthcheck = {k: v for k, v in {
+                "test": list(hc.test), "interval": _nanoseconds(hc.interval), "timeout": _nanoseconds(hc.timeout),
+                "retries": hc.retries, "start_period": _nanoseconds(hc.start_period)}.items() if v is not None}
+        network_mode = self.network_mode()
+        networks: list[EndpointSpec] = []
+        links = self.links()
+        if not svc.legacy and not network_mode:
+            aliases = (svc.name,) if oneoff is None else ()
+            networks = [EndpointSpec(n.name, aliases + n.aliases, n.ipv4_address,
+                                     tuple((link.target, link.alias) for link in cfg.links))
+                        for n in cfg.networks]
+            links = [(t, a) for t, a in links if any(t == link.target for link in cfg.external_links)]
+        spec = ContainerSpec(
+            name=name, image=svc.image_name, labels=labels, command=cfg.command, entrypoint=cfg.entrypoint,
+            environment=environment, ports=ports, expose=expose, binds=binds, volumes=anonymous,
+            volumes_from=self.volumes_from(), links=links if svc.legacy or not networks else [],
+            network_mode=network_mode, networks=networks, dns=cfg.dns, dns_search=cfg.dns_search,
+            extra_hosts=cfg.extra_hosts, working_dir=cfg.working_dir, user=cfg.user, hostname=cfg.hostname,
+            domainname=cfg.domainname, mem_limit=cfg.mem_limit, privileged=cfg.privileged,
+            stdin_open=cfg.stdin_open, tty=cfg.tty, cap_add=cfg.cap_add, cap_drop=cfg.cap_drop,
+            restart=cfg.restart, healthcheck=healthcheck, stop_signal=cfg.stop_signal,
+            stop_timeout=None if cfg.stop_grace_period is None else int(cfg.stop_grace_period),
+        )
+        return spec if oneoff is None else _one_off(spec, oneoff)
+
+
+def _one_off(spec: ContainerSpec, options: RunOptions) -> ContainerSpec:
+    from dataclasses import replace
+
+    return replace(
+        spec,
+        command=options.command if options.command is not None else spec.command,
+        entrypoint=options.entrypoint if options.entrypoint is not None else spec.entrypoint,
+        environment={**spec.environment, **dict(options.environment)},
+        user=options.user or spec.user, working_dir=options.workdir or spec.working_dir,
+        tty=options.tty, stdin_open=options.stdin_open, auto_remove=False, restart=None,
+    )
