@@ -1,0 +1,126 @@
+"""Integration fixtures: a real engine (never mocked), one uniquely named project per test, removed by label."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import docker
+import pytest
+
+from fig.labels import LABEL_PROJECT
+
+FIG = [sys.executable, "-m", "fig"]
+
+
+def _engine() -> docker.APIClient | None:
+    try:
+        client = docker.APIClient(version="auto", timeout=10)
+        client.ping()
+        return client
+    except Exception:
+        return None
+
+
+@pytest.fixture(scope="session")
+def engine() -> docker.APIClient:
+    client = _engine()
+    if client is None:
+        message = "No Docker engine answers at DOCKER_HOST or /var/run/docker.sock: run script/engine first"
+        if os.environ.get("CI"):
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    for image in ("busybox:latest",):
+        try:
+            client.inspect_image(image)
+        except docker.errors.ImageNotFound:
+            pytest.fail(f"image {image} is missing: run script/engine to seed it", pytrace=False)
+    return client
+
+
+@dataclass
+class Result:
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+
+def remove_project(client: docker.APIClient, name: str) -> None:
+    """Remove every container, network and volume labelled with the project."""
+    for c in client.containers(all=True, filters={"label": f"{LABEL_PROJECT}={name}"}):
+        client.remove_container(c["Id"], force=True, v=True)
+    for n in client.networks(filters={"label": f"{LABEL_PROJECT}={name}"}):
+        try:
+            client.remove_network(n["Id"])
+        except docker.errors.APIError:
+            pass
+    for v in (client.volumes(filters={"label": f"{LABEL_PROJECT}={name}"}) or {}).get("Volumes") or []:
+        try:
+            client.remove_volume(v["Name"])
+        except docker.errors.APIError:
+            pass
+
+
+class FigProject:
+    """A temp directory with a fig.yml, a unique project name, and a way to run the CLI as a user would."""
+
+    def __init__(self, directory: Path, client: docker.APIClient) -> None:
+        self.dir = directory
+        self.name = "figtest" + uuid.uuid4().hex[:10]
+        self.client = client
+
+    def write(self, text: str, filename: str = "fig.yml") -> Path:
+        path = self.dir / filename
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+        return path
+
+    def fig(self, *args: str, timeout: float = 120, input: str | None = None, env: dict[str, str] | None = None,
+            check: bool = False) -> Result:
+        """Run `fig -p NAME ARGS` in the project directory, stdin closed unless input is given."""
+        full_env = {**os.environ, **(env or {})}
+        proc = subprocess.run(
+            [*FIG, "-p", self.name, *args], cwd=self.dir, capture_output=True, text=True, timeout=timeout,
+            input=input, stdin=None if input is not None else subprocess.DEVNULL, env=full_env,
+        )
+        result = Result(proc.returncode, proc.stdout, proc.stderr)
+        if "Traceback" in proc.stderr:
+            pytest.fail(f"fig {' '.join(args)} printed a traceback:\n{proc.stderr}")
+        if check and not result.ok:
+            pytest.fail(f"fig {' '.join(args)} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
+        return result
+
+    def containers(self, *, all: bool = True, service: str | None = None) -> list[dict]:
+        labels = [f"{LABEL_PROJECT}={self.name}"]
+        if service:
+            labels.append(f"io.fig.service={service}")
+        return self.client.containers(all=all, filters={"label": labels})
+
+    def inspect(self, name: str) -> dict:
+        return self.client.inspect_container(name)
+
+    def container_name(self, service: str, number: int = 1) -> str:
+        return f"{self.name}_{service}_{number}"
+
+
+@pytest.fixture
+def project(engine: docker.APIClient, tmp_path: Path) -> Iterator[FigProject]:
+    proj = FigProject(tmp_path, engine)
+    try:
+        yield proj
+    finally:
+        remove_project(engine, proj.name)
+
+
+# A long-running command that stops at once on SIGTERM (sh as PID 1 would ignore it).
+SLEEPER = """sh -c 'trap "exit 0" TERM INT; while :; do sleep 1; done'"""
