@@ -39,9 +39,9 @@ def load_project(
     environ = dict(os.environ if environ is None else environ)
     cwd = cwd or os.getcwd()
     paths = loader.find_files(files, environ, cwd)
-    read = [loader.read_file(p if p == "-" or os.path.isabs(p) else os.path.join(cwd, p)) for p in paths]
-    read = [loader.ConfigFile(shown, f.data) for shown, f in zip(paths, read)]
-    base_dir = read[0].directory if paths[0] != "-" else cwd
+    opened = [loader.read_file(p if p == "-" or os.path.isabs(p) else os.path.join(cwd, p)) for p in paths]
+    read = [loader.ConfigFile(shown, f.data) for shown, f in zip(paths, opened)]  # paths as the user gave them
+    base_dir = opened[0].directory if paths[0] != "-" else cwd  # relative to `cwd`, not the process's
     variables = _dotenv(base_dir, environ)
     missing: set[str] = set()
 
@@ -64,6 +64,6 @@ def load_project(
     merged = documents[0]
     for doc in documents[1:]:
         merged = merge_documents(merged, doc)
-    name = loader.project_name(project_name, environ, read)
+    name = loader.project_name(project_name, environ, opened)
     return normalize(merged, project=name, filename=paths[0] if len(paths) == 1 else ", ".join(paths),
                      base_dir=base_dir, environ=environ, legacy=legacy, files=tuple(paths))
