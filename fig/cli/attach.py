@@ -125,9 +125,9 @@ def _interactive(container: Container, raw: socket.socket) -> None:
     saved = termios.tcgetattr(stdin_fd)
 
     def resize(*_: object) -> None:
-        rows, cols = os.get_terminal_size(stdout_fd if os.isatty(stdout_fd) else stdin_fd)
+        size = os.get_terminal_size(stdout_fd if os.isatty(stdout_fd) else stdin_fd)
         try:
-            container.backend.resize(container.id, rows, cols)
+            container.backend.resize(container.id, size.lines, size.columns)
         except Exception:  # the container may be gone already; resizing is best effort
             pass
 
