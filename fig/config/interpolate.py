@@ -56,13 +56,15 @@ def interpolate(tree: Any, environ: Mapping[str, str], where: str, on_missing: C
         return interpolate_string(tree, environ, where, on_missing)
     if isinstance(tree, dict):
         out = type(tree)()
-        out.__dict__.update(getattr(tree, "__dict__", {}))
+        if hasattr(out, "__dict__"):  # the loader's YamlMap carries line numbers; a plain dict has none
+            out.__dict__.update(getattr(tree, "__dict__", {}))
         for key, value in tree.items():
             inner = f"{where}.{key}" if not str(key).startswith("x-") else where
             out[key] = value if str(key).startswith("x-") else interpolate(value, environ, inner, on_missing)
         return out
     if isinstance(tree, list):
         items = type(tree)(interpolate(v, environ, f"{where}[{i}]", on_missing) for i, v in enumerate(tree))
-        items.__dict__.update(getattr(tree, "__dict__", {}))
+        if hasattr(items, "__dict__"):
+            items.__dict__.update(getattr(tree, "__dict__", {}))
         return items
     return tree

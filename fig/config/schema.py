@@ -116,8 +116,13 @@ def validate(data: Any, filename: str, *, legacy: bool) -> None:
     if not errors:
         return
     error = errors[0]
-    if error.validator in ("oneOf", "anyOf") and not error.schema.get("x-expect") and error.context:
-        error = sorted(error.context, key=lambda e: -len(e.absolute_path))[0]
+    while error.validator in ("oneOf", "anyOf") and error.context:
+        # The branch that got furthest explains best: deepest first, and a branch whose type matched (its error
+        # is not a type error) before one that did not. If no branch matched the type, keep the summary.
+        best = min(error.context, key=lambda e: (-len(e.absolute_path), e.validator == "type"))
+        if error.schema.get("x-expect") and best.validator == "type" and best.absolute_path == error.absolute_path:
+            break
+        error = best
     path, text = _message(error)
     if legacy and path and path[0] == "services":
         path = path[1:]

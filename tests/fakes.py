@@ -1,0 +1,451 @@
+"""FakeBackend: an in-memory ContainerBackend that behaves like the engine where the domain relies on it.
+
+It keeps containers, images, networks and volumes in dicts, raises the same fig.errors the DockerBackend
+raises for the same mistakes, and records every call in `calls` as (method, args) so a test can assert
+what was (or was not) written. It is thread-safe, because Project drives it from a thread pool.
+
+Engine behaviours it copies on purpose:
+  * a container is found by id, unique id prefix or name; names are unique ("... is already in use ...");
+  * `create` refuses an image that is not present locally (the engine never pulls on create), an unknown
+    network, and an unknown volumes_from / container: network target;
+  * anonymous volumes (`spec.volumes`) become Mount(type="volume", name=<64 hex>) and survive `remove`
+    unless volumes=True; "name:/target" binds create the named volume; volumes_from copies mounts;
+  * `list_containers(all=False)` shows running, paused and restarting containers only;
+  * published ports show in ContainerInfo only while running; a port with no host port gets an
+    ephemeral one at start; starting a second container on a taken host port fails "port is already
+    allocated";
+  * start/stop of a container already in that state is a no-op; kill of a stopped one is an error;
+    remove of a running one without force is an error;
+  * `wait` on a running container lets its process finish with `exit_codes[name]` (default 0).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import signal as signals
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from fig.backend.base import (
+    BuildRequest, ContainerInfo, ContainerSpec, ContainerState, LogLine, Mount, PortBinding,
+)
+from fig.errors import BackendError, BuildError, ImageNotFound, NotFound
+
+WRITE_METHODS = frozenset({
+    "create", "start", "stop", "restart", "kill", "remove", "rename", "build", "pull", "push", "remove_image",
+    "ensure_network", "remove_network", "ensure_volume", "remove_volume",
+})
+CONTAINER_WRITES = frozenset({"create", "start", "stop", "restart", "kill", "remove", "rename"})
+_LIVE = (ContainerState.RUNNING, ContainerState.PAUSED, ContainerState.RESTARTING)
+
+
+def image_key(name: str) -> str:
+    """The engine's reading of an image reference: no tag means ':latest'."""
+    if "@" in name:
+        return name
+    last = name.rsplit("/", 1)[-1]
+    return name if ":" in last else f"{name}:latest"
+
+
+@dataclass
+class FakeContainer:
+    id: str
+    spec: ContainerSpec
+    name: str
+    image_id: str
+    created: str
+    state: ContainerState = ContainerState.CREATED
+    exit_code: int = 0
+    mounts: tuple[Mount, ...] = ()
+    host_ports: dict[tuple[str, int], int] = field(default_factory=dict)  # (proto, container port) -> host
+    finished_at: str = ""
+
+    def info(self) -> ContainerInfo:
+        ports: tuple[PortBinding, ...] = ()
+        if self.state in _LIVE:
+            published = tuple(
+                PortBinding(p.container_port, p.protocol, p.host_ip or "0.0.0.0",
+                            self.host_ports.get((p.protocol, p.container_port)))
+                for p in self.spec.ports)
+            exposed = tuple(PortBinding(p.container_port, p.protocol) for p in self.spec.expose
+                            if (p.protocol, p.container_port) not in self.host_ports)
+            ports = published + exposed
+        command = " ".join([*(self.spec.entrypoint or ()), *(self.spec.command or ())])
+        return ContainerInfo(
+            id=self.id, name=self.name, image=self.spec.image, image_id=self.image_id, labels=dict(self.spec.labels),
+            state=self.state, exit_code=self.exit_code, command=command, ports=ports, mounts=self.mounts,
+            created=self.created, finished_at=self.finished_at,
+        )
+
+
+class FakeBackend:
+    """An in-memory engine. Seed it with `add_image`, `log_lines` and `exit_codes`; read `calls`."""
+
+    def __init__(self, images: Iterable[str] = ("busybox:latest",), *, registry: Iterable[str] = ()) -> None:
+        self._lock = threading.RLock()
+        self._ids = itertools.count(1)
+        self._ports = itertools.count(32768)
+        self.calls: list[tuple[str, tuple[Any, ...]]] = []
+        self.containers: dict[str, FakeContainer] = {}  # by id, in creation order
+        self.images: dict[str, str] = {}  # reference (with tag) -> image id
+        self.registry: set[str] = {image_key(i) for i in registry}  # what `pull` can fetch
+        self.networks: dict[str, dict[str, Any]] = {}
+        self.volumes: dict[str, dict[str, Any]] = {}  # name -> {"anonymous": bool, "driver", "labels"}
+        self.log_lines: dict[str, list[str | LogLine]] = {}  # container name -> canned output
+        self.exit_codes: dict[str, int] = {}  # container name -> exit code when its process ends
+        self.build_failures: dict[str, str] = {}  # tag -> error message
+        self.failures: dict[tuple[str, str], BaseException] = {}  # (method, container name) -> error to raise
+        for image in images:
+            self.add_image(image)
+
+    # -- helpers for tests ------------------------------------------------------------------------------
+
+    def _new_id(self) -> str:
+        return hashlib.sha256(f"fake-{next(self._ids)}".encode()).hexdigest()
+
+    def add_image(self, name: str) -> str:
+        with self._lock:
+            image_id = "sha256:" + self._new_id()
+            self.images[image_key(name)] = image_id
+            return image_id
+
+    def writes(self, methods: Iterable[str] = WRITE_METHODS) -> list[tuple[str, tuple[Any, ...]]]:
+        wanted = set(methods)
+        with self._lock:
+            return [c for c in self.calls if c[0] in wanted]
+
+    def container_writes(self) -> list[tuple[str, tuple[Any, ...]]]:
+        return self.writes(CONTAINER_WRITES)
+
+    def reset_calls(self) -> None:
+        with self._lock:
+            self.calls.clear()
+
+    def names(self, method: str) -> list[str]:
+        """Names of the containers `method` was called on, in call order (create gives the spec's name)."""
+        with self._lock:
+            out = []
+            for m, args in self.calls:
+                if m != method:
+                    continue
+                if m == "create":
+                    out.append(args[0].name)
+                else:
+                    c = self.containers.get(args[0])
+                    out.append(c.name if c else args[0])
+            return out
+
+    def by_name(self, name: str) -> FakeContainer:
+        with self._lock:
+            return self._find(name)
+
+    def specs(self) -> list[ContainerSpec]:
+        with self._lock:
+            return [args[0] for m, args in self.calls if m == "create"]
+
+    # -- internals --------------------------------------------------------------------------------------
+
+    def _record(self, method: str, *args: Any) -> None:
+        self.calls.append((method, args))
+
+    def _find(self, ref: str) -> FakeContainer:
+        if ref in self.containers:
+            return self.containers[ref]
+        for c in self.containers.values():
+            if c.name == ref:
+                return c
+        matches = [c for c in self.containers.values() if ref and c.id.startswith(ref)]
+        if len(matches) == 1:
+            return matches[0]
+        raise NotFound(f"No such container: {ref}")
+
+    def _maybe_fail(self, method: str, c: FakeContainer) -> None:
+        error = self.failures.get((method, c.name))
+        if error is not None:
+            raise error
+
+    def _mounts(self, spec: ContainerSpec) -> tuple[Mount, ...]:
+        mounts: dict[str, Mount] = {}
+        for ref in spec.volumes_from:
+            source_ref, _, mode = ref.partition(":")
+            source = self._find(source_ref)
+            for m in source.mounts:
+                mounts[m.target] = Mount(m.target, m.type, m.name, m.source, m.read_only or mode == "ro")
+        for bind in spec.binds:
+            source, target, *rest = bind.split(":")
+            read_only = bool(rest) and rest[0] == "ro"
+            if source.startswith("/"):
+                mounts[target] = Mount(target, "bind", None, source, read_only)
+            else:
+                self.volumes.setdefault(source, {"anonymous": len(source) == 64, "driver": None, "labels": {}})
+                mounts[target] = Mount(target, "volume", source, f"/var/lib/docker/volumes/{source}/_data",
+                                       read_only)
+        for target in spec.volumes:
+            if target in mounts:
+                continue
+            name = self._new_id()
+            self.volumes[name] = {"anonymous": True, "driver": None, "labels": {}}
+            mounts[target] = Mount(target, "volume", name, f"/var/lib/docker/volumes/{name}/_data")
+        return tuple(mounts.values())
+
+    def _in_use(self, volume: str) -> bool:
+        return any(m.name == volume for c in self.containers.values() for m in c.mounts)
+
+    # -- containers -------------------------------------------------------------------------------------
+
+    def list_containers(self, labels: Mapping[str, str], *, all: bool = False) -> list[ContainerInfo]:
+        with self._lock:
+            self._record("list_containers", dict(labels), all)
+            return [c.info() for c in self.containers.values()
+                    if (all or c.state in _LIVE) and all_items_match(c.spec.labels, labels)]
+
+    def inspect(self, container_id: str) -> ContainerInfo:
+        with self._lock:
+            self._record("inspect", container_id)
+            return self._find(container_id).info()
+
+    def create(self, spec: ContainerSpec) -> str:
+        with self._lock:
+            self._record("create", spec)
+            if any(c.name == spec.name for c in self.containers.values()):
+                existing = next(c for c in self.containers.values() if c.name == spec.name)
+                raise BackendError(f'Conflict. The container name "/{spec.name}" is already in use by container '
+                                   f'"{existing.id}". You have to remove (or rename) that container to be able '
+                                   "to reuse that name.")
+            image_id = self.images.get(image_key(spec.image))
+            if image_id is None:
+                raise ImageNotFound(f"{spec.name}: No such image: {spec.image}")
+            for endpoint in spec.networks:
+                if endpoint.network not in self.networks:
+                    raise NotFound(f"{spec.name}: network {endpoint.network} not found")
+            if spec.network_mode and spec.network_mode.startswith("container:"):
+                self._find(spec.network_mode.split(":", 1)[1])
+            container = FakeContainer(self._new_id(), spec, spec.name, image_id, f"{next(self._ids):012d}",
+                                      mounts=self._mounts(spec))
+            self.containers[container.id] = container
+            return container.id
+
+    def start(self, container_id: str) -> None:
+        with self._lock:
+            self._record("start", container_id)
+            c = self._find(container_id)
+            self._maybe_fail("start", c)
+            if c.state not in _LIVE:
+                self._start(c)
+
+    def _start(self, c: FakeContainer) -> None:
+        for target, alias in c.spec.links:
+            linked = self._find(target)
+            if linked.state not in _LIVE:
+                raise BackendError(f"Cannot link to a non running container: /{linked.name} AS /{c.name}/{alias}")
+        taken = {(proto, host) for other in self.containers.values() if other.state in _LIVE
+                 for (proto, _), host in other.host_ports.items()}
+        host_ports: dict[tuple[str, int], int] = {}
+        for p in c.spec.ports:
+            port = p.host_port or next(self._ports)
+            if p.host_port and (p.protocol, port) in taken:
+                raise BackendError(f"driver failed programming external connectivity on endpoint {c.name}: "
+                                   f"Bind for {p.host_ip or '0.0.0.0'}:{port} failed: port is already allocated")
+            host_ports[(p.protocol, p.container_port)] = port
+        c.host_ports = host_ports
+        c.state = ContainerState.RUNNING
+        c.exit_code = 0
+
+    def _end(self, c: FakeContainer, code: int) -> None:
+        c.state = ContainerState.EXITED
+        c.exit_code = code
+        c.host_ports = {}
+        c.finished_at = f"2024-01-01T01:00:{next(self._ids) % 60:02d}.000000000Z"
+
+    def stop(self, container_id: str, *, timeout: int) -> None:
+        with self._lock:
+            self._record("stop", container_id, timeout)
+            c = self._find(container_id)
+            self._maybe_fail("stop", c)
+            if c.state in _LIVE:
+                self._end(c, self.exit_codes.get(c.name, 0))
+
+    def restart(self, container_id: str, *, timeout: int) -> None:
+        with self._lock:
+            self._record("restart", container_id, timeout)
+            c = self._find(container_id)
+            self._maybe_fail("restart", c)
+            if c.state in _LIVE:
+                self._end(c, self.exit_codes.get(c.name, 0))
+            self._start(c)
+
+    def kill(self, container_id: str, *, signal: str = "SIGKILL") -> None:
+        with self._lock:
+            self._record("kill", container_id, signal)
+            c = self._find(container_id)
+            self._maybe_fail("kill", c)
+            if c.state not in _LIVE:
+                raise BackendError(f"Cannot kill container: {container_id}: Container {c.id} is not running")
+            number = getattr(signals, signal if signal.startswith("SIG") else f"SIG{signal}", None)
+            if number is None:
+                raise BackendError(f"Invalid signal: {signal}")
+            self._end(c, 128 + int(number))
+
+    def remove(self, container_id: str, *, force: bool = False, volumes: bool = False) -> None:
+        with self._lock:
+            self._record("remove", container_id, force, volumes)
+            c = self._find(container_id)
+            self._maybe_fail("remove", c)
+            if c.state in _LIVE and not force:
+                raise BackendError(f"You cannot remove a running container {c.id}. Stop the container before "
+                                   "attempting removal or force remove")
+            del self.containers[c.id]
+            if volumes:
+                for m in c.mounts:
+                    if m.name and self.volumes.get(m.name, {}).get("anonymous") and not self._in_use(m.name):
+                        del self.volumes[m.name]
+
+    def rename(self, container_id: str, name: str) -> None:
+        with self._lock:
+            self._record("rename", container_id, name)
+            c = self._find(container_id)
+            if any(o.name == name and o is not c for o in self.containers.values()):
+                raise BackendError(f'Error when allocating new name: Conflict. The container name "/{name}" is '
+                                   "already in use")
+            c.name = name
+
+    def wait(self, container_id: str) -> int:
+        with self._lock:
+            self._record("wait", container_id)
+            c = self._find(container_id)
+            if c.state in _LIVE:
+                self._end(c, self.exit_codes.get(c.name, 0))
+            return c.exit_code
+
+    def logs(self, container_id: str, *, follow: bool, tail: int | None = None, since: str | None = None,
+             timestamps: bool = False) -> Iterator[LogLine]:
+        with self._lock:
+            self._record("logs", container_id, follow, tail, since, timestamps)
+            lines = self._canned(self._find(container_id))
+        if since is not None:
+            lines = [line for line in lines if (line.timestamp or "") >= since]
+        if tail is not None:
+            lines = lines[-tail:] if tail else []
+        if not timestamps:
+            lines = [LogLine(line.text, line.stream) for line in lines]
+        return iter(lines)
+
+    def _canned(self, c: FakeContainer) -> list[LogLine]:
+        """The container's output: each canned line, stamped one second apart from 2024-01-01T00:00:00."""
+        out = []
+        for i, line in enumerate(self.log_lines.get(c.name, [])):
+            if not isinstance(line, LogLine):
+                line = LogLine(line)
+            stamp = line.timestamp or f"2024-01-01T00:{i // 60 % 60:02d}:{i % 60:02d}.000000000Z"
+            out.append(LogLine(line.text, line.stream, stamp))
+        return out
+
+    def attach_output(self, container_id: str) -> Iterator[LogLine]:
+        """Attached before start, the whole run's output: here, the canned lines."""
+        with self._lock:
+            self._record("attach_output", container_id)
+            lines = [LogLine(line.text, line.stream) for line in self._canned(self._find(container_id))]
+        return iter(lines)
+
+    def attach_socket(self, container_id: str) -> Any:
+        raise NotImplementedError("FakeBackend has no attach socket")
+
+    def resize(self, container_id: str, height: int, width: int) -> None:
+        raise NotImplementedError("FakeBackend has no terminal to resize")
+
+    # -- images -----------------------------------------------------------------------------------------
+
+    def image_id(self, name: str) -> str | None:
+        with self._lock:
+            self._record("image_id", name)
+            return self.images.get(image_key(name))
+
+    def build(self, request: BuildRequest) -> Iterator[dict[str, Any]]:
+        with self._lock:
+            self._record("build", request)
+        yield {"stream": f"Step 1/1 : building {request.tag} from {request.context}\n"}
+        message = self.build_failures.get(request.tag)
+        if message is not None:
+            raise BuildError(message)
+        image_id = self.add_image(request.tag)
+        yield {"stream": f"Successfully built {image_id[7:19]}\n"}
+
+    def pull(self, image: str) -> Iterator[dict[str, Any]]:
+        with self._lock:
+            self._record("pull", image)
+            known = image_key(image) in self.registry
+        yield {"status": f"Pulling from {image}"}
+        if not known:
+            raise ImageNotFound(f"pull {image}: manifest for {image_key(image)} not found: manifest unknown")
+        self.add_image(image)
+        yield {"status": f"Status: Downloaded newer image for {image_key(image)}"}
+
+    def push(self, image: str) -> Iterator[dict[str, Any]]:
+        with self._lock:
+            self._record("push", image)
+            present = image_key(image) in self.images
+        if not present:
+            raise ImageNotFound(f"push {image}: An image does not exist locally with the tag: {image}")
+        yield {"status": f"The push refers to repository [{image}]"}
+        with self._lock:
+            self.registry.add(image_key(image))
+
+    def remove_image(self, name: str) -> None:
+        with self._lock:
+            self._record("remove_image", name)
+            key = image_key(name)
+            if key not in self.images:
+                raise NotFound(f"{name}: No such image: {name}")
+            users = [c for c in self.containers.values() if c.image_id == self.images[key]]
+            if users:
+                raise BackendError(f"{name}: conflict: unable to remove repository reference \"{name}\" "
+                                   f"(must force) - container {users[0].id[:12]} is using its referenced image")
+            del self.images[key]
+
+    # -- networks and volumes ---------------------------------------------------------------------------
+
+    def ensure_network(self, name: str, *, driver: str | None, internal: bool, labels: Mapping[str, str]) -> None:
+        with self._lock:
+            self._record("ensure_network", name, driver, internal, dict(labels))
+            self.networks.setdefault(name, {"driver": driver, "internal": internal, "labels": dict(labels)})
+
+    def network_exists(self, name: str) -> bool:
+        with self._lock:
+            self._record("network_exists", name)
+            return name in self.networks
+
+    def remove_network(self, name: str) -> None:
+        with self._lock:
+            self._record("remove_network", name)
+            if name not in self.networks:
+                raise NotFound(f"network {name}: network {name} not found")
+            if any(e.network == name for c in self.containers.values() if c.state in _LIVE for e in c.spec.networks):
+                raise BackendError(f"network {name}: error while removing network: network {name} has active "
+                                   "endpoints")
+            del self.networks[name]
+
+    def ensure_volume(self, name: str, *, driver: str | None, labels: Mapping[str, str]) -> None:
+        with self._lock:
+            self._record("ensure_volume", name, driver, dict(labels))
+            self.volumes.setdefault(name, {"anonymous": False, "driver": driver, "labels": dict(labels)})
+
+    def volume_exists(self, name: str) -> bool:
+        with self._lock:
+            self._record("volume_exists", name)
+            return name in self.volumes
+
+    def remove_volume(self, name: str) -> None:
+        with self._lock:
+            self._record("remove_volume", name)
+            if name not in self.volumes:
+                raise NotFound(f"volume {name}: get {name}: no such volume")
+            if self._in_use(name):
+                raise BackendError(f"volume {name}: remove {name}: volume is in use")
+            del self.volumes[name]
+
+
+def all_items_match(have: Mapping[str, str], want: Mapping[str, str]) -> bool:
+    return all(have.get(k) == v for k, v in want.items())
