@@ -130,5 +130,5 @@ def _one_off(spec: ContainerSpec, options: RunOptions) -> ContainerSpec:
         entrypoint=options.entrypoint if options.entrypoint is not None else spec.entrypoint,
         environment={**spec.environment, **dict(options.environment)},
         user=options.user or spec.user, working_dir=options.workdir or spec.working_dir,
-        tty=options.tty, stdin_open=options.stdin_open, auto_remove=False, restart=None,
+        tty=options.tty, stdin_open=options.stdin_open, auto_remove=options.auto_remove, restart=None,
     )

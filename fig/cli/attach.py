@@ -36,8 +36,6 @@ def _environment(pairs: list[str]) -> tuple[tuple[str, str], ...]:
 def run_one_off(project: Project, options: dict[str, Any], status: Status) -> int:
     service = project.service(options["SERVICE"])
     detach = options["-d"]
-    if detach and options["--rm"]:
-        raise UserError("-d and --rm cannot be combined")
     if not options["--no-deps"]:
         deps = [n for n in project.graph.closure([service.name]) if n != service.name]
         if deps:
@@ -50,6 +48,7 @@ def run_one_off(project: Project, options: dict[str, Any], status: Status) -> in
         command=command, entrypoint=entrypoint, environment=_environment(options["-e"]),
         user=options["--user"], workdir=options["--workdir"], name=options["--name"],
         service_ports=options["--service-ports"], tty=interactive, stdin_open=not detach,
+        auto_remove=detach and options["--rm"],  # detached, the engine removes it (and its anonymous volumes)
     )
     container = service.create_oneoff(image_id, run_options)
     if detach:
@@ -60,7 +59,17 @@ def run_one_off(project: Project, options: dict[str, Any], status: Status) -> in
         return attach_and_wait(container, tty=interactive)
     finally:
         if options["--rm"]:
-            container.remove(force=True, volumes=True)
+            _remove_shielded(container)
+
+
+def _remove_shielded(container: Container) -> None:
+    """--rm: remove the container and its anonymous volumes; a further Ctrl-C must not leave them behind."""
+    previous = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        container.remove(force=True, volumes=True)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def attach_and_wait(container: Container, *, tty: bool) -> int:
@@ -73,7 +82,10 @@ def attach_and_wait(container: Container, *, tty: bool) -> int:
         else:
             _piped(raw)
     except KeyboardInterrupt:
-        container.stop(10)
+        try:
+            container.stop(10)
+        except KeyboardInterrupt:  # a second Ctrl-C: do not wait any longer
+            container.kill()
         code = container.wait()
         return code if code else 130
     finally:
