@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -112,3 +113,30 @@ def _converge_one(number: int, info: ContainerInfo, desired_hash: str, strategy:
     if running or not start:
         return Step(Action.NOOP, number, info)
     return Step(Action.START, number, info)
+
+
+def _flatten(value: object, prefix: str = "") -> dict[str, object]:
+    if isinstance(value, dict):
+        out: dict[str, object] = {}
+        for key, inner in value.items():
+            out.update(_flatten(inner, f"{prefix}.{key}" if prefix else str(key)))
+        return out
+    if isinstance(value, list) and value and all(isinstance(i, list) and len(i) == 2 for i in value):
+        return _flatten({str(k): v for k, v in value}, prefix)  # key/value pairs such as environment
+    return {prefix: value}
+
+
+def changed_fields(old: dict[str, object] | None, new: dict[str, object]) -> list[str]:
+    """Human-readable differences between two configurations, e.g. 'environment.DEBUG: "0" -> "1"'."""
+    if old is None:
+        return ["configuration unknown (made by another version)"]
+    before, after = _flatten(old), _flatten(new)
+    changes = []
+    for key in sorted(before.keys() | after.keys()):
+        if before.get(key) != after.get(key):
+            changes.append(f"{key}: {_show(before.get(key))} -> {_show(after.get(key))}")
+    return changes
+
+
+def _show(value: object) -> str:
+    return "unset" if value is None else json.dumps(value)

@@ -51,3 +51,7 @@ class OperationError(FigError):
         if self.skipped:
             parts.append("not started because a dependency failed: " + ", ".join(self.skipped))
         super().__init__("; ".join(parts))
+
+
+class NotReady(FigError):
+    """A dependency did not become ready (healthy, completed, answering) in time."""

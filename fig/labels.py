@@ -10,6 +10,7 @@ LABEL_NUMBER = "io.fig.container-number"
 LABEL_ONEOFF = "io.fig.oneoff"
 LABEL_CONFIG_HASH = "io.fig.config-hash"
 LABEL_VERSION = "io.fig.version"
+LABEL_CONFIG = "io.fig.config"  # the service configuration as JSON, to explain what changed
 
 
 def normalize_project_name(name: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -10,10 +11,11 @@ from fig import labels as L
 from fig.backend.base import ContainerBackend
 from fig.config.model import ProjectConfig
 from fig.container import Container
-from fig.convergence import Action, Plan, Strategy, plan
+from fig.convergence import Action, Plan, Strategy, changed_fields, plan
 from fig.errors import NotFound, UserError
 from fig.graph import DependencyGraph
 from fig.parallel import DEFAULT_LIMIT, Event, Phase, execute
+from fig.readiness import wait_for, wait_running
 from fig.service import Progress, Service
 
 log = logging.getLogger(__name__)
@@ -22,6 +24,14 @@ OnEvent = Callable[[Event], None]
 
 def _quiet(_: Event) -> None:
     pass
+
+
+@dataclass(frozen=True)
+class Explanation:
+    service: str
+    number: int
+    action: str
+    reasons: list[str]
 
 
 @dataclass(frozen=True)
@@ -168,7 +178,8 @@ class Project:
                 or (self.config.legacy and any(link.target == dependency for link in cfg.links)))
 
     def up(self, names: Iterable[str] = (), *, options: UpOptions = UpOptions(), on_event: OnEvent = _quiet,
-           on_progress: Progress | None = None) -> list[Container]:
+           on_progress: Progress | None = None,
+           before_start: Callable[[Container], None] = lambda _: None) -> list[Container]:
         services = self.get_services(names, deps=options.deps)
         for name, count in options.scale.items():
             self._check_scalable(self.service(name), count)
@@ -180,14 +191,49 @@ class Project:
 
         def converge(service: Service) -> list[Container]:
             plan = plans[service.name]
+            if options.start:
+                self._wait_for_dependencies(service)
             return service.execute_plan(plan, plan.image_id, timeout=options.timeout,
                                         start=options.start and plan.start, renew_volumes=options.renew_volumes,
-                                        limit=self.limit, on_event=on_event)
+                                        limit=self.limit, on_event=on_event, before_start=before_start)
 
         outcome = execute(involved, converge, key=lambda s: s.name,
                           deps=lambda s: [d for d in self.graph.deps(s.name) if d in plans], limit=self.limit)
         outcome.raise_if_failed()
         return [c for s in services for c in outcome.results.get(s.name, [])]
+
+    def _wait_for_dependencies(self, service: Service) -> None:
+        for dep in service.config.depends_on:
+            if dep.condition != "service_started" or dep.ready:
+                wait_for(service.name, dep, lambda name=dep.service: self.service(name).containers(stopped=True))
+
+    def wait(self, names: Iterable[str] = (), *, timeout: float = 60) -> None:
+        """For `up --wait`: return once every container of the services runs (and is healthy if checked)."""
+        outcome = execute(self.get_services(names),
+                          lambda s: wait_running(s.name, lambda: s.containers(stopped=True), timeout),
+                          key=lambda s: s.name, limit=self.limit)
+        outcome.raise_if_failed()
+
+    def explain(self, names: Iterable[str] = (), *, options: UpOptions = UpOptions()) -> list[Explanation]:
+        """What `up` would do, touching nothing: per container, the action and why."""
+        services = self.get_services(names, deps=options.deps)
+        image_ids = {s.name: s.image_id() or "" for s in services}
+        result = []
+        for name, plan in self.plans(services, image_ids, options).items():
+            service = self.service(name)
+            if not plan.image_id:
+                source = "built" if service.config.build else "pulled"
+                result.append(Explanation(name, 0, "image", [f"{service.image_name} would be {source}"]))
+            new = json.loads(service.config.config_json())
+            for step in plan.steps:
+                reasons = [step.reason] if step.reason else []
+                if step.action is Action.RECREATE and step.container and step.reason == "configuration changed":
+                    old = json.loads(step.container.labels.get(L.LABEL_CONFIG) or "null")
+                    reasons = changed_fields(old, new) if old != new else []
+                    if step.container.image_id != plan.image_id:
+                        reasons.append("image id changed")
+                result.append(Explanation(name, step.number, step.action.value, reasons))
+        return result
 
     def _handle_orphans(self, options: UpOptions, on_event: OnEvent) -> None:
         orphans = self.orphans()

@@ -117,8 +117,10 @@ class Service:
 
     def execute_plan(self, plan: Plan, image_id: str, *, timeout: int, start: bool = True,
                      renew_volumes: bool = False, limit: int = 4,
-                     on_event: Callable[[Event], None] = lambda _: None) -> list[Container]:
-        """Carry out a plan; returns the service's containers afterwards (those it kept or made)."""
+                     on_event: Callable[[Event], None] = lambda _: None,
+                     before_start: Callable[[Container], None] = lambda _: None) -> list[Container]:
+        """Carry out a plan; returns the service's containers afterwards (those it kept or made).
+        `before_start` sees each container just before it starts (to attach to its output)."""
         def act(step: Step) -> Container | None:
             info = step.container
             if step.action is Action.REMOVE:
@@ -126,14 +128,14 @@ class Service:
                 self._remove(info, timeout=timeout)
                 return None
             if step.action is Action.CREATE:
-                return self._create(step.number, image_id, start=start)
+                return self._create(step.number, image_id, start=start, before_start=before_start)
             assert info is not None
             if step.action is Action.RECREATE:
                 return self._recreate(info, step.number, image_id, timeout=timeout, start=start,
-                                      renew_volumes=renew_volumes)
+                                      renew_volumes=renew_volumes, before_start=before_start)
             container = Container(self.backend, info)
-            if step.action is Action.START:
-                container.start()
+            before_start(container)
+            container.start()
             return container
 
         kept = [Container(self.backend, s.container) for s in plan.steps if s.action is Action.NOOP and s.container]
@@ -150,16 +152,18 @@ class Service:
         return f"{verb} {name}"
 
     def _create(self, number: int, image_id: str, *, start: bool, previous: ContainerInfo | None = None,
-                renew_volumes: bool = False) -> Container:
+                renew_volumes: bool = False, before_start: Callable[[Container], None] = lambda _: None) -> Container:
         spec = self.specs.build(number, image_id, self.config_hash(image_id), previous=previous,
                                 renew_volumes=renew_volumes)
         cid = self.backend.create(spec)
+        container = Container(self.backend, self.backend.inspect(cid))
         if start:
-            self.backend.start(cid)
-        return Container(self.backend, self.backend.inspect(cid))
+            before_start(container)
+            container.start()
+        return container
 
     def _recreate(self, old: ContainerInfo, number: int, image_id: str, *, timeout: int, start: bool,
-                  renew_volumes: bool) -> Container:
+                  renew_volumes: bool, before_start: Callable[[Container], None]) -> Container:
         """Stop, set aside under a temporary name, create the new one with the old one's volumes, then remove
         the old one. Interrupted anywhere, the next `up` finds both by label and converges."""
         canonical = self.canonical_name(number)
@@ -168,7 +172,8 @@ class Service:
         if old.name != aside:
             self.backend.rename(old.id, aside)
         try:
-            new = self._create(number, image_id, start=start, previous=old, renew_volumes=renew_volumes)
+            new = self._create(number, image_id, start=start, previous=old, renew_volumes=renew_volumes,
+                               before_start=before_start)
         except BaseException:
             try:
                 self.backend.rename(old.id, old.name)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fig import __version__
 from fig import labels as L
@@ -66,12 +66,41 @@ class SpecBuilder:
             return f"container:{self._first_running(target, 'shares the network of').id}"
         return mode
 
+    def shared_namespace(self, mode: str | None, why: str) -> str | None:
+        """pid/ipc "service:NAME" -> "container:<id>" of that service's first running container."""
+        if mode and mode.startswith("service:"):
+            return f"container:{self._first_running(mode.split(':', 1)[1], why).id}"
+        return mode
+
+    def file_mounts(self) -> list[str]:
+        """Secrets and configs as read-only binds of host files (written first when they come from variables)."""
+        from fig.config.secrets import materialize
+
+        mounts = (*self.service.config.secrets, *self.service.config.configs)
+        return [f"{materialize(m)}:{m.target}:ro" for m in mounts]
+
+    def resources(self) -> dict[str, Any]:
+        """ContainerSpec fields for resources and isolation (devices, tmpfs, ulimits, cpus, logging, ...)."""
+        cfg = self.service.config
+        return dict(
+            devices=cfg.devices, tmpfs=dict(t.partition(":")[::2] for t in cfg.tmpfs),
+            ulimits=tuple((u.name, u.soft, u.hard) for u in cfg.ulimits), sysctls=dict(cfg.sysctls),
+            init=cfg.init, read_only=cfg.read_only, shm_size=cfg.shm_size,
+            pid_mode=self.shared_namespace(cfg.pid, "shares the PID namespace of"),
+            ipc_mode=self.shared_namespace(cfg.ipc, "shares the IPC namespace of"), cpu_shares=cfg.cpu_shares,
+            nano_cpus=None if cfg.cpus is None else int(cfg.cpus * 1_000_000_000), cpuset_cpus=cfg.cpuset,
+            mem_reservation=cfg.mem_reservation, memswap_limit=cfg.memswap_limit, pids_limit=cfg.pids_limit,
+            log_driver=cfg.logging.driver if cfg.logging else None,
+            log_options=dict(cfg.logging.options) if cfg.logging else {},
+        )
+
     def build(self, number: int, image_id: str, config_hash: str, *, previous: ContainerInfo | None = None,
               renew_volumes: bool = False, oneoff: RunOptions | None = None) -> ContainerSpec:
         svc = self.service
         cfg = svc.config
         labels = {**dict(cfg.labels), **L.service_labels(svc.project, svc.name, oneoff=oneoff is not None),
-                  L.LABEL_NUMBER: str(number), L.LABEL_CONFIG_HASH: config_hash, L.LABEL_VERSION: __version__}
+                  L.LABEL_NUMBER: str(number), L.LABEL_CONFIG_HASH: config_hash, L.LABEL_VERSION: __version__,
+                  L.LABEL_CONFIG: cfg.config_json()}
         if oneoff is not None:
             name = oneoff.name or L.container_name(svc.project, svc.name, number, oneoff=True)
         else:
@@ -109,7 +138,7 @@ class SpecBuilder:
             links = [(t, a) for t, a in links if any(t == link.target for link in cfg.external_links)]
         spec = ContainerSpec(
             name=name, image=svc.image_name, labels=labels, command=cfg.command, entrypoint=cfg.entrypoint,
-            environment=environment, ports=ports, expose=expose, binds=binds, volumes=anonymous,
+            environment=environment, ports=ports, expose=expose, binds=binds + self.file_mounts(), volumes=anonymous,
             volumes_from=self.volumes_from(), links=links if svc.legacy or not networks else [],
             network_mode=network_mode, networks=networks, dns=cfg.dns, dns_search=cfg.dns_search,
             extra_hosts=cfg.extra_hosts, working_dir=cfg.working_dir, user=cfg.user, hostname=cfg.hostname,
@@ -117,6 +146,7 @@ class SpecBuilder:
             stdin_open=cfg.stdin_open, tty=cfg.tty, cap_add=cfg.cap_add, cap_drop=cfg.cap_drop,
             restart=cfg.restart, healthcheck=healthcheck, stop_signal=cfg.stop_signal,
             stop_timeout=None if cfg.stop_grace_period is None else int(cfg.stop_grace_period),
+            **self.resources(),
         )
         return spec if oneoff is None else _one_off(spec, oneoff)
 

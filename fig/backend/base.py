@@ -81,6 +81,24 @@ class ContainerSpec:
     stop_signal: str | None = None
     stop_timeout: int | None = None
     auto_remove: bool = False
+    # Resources and isolation (compose keys of the same or similar names)
+    devices: Sequence[str] = ()  # "host_path:container_path:permissions"
+    tmpfs: Mapping[str, str] = field(default_factory=dict)  # container path -> mount options
+    ulimits: Sequence[tuple[str, int, int]] = ()  # (name, soft, hard)
+    sysctls: Mapping[str, str] = field(default_factory=dict)
+    init: bool | None = None
+    read_only: bool = False
+    shm_size: int | None = None
+    pid_mode: str | None = None
+    ipc_mode: str | None = None
+    cpu_shares: int | None = None
+    nano_cpus: int | None = None
+    cpuset_cpus: str | None = None
+    mem_reservation: int | None = None
+    memswap_limit: int | None = None
+    pids_limit: int | None = None
+    log_driver: str | None = None  # None: the engine's default
+    log_options: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +115,8 @@ class ContainerInfo:
     mounts: tuple[Mount, ...] = ()
     health: str | None = None
     created: str = ""
+    ip_addresses: tuple[str, ...] = ()
+    finished_at: str = ""  # RFC 3339, from inspect only: when the last run ended (while running: the previous)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +134,7 @@ class BuildRequest:
 class LogLine:
     text: str
     stream: str = "stdout"
+    timestamp: str | None = None  # RFC 3339 with nanoseconds, when asked for
 
 
 class ContainerBackend(Protocol):
@@ -129,8 +150,8 @@ class ContainerBackend(Protocol):
     def remove(self, container_id: str, *, force: bool = False, volumes: bool = False) -> None: ...
     def rename(self, container_id: str, name: str) -> None: ...
     def wait(self, container_id: str) -> int: ...
-    def logs(self, container_id: str, *, follow: bool, tail: int | None = None,
-             since: float | None = None) -> Iterator[LogLine]: ...
+    def logs(self, container_id: str, *, follow: bool, tail: int | None = None, since: str | None = None,
+             timestamps: bool = False) -> Iterator[LogLine]: ...
     def image_id(self, name: str) -> str | None: ...
     def build(self, request: BuildRequest) -> Iterator[dict[str, Any]]: ...
     def pull(self, image: str) -> Iterator[dict[str, Any]]: ...
@@ -142,5 +163,6 @@ class ContainerBackend(Protocol):
     def ensure_volume(self, name: str, *, driver: str | None, labels: Mapping[str, str]) -> None: ...
     def volume_exists(self, name: str) -> bool: ...
     def remove_volume(self, name: str) -> None: ...
+    def attach_output(self, container_id: str) -> Iterator[LogLine]: ...
     def attach_socket(self, container_id: str) -> Any: ...
     def resize(self, container_id: str, height: int, width: int) -> None: ...

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime
 import logging
 import os
 import re
@@ -12,6 +13,7 @@ from typing import Any
 
 import docker
 import docker.errors
+import docker.types
 import requests.exceptions
 from docker.tls import TLSConfig
 
@@ -128,7 +130,7 @@ class DockerBackend:
                 network_mode=network_mode, dns=list(spec.dns) or None, dns_search=list(spec.dns_search) or None,
                 extra_hosts=list(spec.extra_hosts) or None, mem_limit=spec.mem_limit, privileged=spec.privileged,
                 cap_add=list(spec.cap_add) or None, cap_drop=list(spec.cap_drop) or None, restart_policy=restart,
-                auto_remove=spec.auto_remove,
+                auto_remove=spec.auto_remove, **_host_config_extras(spec),
             )
             exposed = [(p.container_port, p.protocol) for p in (*spec.ports, *spec.expose)]
             result = api.create_container(
@@ -180,18 +182,27 @@ class DockerBackend:
         with self._translate():
             return int(self.api.wait(container_id, timeout=None)["StatusCode"])
 
-    def logs(self, container_id: str, *, follow: bool, tail: int | None = None,
-             since: float | None = None) -> Iterator[LogLine]:
+    def logs(self, container_id: str, *, follow: bool, tail: int | None = None, since: str | None = None,
+             timestamps: bool = False) -> Iterator[LogLine]:
         with self._translate():
             tty = bool(self.api.inspect_container(container_id)["Config"]["Tty"])
             params: dict[str, Any] = {"stdout": 1, "stderr": 1, "follow": int(follow),
-                                      "tail": "all" if tail is None else str(tail)}
+                                      "tail": "all" if tail is None else str(tail), "timestamps": int(timestamps)}
             if since is not None:
-                params["since"] = since
+                params["since"] = _unix_time(since)
             response = self.api._get(self.api._url("/containers/{0}/logs", container_id), params=params,
                                      stream=True, timeout=None)
             self.api._raise_for_status(response)
-        return _lines(response, tty)
+        lines = _lines(response, tty)
+        return _timestamped(lines) if timestamps else lines
+
+    def attach_output(self, container_id: str) -> Iterator[LogLine]:
+        """The container's output from now on. The connection is made before this returns, so attaching
+        before `start` catches every line of the run."""
+        with self._translate():
+            tty = bool(self.api.inspect_container(container_id)["Config"]["Tty"])
+            sock = self.api.attach_socket(container_id, params={"stdout": 1, "stderr": 1, "stream": 1, "logs": 0})
+        return _split(_frames(_received(getattr(sock, "_sock", sock)), tty))
 
     def attach_socket(self, container_id: str) -> Any:
         with self._translate():
@@ -294,6 +305,7 @@ class DockerBackend:
             state=ContainerState(c.get("State") or "created"), exit_code=int(exit_match[1]) if exit_match else 0,
             command=c.get("Command", ""), ports=ports, mounts=mounts,
             health=health[1].replace("health: ", "") if health else None, created=str(c.get("Created", "")),
+            ip_addresses=_addresses(c.get("NetworkSettings")),
         )
 
     @staticmethod
@@ -316,7 +328,47 @@ class DockerBackend:
             labels=config.get("Labels") or {}, state=ContainerState(state.get("Status", "created")),
             exit_code=int(state.get("ExitCode") or 0), command=command, ports=tuple(ports), mounts=mounts,
             health=(state.get("Health") or {}).get("Status"), created=c.get("Created", ""),
+            ip_addresses=_addresses(c.get("NetworkSettings")), finished_at=state.get("FinishedAt") or "",
         )
+
+
+def _addresses(settings: dict[str, Any] | None) -> tuple[str, ...]:
+    settings = settings or {}
+    found = [settings.get("IPAddress")] + [n.get("IPAddress") for n in (settings.get("Networks") or {}).values()]
+    return tuple(dict.fromkeys(a for a in found if a))
+
+
+def _unix_time(stamp: str) -> str:
+    """RFC 3339 (as the engine writes it) to the "seconds.nanoseconds" form its API reads."""
+    m = re.match(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$", stamp)
+    if not m:
+        raise errors.BackendError(f"not a timestamp: {stamp!r}")
+    zone = "+00:00" if m[3] == "Z" else m[3]
+    seconds = int(datetime.datetime.fromisoformat(m[1] + zone).timestamp())
+    return f"{seconds}.{(m[2] or '0')[:9].ljust(9, '0')}"
+
+
+def _timestamped(lines: Iterator[LogLine]) -> Iterator[LogLine]:
+    """Move the engine's leading timestamp of each line into LogLine.timestamp."""
+    for line in lines:
+        stamp, _, text = line.text.partition(" ")
+        yield LogLine(text, line.stream, stamp)
+
+
+def _host_config_extras(spec: ContainerSpec) -> dict[str, Any]:
+    """create_host_config arguments for resources and isolation; unset values are left to the engine."""
+    extras: dict[str, Any] = {
+        "devices": list(spec.devices) or None, "tmpfs": dict(spec.tmpfs) or None,
+        "ulimits": [docker.types.Ulimit(name=n, soft=s, hard=h) for n, s, h in spec.ulimits] or None,
+        "sysctls": dict(spec.sysctls) or None, "init": spec.init, "read_only": spec.read_only or None,
+        "shm_size": spec.shm_size, "pid_mode": spec.pid_mode, "ipc_mode": spec.ipc_mode,
+        "cpu_shares": spec.cpu_shares, "nano_cpus": spec.nano_cpus, "cpuset_cpus": spec.cpuset_cpus,
+        "mem_reservation": spec.mem_reservation, "memswap_limit": spec.memswap_limit,
+        "pids_limit": spec.pids_limit,
+    }
+    if spec.log_driver or spec.log_options:
+        extras["log_config"] = docker.types.LogConfig(type=spec.log_driver or "", config=dict(spec.log_options))
+    return {k: v for k, v in extras.items() if v is not None}
 
 
 def _split_image(image: str) -> tuple[str, str | None]:
@@ -328,35 +380,57 @@ def _split_image(image: str) -> tuple[str, str | None]:
     return image, "latest"
 
 
-def _lines(response: Any, tty: bool) -> Iterator[LogLine]:
-    """Split the engine's log stream into whole lines per stream; a last line without a newline still counts."""
-    pending = {"stdout": b"", "stderr": b""}
+def _frames(chunks: Iterator[bytes], tty: bool) -> Iterator[tuple[str, bytes]]:
+    """(stream, data) pieces of an engine output stream: raw for a TTY, else 8-byte-header frames.
+    A connection that drops ends the pieces, like a clean end of stream."""
     buffer = b""
     try:
-        for chunk in response.iter_content(None):
+        for chunk in chunks:
             if tty:
-                pending["stdout"] += chunk
-            else:
-                buffer += chunk
-                while len(buffer) >= 8:
-                    kind, size = struct.unpack(">BxxxL", buffer[:8])
-                    if len(buffer) < 8 + size:
-                        break
-                    pending["stderr" if kind == 2 else "stdout"] += buffer[8:8 + size]
-                    buffer = buffer[8 + size:]
-            for stream, data in pending.items():
-                if b"\n" in data:
-                    *complete, rest = data.split(b"\n")
-                    pending[stream] = rest
-                    for line in complete:
-                        yield LogLine(line.decode("utf-8", "replace") + "\n", stream)
-    except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError):
-        pass
-    finally:
-        response.close()
+                yield "stdout", chunk
+                continue
+            buffer += chunk
+            offset = 0
+            while len(buffer) - offset >= 8:
+                kind, size = struct.unpack_from(">BxxxL", buffer, offset)
+                if len(buffer) - offset < 8 + size:
+                    break
+                yield ("stderr" if kind == 2 else "stdout"), buffer[offset + 8:offset + 8 + size]
+                offset += 8 + size
+            buffer = buffer[offset:]
+    except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError, OSError):
+        return
+
+
+def _split(pieces: Iterator[tuple[str, bytes]]) -> Iterator[LogLine]:
+    """Whole lines per stream; a last line without a newline still counts."""
+    pending = {"stdout": b"", "stderr": b""}
+    for stream, data in pieces:
+        data = pending[stream] + data
+        if b"\n" not in data:
+            pending[stream] = data
+            continue
+        *complete, pending[stream] = data.split(b"\n")
+        for line in complete:
+            yield LogLine(line.decode("utf-8", "replace") + "\n", stream)
     for stream, data in pending.items():
         if data:
             yield LogLine(data.decode("utf-8", "replace"), stream)
+
+
+def _lines(response: Any, tty: bool) -> Iterator[LogLine]:
+    try:
+        yield from _split(_frames(response.iter_content(None), tty))
+    finally:
+        response.close()
+
+
+def _received(sock: Any) -> Iterator[bytes]:
+    try:
+        while chunk := sock.recv(65536):
+            yield chunk
+    finally:
+        sock.close()
 
 
 def _checked(events: Iterator[dict[str, Any]], error: type[errors.FigError], prefix: str) -> Iterator[dict[str, Any]]:

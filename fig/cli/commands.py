@@ -5,22 +5,46 @@ from __future__ import annotations
 import logging
 import re
 import sys
-import threading
 from typing import Any
 
 from fig.cli import attach
 from fig.cli.docopt_command import DocoptCommand
 from fig.cli.formatter import table
-from fig.cli.log_printer import LogPrinter, LogSource, texts
+from fig.cli.attached import ExitPolicy, Session
+from fig.cli.log_printer import LogPrinter, LogSource
 from fig.cli.signals import shutdown
 from fig.cli.status import Status
 from fig.container import Container
 from fig.convergence import Strategy
 from fig.errors import UserError
-from fig.project import Project, UpOptions
+from fig.project import Explanation, Project, UpOptions
 from fig.service import RunOptions
 
 log = logging.getLogger(__name__)
+
+
+def _json(options: dict[str, Any]) -> bool:
+    fmt = options.get("--format") or "text"
+    if fmt not in ("text", "json"):
+        raise UserError(f"--format must be text or json, not {fmt!r}")
+    return fmt == "json"
+
+
+def _exit_policy(options: dict[str, Any], project: Project) -> ExitPolicy:
+    exit_from = options["--exit-code-from"]
+    if exit_from is not None:
+        project.service(exit_from)
+    policy = options["--exit-policy"]
+    if policy not in (None, "all-succeed"):
+        raise UserError(f"--exit-policy takes 'all-succeed', not {policy!r}")
+    return ExitPolicy(abort_on_exit=options["--abort-on-container-exit"] or exit_from is not None,
+                      exit_code_from=exit_from, all_succeed=policy == "all-succeed")
+
+
+def _explanation(item: Explanation) -> str:
+    who = item.service if item.number <= 1 else f"{item.service}_{item.number}"
+    why = f" ({'; '.join(item.reasons)})" if item.reasons else ""
+    return f"{who}: {item.action}{why}"
 
 
 def _int(options: dict[str, Any], key: str) -> int:
@@ -50,11 +74,12 @@ class TopLevelCommand(DocoptCommand):
     """Define and run multi-container applications with Docker.
 
     Usage:
-      fig [-f FILE]... [options] [COMMAND] [ARGS...]
+      fig [-f FILE]... [--profile NAME]... [options] [COMMAND] [ARGS...]
       fig -h|--help
 
     Options:
       -f, --file FILE           Specify an alternate fig file (default: fig.yml); repeatable
+      --profile NAME            Enable the services of a profile (default: COMPOSE_PROFILES); repeatable
       -p, --project-name NAME   Specify an alternate project name (default: directory name)
       --parallel N              How many engine operations to run at once [default: 8]
       --verbose                 Show more output
@@ -63,6 +88,7 @@ class TopLevelCommand(DocoptCommand):
     Commands:
       build    Build or rebuild services
       config   Validate and print the configuration
+      convert  Write the configuration as a compose-format file
       down     Stop and remove containers and networks
       help     Get help on a command
       kill     Kill containers
@@ -100,23 +126,40 @@ class TopLevelCommand(DocoptCommand):
 
     def config(self, project: Project, options: dict[str, Any]) -> int:
         """
-        Validate and print the resolved configuration.
+        Validate and print the resolved configuration, in the compose format: variables substituted, files,
+        `extends` and `env_file` merged, paths absolute. Read again by fig, the output means the same.
 
-        Usage: config [options]
+        The hash (with the hash option) is the one stored in the io.fig.config-hash label of a service's
+        containers: it covers the service's resolved configuration and its image, taken as the local image
+        id when the image is present, else its name. A container whose label differs is recreated by up.
+
+        Usage: config [options] [SERVICE...]
 
         Options:
-            -q, --quiet   Only validate, print nothing
-            --services    Print the service names, one per line
+            -q, --quiet        Only validate, print nothing
+            --services         Print the service names, one per line
+            --volumes          Print the names of the volumes declared in the file, one per line
+            --profiles         Print the profile names used by services, one per line
+            --hash             Print each service's configuration hash: "SERVICE HASH", one per line
+            --format FORMAT    yaml or json [default: yaml]
         """
-        if options["--quiet"]:
-            return 0
-        if options["--services"]:
-            print("\n".join(s.name for s in project.services))
-            return 0
-        from fig.config.render import render
+        from fig.cli.configs import print_config
 
-        print(render(project.config), end="")
-        return 0
+        return print_config(project, options)
+
+    def convert(self, project: Project, options: dict[str, Any]) -> int:
+        """
+        Write the configuration (a fig.yml, say) as an equivalent compose-format file with a `services:`
+        section: what `fig config` prints, with paths relative to the project directory.
+
+        Usage: convert [options]
+
+        Options:
+            -o, --output FILE  Write to FILE instead of standard output
+        """
+        from fig.cli.configs import convert
+
+        return convert(project, options)
 
     def down(self, project: Project, options: dict[str, Any]) -> int:
         """
@@ -157,15 +200,22 @@ class TopLevelCommand(DocoptCommand):
 
         Options:
             --no-color      Produce monochrome output
-            -f, --follow    Follow log output
+            -f, --follow    Follow log output, including containers that restart or are added
             --tail N        Number of lines to show from the end of each container's log
+            --format FORMAT  text, or json: one object per line [default: text]
         """
         tail = None if options["--tail"] in (None, "all") else _int(options, "--tail")
-        follow = options["--follow"]
-        containers = project.containers(options["SERVICE"], stopped=True)
-        sources = [LogSource(c.name_without_project, texts(c.logs(follow=follow, tail=tail)), full_name=c.name)
-                   for c in containers]
-        LogPrinter(sys.stdout, colored=_colored(options)).run(sources)
+        names = options["SERVICE"]
+        containers = project.containers(names, stopped=True)
+        if options["--follow"]:
+            session = Session(sys.stdout, colored=_colored(options), json_lines=_json(options), history=True,
+                              tail=tail, discover=lambda: project.containers(names))
+            session.run(containers)
+            return 0
+        json_lines = _json(options)
+        sources = [LogSource(c.name_without_project, c.logs(follow=False, tail=tail, timestamps=json_lines),
+                             full_name=c.name, service=c.service) for c in containers]
+        LogPrinter(sys.stdout, colored=_colored(options), json_lines=json_lines).run(sources)
         return 0
 
     def port(self, project: Project, options: dict[str, Any]) -> int:
@@ -183,12 +233,15 @@ class TopLevelCommand(DocoptCommand):
         containers = [c for c in service.containers(stopped=True) if c.number == index]
         if not containers:
             raise UserError(f"No container found for {service.name}_{index}")
-        private = options["PRIVATE_PORT"].split("/")[0]
+        private, _, protocol = options["PRIVATE_PORT"].partition("/")  # 53/udp is the same as --protocol=udp 53
+        protocol = protocol or options["--protocol"]
         if not private.isdigit():
             raise UserError(f"PRIVATE_PORT must be a port number, not {options['PRIVATE_PORT']!r}")
-        binding = containers[0].port(int(private), options["--protocol"])
+        if protocol not in ("tcp", "udp"):
+            raise UserError(f"--protocol must be tcp or udp, not {protocol!r}")
+        binding = containers[0].port(int(private), protocol)
         if binding is None:
-            raise UserError(f"No public port for {private}/{options['--protocol']} on {containers[0].name}")
+            raise UserError(f"No public port for {private}/{protocol} on {containers[0].name}")
         print(binding)
         return 0
 
@@ -349,11 +402,22 @@ class TopLevelCommand(DocoptCommand):
             -V, --renew-anon-volumes  Recreate anonymous volumes instead of keeping their data
             --scale SERVICE=NUM    Scale SERVICE to NUM containers (can be used multiple times)
             -t, --timeout TIMEOUT  Seconds to wait for shutdown when attached or recreating [default: 10]
+            --explain              Print what would be done and why, and change nothing
+            --dry-run              The same as --explain
+            --wait                 With -d, wait until every service runs (and is healthy if it has a check)
+            --wait-timeout SECS    How long --wait waits [default: 120]
+            --abort-on-container-exit  Stop all containers if any container exits; exit with its code
+            --exit-code-from SERVICE   Like --abort-on-container-exit, but on SERVICE, with its exit code
+            --exit-policy POLICY   'all-succeed': wait for every container; fail if any failed
+            --format FORMAT        Output format of attached logs: text or json [default: text]
         """
         if options["--force-recreate"] and options["--no-recreate"]:
             raise UserError("--force-recreate and --no-recreate cannot be combined")
         if options["--build"] and options["--no-build"]:
             raise UserError("--build and --no-build cannot be combined")
+        policy = _exit_policy(options, project)
+        if options["-d"] and (policy != ExitPolicy()):
+            raise UserError("-d cannot be combined with --abort-on-container-exit, --exit-code-from or --exit-policy")
         strategy = (Strategy.ALWAYS if options["--force-recreate"] else
                     Strategy.NEVER if options["--no-recreate"] else Strategy.CHANGED)
         timeout = _int(options, "--timeout")
@@ -363,31 +427,53 @@ class TopLevelCommand(DocoptCommand):
             renew_volumes=options["--renew-anon-volumes"], scale=parse_scale(options["--scale"], project),
             remove_orphans=options["--remove-orphans"],
         )
-        containers = project.up(options["SERVICE"], options=up_options, on_event=self.status,
-                                on_progress=self.status.progress)
-        if options["-d"] or options["--no-start"]:
+        if options["--explain"] or options["--dry-run"]:
+            for item in project.explain(options["SERVICE"], options=up_options):
+                print(_explanation(item))
             return 0
         wanted = set(options["SERVICE"]) or {s.name for s in project.services}
-        attached = [c for c in containers if c.service in wanted]
-        return self._attach(project, attached, options, timeout)
+        attached = not (options["-d"] or options["--no-start"])
+        session = Session(sys.stdout, colored=_colored(options), json_lines=_json(options),
+                          discover=lambda: project.containers(wanted))
 
-    def _attach(self, project: Project, containers: list[Container], options: dict[str, Any], timeout: int) -> int:
-        sources = [LogSource(c.name_without_project, texts(c.logs(follow=True)), wait=c.wait, full_name=c.name)
-                   for c in containers]
-        log.info("Attaching to %s", ", ".join(c.name for c in containers))
-        printer = LogPrinter(sys.stdout, colored=_colored(options))
-        stopped = threading.Event()
+        def attach(container: Container) -> None:
+            if attached and container.service in wanted:
+                session.attach(container)
+
+        containers = project.up(options["SERVICE"], options=up_options, on_event=self.status,
+                                on_progress=self.status.progress, before_start=attach)
+        if not attached:
+            if options["--wait"]:
+                project.wait(options["SERVICE"], timeout=_int(options, "--wait-timeout"))
+            return 0
+        followed = [c for c in containers if c.service in wanted]
+        log.info("Attaching to %s", ", ".join(c.name for c in followed))
+        return self._follow(project, session, followed, wanted, policy, timeout)
+
+    def _follow(self, project: Project, session: Session, containers: list[Container], services: set[str],
+                policy: ExitPolicy, timeout: int) -> int:
+        def stop_all() -> None:
+            project.each(project.containers(services), lambda c: c.stop(timeout), "Stopping", self.status)
+
+        def kill_all() -> None:
+            project.each(project.containers(services), lambda c: c.kill(), "Killing", self.status)
+
         try:
-            printer.run(sources, stop=stopped)
+            decided, codes = session.run(containers, policy)
         except KeyboardInterrupt:
-            def stop_all() -> None:
-                project.each(containers, lambda c: c.stop(timeout), "Stopping", self.status)
-
-            def kill_all() -> None:
-                project.each(containers, lambda c: c.kill(), "Killing", self.status)
-
             shutdown(stop_all, kill_all)
             return 130
+        if decided is not None:
+            log.info("Aborting on container exit...")
+            try:
+                stop_all()
+            except KeyboardInterrupt:
+                kill_all()
+            return decided
+        if policy.all_succeed:
+            for name, code in sorted(codes.items()):
+                log.info("%s: %s", name, "succeeded" if code == 0 else f"failed with exit code {code}")
+            return 1 if any(codes.values()) else 0
         return 0
 
     def version(self, project: None, options: dict[str, Any]) -> int:

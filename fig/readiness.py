@@ -1,0 +1,121 @@
+"""Waiting for dependencies: started, healthy, completed successfully, or answering a readiness probe."""
+
+from __future__ import annotations
+
+import socket
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+
+from fig.backend.base import ContainerState
+from fig.config.model import DependsOn
+from fig.container import Container
+from fig.errors import NotReady
+
+POLL = 0.25
+
+
+class _Waiter:
+    def __init__(self, dependent: str, dep: DependsOn, containers: Callable[[], list[Container]]) -> None:
+        self.dependent, self.dep, self.containers = dependent, dep, containers
+        self.deadline = time.monotonic() + dep.timeout
+
+    def fail(self, why: str) -> NotReady:
+        return NotReady(f"Service '{self.dependent}' depends on '{self.dep.service}', which {why}")
+
+    def poll(self, check: Callable[[list[Container]], bool | str], waiting_for: str) -> None:
+        """Call check with fresh containers until it returns True; a string return is the reason to give up."""
+        while True:
+            containers = [c.refresh() for c in self.containers()]
+            if containers:
+                verdict = check(containers)
+                if verdict is True:
+                    return
+                if isinstance(verdict, str):
+                    raise self.fail(verdict)
+            if time.monotonic() >= self.deadline:
+                raise self.fail(f"was not {waiting_for} within {self.dep.timeout:g}s")
+            time.sleep(POLL)
+
+    def healthy(self, containers: list[Container]) -> bool | str:
+        for c in containers:
+            if c.info.health is None:
+                return "has no healthcheck, so it can never become healthy (condition: service_healthy)"
+            if c.info.health == "unhealthy":
+                return f"is unhealthy ({c.name})"
+            if c.state is ContainerState.EXITED:
+                return f"exited with code {c.info.exit_code} before becoming healthy"
+        return all(c.info.health == "healthy" for c in containers)
+
+    @staticmethod
+    def completed(containers: list[Container]) -> bool | str:
+        for c in containers:
+            if c.state is ContainerState.EXITED and c.info.exit_code != 0:
+                return f"exited with code {c.info.exit_code} (condition: service_completed_successfully)"
+        return all(c.state is ContainerState.EXITED for c in containers)
+
+    def probe(self, containers: list[Container]) -> bool | str:
+        spec = self.dep.ready or ""
+        kind, _, arg = spec.partition(":")
+        if kind == "log":
+            return any(arg in line.text for c in containers for line in c.logs(follow=False))
+        if kind == "tcp":
+            host, _, port = arg.rpartition(":")
+            return all(_tcp(host or _address(c), int(port)) for c in containers)
+        if kind in ("http", "https"):
+            return all(_http(spec, self.dep.service, _address(c)) for c in containers)
+        return f"has an unknown readiness probe {spec!r} (use tcp:PORT, http://HOST:PORT/PATH or log:TEXT)"
+
+
+def _address(container: Container) -> str:
+    return container.info.ip_addresses[0] if container.info.ip_addresses else "127.0.0.1"
+
+
+def _tcp(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _http(url: str, service: str, address: str) -> bool:
+    parts = urllib.parse.urlsplit(url)
+    if parts.hostname == service:
+        netloc = address + (f":{parts.port}" if parts.port else "")
+        url = urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return bool(200 <= response.status < 400)
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def wait_for(dependent: str, dep: DependsOn, containers: Callable[[], list[Container]]) -> None:
+    """Block until `dep` holds for the dependency's containers, or raise NotReady naming both services."""
+    waiter = _Waiter(dependent, dep, containers)
+    if dep.condition == "service_healthy":
+        waiter.poll(waiter.healthy, "healthy")
+    elif dep.condition == "service_completed_successfully":
+        waiter.poll(waiter.completed, "completed")
+    if dep.ready:
+        waiter.poll(waiter.probe, f"ready ({dep.ready})")
+
+
+def wait_running(service: str, containers: Callable[[], list[Container]], timeout: float) -> None:
+    """For `up --wait`: every container running, and healthy where it has a healthcheck."""
+    deadline = time.monotonic() + timeout
+    while True:
+        current = [c.refresh() for c in containers()]
+        bad = [c for c in current if c.state is not ContainerState.RUNNING or c.info.health == "unhealthy"]
+        if any(c.state is ContainerState.EXITED or c.info.health == "unhealthy" for c in bad):
+            states = ", ".join(f"{c.name} {c.human_state}" for c in bad)
+            raise NotReady(f"Service '{service}' is not running: {states}")
+        if current and not bad and all(c.info.health in (None, "healthy") for c in current):
+            return
+        if time.monotonic() >= deadline:
+            states = ", ".join(f"{c.name} {c.human_state}" for c in current) or "no container"
+            raise NotReady(f"Service '{service}' was not running and healthy within {timeout:g}s: {states}")
+        time.sleep(POLL)
