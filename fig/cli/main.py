@@ -71,9 +71,9 @@ def _dispatch(argv: list[str]) -> int:
     from fig.cli.commands import NO_PROJECT, TopLevelCommand
     from fig.cli.docopt_command import HelpRequested, parse
 
-    command = TopLevelCommand()
-    doc = getdoc(command) or ""
+    doc = getdoc(TopLevelCommand) or ""
     options = parse(doc, argv, options_first=True)
+    command = TopLevelCommand(progress=options["--progress"])
     if options["--help"] or not options["COMMAND"]:
         raise HelpRequested(doc)
     if options["--version"]:

@@ -1,56 +1,111 @@
-"""Renders executor events ("Creating figtest_web_1 ... done") and build/pull progress on stderr."""
+"""Renders executor events ("Creating figtest_web_1 ... done") and build/pull progress on stderr.
+
+Modes: tty (each line written when its operation starts and finished in place), plain (one line
+when an operation ends), json (one object per event), quiet (nothing); auto picks tty or plain."""
 
 from __future__ import annotations
 
+import json
+import re
+import shutil
 import sys
 import threading
 from typing import Any, TextIO
 
 from fig.cli.colors import color, plain
+from fig.errors import UserError
 from fig.parallel import Event, Phase
 
+MODES = ("auto", "tty", "plain", "json", "quiet")
 _WORDS = {Phase.DONE: ("done", "green"), Phase.FAILED: ("error", "red"), Phase.SKIPPED: ("skipped", "yellow")}
 
 
 class Status:
-    """One line per operation; on a terminal the line is written when it starts and finished in place."""
+    """One line per operation; on a terminal the line is written when it starts and finished in place.
 
-    def __init__(self, stream: TextIO | None = None, *, tty: bool | None = None, quiet: bool = False) -> None:
+    Pull and push progress is one line per layer: on a terminal each layer's line is updated in place (with the
+    progress bar); piped, a line is printed only when a layer changes state, never for byte counts."""
+
+    def __init__(self, stream: TextIO | None = None, *, mode: str = "auto") -> None:
+        if mode not in MODES:
+            raise UserError(f"--progress must be one of {', '.join(MODES)}, not {mode!r}")
         self.stream = stream or sys.stderr
-        self.tty = self.stream.isatty() if tty is None else tty
-        self.quiet = quiet
+        self.tty = self.stream.isatty() if mode == "auto" else mode == "tty"
+        self.quiet = mode == "quiet"
+        self.json = mode == "json"
         self.lock = threading.Lock()
-        self.lines: list[str] = []
+        self.lines: list[str | None] = []  # on a terminal: the key of each line written, the last at the bottom
+        self.layers: dict[str, str] = {}  # piped: the last state printed per layer
 
     def __call__(self, event: Event) -> None:
         if self.quiet:
             return
         with self.lock:
+            if self.json:
+                record = {"operation": event.key, "phase": event.phase.value}
+                if event.error is not None:
+                    record["error"] = str(event.error)
+                self._line(None, json.dumps(record))
+                return
             if event.phase is Phase.STARTED:
                 if self.tty:
-                    self.lines.append(event.key)
-                    self.stream.write(f"{event.key} ... \n")
-                    self.stream.flush()
+                    self._line(event.key, f"{event.key} ... ")
                 return
             word, hue = _WORDS[event.phase]
             paint = color(hue) if self.tty else plain
-            if self.tty and event.key in self.lines:
-                up = len(self.lines) - self.lines.index(event.key)
-                self.stream.write(f"\033[{up}A\r\033[2K{event.key} ... {paint(word)}\033[{up}B\r")
-            else:
-                self.stream.write(f"{event.key} ... {paint(word)}\n")
-            self.stream.flush()
+            self._line(event.key, f"{event.key} ... {paint(word)}")
 
     def progress(self, service: str, event: dict[str, Any]) -> None:
-        """Build output is streamed as it comes; pull/push progress is shown per layer when it changes state."""
+        """Build output is streamed as it comes; pull/push progress is shown per layer."""
         if self.quiet:
             return
         with self.lock:
-            if "stream" in event:
+            if self.json:
+                self._line(None, json.dumps({"service": service, **event}))
+            elif "stream" in event:
                 self.stream.write(event["stream"])
+                self.stream.flush()
+                self.lines = []  # the lines above have moved by an unknown amount: write new ones from here
             elif "status" in event:
-                layer = f"{event['id']}: " if event.get("id") else ""
-                if event.get("progressDetail") and not self.tty:
-                    return
-                self.stream.write(f"{service}: {layer}{event['status']}{' ' + event['progress'] if self.tty and event.get('progress') else ''}\n")
+                self._layer(service, event)
+
+    def _layer(self, service: str, event: dict[str, Any]) -> None:
+        layer = event.get("id") or ""
+        text = f"{service}: {layer + ': ' if layer else ''}{event['status']}"
+        if self.tty:
+            bar = event.get("progress") or ""
+            self._line(f"{service}\0{layer}" if layer else None, f"{text} {bar}".rstrip())
+            return
+        if event.get("progressDetail") or (layer and self.layers.get(f"{service}\0{layer}") == event["status"]):
+            return  # a byte count, or the same state again
+        if layer:
+            self.layers[f"{service}\0{layer}"] = event["status"]
+        self._line(None, text)
+
+    def _line(self, key: str | None, text: str) -> None:
+        """Write the line for `key`: on a terminal, rewrite it in place when it is still on the screen."""
+        if not self.tty:
+            self.stream.write(text + "\n")
             self.stream.flush()
+            return
+        size = shutil.get_terminal_size()
+        text = _clip(text, size.columns - 1)
+        if key is not None and key in self.lines:
+            index = len(self.lines) - 1 - self.lines[::-1].index(key)
+            up = len(self.lines) - index
+            if up < size.lines:
+                self.stream.write(f"\033[{up}A\r\033[2K{text}\033[{up}B\r")
+                self.stream.flush()
+                return
+            self.lines[index] = None  # scrolled off: write it anew below
+        self.lines.append(key)
+        self.stream.write(text + "\n")
+        self.stream.flush()
+
+
+def _clip(text: str, width: int) -> str:
+    """Cut a line to the terminal's width (not counting colour codes), so that it never wraps."""
+    visible = re.sub(r"\033\[[0-9;]*m", "", text)
+    if len(visible) <= width or width <= 0:
+        return text
+    return visible[:width]
