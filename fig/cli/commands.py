@@ -82,6 +82,7 @@ class TopLevelCommand(DocoptCommand):
       --profile NAME            Enable the services of a profile (default: COMPOSE_PROFILES); repeatable
       -p, --project-name NAME   Specify an alternate project name (default: directory name)
       --parallel N              How many engine operations to run at once [default: 8]
+      --progress MODE           How to show progress: auto, tty, plain, json or quiet [default: auto]
       --verbose                 Show more output
       -v, --version             Print version and exit
 
@@ -107,8 +108,8 @@ class TopLevelCommand(DocoptCommand):
       version  Show the version
     """
 
-    def __init__(self) -> None:
-        self.status = Status()
+    def __init__(self, progress: str = "auto") -> None:
+        self.status = Status(mode=progress)
 
     def build(self, project: Project, options: dict[str, Any]) -> int:
         """
