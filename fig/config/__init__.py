@@ -1,10 +1,10 @@
-"""Loading a project's configuration: find and read -> interpolate -> validate -> merge -> normalise."""
+"""Loading a project's configuration: find and read -> interpolate -> validate -> merge -> extends -> normalise."""
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from fig.config.model import ProjectConfig
@@ -26,22 +26,47 @@ def _dotenv(directory: str, environ: Mapping[str, str]) -> dict[str, str]:
     return {**{k: v for k, v in values.items() if k not in _ENGINE_VARS}, **environ}
 
 
+def _prepare(data: Any, shown: str, variables: Mapping[str, str],
+             on_missing: Callable[[str], None]) -> tuple[dict[str, Any], bool]:
+    """One file's tree, interpolated and validated, as a compose-shaped document; and whether it is a fig.yml."""
+    from fig.config.interpolate import interpolate_document
+    from fig.config.loader import YamlMap
+    from fig.config.schema import validate
+
+    if data is None:
+        raise ConfigError(f"{shown}: the file is empty")
+    legacy = not (isinstance(data, dict) and "services" in data)
+    if legacy and isinstance(data, dict):  # a fig.yml may keep `x-*` templates at the top level too
+        kept = YamlMap((k, v) for k, v in data.items() if not str(k).startswith("x-"))
+        kept.__dict__.update(getattr(data, "__dict__", {}))
+        data = kept
+    data = interpolate_document(data, variables, shown, legacy=legacy, on_missing=on_missing)
+    validate(data, shown, legacy=legacy)
+    return ({"services": data} if legacy else data), legacy
+
+
+def active_profiles(profiles: Sequence[str] | None, variables: Mapping[str, str]) -> tuple[str, ...]:
+    """--profile values when given, else COMPOSE_PROFILES (comma-separated)."""
+    if profiles:
+        return tuple(profiles)
+    return tuple(p.strip() for p in variables.get("COMPOSE_PROFILES", "").split(",") if p.strip())
+
+
 def load_project(
     files: Sequence[str] = (), *, project_name: str | None = None, environ: Mapping[str, str] | None = None,
-    cwd: str | None = None,
+    cwd: str | None = None, profiles: Sequence[str] | None = None,
 ) -> ProjectConfig:
     from fig.config import loader
-    from fig.config.interpolate import interpolate
+    from fig.config.extends import resolve_extends
     from fig.config.merge import merge_documents
     from fig.config.normalize import normalize
-    from fig.config.schema import validate
 
     environ = dict(os.environ if environ is None else environ)
     cwd = cwd or os.getcwd()
-    paths = loader.find_files(files, environ, cwd)
-    opened = [loader.read_file(p if p == "-" or os.path.isabs(p) else os.path.join(cwd, p)) for p in paths]
-    read = [loader.ConfigFile(shown, f.data) for shown, f in zip(paths, opened)]  # paths as the user gave them
-    base_dir = opened[0].directory if paths[0] != "-" else cwd  # relative to `cwd`, not the process's
+    shown = loader.find_files(files, environ, cwd)
+    paths = [p if p == "-" or os.path.isabs(p) else os.path.join(cwd, p) for p in shown]
+    read = [loader.read_file(path, name if name != "-" else "<stdin>") for path, name in zip(paths, shown)]
+    base_dir = os.path.dirname(os.path.abspath(paths[0])) if paths[0] != "-" else os.path.abspath(cwd)
     variables = _dotenv(base_dir, environ)
     missing: set[str] = set()
 
@@ -50,20 +75,19 @@ def load_project(
             missing.add(name)
             log.warning("The %s variable is not set. Defaulting to a blank string.", name)
 
-    documents: list[dict[str, Any]] = []
-    legacy = True
-    for f in read:
-        if f.data is None:
-            raise ConfigError(f"{f.path}: the file is empty")
-        is_legacy = not (isinstance(f.data, dict) and "services" in f.data)
-        validate(f.data, f.path, legacy=is_legacy)
-        data = interpolate(f.data, variables, f.path, warn_missing)
-        validate(data, f.path, legacy=is_legacy)
-        documents.append({"services": data} if is_legacy else data)
-        legacy = legacy and is_legacy
-    merged = documents[0]
-    for doc in documents[1:]:
-        merged = merge_documents(merged, doc)
-    name = loader.project_name(project_name, environ, opened)
-    return normalize(merged, project=name, filename=paths[0] if len(paths) == 1 else ", ".join(paths),
-                     base_dir=base_dir, environ=environ, legacy=legacy, files=tuple(paths))
+    documents = [_prepare(f.data, f.path, variables, warn_missing) for f in read]
+    legacy = all(is_legacy for _, is_legacy in documents)
+    merged = documents[0][0]
+    for doc, is_legacy in documents[1:]:
+        merged = merge_documents(merged, doc, legacy=legacy)
+
+    def load_extended(name: str, path: str) -> tuple[dict[str, Any], bool]:
+        return _prepare(loader.read_file(path, name).data, name, variables, warn_missing)
+
+    main = os.path.abspath(paths[0]) if paths[0] != "-" else os.path.join(base_dir, "<stdin>")
+    merged = resolve_extends(merged, main_file=main, shown=read[0].path, base_dir=base_dir, load=load_extended)
+    named = [loader.ConfigFile(f.path, f.data, base_dir if i == 0 else None) for i, f in enumerate(read)]
+    name = loader.project_name(project_name, variables, named)
+    return normalize(merged, project=name, filename=read[0].path if len(read) == 1 else ", ".join(shown),
+                     base_dir=base_dir, environ=variables, legacy=legacy, files=tuple(shown),
+                     profiles=active_profiles(profiles, variables))

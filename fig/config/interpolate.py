@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from fig.errors import ConfigError
@@ -51,19 +51,36 @@ def interpolate_string(
 
 
 def interpolate(tree: Any, environ: Mapping[str, str], where: str, on_missing: Callable[[str], None]) -> Any:
-    """Return a copy of the tree with every string value interpolated; keys and line numbers are kept."""
+    """Return a copy of the tree with every string value interpolated; keys, line numbers and `x-*` sections are
+    kept. Errors name `where` followed by the path, e.g. "fig.yml.web.ports[1]"."""
+    def describe(path: Sequence[Any]) -> str:
+        return where + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)
+
+    return _walk(tree, [], environ, describe, on_missing)
+
+
+def interpolate_document(data: Any, environ: Mapping[str, str], filename: str, *, legacy: bool,
+                         on_missing: Callable[[str], None]) -> Any:
+    """Like interpolate, but errors read "fig.yml:12: service 'web': 'image': required variable ..."."""
+    from fig.config.schema import location
+
+    return _walk(data, [], environ, lambda path: location(filename, data, path, legacy=legacy), on_missing)
+
+
+def _walk(tree: Any, path: list[Any], environ: Mapping[str, str], describe: Callable[[Sequence[Any]], str],
+          on_missing: Callable[[str], None]) -> Any:
     if isinstance(tree, str):
-        return interpolate_string(tree, environ, where, on_missing)
+        return interpolate_string(tree, environ, describe(path), on_missing)
     if isinstance(tree, dict):
         out = type(tree)()
         if hasattr(out, "__dict__"):  # the loader's YamlMap carries line numbers; a plain dict has none
             out.__dict__.update(getattr(tree, "__dict__", {}))
         for key, value in tree.items():
-            inner = f"{where}.{key}" if not str(key).startswith("x-") else where
-            out[key] = value if str(key).startswith("x-") else interpolate(value, environ, inner, on_missing)
+            skip = str(key).startswith("x-")
+            out[key] = value if skip else _walk(value, [*path, key], environ, describe, on_missing)
         return out
     if isinstance(tree, list):
-        items = type(tree)(interpolate(v, environ, f"{where}[{i}]", on_missing) for i, v in enumerate(tree))
+        items = type(tree)(_walk(v, [*path, i], environ, describe, on_missing) for i, v in enumerate(tree))
         if hasattr(items, "__dict__"):
             items.__dict__.update(getattr(tree, "__dict__", {}))
         return items

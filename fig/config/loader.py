@@ -30,34 +30,44 @@ MAX_NODES = 1_000_000
 
 
 class YamlMap(dict):  # type: ignore[type-arg]
-    """A mapping that remembers the line of each key."""
+    """A mapping that remembers the line of each key, and the file it was read from. A mapping merged from
+    several files also records, in `files`, the file of each key."""
 
     line: int = 0
     lines: dict[Any, int]
+    file: str | None = None
+    files: dict[Any, str | None] | None = None
 
 
 class YamlList(list):  # type: ignore[type-arg]
-    """A sequence that remembers the line of each item."""
+    """A sequence that remembers the line of each item, and the file it was read from."""
 
     line: int = 0
     lines: list[int]
+    file: str | None = None
 
 
 @dataclass(frozen=True)
 class ConfigFile:
     path: str  # as shown in messages; "-" for standard input
     data: Any
+    base: str | None = None  # the directory its relative paths start from, when not the file's own
 
     @property
     def directory(self) -> str:
-        return os.getcwd() if self.path == "-" else os.path.dirname(os.path.abspath(self.path))
+        if self.base:
+            return self.base
+        return os.getcwd() if self.path in ("-", "<stdin>") else os.path.dirname(os.path.abspath(self.path))
 
 
 class _Loader(yaml.SafeLoader):
+    filename: str | None = None
+
     def construct_yaml_map(self, node: MappingNode):  # type: ignore[no-untyped-def, override]
         data = YamlMap()
         data.line = node.start_mark.line + 1
         data.lines = {}
+        data.file = self.filename
         yield data
         seen: set[Any] = set()
         for key_node, _ in node.value:
@@ -78,6 +88,7 @@ class _Loader(yaml.SafeLoader):
     def construct_yaml_seq(self, node: SequenceNode):  # type: ignore[no-untyped-def, override]
         data = YamlList()
         data.line = node.start_mark.line + 1
+        data.file = self.filename
         yield data
         data.extend(self.construct_sequence(node, deep=True))
         data.lines = [item.start_mark.line + 1 for item in node.value]
@@ -129,6 +140,7 @@ def _check_shape(node: Node) -> None:
 def parse_yaml(text: str, name: str) -> Any:
     """Parse one YAML document safely; every error names the file and the line."""
     loader = _Loader(text)
+    loader.filename = name
     try:
         node = loader.get_single_node()
         if node is None:
@@ -152,26 +164,28 @@ def parse_yaml(text: str, name: str) -> Any:
         loader.dispose()
 
 
-def read_file(path: str) -> ConfigFile:
+def read_file(path: str, name: str | None = None) -> ConfigFile:
+    """Read and parse one file ("-": standard input); `name` is how messages show it (default: `path`)."""
+    shown = name or path
     try:
         if path == "-":
             text = sys.stdin.read(MAX_BYTES + 1)
         else:
             if os.path.getsize(path) > MAX_BYTES:
-                raise ConfigError(f"{path}: the file is larger than 10 MB")
+                raise ConfigError(f"{shown}: the file is larger than 10 MB")
             with open(path, encoding="utf-8") as f:
                 text = f.read()
     except FileNotFoundError:
-        raise ConfigError(f"{path}: no such file") from None
+        raise ConfigError(f"{shown}: no such file") from None
     except IsADirectoryError:
-        raise ConfigError(f"{path}: is a directory, not a file") from None
+        raise ConfigError(f"{shown}: is a directory, not a file") from None
     except UnicodeDecodeError:
-        raise ConfigError(f"{path}: the file is not UTF-8 text") from None
+        raise ConfigError(f"{shown}: the file is not UTF-8 text") from None
     except OSError as e:
-        raise ConfigError(f"{path}: cannot read the file: {e.strerror}") from None
+        raise ConfigError(f"{shown}: cannot read the file: {e.strerror}") from None
     if len(text) > MAX_BYTES:
-        raise ConfigError(f"{path}: the file is larger than 10 MB")
-    return ConfigFile(path, parse_yaml(text, path))
+        raise ConfigError(f"{shown}: the file is larger than 10 MB")
+    return ConfigFile(shown, parse_yaml(text, shown))
 
 
 def find_files(explicit: Sequence[str], environ: Mapping[str, str], cwd: str) -> list[str]:

@@ -1,17 +1,22 @@
-"""Merges several configuration files, later ones winning, the way compose combines them."""
+"""Merges configuration files (and an `extends` base into a service), later ones winning, as compose does.
+
+Scalars are replaced. Mappings (environment, labels, ulimits, ...) are merged key by key. `ports` are combined
+(an identical port is kept once), `volumes` and `devices` are merged by container path, `links` by alias,
+`secrets`/`configs` by source, `networks` per network; `dns`, `env_file`, `cap_add`, `expose`, `profiles`
+and the like are combined in order without duplicates. Merged mappings keep,
+key by key, the file and line each value came from, so later errors point at the right place.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-# Keys whose lists are combined (duplicates dropped) rather than replaced.
-_UNION = {"ports", "expose", "external_links", "dns", "dns_search", "tmpfs", "links", "volumes_from",
-          "cap_add", "cap_drop", "env_file", "profiles", "secrets", "configs", "devices"}
-# Keys that are mappings (or KEY=VALUE lists) merged key by key.
-_MAPPING = {"environment", "labels", "extra_hosts", "sysctls", "ulimits", "networks", "depends_on",
-            "logging", "healthcheck", "build", "extends"}
-# Keys whose items are merged by their container path.
-_BY_TARGET = {"volumes"}
+from fig.config.loader import YamlList, YamlMap
+
+_UNIQUE = {"cap_add", "cap_drop", "expose", "external_links", "volumes_from", "profiles", "dns", "dns_search",
+           "env_file", "tmpfs"}
+_MAPPING = {"environment", "labels", "ulimits", "sysctls", "depends_on", "extra_hosts", "healthcheck"}
 
 
 def _as_mapping(value: Any, key: str) -> dict[Any, Any]:
@@ -19,8 +24,6 @@ def _as_mapping(value: Any, key: str) -> dict[Any, Any]:
         return dict(value)
     if key == "build" and isinstance(value, str):
         return {"context": value}
-    if key == "extends" and isinstance(value, str):
-        return {"service": value}
     result: dict[Any, Any] = {}
     for item in value or []:
         if key in ("networks", "depends_on"):
@@ -31,43 +34,135 @@ def _as_mapping(value: Any, key: str) -> dict[Any, Any]:
     return result
 
 
-def _target(item: Any) -> str:
+def _port_key(item: Any) -> Any:
+    from fig.config.model import PortSpec
+
+    if isinstance(item, dict):
+        return (str(item.get("target")), str(item.get("published")), item.get("host_ip"), item.get("protocol", "tcp"))
+    try:
+        return tuple(PortSpec.parse_many(item))
+    except Exception:  # an invalid port is reported by normalize, with its line
+        return str(item)
+
+
+def _path_key(item: Any) -> str:
     if isinstance(item, dict):
         return str(item.get("target"))
     parts = str(item).split(":")
     return parts[1] if len(parts) > 1 and parts[1].startswith("/") else parts[0]
 
 
-def merge_service(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in override.items():
-        if key not in base:
-            merged[key] = value
-        elif key in _UNION and isinstance(value, list) and isinstance(base[key], list):
-            merged[key] = list(base[key]) + [v for v in value if v not in base[key]]
-        elif key in _MAPPING:
-            old, new = _as_mapping(base[key], key), _as_mapping(value, key)
-            merged[key] = {**old, **new}
-        elif key in _BY_TARGET and isinstance(value, list) and isinstance(base[key], list):
-            by_target = {_target(v): v for v in base[key]}
-            by_target.update({_target(v): v for v in value})
-            merged[key] = list(by_target.values())
-        else:
-            merged[key] = value
+def _alias_key(item: Any) -> str:
+    target, _, alias = str(item).partition(":")
+    return alias or target
+
+
+def _source_key(item: Any) -> str:
+    return str(item["source"]) if isinstance(item, dict) else str(item)
+
+
+_KEYED: dict[str, Callable[[Any], Any]] = {
+    "ports": _port_key, "volumes": _path_key, "devices": _path_key, "links": _alias_key,
+    "secrets": _source_key, "configs": _source_key,
+}
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _keyed(base: list[Any], override: list[Any], key: Callable[[Any], Any]) -> list[Any]:
+    by_key = {key(v): v for v in base}
+    by_key.update({key(v): v for v in override})
+    return list(by_key.values())
+
+
+def _networks(base: Any, override: Any) -> dict[str, Any]:
+    old, new = _as_mapping(base, "networks"), _as_mapping(override, "networks")
+    merged: dict[str, Any] = {}
+    for name in [*old, *[n for n in new if n not in old]]:
+        a, b = old.get(name) or {}, new.get(name) or {}
+        if not a and not b:
+            merged[name] = None
+            continue
+        value = {**a, **b}
+        if "aliases" in a and "aliases" in b:
+            value["aliases"] = list(dict.fromkeys([*a["aliases"], *b["aliases"]]))
+        merged[name] = value
     return merged
 
 
-def merge_documents(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    """Merge two compose-shaped documents (each with a `services` mapping)."""
-    merged = dict(base)
+def _logging(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = {**base, **override}
+    if base.get("driver") in (None, override.get("driver")) or "driver" not in override:
+        merged["options"] = {**(base.get("options") or {}), **(override.get("options") or {})}
+    if not merged.get("options"):
+        merged.pop("options", None)
+    return merged
+
+
+def merge_value(key: str, base: Any, override: Any) -> Any:
+    """The merged value of one service key."""
+    if key in _UNIQUE:
+        return list(dict.fromkeys([*_as_list(base), *_as_list(override)]))
+    if key in _KEYED:
+        return _keyed(_as_list(base), _as_list(override), _KEYED[key])
+    if key in _MAPPING or (key == "build" and isinstance(base, (dict, str)) and isinstance(override, (dict, str))):
+        old, new = _as_mapping(base, key), _as_mapping(override, key)
+        if key == "build" and "args" in old and "args" in new:
+            new["args"] = {**_as_mapping(old["args"], "args"), **_as_mapping(new["args"], "args")}
+        return {**old, **new}
+    if key == "networks":
+        return _networks(base, override)
+    if key == "logging" and isinstance(base, dict) and isinstance(override, dict):
+        return _logging(base, override)
+    return override
+
+
+def _tracked(base: Any, filename: str | None = None) -> YamlMap:
+    """A copy of a mapping that records, per key, the file and line its value came from."""
+    out = YamlMap(base)
+    out.line = getattr(base, "line", 0)
+    out.lines = dict(getattr(base, "lines", {}))
+    out.files = dict(getattr(base, "files", {}) or {k: getattr(base, "file", filename) for k in base})
+    out.file = getattr(base, "file", filename)
+    return out
+
+
+def merge_service(base: dict[str, Any], override: dict[str, Any], *, legacy: bool = False) -> dict[str, Any]:
+    merged = _tracked(base)
+    for key, value in override.items():
+        merged[key] = merge_value(key, base[key], value) if key in base else value
+        if key in getattr(override, "lines", {}):
+            merged.lines[key] = override.lines[key]
+            merged.files[key] = getattr(override, "file", None)
+    if legacy and ("image" in override or "build" in override):  # in a fig.yml, one replaces the other
+        for key in ("image", "build"):
+            if key not in override:
+                merged.pop(key, None)
+    return merged
+
+
+def merge_documents(base: dict[str, Any], override: dict[str, Any], *, legacy: bool = False) -> dict[str, Any]:
+    """Merge two compose-shaped documents (each with a `services` mapping); `extends` is taken from the
+    override when it has one, else kept from the base."""
+    merged = _tracked(base)
     for key, value in override.items():
         if key == "services":
-            services = dict(base.get("services") or {})
+            services = _tracked(base.get("services") or YamlMap())
             for name, svc in (value or {}).items():
-                services[name] = merge_service(services[name], svc) if name in services else svc
-            merged["services"] = services
+                services[name] = merge_service(services[name], svc, legacy=legacy) if name in services else svc
+                if name not in (base.get("services") or {}) and name in getattr(value, "lines", {}):
+                    services.lines[name] = value.lines[name]
+                    services.files[name] = getattr(value, "file", None)
+            merged[key] = services
         elif key in ("networks", "volumes", "secrets", "configs") and isinstance(value, dict):
             merged[key] = {**(base.get(key) or {}), **value}
         else:
             merged[key] = value
     return merged
+
+
+__all__ = ["merge_documents", "merge_service", "merge_value", "YamlList"]

@@ -5,9 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
+from fig.config.resources import FileMount, LogConfig, SecretConfig, Sensitive, Ulimit
 from fig.errors import ConfigError
+
+__all__ = ["FileMount", "LogConfig", "SecretConfig", "Sensitive", "Ulimit"]  # also from fig.config.resources
 
 _PORT_RE = re.compile(
     r"^(?:(?:(?P<ip>\[[0-9a-fA-F:.]+\]|[0-9.]+|[a-zA-Z0-9.-]*):)?(?P<host>\d+(?:-\d+)?)?:)?"
@@ -224,6 +228,25 @@ class ServiceConfig:
     healthcheck: Healthcheck | None = None
     stop_signal: str | None = None
     stop_grace_period: float | None = None
+    devices: tuple[str, ...] = ()
+    tmpfs: tuple[str, ...] = ()
+    ulimits: tuple[Ulimit, ...] = ()
+    sysctls: tuple[tuple[str, str], ...] = ()
+    init: bool | None = None
+    read_only: bool = False
+    shm_size: int | None = None
+    pid: str | None = None
+    ipc: str | None = None
+    cpu_shares: int | None = None
+    cpus: float | None = None
+    cpuset: str | None = None
+    mem_reservation: int | None = None
+    memswap_limit: int | None = None
+    pids_limit: int | None = None
+    logging: LogConfig | None = None
+    profiles: tuple[str, ...] = ()
+    secrets: tuple[FileMount, ...] = ()
+    configs: tuple[FileMount, ...] = ()
 
     @property
     def image_name(self) -> str | None:
@@ -234,33 +257,40 @@ class ServiceConfig:
         """Service names this service needs started first."""
         names = [link.target for link in self.links]
         names += [vf.source for vf in self.volumes_from if not vf.is_container]
-        if self.network_mode and self.network_mode.startswith("service:"):
-            names.append(self.network_mode.split(":", 1)[1])
+        for mode in (self.network_mode, self.pid, self.ipc):
+            if mode and mode.startswith("service:"):
+                names.append(mode.split(":", 1)[1])
         names += [d.service for d in self.depends_on]
         return tuple(dict.fromkeys(names))
 
-    def config_hash(self, image_id: str, extra: object = None) -> str:
-        blob = json.dumps([asdict(self), image_id, extra], sort_keys=True, default=str)
+    def config_json(self) -> str:
+        """The whole configuration as compact JSON: stored on containers so a recreate can say what changed."""
+        return json.dumps(asdict(self), sort_keys=True, default=str, separators=(",", ":"))
+
+    def config_hash(self, image_id: str) -> str:
+        blob = json.dumps([self.config_json(), image_id])
         return hashlib.sha256(blob.encode()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
 class NetworkConfig:
-    name: str
+    name: str  # the engine's name
     driver: str | None = None
     internal: bool = False
     external: bool = False
     external_name: str | None = None
     labels: tuple[tuple[str, str], ...] = ()
+    key: str = ""  # the name in the file ("default" for the implicit network)
 
 
 @dataclass(frozen=True, slots=True)
 class VolumeConfig:
-    name: str
+    name: str  # the engine's name
     driver: str | None = None
     external: bool = False
     external_name: str | None = None
     labels: tuple[tuple[str, str], ...] = ()
+    key: str = ""  # the name in the file
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,9 +302,36 @@ class ProjectConfig:
     legacy: bool = True
     networks: tuple[NetworkConfig, ...] = ()
     volumes: tuple[VolumeConfig, ...] = ()
+    secrets: tuple[SecretConfig, ...] = ()
+    configs: tuple[SecretConfig, ...] = ()
+    profiles: tuple[str, ...] = ()  # the active profiles
 
     def service(self, name: str) -> ServiceConfig:
         for svc in self.services:
             if svc.name == name:
                 return svc
         raise ConfigError(f"No such service: {name}")
+
+    def is_enabled(self, service: ServiceConfig) -> bool:
+        """A service runs by default unless it has profiles, none of them active ("*" activates all)."""
+        return not service.profiles or "*" in self.profiles or bool(set(service.profiles) & set(self.profiles))
+
+    def selected(self, names: Sequence[str] = (), *, deps: bool = True) -> list[str]:
+        """The services an operation on `names` (all enabled services when empty) acts on, in file order.
+        Naming a service enables it; a dependency pulled in must be enabled by the active profiles."""
+        wanted = [self.service(n).name for n in names] or [s.name for s in self.services if self.is_enabled(s)]
+        chosen = set(wanted)
+        todo = list(wanted) if deps else []
+        while todo:
+            svc = self.service(todo.pop())
+            for dep in svc.dependencies():
+                if dep in chosen or dep not in {s.name for s in self.services}:
+                    continue
+                if not self.is_enabled(self.service(dep)):
+                    raise ConfigError(
+                        f'Service "{dep}" was pulled in as a dependency of service "{svc.name}" but is not enabled '
+                        f'by the active profiles. You may fix this by adding a common profile to "{dep}" and '
+                        f'"{svc.name}".')
+                chosen.add(dep)
+                todo.append(dep)
+        return [s.name for s in self.services if s.name in chosen]

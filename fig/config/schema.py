@@ -41,25 +41,36 @@ def describe(value: Any) -> str:
     return "empty" if value is None else type(value).__name__
 
 
-def line_of(data: Any, path: Sequence[Any]) -> int | None:
-    """The line of the deepest element of `path` in a tree made by the loader."""
+def source_of(data: Any, path: Sequence[Any]) -> tuple[str | None, int | None]:
+    """The file and line of the deepest element of `path` in a tree made by the loader (or merged from files)."""
     line = getattr(data, "line", None)
+    file = getattr(data, "file", None)
     node = data
     for key in path:
         lines = getattr(node, "lines", None)
+        files = getattr(node, "files", None)
         try:
             if lines is not None:
                 line = lines[key]
+                file = files.get(key, file) if files else getattr(node, "file", file)
             node = node[key]
         except (KeyError, IndexError, TypeError):
             break
-    return line
+    return file, line
 
 
-def location(filename: str, data: Any, path: Sequence[Any], *, legacy: bool, line: int | None = None) -> str:
-    """E.g. "fig.yml:12: service 'web': 'ports' item 2", from a path into the file's tree."""
-    line = line or line_of(data, path)
-    head = f"{filename}:{line}" if line else filename
+def line_of(data: Any, path: Sequence[Any]) -> int | None:
+    """The line of the deepest element of `path` in a tree made by the loader."""
+    return source_of(data, path)[1]
+
+
+def location(filename: str, data: Any, path: Sequence[Any], *, legacy: bool, line: int | None = None,
+             at: Sequence[Any] | None = None) -> str:
+    """E.g. "fig.yml:12: service 'web': 'ports' item 2", from a path into the file's tree. The file and line are
+    those of `at` (default: `path`) when the tree knows them; `line` overrides the line."""
+    file, found = source_of(data, path if at is None else at)
+    line = line or found
+    head = f"{file or filename}:{line}" if line else (file or filename)
     parts = list(path)
     words: list[str] = []
     if parts and not legacy and parts[0] == "services":
@@ -126,9 +137,7 @@ def validate(data: Any, filename: str, *, legacy: bool) -> None:
     path, text = _message(error)
     if legacy and path and path[0] == "services":
         path = path[1:]
-    line = None
-    if error.validator == "additionalProperties":
-        line = line_of(data, path + [text.split("'")[1]])
-    where = location(filename, data, path, legacy=legacy, line=line)
+    at = path + [text.split("'")[1]] if error.validator == "additionalProperties" else None
+    where = location(filename, data, path, legacy=legacy, at=at)
     sep = ": " if text.startswith(("unknown", "missing", "invalid")) or "'" not in where else " "
     raise ConfigError(f"{where}{sep}{text}")

@@ -1,0 +1,116 @@
+"""Resolves `extends`: a service starts from another one (in the same file or `file:` + `service:`), merged
+the way files are merged. Relative paths of an extended file are resolved against that file's directory, and
+cycles are reported with the chain that makes them."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+from fig.config.loader import YamlMap
+from fig.config.merge import merge_service
+from fig.config.schema import location
+from fig.errors import ConfigError
+
+# Reads another file: (path as written, absolute path) -> its compose-shaped document and its format.
+LoadFile = Callable[[str, str], tuple[dict[str, Any], bool]]
+
+
+def _is_remote(context: str) -> bool:
+    return "://" in context or context.startswith(("git@", "github.com/"))
+
+
+def absolutize(service: dict[str, Any], directory: str) -> dict[str, Any]:
+    """The service with relative paths (build context, env_file, bind mounts) made absolute from `directory`."""
+    def path(text: str) -> str:
+        return os.path.normpath(os.path.join(directory, os.path.expanduser(text)))
+
+    out = YamlMap(service)
+    out.__dict__.update(getattr(service, "__dict__", {}))
+    build = service.get("build")
+    if isinstance(build, str) and not _is_remote(build):
+        out["build"] = path(build)
+    elif isinstance(build, dict) and not _is_remote(str(build.get("context", "."))):
+        out["build"] = {**build, "context": path(str(build.get("context", ".")))}
+    env_file = service.get("env_file")
+    if env_file is not None:
+        out["env_file"] = [path(p) for p in ([env_file] if isinstance(env_file, str) else env_file)]
+    if service.get("volumes"):
+        out["volumes"] = [_volume(v, path) for v in service["volumes"]]
+    return out
+
+
+def _volume(item: Any, path: Callable[[str], str]) -> Any:
+    if isinstance(item, dict):
+        source = item.get("source")
+        if item.get("type") == "bind" and source and not source.startswith("/"):
+            return {**item, "source": path(source)}
+        return item
+    source, sep, rest = str(item).partition(":")
+    if sep and rest.startswith("/") and source.startswith((".", "~")):
+        return f"{path(source)}:{rest}"
+    return item
+
+
+class _Resolver:
+    def __init__(self, main_file: str, shown: str, document: dict[str, Any], base_dir: str, load: LoadFile) -> None:
+        self.main = (main_file, shown, document, base_dir)
+        self.load = load
+        self.files: dict[str, tuple[str, dict[str, Any], str]] = {main_file: (shown, document, base_dir)}
+        self.done: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def _file(self, written: str, directory: str) -> tuple[str, str, dict[str, Any], str]:
+        absolute = os.path.normpath(os.path.join(directory, os.path.expanduser(written)))
+        if absolute not in self.files:
+            shown = os.path.relpath(absolute, self.main[3]) if not os.path.isabs(written) else absolute
+            document, _ = self.load(shown, absolute)
+            self.files[absolute] = (shown, document, os.path.dirname(absolute))
+        return (absolute, *self.files[absolute])
+
+    def resolve(self, file: str, name: str, chain: tuple[tuple[str, str], ...] = ()) -> dict[str, Any]:
+        key = (file, name)
+        if key in self.done:
+            return self.done[key]
+        shown, document, directory = self.files[file]
+        service = document["services"][name]
+        where = location(shown, document, ["services", name, "extends"], legacy=False)
+        if key in chain:
+            cycle = [*chain[chain.index(key):], key]
+            raise ConfigError(f"{where}: services extend each other in a cycle: " + " -> ".join(
+                n if f == self.main[0] else f"{n} ({self.files[f][0]})" for f, n in cycle))
+        if "extends" not in service:
+            return service
+        spec = service["extends"]
+        spec = {"service": spec} if isinstance(spec, str) else spec
+        other_file = file
+        if spec.get("file"):
+            other_file, other_shown, other_doc, other_dir = self._file(spec["file"], directory)
+        else:
+            other_shown, other_doc, other_dir = self.files[file]
+        if spec["service"] not in (other_doc.get("services") or {}):
+            raise ConfigError(f"{where}: there is no service '{spec['service']}' in {other_shown}")
+        base = self.resolve(other_file, spec["service"], (*chain, key))
+        if other_dir != self.main[3]:
+            base = absolutize(base, other_dir)
+        own = YamlMap({k: v for k, v in service.items() if k != "extends"})
+        own.__dict__.update(getattr(service, "__dict__", {}))
+        merged = merge_service(base, own)
+        merged.pop("extends", None)
+        self.done[key] = merged
+        return merged
+
+
+def resolve_extends(document: dict[str, Any], *, main_file: str, shown: str, base_dir: str,
+                    load: LoadFile) -> dict[str, Any]:
+    """The compose-shaped document with every `extends` resolved. `main_file` is the absolute path of the first
+    file; `load` reads and checks another file that is extended."""
+    services = document.get("services") or {}
+    if not any(isinstance(s, dict) and "extends" in s for s in services.values()):
+        return document
+    resolver = _Resolver(main_file, shown, document, base_dir, load)
+    resolved = YamlMap({name: resolver.resolve(main_file, name) for name in services})
+    resolved.__dict__.update(getattr(services, "__dict__", {}))
+    out = YamlMap({**document, "services": resolved})
+    out.__dict__.update(getattr(document, "__dict__", {}))
+    return out

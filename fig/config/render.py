@@ -1,0 +1,166 @@
+"""Prints a ProjectConfig as a compose-format file: what fig will run, with every value resolved.
+
+The output is normalised: variables are substituted, `extends`, `env_file`, anchors and override files are
+merged in, relative paths are absolute (or relative to a directory, for `fig convert`), sizes and durations
+are written in their shortest exact form. Read again by fig, it gives the same configuration and so the
+same output.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import yaml
+
+from fig.config.model import FileMount, NetworkConfig, ProjectConfig, SecretConfig, ServiceConfig, VolumeSpec
+from fig.config.values import format_duration, format_size
+
+
+class _Renderer:
+    def __init__(self, config: ProjectConfig, relative_to: str | None) -> None:
+        self.config = config
+        self.relative_to = relative_to
+        self.network_keys = {n.name: n.key or n.name for n in config.networks}
+        self.volume_keys = {v.name: v.key or v.name for v in config.volumes}
+
+    def path(self, path: str) -> str:
+        if self.relative_to:
+            rel = os.path.relpath(path, self.relative_to)
+            if rel == "." or not rel.startswith(".."):
+                return "." if rel == "." else f"./{rel}"
+        return path
+
+    def volume_key(self, name: str) -> str:
+        if name in self.volume_keys:
+            return self.volume_keys[name]
+        prefix = f"{self.config.name}_"  # a fig.yml's undeclared named volume
+        return name[len(prefix):] if name.startswith(prefix) else name
+
+    def volume(self, spec: VolumeSpec) -> str:
+        if spec.source is None:
+            source = None
+        elif spec.is_bind:
+            source = self.path(spec.source)
+        else:
+            source = self.volume_key(spec.source)
+        return str(VolumeSpec(spec.target, source, spec.mode))
+
+    def mount(self, mount: FileMount, default_dir: str) -> dict[str, str]:
+        if os.path.normpath(os.path.join(default_dir, mount.source)) == mount.target:
+            return {"source": mount.source}
+        return {"source": mount.source, "target": mount.target}
+
+    def networks(self, svc: ServiceConfig) -> dict[str, Any] | None:
+        refs = {self.network_keys.get(r.name, r.name): r for r in svc.networks}
+        if list(refs) == ["default"] and not refs["default"].aliases and not refs["default"].ipv4_address:
+            return None
+        out: dict[str, Any] = {}
+        for key, ref in refs.items():
+            opts = _compact({"aliases": list(ref.aliases), "ipv4_address": ref.ipv4_address})
+            out[key] = opts or None
+        return out
+
+    def service(self, svc: ServiceConfig) -> dict[str, Any]:
+        build = None
+        if svc.build:
+            b = svc.build
+            build = _compact({"context": self.path(b.context), "dockerfile": b.dockerfile, "args": dict(b.args),
+                              "target": b.target})
+        health = None
+        if svc.healthcheck:
+            h = svc.healthcheck
+            health = _compact({"test": list(h.test), "interval": _duration(h.interval),
+                               "timeout": _duration(h.timeout), "retries": h.retries,
+                               "start_period": _duration(h.start_period)})
+        depends_on = {d.service: _compact({"condition": d.condition, "ready": d.ready,
+                                           "timeout": None if d.timeout == 60 else format_duration(d.timeout)})
+                      for d in svc.depends_on}
+        ulimits = {u.name: u.soft if u.soft == u.hard else {"soft": u.soft, "hard": u.hard} for u in svc.ulimits}
+        logging = None
+        if svc.logging:
+            logging = _compact({"driver": svc.logging.driver, "options": dict(svc.logging.options)})
+        out = {
+            "build": build, "cap_add": list(svc.cap_add), "cap_drop": list(svc.cap_drop),
+            "command": None if svc.command is None else list(svc.command),
+            "configs": [self.mount(m, "/") for m in svc.configs], "container_name": svc.container_name,
+            "cpu_shares": svc.cpu_shares, "cpus": svc.cpus, "cpuset": svc.cpuset, "depends_on": depends_on,
+            "devices": list(svc.devices), "dns": list(svc.dns), "dns_search": list(svc.dns_search),
+            "domainname": svc.domainname,
+            "entrypoint": None if svc.entrypoint is None else list(svc.entrypoint),
+            "environment": dict(svc.environment), "expose": list(svc.expose),
+            "external_links": [str(link) for link in svc.external_links], "extra_hosts": list(svc.extra_hosts),
+            "healthcheck": health, "hostname": svc.hostname, "image": svc.image, "init": svc.init,
+            "ipc": svc.ipc, "labels": dict(svc.labels), "links": [str(link) for link in svc.links],
+            "logging": logging, "mem_limit": _size(svc.mem_limit), "mem_reservation": _size(svc.mem_reservation),
+            "memswap_limit": _size(svc.memswap_limit), "network_mode": svc.network_mode,
+            "networks": self.networks(svc), "pid": svc.pid, "pids_limit": svc.pids_limit,
+            "ports": [str(p) for p in svc.ports], "privileged": svc.privileged or None,
+            "profiles": list(svc.profiles), "read_only": svc.read_only or None, "restart": svc.restart,
+            "secrets": [self.mount(m, "/run/secrets") for m in svc.secrets], "shm_size": _size(svc.shm_size),
+            "stdin_open": svc.stdin_open or None, "stop_grace_period": _duration(svc.stop_grace_period),
+            "stop_signal": svc.stop_signal, "sysctls": dict(svc.sysctls), "tmpfs": list(svc.tmpfs),
+            "tty": svc.tty or None, "ulimits": ulimits, "user": svc.user,
+            "volumes": [self.volume(v) for v in svc.volumes],
+            "volumes_from": [str(vf) for vf in svc.volumes_from], "working_dir": svc.working_dir,
+        }
+        return {k: v for k, v in out.items() if v is not None and v != [] and v != {}} | (
+            {"command": []} if svc.command == () else {}) | ({"entrypoint": []} if svc.entrypoint == () else {})
+
+    def network(self, net: NetworkConfig) -> dict[str, Any]:
+        external: Any = True if net.external else None
+        if net.external and net.name != net.key:
+            external = {"name": net.name}
+        name = net.name if not net.external and net.name != f"{self.config.name}_{net.key}" else None
+        return _compact({"driver": net.driver, "internal": net.internal or None, "external": external,
+                         "labels": dict(net.labels), "name": name})
+
+    def source(self, src: SecretConfig) -> dict[str, str]:
+        return _compact({"file": self.path(src.file) if src.file else None, "environment": src.environment,
+                         "content": src.content})
+
+    def document(self) -> dict[str, Any]:
+        cfg = self.config
+        doc: dict[str, Any] = {"name": cfg.name, "services": {s.name: self.service(s) for s in cfg.services}}
+        networks = {n.key: self.network(n) for n in cfg.networks
+                    if not (n.key == "default" and n.name == f"{cfg.name}_default" and not self.network(n))}
+        volumes = {v.key: _compact({"driver": v.driver, "labels": dict(v.labels),
+                                    "external": ({"name": v.name} if v.name != v.key else True) if v.external
+                                    else None, "name": v.name if not v.external and v.name != f"{cfg.name}_{v.key}"
+                                    else None})
+                   for v in cfg.volumes}
+        for svc in cfg.services:  # a fig.yml's named volumes are declared in the compose format
+            for spec in svc.volumes:
+                if spec.is_named and spec.source is not None:
+                    volumes.setdefault(self.volume_key(spec.source), {})
+        doc["networks"] = networks
+        doc["volumes"] = volumes
+        doc["secrets"] = {s.name: self.source(s) for s in cfg.secrets}
+        doc["configs"] = {c.name: self.source(c) for c in cfg.configs}
+        return {k: v for k, v in doc.items() if v != {}}
+
+
+def _compact(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v is not None and v != [] and v != {}}
+
+
+def _size(value: int | None) -> str | int | None:
+    return None if value is None else (value if value < 0 else format_size(value))
+
+
+def _duration(value: float | None) -> str | None:
+    return None if value is None else format_duration(value)
+
+
+def as_document(config: ProjectConfig, *, relative_to: str | None = None) -> dict[str, Any]:
+    """The configuration as a compose-format mapping."""
+    return _Renderer(config, relative_to).document()
+
+
+def render(config: ProjectConfig, *, format: str = "yaml", relative_to: str | None = None) -> str:
+    """The configuration as compose-format YAML (or JSON); paths relative to `relative_to` when given."""
+    doc = as_document(config, relative_to=relative_to)
+    if format == "json":
+        return json.dumps(doc, indent=2) + "\n"
+    return yaml.safe_dump(doc, sort_keys=False, default_flow_style=False, allow_unicode=True, width=1 << 16)

@@ -1,0 +1,98 @@
+"""Value objects for what a container gets besides its image: limits, logging, and secrets/configs as files."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+
+from fig.errors import ConfigError
+
+
+@dataclass(frozen=True, slots=True)
+class Ulimit:
+    name: str
+    soft: int
+    hard: int
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.soft}:{self.hard}"
+
+
+@dataclass(frozen=True, slots=True)
+class LogConfig:
+    """The log driver of a service's containers and its options (None: the engine's default driver)."""
+
+    driver: str | None = None
+    options: tuple[tuple[str, str], ...] = ()
+
+
+class Sensitive:
+    """A secret value kept in the configuration. It prints (and so hashes and labels) as a digest only."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+
+    def __str__(self) -> str:
+        return "sha256:" + hashlib.sha256(self.value.encode()).hexdigest()
+
+    __repr__ = __str__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sensitive) and other.value == self.value
+
+    def __hash__(self) -> int:
+        return hash(self.value)
+
+    def __deepcopy__(self, memo: object) -> Sensitive:
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class FileMount:
+    """A secret or config given to a container as a read-only bind mount of one host file (compose without
+    Swarm). With `content` (an environment or inline source) the file is written before the container is made."""
+
+    source: str  # the name in the top-level 'secrets' or 'configs' section
+    target: str  # absolute path in the container
+    file: str  # absolute path on the host
+    content: Sensitive | None = None
+    missing: str | None = None  # the variable it comes from, when that is not set: an error only when mounted
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.target}"
+
+    def host_path(self) -> str:
+        """The host file to bind. Content from a variable or inline is written there first: read-only, in a
+        directory only the user can enter, replaced atomically so running containers keep what they had."""
+        if self.missing:
+            raise ConfigError(f"The {self.missing} variable is not set: it is the source of '{self.source}', "
+                              f"mounted at {self.target}")
+        if self.content is not None:
+            directory = os.path.dirname(self.file)
+            os.makedirs(directory, mode=0o700, exist_ok=True)
+            fd, temp = tempfile.mkstemp(dir=directory, prefix=".tmp-")
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as f:
+                    f.write(self.content.value)
+                os.chmod(temp, 0o444)
+                os.replace(temp, self.file)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(temp)
+                raise
+        return self.file
+
+
+@dataclass(frozen=True, slots=True)
+class SecretConfig:
+    """An entry of the top-level 'secrets' or 'configs' section: where its content comes from."""
+
+    name: str
+    file: str | None = None  # absolute path
+    environment: str | None = None  # variable name
+    content: str | None = None  # inline (configs only)

@@ -1,0 +1,422 @@
+"""Reads one service's validated mapping into a ServiceConfig; every error names file, line, service and key."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from fig.config.loader import Sexagesimal, read_env_file
+from fig.config.model import (
+    BuildSpec, DependsOn, FileMount, Healthcheck, Link, LogConfig, NetworkRef, PortSpec, ServiceConfig, Ulimit,
+    VolumesFrom, VolumeSpec,
+)
+from fig.config.values import pairs, parse_duration, parse_size, strings, words
+from fig.errors import ConfigError
+
+if TYPE_CHECKING:
+    from fig.config.normalize import Context
+
+_RESTART = re.compile(r"^(no|always|unless-stopped|on-failure(:\d+)?)$")
+_EXPOSE = re.compile(r"^(\d+)(?:-(\d+))?(?:/(tcp|udp|sctp))?$")
+_DEVICE = re.compile(r"^(/[^:]+)(?::(/[^:]+))?(?::([rwm]+))?$")
+_PROFILE = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
+_MOUNT_MODES = {"ro", "rw", "z", "Z", "nocopy", "shared", "rshared", "slave", "rslave", "private", "rprivate",
+                "cached", "delegated", "consistent"}
+_NAMESPACE = {"pid": ("host",), "ipc": ("host", "private", "shareable", "none")}
+# Keys of the compose format that fig knows but cannot honour; refused with the reason, never dropped.
+UNSUPPORTED: dict[str, str] = {
+    "deploy": "it configures Swarm; use mem_limit, mem_reservation, cpus and `fig up --scale` instead",
+    "scale": "use `fig up --scale SERVICE=NUM` or `fig scale`",
+    "security_opt": "", "platform": "", "pull_policy": "", "mac_address": "", "oom_score_adj": "",
+    "oom_kill_disable": "", "userns_mode": "", "group_add": "", "cgroup_parent": "", "runtime": "",
+    "isolation": "", "storage_opt": "", "device_cgroup_rules": "", "cpu_quota": "", "cpu_period": "",
+    "cpu_count": "", "cpu_percent": "", "cpu_rt_runtime": "", "cpu_rt_period": "", "mem_swappiness": "",
+    "blkio_config": "", "volume_driver": "", "credential_spec": "", "uts": "", "cgroup": "", "gpus": "",
+    "attach": "", "develop": "", "annotations": "", "label_file": "", "post_start": "", "pre_stop": "",
+}
+_BUILD_UNSUPPORTED = ("labels", "network", "shm_size", "cache_from", "extra_hosts")
+
+
+def _item_text(item: Any) -> str:
+    return str(item) if not isinstance(item, dict) else ", ".join(f"{k}: {v}" for k, v in item.items())
+
+
+class ServiceReader:
+    def __init__(self, name: str, raw: dict[str, Any], ctx: Context) -> None:
+        self.name, self.raw, self.ctx = name, raw, ctx
+
+    def fail(self, key: str, message: str) -> ConfigError:
+        return ConfigError(f"{self.ctx.where(self.name, key)} {message}")
+
+    def each(self, key: str, parse: Callable[[Any], Any]) -> list[Any]:
+        """Parse each item of a list; an error reads `FILE:LINE: service 'web': 'KEY' item "TEXT" problem`."""
+        out = []
+        for index, item in enumerate(self.raw.get(key) or []):
+            try:
+                out.append(parse(item))
+            except ConfigError as e:
+                where = self.ctx.where(self.name, key, line_of_item=index)
+                text = item.text if isinstance(item, Sexagesimal) else f'"{_item_text(item)}"'
+                raise ConfigError(f"{where} item {text} {e}") from None
+        return out
+
+    def path(self, text: str) -> str:
+        return os.path.normpath(os.path.join(self.ctx.base_dir, os.path.expanduser(text)))
+
+    # -- ports, volumes and mounts ------------------------------------------------------------------------
+
+    def port(self, item: Any) -> list[PortSpec]:
+        if isinstance(item, Sexagesimal):
+            raise ConfigError(f"was read by YAML as the base-60 number {int(item)}: quote it, \"{item.text}\"")
+        if isinstance(item, dict):
+            for key in ("name", "app_protocol"):
+                if key in item:
+                    raise ConfigError(f"uses '{key}', which this version of fig does not support")
+            if item.get("mode", "host") not in ("host", "ingress"):
+                raise ConfigError("has a 'mode' other than host or ingress")
+            text = f"{item['target']}/{item.get('protocol', 'tcp')}"
+            if item.get("published") not in (None, ""):
+                text = f"{item['published']}:{text}"
+                if item.get("host_ip"):
+                    text = f"{item['host_ip']}:{text}"
+            elif item.get("host_ip"):
+                text = f"{item['host_ip']}::{text}"
+            item = text
+        try:
+            return PortSpec.parse_many(item)
+        except ConfigError:
+            raise ConfigError("is not a valid port") from None
+
+    def volume(self, item: Any) -> VolumeSpec | str:
+        """A mount; a long-syntax tmpfs mount comes back as a 'tmpfs' entry (a string)."""
+        if isinstance(item, dict):
+            return self._long_volume(item)
+        spec = VolumeSpec.parse(str(item))
+        bad = [m for m in spec.mode.split(",") if m not in _MOUNT_MODES]
+        if bad:
+            raise ConfigError(f"has an unknown mode {bad[0]!r}")
+        return self._resolve(spec, str(item))
+
+    def _long_volume(self, item: dict[str, Any]) -> VolumeSpec | str:
+        kind, source, target = item.get("type", "volume"), item.get("source"), item["target"]
+        if not target.startswith("/"):
+            raise ConfigError("is not valid: the container path ('target') must be absolute")
+        if kind == "tmpfs":
+            if source:
+                raise ConfigError("is a tmpfs mount, which has no source")
+            size = (item.get("tmpfs") or {}).get("size")
+            extra = set(item.get("tmpfs") or {}) - {"size"}
+            if extra:
+                raise ConfigError(f"uses tmpfs option '{sorted(extra)[0]}', which this version of fig does not support")
+            return f"{target}:size={parse_size(size, 'size')}" if size is not None else target
+        modes = ["ro" if item.get("read_only") else "rw"]
+        options = item.get("bind" if kind == "bind" else "volume") or {}
+        other = item.get("volume" if kind == "bind" else "bind")
+        if other or item.get("tmpfs"):
+            raise ConfigError(f"has options of another mount type than '{kind}'")
+        for key, value in options.items():
+            if kind == "bind" and key == "propagation" and value in _MOUNT_MODES:
+                modes.append(value)
+            elif kind == "bind" and key == "create_host_path" and value is True:
+                pass  # the engine creates a missing bind source; that is the only behaviour it has
+            elif kind == "volume" and key == "nocopy" and isinstance(value, bool):
+                modes += ["nocopy"] if value else []
+            else:
+                raise ConfigError(f"uses {kind} option '{key}: {value}', which this version of fig does not support")
+        if item.get("consistency"):
+            modes.append(item["consistency"])
+        if kind == "bind":
+            if not source:
+                raise ConfigError("is a bind mount without a 'source'")
+            if not source.startswith((".", "/", "~")):
+                source = "./" + source
+        return self._resolve(VolumeSpec(target, source, ",".join(modes)), item.get("source") or target)
+
+    def _resolve(self, spec: VolumeSpec, text: str) -> VolumeSpec:
+        if not spec.target.startswith("/"):
+            raise ConfigError("is not valid: the container path must be absolute")
+        source = spec.source
+        if source is None:
+            return spec
+        if source.startswith((".", "/", "~")):
+            return VolumeSpec(spec.target, self.path(source), spec.mode)
+        if not self.ctx.legacy and source not in self.ctx.volume_names:
+            raise ConfigError(f"refers to volume '{source}', which is not declared in the top-level 'volumes' section")
+        return VolumeSpec(spec.target, self.ctx.volume_name(source), spec.mode)
+
+    def device(self, item: str) -> str:
+        m = _DEVICE.match(item)
+        if not m:
+            raise ConfigError("is not a device: use HOST_PATH[:CONTAINER_PATH[:PERMISSIONS]] with rwm permissions")
+        return f"{m[1]}:{m[2] or m[1]}:{m[3] or 'rwm'}"
+
+    def tmpfs(self, item: str) -> str:
+        if not item.startswith("/"):
+            raise ConfigError("is not valid: the container path must be absolute")
+        return item
+
+    def expose(self, item: str | int) -> list[str]:
+        m = _EXPOSE.match(str(item))
+        if not m or not 0 < int(m[1]) <= int(m[2] or m[1]) <= 65535:
+            raise ConfigError("is not a port or a range of ports such as 80, 80/udp or 8000-8010")
+        suffix = f"/{m[3]}" if m[3] else ""
+        return [f"{port}{suffix}" for port in range(int(m[1]), int(m[2] or m[1]) + 1)]
+
+    def file_mount(self, kind: str, item: Any) -> FileMount:
+        spec = {"source": item} if isinstance(item, str) else dict(item)
+        source = spec["source"]
+        declared = self.ctx.secrets if kind == "secrets" else self.ctx.configs
+        if source not in declared:
+            raise ConfigError(f"refers to {kind[:-1]} '{source}', which is not declared in the top-level '{kind}' "
+                              "section")
+        for key in ("uid", "gid", "mode"):
+            if key in spec:
+                raise ConfigError(f"sets '{key}', which a bind mount (compose without Swarm) cannot honour")
+        default_dir = "/run/secrets" if kind == "secrets" else "/"
+        target = os.path.join(default_dir, spec.get("target") or source)
+        file, content, missing = declared[source]
+        return FileMount(source, os.path.normpath(target), file, content, missing)
+
+    # -- other structured keys -----------------------------------------------------------------------------
+
+    def environment(self) -> tuple[tuple[str, str], ...]:
+        env: dict[str, str | None] = {}
+        for index, path in enumerate(strings(self.raw.get("env_file"))):
+            try:
+                env.update(read_env_file(self.path(path)))
+            except ConfigError as e:
+                raise ConfigError(f"{self.ctx.where(self.name, 'env_file', line_of_item=index)} {e}") from None
+        env.update(pairs(self.raw.get("environment"), self.ctx.environ))
+        return tuple((k, v) for k, v in env.items() if v is not None)
+
+    def build(self) -> BuildSpec | None:
+        raw = self.raw.get("build")
+        if raw is None:
+            return None
+        if isinstance(raw, str):
+            raw = {"context": raw}
+        for key in _BUILD_UNSUPPORTED:
+            if raw.get(key):
+                raise self.fail("build", f"sets '{key}', which this version of fig does not support")
+        context = self.path(raw.get("context", "."))
+        if not os.path.isdir(context):
+            raise self.fail("build", f"context {raw.get('context', '.')!r} is not a directory ({context})")
+        args = tuple((k, v) for k, v in pairs(raw.get("args"), self.ctx.environ) if v is not None)
+        return BuildSpec(context, raw.get("dockerfile"), args, raw.get("target"))
+
+    def shared_namespace(self, key: str) -> str | None:
+        mode = self.raw.get(key)
+        if mode is None:
+            return None
+        kind, _, target = mode.partition(":")
+        if kind in ("service", "container") and target:
+            if kind == "service" and target not in self.ctx.service_names:
+                raise self.fail(key, f"refers to undefined service {target!r}")
+            return mode
+        if mode not in _NAMESPACE[key]:
+            choices = ", ".join(_NAMESPACE[key])
+            raise self.fail(key, f"{mode!r} must be one of {choices}, service:NAME or container:NAME")
+        return mode
+
+    def network_mode(self) -> str | None:
+        key = "network_mode" if "network_mode" in self.raw else "net"
+        mode = self.raw.get(key)
+        if mode is None:
+            return None
+        kind, _, target = mode.partition(":")
+        if kind in ("container", "service") and not target:
+            raise self.fail(key, f"{mode!r} names no container")
+        if kind == "container" and target in self.ctx.service_names:
+            return f"service:{target}"
+        if kind == "service" and target not in self.ctx.service_names:
+            raise self.fail(key, f"refers to undefined service {target!r}")
+        if self.ctx.legacy and kind not in ("bridge", "host", "none", "container", "service", "default"):
+            raise self.fail(key, f"{mode!r} is not one of bridge, host, none, container:NAME")
+        return mode
+
+    def networks(self) -> tuple[NetworkRef, ...]:
+        if self.ctx.legacy:
+            return ()
+        raw = self.raw.get("networks")
+        if raw is None:
+            if self.raw.get("network_mode", self.raw.get("net")):
+                return ()
+            return (NetworkRef(self.ctx.network_name("default")),)
+        if self.raw.get("network_mode", self.raw.get("net")):
+            raise self.fail("networks", "cannot be combined with 'network_mode'")
+        items = raw.items() if isinstance(raw, dict) else ((n, None) for n in raw)
+        refs = []
+        for name, opts in items:
+            if name not in self.ctx.network_names:
+                raise self.fail("networks", f"refers to undefined network {name!r}")
+            opts = opts or {}
+            for key in ("ipv6_address", "priority"):
+                if key in opts:
+                    raise self.fail("networks", f"sets '{key}' for {name!r}, which this version of fig does not support")
+            refs.append(NetworkRef(self.ctx.network_name(name), tuple(opts.get("aliases") or ()),
+                                   opts.get("ipv4_address")))
+        return tuple(refs)
+
+    def depends_on(self) -> tuple[DependsOn, ...]:
+        raw = self.raw.get("depends_on") or []
+        items = [(name, {}) for name in raw] if isinstance(raw, list) else [(n, o or {}) for n, o in raw.items()]
+        result = []
+        for name, opts in items:
+            if name not in self.ctx.service_names:
+                raise self.fail("depends_on", f"refers to undefined service {name!r}")
+            if opts.get("restart") or opts.get("required") is False:
+                key = "restart" if opts.get("restart") else "required"
+                raise self.fail("depends_on", f"sets '{key}' for {name!r}, which this version of fig does not support")
+            result.append(DependsOn(name, opts.get("condition", "service_started"), opts.get("ready"),
+                                    parse_duration(opts.get("timeout", 60), "timeout")))
+        return tuple(result)
+
+    def healthcheck(self) -> Healthcheck | None:
+        raw = self.raw.get("healthcheck")
+        if raw is None:
+            return None
+        if raw.get("disable"):
+            return Healthcheck(("NONE",))
+        if "start_interval" in raw:
+            raise self.fail("healthcheck", "sets 'start_interval', which needs a newer engine API than fig uses (1.41)")
+        test = raw.get("test")
+        words_ = ("CMD-SHELL", test) if isinstance(test, str) else tuple(test or ())
+        if words_ and words_[0] not in ("CMD", "CMD-SHELL", "NONE"):
+            raise self.fail("healthcheck", "'test' must start with CMD, CMD-SHELL or NONE, or be a string")
+
+        def seconds(key: str) -> float | None:
+            return parse_duration(raw[key], key) if key in raw else None
+
+        return Healthcheck(words_, seconds("interval"), seconds("timeout"), raw.get("retries"), seconds("start_period"))
+
+    def ulimits(self) -> tuple[Ulimit, ...]:
+        result = []
+        for name, value in (self.raw.get("ulimits") or {}).items():
+            soft, hard = (value, value) if isinstance(value, int) else (value["soft"], value["hard"])
+            if soft > hard:
+                raise self.fail("ulimits", f"{name}: the soft limit {soft} is above the hard limit {hard}")
+            result.append(Ulimit(str(name), soft, hard))
+        return tuple(result)
+
+    def logging(self) -> LogConfig | None:
+        raw = self.raw.get("logging")
+        if raw is None:
+            return None
+        options = tuple((str(k), "" if v is None else str(v)) for k, v in (raw.get("options") or {}).items())
+        return LogConfig(raw.get("driver"), options)
+
+    def profiles(self) -> tuple[str, ...]:
+        names = strings(self.raw.get("profiles"))
+        for name in names:
+            if not _PROFILE.match(name):
+                raise self.fail("profiles", f"{name!r} is not a valid profile name: use letters, digits, '_', '.', '-'")
+        return names
+
+    def cpus(self) -> float | None:
+        raw = self.raw.get("cpus")
+        if raw is None:
+            return None
+        try:
+            value = float(raw)
+        except ValueError:
+            raise self.fail("cpus", f"{raw!r} is not a number of CPUs such as 0.5 or 2") from None
+        if value < 0:
+            raise self.fail("cpus", f"{raw!r} must not be negative")
+        return value
+
+    def size(self, key: str) -> int | None:
+        raw = self.raw.get(key)
+        if raw is None:
+            return None
+        if key == "memswap_limit" and raw == -1:
+            return -1
+        try:
+            return parse_size(raw, "size")
+        except ConfigError:
+            raise self.fail(key, f"{raw!r} is not a size such as 512m or 1g") from None
+
+    def duration(self, key: str) -> float | None:
+        raw = self.raw.get(key)
+        if raw is None:
+            return None
+        try:
+            return parse_duration(raw, "duration")
+        except ConfigError:
+            raise self.fail(key, f"{raw!r} is not a duration such as 10s or 1m30s") from None
+
+    def read(self) -> ServiceConfig:
+        raw = self.raw
+        for key in sorted(set(UNSUPPORTED) & raw.keys()):
+            why = UNSUPPORTED[key]
+            raise self.fail(key, "is not supported by this version of fig" + (f": {why}" if why else ""))
+        if self.ctx.legacy and ("image" in raw) == ("build" in raw):
+            raise ConfigError(f"{self.ctx.where(self.name)} must have exactly one of 'image' or 'build'")
+        if not self.ctx.legacy and "image" not in raw and "build" not in raw:
+            raise ConfigError(f"{self.ctx.where(self.name)} must have 'image' or 'build'")
+        restart = raw.get("restart")
+        if restart is not None and not _RESTART.match(restart):
+            raise self.fail("restart", f"{restart!r} must be no, always, unless-stopped or on-failure[:N]")
+        services = self.ctx.service_names
+        mounts = self.each("volumes", self.volume)
+        extra_hosts = pairs(raw.get("extra_hosts"), {}, ":")
+        for host, ip in extra_hosts:
+            if not ip:
+                raise self.fail("extra_hosts", f"{host!r} needs an address: use HOST:IP")
+        return ServiceConfig(
+            name=self.name,
+            image=raw.get("image"),
+            build=self.build(),
+            command=words(raw.get("command")),
+            entrypoint=words(raw.get("entrypoint")),
+            links=tuple(self.each("links", Link.parse)),
+            external_links=tuple(self.each("external_links", Link.parse)),
+            ports=tuple(p for group in self.each("ports", self.port) for p in group),
+            expose=tuple(dict.fromkeys(e for group in self.each("expose", self.expose) for e in group)),
+            volumes=tuple(m for m in mounts if isinstance(m, VolumeSpec)),
+            volumes_from=tuple(self.each("volumes_from", lambda v: VolumesFrom.parse(v, services))),
+            environment=self.environment(),
+            labels=tuple((k, v or "") for k, v in pairs(raw.get("labels"), {})),
+            network_mode=self.network_mode(),
+            networks=self.networks(),
+            depends_on=self.depends_on(),
+            dns=strings(raw.get("dns")),
+            dns_search=strings(raw.get("dns_search")),
+            extra_hosts=tuple(f"{k}:{v}" for k, v in extra_hosts),
+            working_dir=raw.get("working_dir"),
+            user=None if raw.get("user") is None else str(raw["user"]),
+            hostname=raw.get("hostname"),
+            domainname=raw.get("domainname"),
+            container_name=raw.get("container_name"),
+            mem_limit=self.size("mem_limit"),
+            privileged=bool(raw.get("privileged", False)),
+            stdin_open=bool(raw.get("stdin_open", False)),
+            tty=bool(raw.get("tty", False)),
+            cap_add=strings(raw.get("cap_add")),
+            cap_drop=strings(raw.get("cap_drop")),
+            restart=restart,
+            healthcheck=self.healthcheck(),
+            stop_signal=raw.get("stop_signal"),
+            stop_grace_period=self.duration("stop_grace_period"),
+            devices=tuple(self.each("devices", self.device)),
+            tmpfs=tuple(self.each("tmpfs", self.tmpfs) if not isinstance(raw.get("tmpfs"), str)
+                        else [self.tmpfs(raw["tmpfs"])]) + tuple(m for m in mounts if isinstance(m, str)),
+            ulimits=self.ulimits(),
+            sysctls=tuple((k, v or "") for k, v in pairs(raw.get("sysctls"), {})),
+            init=raw.get("init"),
+            read_only=bool(raw.get("read_only", False)),
+            shm_size=self.size("shm_size"),
+            pid=self.shared_namespace("pid"),
+            ipc=self.shared_namespace("ipc"),
+            cpu_shares=raw.get("cpu_shares"),
+            cpus=self.cpus(),
+            cpuset=None if raw.get("cpuset") is None else str(raw["cpuset"]),
+            mem_reservation=self.size("mem_reservation"),
+            memswap_limit=self.size("memswap_limit"),
+            pids_limit=raw.get("pids_limit"),
+            logging=self.logging(),
+            profiles=self.profiles(),
+            secrets=tuple(self.each("secrets", lambda item: self.file_mount("secrets", item))),
+            configs=tuple(self.each("configs", lambda item: self.file_mount("configs", item))),
+        )

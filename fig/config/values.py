@@ -1,0 +1,100 @@
+"""Scalar value syntaxes of the compose format: sizes, durations, KEY=VALUE lists, words; parsed and printed."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Mapping
+from typing import Any
+
+from fig.errors import ConfigError
+
+_UNITS = {"b": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(us|ms|s|m|h)")
+_DURATION_UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def parse_size(value: str | int, what: str) -> int:
+    """512m, 1g, 1.5k, 1024 (bytes) -> bytes."""
+    if isinstance(value, bool):
+        raise ConfigError(f"{what} {value!r} is not a size such as 512m or 1g")
+    if isinstance(value, int):
+        return value
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([bkmgt])?b?\s*", str(value).lower())
+    if not m:
+        raise ConfigError(f"{what} {value!r} is not a size such as 512m or 1g")
+    return int(float(m[1]) * _UNITS[m[2] or "b"])
+
+
+def format_size(value: int) -> str | int:
+    """The shortest exact way to write a size: 67108864 -> '64m'; sizes that are no whole unit stay integers."""
+    for unit in "tgmk":
+        if value and value % _UNITS[unit] == 0:
+            return f"{value // _UNITS[unit]}{unit}"
+    return value
+
+
+def parse_duration(value: str | float, what: str) -> float:
+    """10s, 1m30s, 500ms, 2h, or a number of seconds -> seconds."""
+    if isinstance(value, bool):
+        raise ConfigError(f"{what} {value!r} is not a duration such as 10s or 1m30s")
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = value.strip()
+    if not text or _DURATION.sub("", text):
+        raise ConfigError(f"{what} {value!r} is not a duration such as 10s or 1m30s")
+    return sum(float(n) * _DURATION_UNITS[u] for n, u in _DURATION.findall(text))
+
+
+def format_duration(seconds: float) -> str:
+    """90.0 -> '1m30s', 0.5 -> '500ms'; exact for whole milliseconds."""
+    millis = round(seconds * 1000)
+    if millis == 0:
+        return "0s"
+    parts = []
+    for unit, size in (("h", 3_600_000), ("m", 60_000), ("s", 1000), ("ms", 1)):
+        count, millis = divmod(millis, size)
+        if count:
+            parts.append(f"{count}{unit}")
+    return "".join(parts)
+
+
+def scalar_text(value: Any) -> str:
+    """How a YAML scalar reads as an environment value: booleans lowercase, numbers as written."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def pairs(value: Any, environ: Mapping[str, str], sep: str = "=") -> list[tuple[str, str | None]]:
+    """A KEY=VALUE list or a mapping, as pairs; a bare KEY takes the caller's value (None when unset)."""
+    if isinstance(value, dict):
+        items = list(value.items())
+    else:
+        items = [(k, v if s else None) for k, s, v in (str(i).partition(sep) for i in value or [])]
+    result: list[tuple[str, str | None]] = []
+    for key, val in items:
+        if val is None:
+            result.append((str(key), environ.get(str(key))))
+        else:
+            result.append((str(key), scalar_text(val)))
+    return result
+
+
+def words(value: Any) -> tuple[str, ...] | None:
+    """A command: a string split like a shell would, or a list taken as is."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            return tuple(shlex.split(value))
+        except ValueError as e:
+            raise ConfigError(f"cannot split {value!r} into words: {e}") from None
+    return tuple(str(v) for v in value)
+
+
+def strings(value: Any) -> tuple[str, ...]:
+    """A string or a list of strings, as a tuple."""
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(str(v) for v in value)
