@@ -70,17 +70,16 @@ class Project:
         raise UserError(f"No such service: {name}")
 
     def get_services(self, names: Iterable[str] = (), *, deps: bool = False) -> list[Service]:
+        """The named services (and, with deps, what they need); by default those the active profiles enable."""
         names = list(names)
         for name in names:
             self.service(name)
-        if not names:
-            return list(self.services)
-        wanted = set(self.graph.closure(names) if deps else names)
+        wanted = set(self.config.selected(names, deps=deps))
         return [s for s in self.services if s.name in wanted]
 
     def containers(self, names: Iterable[str] = (), *, stopped: bool = False, oneoff: bool = False) -> list[Container]:
         """The project's containers (one engine call), of the named services, in dependency order."""
-        services = [s.name for s in self.get_services(names)]
+        services = [s.name for s in (self.get_services(names) if names else self.services)]  # any profile
         labels = {L.LABEL_PROJECT: self.name}
         if not oneoff:
             labels[L.LABEL_ONEOFF] = "False"

@@ -74,10 +74,8 @@ class SpecBuilder:
 
     def file_mounts(self) -> list[str]:
         """Secrets and configs as read-only binds of host files (written first when they come from variables)."""
-        from fig.config.secrets import materialize
-
         mounts = (*self.service.config.secrets, *self.service.config.configs)
-        return [f"{materialize(m)}:{m.target}:ro" for m in mounts]
+        return [f"{m.host_path()}:{m.target}:ro" for m in mounts]
 
     def resources(self) -> dict[str, Any]:
         """ContainerSpec fields for resources and isolation (devices, tmpfs, ulimits, cpus, logging, ...)."""
