@@ -87,12 +87,17 @@ class Service:
             raise UserError(f"Service '{self.name}' has no build configuration")
         request = BuildRequest(spec.context, self.image_name, spec.dockerfile, dict(spec.args), spec.target,
                                no_cache, pull)
+        log.info("Building %s", self.name)
+        step = ""
         try:
             for event in self.backend.build(request):
+                if str(event.get("stream", "")).startswith("Step "):
+                    step = event["stream"].strip()  # "Step 3/3 : RUN exit 3"
                 if on_progress:
                     on_progress(self.name, event)
         except BackendError as e:
-            raise type(e)(f"Service '{self.name}' failed to build: {e}") from e
+            where = f" at {step.replace(' : ', ' (', 1)})" if step else ""
+            raise type(e)(f"Service '{self.name}' failed to build{where}: {e}") from e
         image_id = self.image_id()
         if not image_id:
             raise BackendError(f"Service '{self.name}': the build finished but produced no image")
