@@ -300,7 +300,7 @@ class DockerBackend:
             for m in c.get("Mounts") or ()
         )
         return ContainerInfo(
-            id=c["Id"], name=(c.get("Names") or ["/"])[0].lstrip("/"), image=c.get("Image", ""),
+            id=c["Id"], name=_own_name(c.get("Names") or []), image=c.get("Image", ""),
             image_id=c.get("ImageID", ""), labels=c.get("Labels") or {},
             state=ContainerState(c.get("State") or "created"), exit_code=int(exit_match[1]) if exit_match else 0,
             command=c.get("Command", ""), ports=ports, mounts=mounts,
@@ -369,6 +369,12 @@ def _host_config_extras(spec: ContainerSpec) -> dict[str, Any]:
     if spec.log_driver or spec.log_options:
         extras["log_config"] = docker.types.LogConfig(type=spec.log_driver or "", config=dict(spec.log_options))
     return {k: v for k, v in extras.items() if v is not None}
+
+
+def _own_name(names: list[str]) -> str:
+    """A container's own name: legacy links add `/linker/alias` names to the engine's list, in any order."""
+    names = [n.lstrip("/") for n in names]
+    return next((n for n in names if "/" not in n), names[0] if names else "")
 
 
 def _split_image(image: str) -> tuple[str, str | None]:
