@@ -1,0 +1,620 @@
+#!/usr/bin/env python3
+"""fig beside docker-compose 1.29.2: the same workloads, the same engine, alternating runs.
+
+Run by hand, never as a timed test in CI (see bench/README.md):
+
+    script/engine                       # an engine and busybox:latest
+    python bench/run.py                 # every workload, 5 timed runs each
+    python bench/run.py --runs 9 --only logs,stop --json > result.json
+
+Each workload is run once as a warm-up, then N times alternating fig, docker-compose, and the SDK
+floor (the same raw engine work done by the docker SDK on a thread pool, in this process). The state
+a run needs is prepared before the clock starts (and rebuilt whenever the previous run changed it).
+After every run a correctness check looks at the engine (and at the output, for ps and logs).
+Printed per workload: both medians, the median of the pairwise ratios fig/compose, fig/floor, the
+target of issue 6, the check, and the peak RSS of each tool's process (wait4's ru_maxrss).
+Exit status: 0 when every check held, 1 when one failed, 2 when the benchmark could not run.
+"""
+
+from __future__ import annotations
+
+import argparse
+from contextlib import suppress
+import json
+import os
+import platform
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import docker
+import docker.errors
+
+PREFIX = "figbench"  # every project, container and temp dir of the benchmark starts with this
+IMAGE = "busybox:latest"
+TRAP = 'trap "exit 0" TERM INT; while :; do sleep 1; done'
+STANDALONE = ["web"] + [f"s{i:02d}" for i in range(1, 15)]  # 15 services without links
+TREE = [f"t{i:02d}" for i in range(1, 16)]  # a binary link tree: t01 links t02 and t03, ...
+TREE_LINKS = {f"t{i:02d}": [f"t{c:02d}" for c in (2 * i, 2 * i + 1) if c <= 15] for i in range(1, 16)}
+MAIN = STANDALONE + TREE  # 30 services
+LOG_SERVICES = [f"log{i}" for i in range(1, 9)]
+LOG_LINES = 5000
+
+
+class BenchError(Exception):
+    """The benchmark itself cannot go on (engine, tool or preparation failure)."""
+
+
+# -- fig files --------------------------------------------------------------------------------------------
+
+def main_file() -> str:
+    """30 services in Fig's format: 15 standalone (one is `web`) and 15 in a link tree. YAML is JSON's superset."""
+    services = {}
+    for name in MAIN:
+        services[name] = {"image": IMAGE, "command": ["sh", "-c", TRAP]}
+        if TREE_LINKS.get(name):
+            services[name]["links"] = TREE_LINKS[name]
+    return "\n".join(f"{name}: {json.dumps(spec)}" for name, spec in services.items()) + "\n"
+
+
+def logs_file() -> str:
+    script = "seq 1 {n} | sed 's/^/{svc} /'"
+    return "\n".join(
+        f"{svc}: {json.dumps({'image': IMAGE, 'command': ['sh', '-c', script.format(n=LOG_LINES, svc=svc)]})}"
+        for svc in LOG_SERVICES) + "\n"
+
+
+# -- timed subprocesses -------------------------------------------------------------------------------------
+
+@dataclass
+class Sample:
+    argv: list[str]
+    seconds: float
+    rc: int
+    maxrss_kib: int
+    stdout: str
+    stderr: str
+    timed_out: bool = False
+
+    def failure(self) -> str:
+        what = f"timed out after {self.seconds:.0f}s" if self.timed_out else f"exit status {self.rc}"
+        tail = "\n".join((self.stderr or self.stdout).strip().splitlines()[-12:])
+        return f"`{' '.join(self.argv)}` {what}\n{indent(tail)}"
+
+
+def indent(text: str) -> str:
+    return "\n".join("    | " + line for line in text.splitlines())
+
+
+def run_timed(argv: Sequence[str], *, cwd: str, env: dict[str, str], timeout: float) -> Sample:
+    """Wall time from spawn to exit, and the child's own peak RSS (os.wait4 reports it per child)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        reaped: dict[str, Any] = {}
+        start = time.perf_counter()
+        proc = subprocess.Popen(list(argv), cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                start_new_session=True)
+
+        def reap() -> None:
+            _, status, usage = os.wait4(proc.pid, 0)
+            reaped.update(end=time.perf_counter(), status=status, usage=usage)
+
+        waiter = threading.Thread(target=reap, daemon=True)
+        waiter.start()
+        waiter.join(timeout)
+        timed_out = waiter.is_alive()
+        if timed_out:
+            with suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            waiter.join(30)
+        proc.returncode = os.waitstatus_to_exitcode(reaped["status"]) if "status" in reaped else -9
+        out.seek(0)
+        err.seek(0)
+        return Sample(list(argv), reaped.get("end", time.perf_counter()) - start, proc.returncode,
+                      reaped["usage"].ru_maxrss if "usage" in reaped else 0,
+                      out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"), timed_out)
+
+
+# -- the engine, the tools and the SDK floor -------------------------------------------------------------------
+
+class Engine:
+    """The docker SDK on a bounded thread pool: used to prepare and check state, and as the floor."""
+
+    def __init__(self, workers: int) -> None:
+        try:
+            self.api = docker.APIClient(version="auto", timeout=120, max_pool_size=max(10, workers))
+            self.api.ping()
+        except Exception as e:
+            raise BenchError(f"no Docker engine answers (run script/engine): {e}") from None
+        try:
+            self.api.inspect_image(IMAGE)
+        except docker.errors.ImageNotFound:
+            raise BenchError(f"{IMAGE} is missing (run script/engine to seed it)") from None
+        self.workers = workers
+        self.pool = ThreadPoolExecutor(workers, thread_name_prefix="bench")
+
+    def each(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
+        return list(self.pool.map(fn, items))
+
+    def graph(self, items: Sequence[str], deps: Callable[[str], Sequence[str]], fn: Callable[[str], Any]) -> None:
+        """Run fn(item) on the pool as soon as the item's deps are done (the way a good orchestrator would)."""
+        waiting = {k: {d for d in deps(k) if d in items} for k in items}
+        running: dict[Any, str] = {}
+        while waiting or running:
+            for k in [k for k, pending in waiting.items() if not pending]:
+                del waiting[k]
+                running[self.pool.submit(fn, k)] = k
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                k = running.pop(future)
+                future.result()
+                for pending in waiting.values():
+                    pending.discard(k)
+
+    def containers(self, label: str, project: str) -> list[dict[str, Any]]:
+        return self.api.containers(all=True, filters={"label": f"{label}={project}"})
+
+    def remove(self, ids: Iterable[str]) -> None:
+        def rm(cid: str) -> None:
+            with suppress(docker.errors.NotFound):
+                self.api.remove_container(cid, force=True, v=True)
+        self.each(rm, ids)
+
+    def cleanup(self) -> int:
+        """Remove every container and network of the benchmark, found by name or project label prefix."""
+        mine = []
+        for c in self.api.containers(all=True):
+            labels = c.get("Labels") or {}
+            projects = [labels.get(k, "") for k in ("io.fig.project", "com.docker.compose.project", "figbench")]
+            if any(n.lstrip("/").startswith(PREFIX) for n in c.get("Names") or []) or \
+                    any(p.startswith(PREFIX) for p in projects):
+                mine.append(c["Id"])
+        self.remove(mine)
+        for n in self.api.networks():
+            if n["Name"].startswith(PREFIX):
+                with suppress(docker.errors.APIError):
+                    self.api.remove_network(n["Id"])
+        return len(mine)
+
+
+def name_of(c: dict[str, Any]) -> str:
+    """A container's own name: legacy links add `other/alias` names to the list."""
+    names = [n.lstrip("/") for n in c.get("Names") or []]
+    return next((n for n in names if "/" not in n), names[0] if names else "")
+
+
+@dataclass
+class Runner:
+    """fig, docker-compose, or the SDK floor: who makes and acts on a project."""
+
+    key: str
+    label: str  # the label that carries the project name
+    argv: list[str] = field(default_factory=list)  # empty for the SDK
+    env: dict[str, str] = field(default_factory=dict)  # on top of the benchmark's environment
+
+    def project(self, kind: str) -> str:
+        return f"{PREFIX}{self.key[0]}{kind}"
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.engine = Engine(args.floor_workers)
+        self.dir = Path(tempfile.mkdtemp(prefix=PREFIX))
+        self.files = {"main": self.dir / "main" / "fig.yml", "logs": self.dir / "logs" / "fig.yml"}
+        for kind, text in (("main", main_file()), ("logs", logs_file())):
+            self.files[kind].parent.mkdir()
+            self.files[kind].write_text(text)
+        # As a user runs them: no project/file defaults from the environment, and bytecode caches written
+        # (a sandbox's PYTHONDONTWRITEBYTECODE=1 would make fig, installed editable, compile itself every run).
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("COMPOSE_", "FIG_", "PYTHON"))}
+        self.fig = Runner("fig", "io.fig.project", args.fig,
+                          {"PYTHONPATH": args.fig_pythonpath} if args.fig_pythonpath else {})
+        self.compose = Runner("compose", "com.docker.compose.project", args.compose)
+        self.sdk = Runner("sdk", "figbench")
+
+    # -- running a tool ---------------------------------------------------------------------------------
+
+    def argv(self, who: Runner, kind: str, *command: str) -> list[str]:
+        if command == ("--version",):
+            return [*who.argv, *command]
+        return [*who.argv, "-f", str(self.files[kind]), "-p", who.project(kind), *command]
+
+    def run(self, who: Runner, kind: str, *command: str) -> Sample:
+        return run_timed(self.argv(who, kind, *command), cwd=str(self.files[kind].parent),
+                         env={**self.env, **who.env}, timeout=self.args.timeout)
+
+    def prep(self, who: Runner, kind: str, *command: str) -> None:
+        sample = self.run(who, kind, *command)
+        if sample.rc != 0 or sample.timed_out:
+            raise BenchError(f"preparing with {who.key} failed: {sample.failure()}")
+
+    # -- state -------------------------------------------------------------------------------------------
+
+    def ps(self, who: Runner, kind: str) -> list[dict[str, Any]]:
+        return self.engine.containers(who.label, who.project(kind))
+
+    def reset(self, who: Runner, kind: str) -> None:
+        self.engine.remove(c["Id"] for c in self.ps(who, kind))
+
+    def has(self, who: Runner, kind: str, names: Iterable[str], *, running: bool = True) -> str:
+        """'' when the project holds exactly these containers (all running, or all stopped); else why not."""
+        want = {f"{who.project(kind)}_{n}" for n in names}
+        found = {name_of(c): c["State"] for c in self.ps(who, kind)}
+        missing, extra = sorted(want - set(found)), sorted(set(found) - want)
+        wrong = sorted(n for n in want & set(found) if (found[n] == "running") != running)
+        if not (missing or extra or wrong):
+            return ""
+        parts = [f"{label} {', '.join(v[:4])}{' ...' if len(v) > 4 else ''} ({len(v)})"
+                 for label, v in (("missing", missing), ("unexpected", extra),
+                                  ("not running" if running else "still running", wrong)) if v]
+        return "; ".join(parts)
+
+    def ensure(self, who: Runner, kind: str, names: Sequence[str], build: Callable[[], None],
+               *, running: bool = True) -> None:
+        if self.has(who, kind, names, running=running):
+            self.reset(who, kind)
+            build()
+            problem = self.has(who, kind, names, running=running)
+            if problem:
+                raise BenchError(f"preparing {who.project(kind)} with {who.key}: {problem}")
+
+    def up30(self, who: Runner) -> None:
+        self.ensure(who, "main", [f"{s}_1" for s in MAIN],
+                    lambda: self.sdk_up(MAIN) if who is self.sdk else self.prep(who, "main", "up", "-d"))
+
+    def up50(self, who: Runner) -> None:
+        names = [f"{s}_1" for s in MAIN] + [f"web_{n}" for n in range(2, 22)]
+
+        def build() -> None:
+            self.up30(who)
+            if who is self.sdk:
+                self.engine.each(lambda n: self.sdk_create("main", "web", n), range(2, 22))
+            else:
+                self.prep(who, "main", "scale", "web=21")
+        self.ensure(who, "main", names, build)
+
+    def web1(self, who: Runner) -> None:
+        self.reset(who, "main")
+        self.ensure(who, "main", ["web_1"],
+                    lambda: self.sdk_create("main", "web", 1) if who is self.sdk else self.prep(who, "main", "up", "-d", "web"))
+
+    def stopped30(self, who: Runner) -> None:
+        def build() -> None:
+            self.up30(who)
+            self.engine.each(lambda c: self.engine.api.stop(c["Id"], timeout=10), self.ps(who, "main"))
+        self.ensure(who, "main", [f"{s}_1" for s in MAIN], build, running=False)
+
+    def logs_done(self, who: Runner) -> None:
+        def build() -> None:
+            if who is self.sdk:
+                self.engine.each(lambda s: self.sdk_create("logs", s, 1, command=None), LOG_SERVICES)
+            else:
+                self.prep(who, "logs", "up", "-d")
+            self.engine.each(lambda c: self.engine.api.wait(c["Id"], timeout=60), self.ps(who, "logs"))
+        self.ensure(who, "logs", [f"{s}_1" for s in LOG_SERVICES], build, running=False)
+
+    def empty(self, who: Runner, kind: str = "main") -> None:
+        self.reset(who, kind)
+
+    # -- the SDK doing the raw work ------------------------------------------------------------------------
+
+    def sdk_create(self, kind: str, service: str, number: int, *, start: bool = True,
+                   command: list[str] | None | str = "trap", name: str = "") -> str:
+        api, project = self.engine.api, self.sdk.project(kind)
+        if command == "trap":
+            command = ["sh", "-c", TRAP]
+        elif command is None:
+            command = ["sh", "-c", f"seq 1 {LOG_LINES} | sed 's/^/{service} /'"]
+        links = [(f"{project}_{t}_1", t) for t in TREE_LINKS.get(service, []) if kind == "main"]
+        cid = api.create_container(
+            IMAGE, command=command, name=name or f"{project}_{service}_{number}",
+            labels={"figbench": project, "figbench.service": service},
+            host_config=api.create_host_config(links=links or None))["Id"]
+        if start:
+            api.start(cid)
+        return cid
+
+    def sdk_up(self, services: Sequence[str]) -> None:
+        self.engine.graph(services, lambda s: TREE_LINKS.get(s, []), lambda s: self.sdk_create("main", s, 1))
+
+
+# -- workloads ----------------------------------------------------------------------------------------------
+
+@dataclass
+class Workload:
+    name: str
+    command: tuple[str, ...]
+    kind: str  # which file and project: main or logs
+    target: str  # as in issue 6
+    prepare: Callable[[Bench, Runner], None]
+    check: Callable[[Bench, Runner, Sample | None, Any], str]  # '' when correct, else what is wrong
+    floor: Callable[[Bench], str | None] | None = None  # text, when the check reads output
+    target_vs_floor: bool = False  # up and scale are judged against the floor, not compose
+    snapshot: Callable[[Bench, Runner], Any] = lambda b, w: None  # state taken before the run, for check
+    memory: bool = False
+
+
+def _target(text: str) -> float:
+    return float(text.strip("<=x "))
+
+
+def check_version(b: Bench, who: Runner, s: Sample | None, _: Any) -> str:
+    return "" if s is None or "version" in s.stdout else f"no version in {s.stdout[:80]!r}"
+
+
+def check_has(names: Callable[[], Iterable[str]], *, running: bool = True, kind: str = "main"):
+    return lambda b, who, s, _: b.has(who, kind, names(), running=running)
+
+
+def check_ids_kept(b: Bench, who: Runner, s: Sample | None, before: Any) -> str:
+    problem = b.has(who, "main", [f"{x}_1" for x in MAIN])
+    after = {c["Id"] for c in b.ps(who, "main")}
+    return problem or ("" if after == before else f"{len(before - after)} containers were replaced")
+
+
+def check_ps(count: int):
+    def check(b: Bench, who: Runner, s: Sample | None, _: Any) -> str:
+        names = {name_of(c) for c in b.ps(who, "main")}
+        if len(names) != count:
+            return f"{len(names)} containers exist, expected {count}"
+        if s is None:
+            return ""
+        shown = {line.split()[0] for line in s.stdout.splitlines() if line.startswith(PREFIX)}
+        return "" if shown == names else f"ps shows {sorted(shown ^ names)[:3]} wrongly ({len(shown ^ names)})"
+    return check
+
+
+def check_logs(b: Bench, who: Runner, s: Sample | None, _: Any) -> str:
+    """Every line of every container exactly once."""
+    lines = [line.split(" | ", 1)[1] for line in (s.stdout if s else "").splitlines() if " | " in line]
+    counts = Counter(line.strip() for line in lines)
+    want = {f"{svc} {i}" for svc in LOG_SERVICES for i in range(1, LOG_LINES + 1)}
+    missing = len(want - set(counts))
+    doubled = sum(1 for line, n in counts.items() if line in want and n > 1)
+    return "" if not (missing or doubled) else f"{missing} lines missing, {doubled} repeated"
+
+
+def floor_up(b: Bench) -> None:
+    b.sdk_up(MAIN)
+
+
+def floor_scale(b: Bench) -> None:
+    b.engine.each(lambda n: b.sdk_create("main", "web", n), range(2, 21))
+
+
+def floor_stop(b: Bench) -> None:
+    b.engine.each(lambda c: b.engine.api.stop(c["Id"], timeout=10), b.ps(b.sdk, "main"))
+
+
+def floor_rm(b: Bench) -> None:
+    b.engine.each(lambda c: b.engine.api.remove_container(c["Id"]), b.ps(b.sdk, "main"))
+
+
+def floor_ps(b: Bench) -> None:
+    b.ps(b.sdk, "main")
+
+
+def floor_run(b: Bench) -> None:
+    api = b.engine.api
+    cid = b.sdk_create("main", "web", 1, start=False, command=["true"], name=f"{b.sdk.project('main')}_web_run_1")
+    api.start(cid)
+    api.wait(cid, timeout=60)
+    api.remove_container(cid, v=True)
+
+
+def floor_logs(b: Bench) -> str:
+    def read(c: dict[str, Any]) -> list[str]:
+        return b.engine.api.logs(c["Id"], stdout=True, stderr=True).decode().splitlines()
+    return "".join(f"sdk | {line}\n" for chunk in b.engine.each(read, b.ps(b.sdk, "logs")) for line in chunk)
+
+
+def _ids(b: Bench, who: Runner) -> set[str]:
+    return {c["Id"] for c in b.ps(who, "main")}
+
+
+WORKLOADS = [
+    Workload("version", ("--version",), "main", "<=0.3x", lambda b, w: None, check_version),
+    Workload("ps-empty", ("ps",), "main", "<=0.45x", Bench.empty, check_ps(0), floor_ps),
+    Workload("run-rm", ("run", "--rm", "web", "true"), "main", "<=0.7x", Bench.empty, check_has(lambda: []),
+             floor_run),
+    Workload("up-cold", ("up", "-d"), "main", "<=1.1x floor", Bench.empty,
+             check_has(lambda: [f"{s}_1" for s in MAIN]), floor_up, target_vs_floor=True, memory=True),
+    Workload("up-nochange", ("up", "-d"), "main", "<=0.3x", Bench.up30, check_ids_kept, floor_ps,
+             snapshot=_ids),
+    Workload("stop", ("stop",), "main", "<=0.8x", Bench.up30,
+             check_has(lambda: [f"{s}_1" for s in MAIN], running=False), floor_stop),
+    Workload("rm", ("rm", "-f"), "main", "<=0.5x", Bench.stopped30, check_has(lambda: []), floor_rm),
+    Workload("scale", ("scale", "web=20"), "main", "<=1.1x floor", Bench.web1,
+             check_has(lambda: [f"web_{n}" for n in range(1, 21)]), floor_scale, target_vs_floor=True),
+    Workload("ps-50", ("ps",), "main", "<=0.45x", Bench.up50, check_ps(50), floor_ps),
+    Workload("logs", ("logs", "--no-color"), "logs", "<=0.4x", Bench.logs_done, check_logs, floor_logs,
+             memory=True),
+]
+
+
+# -- measuring ---------------------------------------------------------------------------------------------
+
+@dataclass
+class Result:
+    workload: Workload
+    seconds: dict[str, list[float]] = field(default_factory=lambda: {"fig": [], "compose": [], "sdk": []})
+    maxrss: dict[str, list[int]] = field(default_factory=lambda: {"fig": [], "compose": []})
+    failures: list[str] = field(default_factory=list)
+
+    def median(self, key: str) -> float | None:
+        return statistics.median(self.seconds[key]) if self.seconds[key] else None
+
+    def ratio(self, over: str) -> float | None:
+        pairs = [f / o for f, o in zip(self.seconds["fig"], self.seconds[over]) if o > 0]
+        return statistics.median(pairs) if pairs else None
+
+    def judged(self) -> float | None:
+        return self.ratio("sdk" if self.workload.target_vs_floor else "compose")
+
+    def met(self) -> bool | None:
+        ratio = self.judged()
+        return None if ratio is None else ratio <= _target(self.workload.target.split()[0])
+
+
+def measure(b: Bench, w: Workload, runs: int, log: Callable[[str], None]) -> Result:
+    result = Result(w)
+    for i in range(runs + 1):  # run 0 is the warm-up
+        tag = "warm-up" if i == 0 else f"run {i}/{runs}"
+        for who in (b.fig, b.compose):
+            w.prepare(b, who)
+            before = w.snapshot(b, who)
+            sample = b.run(who, w.kind, *w.command)
+            problem = sample.failure() if sample.rc or sample.timed_out else w.check(b, who, sample, before)
+            log(f"  {w.name:<12} {tag:<9} {who.key:<8} {sample.seconds:7.3f}s {sample.maxrss_kib / 1024:6.1f} MiB"
+                + (f"  FAILED: {problem.splitlines()[0]}" if problem else ""))
+            if problem:
+                result.failures.append(f"{who.key} {tag}: {problem}")
+            if i:
+                result.seconds[who.key].append(sample.seconds)
+                result.maxrss[who.key].append(sample.maxrss_kib)
+        if w.floor is not None:
+            w.prepare(b, b.sdk)
+            before = w.snapshot(b, b.sdk)
+            start = time.perf_counter()
+            output = w.floor(b)
+            seconds = time.perf_counter() - start
+            sample = Sample(["sdk"], seconds, 0, 0, output, "") if isinstance(output, str) else None
+            problem = w.check(b, b.sdk, sample, before)
+            log(f"  {w.name:<12} {tag:<9} {'sdk':<8} {seconds:7.3f}s" + (f"  FAILED: {problem}" if problem else ""))
+            if problem:
+                result.failures.append(f"sdk floor {tag}: {problem}")
+            if i:
+                result.seconds["sdk"].append(seconds)
+    return result
+
+
+def baseline(argv0: str) -> float:
+    """Median time of `python -c pass` for the interpreter a tool's script runs on."""
+    try:
+        first = Path(shutil.which(argv0) or argv0).read_text(errors="replace").splitlines()[0]
+        python = first[2:].strip().split()[0] if first.startswith("#!") else sys.executable
+    except (OSError, IndexError):
+        python = sys.executable
+    times = [run_timed([python, "-c", "pass"], cwd="/", env=dict(os.environ), timeout=30).seconds for _ in range(5)]
+    return statistics.median(times)
+
+
+# -- output ------------------------------------------------------------------------------------------------
+
+def fmt(value: float | None, spec: str = ".3f", suffix: str = "") -> str:
+    return "-" if value is None else f"{value:{spec}}{suffix}"
+
+
+def table(results: list[Result]) -> str:
+    head = ["workload", "fig s", "compose s", "fig/compose", "SDK floor s", "fig/floor", "target", "met",
+            "check", "RSS fig/compose MiB"]
+    rows = []
+    for r in results:
+        rss = ""
+        if r.workload.memory and r.maxrss["fig"]:
+            f, c = (statistics.median(r.maxrss[k]) / 1024 for k in ("fig", "compose"))
+            rss = f"{f:.0f} / {c:.0f}" + (" ok" if f <= c else " OVER")
+        met = r.met()
+        rows.append([r.workload.name, fmt(r.median("fig")), fmt(r.median("compose")), fmt(r.ratio("compose"), ".2f"),
+                     fmt(r.median("sdk")), fmt(r.ratio("sdk"), ".2f"), r.workload.target,
+                     "-" if met is None else "yes" if met else "NO", "FAIL" if r.failures else "ok", rss])
+    widths = [max(len(str(x)) for x in col) for col in zip(head, *rows)]
+    line = lambda cells: "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"
+    return "\n".join([line(head), "|" + "|".join("-" * (w + 2) for w in widths) + "|"] + [line(r) for r in rows])
+
+
+def as_json(results: list[Result], meta: dict[str, Any]) -> str:
+    return json.dumps({**meta, "workloads": [{
+        "name": r.workload.name, "command": list(r.workload.command), "target": r.workload.target,
+        "seconds": r.seconds, "maxrss_kib": r.maxrss, "median": {k: r.median(k) for k in r.seconds},
+        "ratio_fig_compose": r.ratio("compose"), "ratio_fig_floor": r.ratio("sdk"), "target_met": r.met(),
+        "check_ok": not r.failures, "failures": r.failures,
+    } for r in results]}, indent=2)
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    names = [w.name for w in WORKLOADS]
+    here = Path(sys.executable).with_name("fig")
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--runs", type=int, default=5, help="timed runs per tool and workload, after one warm-up (5)")
+    p.add_argument("--only", default="", help="comma-separated workloads: " + ", ".join(names))
+    p.add_argument("--json", action="store_true", help="print the results as JSON on stdout (progress on stderr)")
+    p.add_argument("--timeout", type=float, default=180, help="seconds before a tool run is killed (180)")
+    p.add_argument("--floor-workers", type=int, default=16, help="SDK floor thread pool size (16)")
+    p.add_argument("--fig", default=str(here) if here.exists() else f"{sys.executable} -m fig",
+                   help="how to run fig (default: the fig script beside this python, not a pyenv shim)")
+    p.add_argument("--fig-pythonpath", default="", metavar="DIR",
+                   help="import fig from DIR (e.g. a clone of one commit) instead of the installed one")
+    p.add_argument("--compose", default="docker-compose", help="how to run docker-compose 1.29.2")
+    args = p.parse_args(argv)
+    args.fig, args.compose = args.fig.split(), args.compose.split()
+    args.only = [n.strip() for n in args.only.split(",") if n.strip()]
+    unknown = [n for n in args.only if n not in names]
+    if unknown:
+        p.error(f"unknown workload {', '.join(unknown)}; choose from {', '.join(names)}")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    log = lambda text: print(text, file=sys.stderr, flush=True)
+    try:
+        for tool in (args.fig, args.compose):
+            if not shutil.which(tool[0]):
+                raise BenchError(f"{tool[0]} is not installed")
+        b = Bench(args)
+    except BenchError as e:
+        log(f"bench: error: {e}")
+        return 2
+    results: list[Result] = []
+    try:
+        removed = b.engine.cleanup()
+        if removed:
+            log(f"removed {removed} containers left over from an earlier run")
+        versions = {who.key: b.run(who, "main", "--version").stdout.strip() for who in (b.fig, b.compose)}
+        meta = {
+            "date": time.strftime("%Y-%m-%d %H:%M %Z"), "machine": f"{platform.node()}, {os.cpu_count()} cores, "
+            f"{platform.platform()}, load {os.getloadavg()[0]:.2f}",
+            "engine": b.engine.api.version().get("Version"), "versions": versions, "runs": args.runs,
+            "python_startup_s": {"fig": baseline(args.fig[0]), "compose": baseline(args.compose[0])},
+        }
+        log(f"{meta['date']} on {meta['machine']}; engine {meta['engine']}; {versions['fig']}; {versions['compose']}")
+        for w in WORKLOADS:
+            if not args.only or w.name in args.only:
+                results.append(measure(b, w, args.runs, log))
+    except BenchError as e:
+        log(f"bench: error: {e}")
+        return 2
+    except KeyboardInterrupt:
+        log("bench: interrupted")
+        return 2
+    finally:
+        b.engine.cleanup()
+        shutil.rmtree(b.dir, ignore_errors=True)
+    if args.json:
+        print(as_json(results, meta))
+    else:
+        s = meta["python_startup_s"]
+        print(f"{meta['date']}, {meta['machine']}, engine {meta['engine']}, medians of {args.runs}")
+        print(f"{versions['fig']} vs {versions['compose']}; `python -c pass`: fig's python {s['fig']:.3f}s, "
+              f"compose's {s['compose']:.3f}s\n")
+        print(table(results))
+    failed = [f"{r.workload.name}: {f}" for r in results for f in r.failures]
+    if failed:
+        log("\ncorrectness failures:\n" + "\n".join(failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
