@@ -89,6 +89,7 @@ class FakeBackend:
         self._ids = itertools.count(1)
         self._ports = itertools.count(32768)
         self.calls: list[tuple[str, tuple[Any, ...]]] = []
+        self.acted: list[tuple[str, str]] = []  # (method, container name at the time) of each container write
         self.containers: dict[str, FakeContainer] = {}  # by id, in creation order
         self.images: dict[str, str] = {}  # reference (with tag) -> image id
         self.registry: set[str] = {image_key(i) for i in registry}  # what `pull` can fetch
@@ -123,20 +124,12 @@ class FakeBackend:
     def reset_calls(self) -> None:
         with self._lock:
             self.calls.clear()
+            self.acted.clear()
 
     def names(self, method: str) -> list[str]:
-        """Names of the containers `method` was called on, in call order (create gives the spec's name)."""
+        """Names (at the time of the call) of the containers `method` was called on, in call order."""
         with self._lock:
-            out = []
-            for m, args in self.calls:
-                if m != method:
-                    continue
-                if m == "create":
-                    out.append(args[0].name)
-                else:
-                    c = self.containers.get(args[0])
-                    out.append(c.name if c else args[0])
-            return out
+            return [name for m, name in self.acted if m == method]
 
     def by_name(self, name: str) -> FakeContainer:
         with self._lock:
@@ -210,6 +203,7 @@ class FakeBackend:
     def create(self, spec: ContainerSpec) -> str:
         with self._lock:
             self._record("create", spec)
+            self.acted.append(("create", spec.name))
             if any(c.name == spec.name for c in self.containers.values()):
                 existing = next(c for c in self.containers.values() if c.name == spec.name)
                 raise BackendError(f'Conflict. The container name "/{spec.name}" is already in use by container '
@@ -232,6 +226,7 @@ class FakeBackend:
         with self._lock:
             self._record("start", container_id)
             c = self._find(container_id)
+            self.acted.append(("start", c.name))
             self._maybe_fail("start", c)
             if c.state not in _LIVE:
                 self._start(c)
@@ -264,6 +259,7 @@ class FakeBackend:
         with self._lock:
             self._record("stop", container_id, timeout)
             c = self._find(container_id)
+            self.acted.append(("stop", c.name))
             self._maybe_fail("stop", c)
             if c.state in _LIVE:
                 self._end(c, self.exit_codes.get(c.name, 0))
@@ -272,6 +268,7 @@ class FakeBackend:
         with self._lock:
             self._record("restart", container_id, timeout)
             c = self._find(container_id)
+            self.acted.append(("restart", c.name))
             self._maybe_fail("restart", c)
             if c.state in _LIVE:
                 self._end(c, self.exit_codes.get(c.name, 0))
@@ -281,6 +278,7 @@ class FakeBackend:
         with self._lock:
             self._record("kill", container_id, signal)
             c = self._find(container_id)
+            self.acted.append(("kill", c.name))
             self._maybe_fail("kill", c)
             if c.state not in _LIVE:
                 raise BackendError(f"Cannot kill container: {container_id}: Container {c.id} is not running")
@@ -293,6 +291,7 @@ class FakeBackend:
         with self._lock:
             self._record("remove", container_id, force, volumes)
             c = self._find(container_id)
+            self.acted.append(("remove", c.name))
             self._maybe_fail("remove", c)
             if c.state in _LIVE and not force:
                 raise BackendError(f"You cannot remove a running container {c.id}. Stop the container before "
@@ -307,6 +306,7 @@ class FakeBackend:
         with self._lock:
             self._record("rename", container_id, name)
             c = self._find(container_id)
+            self.acted.append(("rename", c.name))
             if any(o.name == name and o is not c for o in self.containers.values()):
                 raise BackendError(f'Error when allocating new name: Conflict. The container name "/{name}" is '
                                    "already in use")

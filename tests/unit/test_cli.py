@@ -1,0 +1,73 @@
+"""fig/cli: the ps table, `scale` argument parsing, and a handler driven through its docstring grammar."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from fig.cli.commands import TopLevelCommand, parse_scale
+from fig.cli.docopt_command import UsageError
+from fig.cli.formatter import table
+from fig.cli.status import Status
+from fig.errors import UserError
+
+SERVICES = "web:\n  image: busybox\ndb:\n  image: busybox\n"
+
+
+# -- formatter ----------------------------------------------------------------------------------------------
+
+def test_table_aligns_columns_under_a_rule():
+    text = table(["Name", "State"], [["figtest_web_1", "Up"], ["figtest_db_1", "Exit 0"]])
+    assert text == (
+        "Name            State\n"
+        "----------------------\n"
+        "figtest_web_1   Up\n"
+        "figtest_db_1    Exit 0\n"
+    )
+
+
+def test_table_without_rows_is_headers_and_rule():
+    assert table(["Name", "Command"], []) == "Name   Command\n--------------\n"
+
+
+def test_table_has_no_trailing_spaces():
+    text = table(["A", "B", "C"], [["long value", "", ""], ["x", "y", ""]])
+    assert all(line == line.rstrip() for line in text.splitlines())
+    assert text.splitlines()[2] == "long value"
+
+
+# -- scale arguments ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("pairs, expected", [
+    (["web=2"], {"web": 2}),
+    (["web=0"], {"web": 0}),
+    (["web=3", "db=1"], {"web": 3, "db": 1}),
+    (["web=1", "web=4"], {"web": 4}),
+    (["web=02"], {"web": 2}),
+])
+def test_parse_scale(project, pairs, expected):
+    assert parse_scale(pairs, project(SERVICES)) == expected
+
+
+@pytest.mark.parametrize("pair", ["web", "web=x", "web=-1", "web=", "=2", "web=1.5", "web=2=3", "web:2"])
+def test_parse_scale_refuses_malformed_pairs(project, pair):
+    with pytest.raises(UserError, match=r"Invalid scale argument .*use SERVICE=NUMBER"):
+        parse_scale([pair], project(SERVICES))
+
+
+def test_parse_scale_refuses_an_unknown_service(project):
+    with pytest.raises(UserError, match="No such service: nope"):
+        parse_scale(["web=1", "nope=2"], project(SERVICES))
+
+
+def test_scale_command_through_its_usage(project, backend):
+    p = project(SERVICES)
+    command = TopLevelCommand()
+    command.status = Status(io.StringIO())  # not a terminal: plain lines
+    options = command.parse_command("scale", ["-t", "3", "web=2", "db=1"])
+    assert options["SERVICE=NUM"] == ["web=2", "db=1"] and options["--timeout"] == "3"
+    assert command.handler("scale")(p, options) == 0
+    assert [c.name for c in p.containers()] == ["figtest_web_1", "figtest_web_2", "figtest_db_1"]
+    with pytest.raises(UsageError):
+        command.parse_command("scale", [])

@@ -1,0 +1,340 @@
+"""Project and Service on a FakeBackend: up, recreate, scale, stop/kill/rm order and one-off containers."""
+
+from __future__ import annotations
+
+import pytest
+
+from fig import labels as L
+from fig.backend.base import ContainerSpec, ContainerState
+from fig.convergence import Strategy
+from fig.errors import BackendError, ImageNotFound, OperationError, UserError
+from fig.project import UpOptions
+from fig.service import RunOptions
+from tests.fakes import FakeBackend
+
+LINKS = """\
+web:
+  image: busybox
+  command: echo web
+  links: [db, 'cache:redis']
+  ports: ['8000:80']
+db:
+  image: busybox
+  volumes: [/var/lib/db]
+cache:
+  image: busybox
+"""
+SIMPLE = """\
+web:
+  image: busybox
+  volumes: [/data]
+"""
+
+
+def names(containers) -> list[str]:
+    return [c.name for c in containers]
+
+
+def order_of(backend: FakeBackend, method: str) -> list[str]:
+    return backend.names(method)
+
+
+# -- up ---------------------------------------------------------------------------------------------------
+
+def test_up_creates_in_dependency_order_with_labels_and_names(project, backend: FakeBackend):
+    p = project(LINKS)
+    made = p.up()
+    assert sorted(names(made)) == ["figtest_cache_1", "figtest_db_1", "figtest_web_1"]
+    created, started = order_of(backend, "create"), order_of(backend, "start")
+    assert sorted(created) == sorted(names(made)) and sorted(started) == sorted(names(made))
+    assert created.index("figtest_web_1") > created.index("figtest_db_1")
+    assert created.index("figtest_web_1") > created.index("figtest_cache_1")
+    assert started.index("figtest_web_1") > started.index("figtest_db_1")
+    assert started.index("figtest_web_1") > started.index("figtest_cache_1")
+    image_id = backend.image_id("busybox")
+    for spec in backend.specs():
+        service = spec.name.split("_")[1]
+        assert spec.labels[L.LABEL_PROJECT] == "figtest"
+        assert spec.labels[L.LABEL_SERVICE] == service
+        assert spec.labels[L.LABEL_NUMBER] == "1"
+        assert spec.labels[L.LABEL_ONEOFF] == "False"
+        assert spec.labels[L.LABEL_CONFIG_HASH] == p.service(service).config_hash(image_id)
+    assert all(c.state is ContainerState.RUNNING for c in p.containers())
+
+
+def test_up_wires_legacy_links_by_container_name(project, backend: FakeBackend):
+    project(LINKS).up()
+    web = next(s for s in backend.specs() if s.name == "figtest_web_1")
+    assert ("figtest_db_1", "db") in web.links
+    assert ("figtest_cache_1", "redis") in web.links
+
+
+def test_second_up_with_no_change_writes_nothing(project, backend: FakeBackend):
+    project(LINKS).up()
+    backend.reset_calls()
+    project(LINKS).up()
+    assert backend.writes() == []
+
+
+def test_up_of_a_selected_service_starts_its_dependencies(project, backend: FakeBackend):
+    p = project(LINKS)
+    p.up(["db"])
+    assert names(p.containers()) == ["figtest_db_1"]
+    p.up(["web"])
+    assert sorted(names(p.containers())) == ["figtest_cache_1", "figtest_db_1", "figtest_web_1"]
+
+
+def test_up_without_deps_creates_only_the_service(project, backend: FakeBackend):
+    p = project(SIMPLE + "other:\n  image: busybox\n")
+    p.up(["web"], options=UpOptions(deps=False))
+    assert names(p.containers()) == ["figtest_web_1"]
+
+
+def test_up_starts_a_stopped_container_instead_of_creating(project, backend: FakeBackend):
+    p = project(SIMPLE)
+    p.up()
+    p.stop()
+    backend.reset_calls()
+    p.up()
+    assert [m for m, _ in backend.container_writes()] == ["start"]
+    assert p.containers()[0].is_running
+
+
+def test_up_no_start_creates_without_starting(project, backend: FakeBackend):
+    p = project(SIMPLE)
+    p.up(options=UpOptions(start=False))
+    assert [m for m, _ in backend.container_writes()] == ["create"]
+    assert [c.state for c in p.containers(stopped=True)] == [ContainerState.CREATED]
+
+
+# -- recreate ---------------------------------------------------------------------------------------------
+
+def test_changed_config_recreates_and_carries_anonymous_volumes_over(project, backend: FakeBackend):
+    p = project(SIMPLE)
+    (old,) = p.up()
+    (volume,) = [m.name for m in old.info.mounts if m.target == "/data"]
+    backend.reset_calls()
+    changed = project(SIMPLE + "  command: echo changed\n")
+    (new,) = changed.up()
+    assert new.name == "figtest_web_1" and new.id != old.id
+    assert new.info.labels[L.LABEL_CONFIG_HASH] != old.info.labels[L.LABEL_CONFIG_HASH]
+    spec = backend.specs()[-1]
+    assert f"{volume}:/data:rw" in spec.binds
+    assert "/data" not in spec.volumes
+    assert [m.name for m in new.info.mounts if m.target == "/data"] == [volume]
+    assert backend.volume_exists(volume)
+    methods = [m for m, _ in backend.container_writes()]
+    assert methods.index("stop") < methods.index("create") < methods.index("remove")
+    assert [c.name for c in changed.containers(stopped=True)] == ["figtest_web_1"]
+
+
+def test_renew_volumes_makes_fresh_anonymous_volumes(project, backend: FakeBackend):
+    (old,) = project(SIMPLE).up()
+    (new,) = project(SIMPLE).up(options=UpOptions(strategy=Strategy.ALWAYS, renew_volumes=True))
+    old_volume = [m.name for m in old.info.mounts]
+    assert [m.name for m in new.info.mounts] != old_volume
+    assert not backend.volume_exists(old_volume[0])
+
+
+def test_force_recreate_recreates_unchanged(project, backend: FakeBackend):
+    (old,) = project(SIMPLE).up()
+    (new,) = project(SIMPLE).up(options=UpOptions(strategy=Strategy.ALWAYS))
+    assert new.id != old.id
+
+
+def test_no_recreate_leaves_changed_containers(project, backend: FakeBackend):
+    project(SIMPLE).up()
+    backend.reset_calls()
+    project(SIMPLE + "  command: echo changed\n").up(options=UpOptions(strategy=Strategy.NEVER))
+    assert backend.container_writes() == []
+
+
+def test_a_service_linked_to_a_recreated_one_is_recreated_too(project, backend: FakeBackend):
+    before = {c.name: c.id for c in project(LINKS).up()}
+    changed = LINKS.replace("  volumes: [/var/lib/db]\n", "  volumes: [/var/lib/db]\n  command: echo changed\n")
+    backend.reset_calls()
+    p = project(changed)
+    p.up(["db"])
+    after = {c.name: c.id for c in p.containers()}
+    assert after["figtest_db_1"] != before["figtest_db_1"]
+    assert after["figtest_web_1"] != before["figtest_web_1"]  # bound to db's old container by its link
+    assert after["figtest_cache_1"] == before["figtest_cache_1"]  # not bound to db
+    web = [s for s in backend.specs() if s.name == "figtest_web_1"][-1]
+    assert ("figtest_db_1", "db") in web.links
+    created = order_of(backend, "create")
+    assert created.index("figtest_db_1") < created.index("figtest_web_1")
+
+
+def test_volumes_from_a_recreated_service_recreates_the_user(project, backend: FakeBackend, fixture_dir):
+    directory = fixture_dir("volumes_from")
+    first = {c.name: c.id for c in project(cwd=directory).up()}
+    (directory / "fig.yml").write_text((directory / "fig.yml").read_text() + "  command: echo changed\n")
+    p = project(cwd=directory)
+    p.up()
+    after = {c.name: c for c in p.containers()}
+    assert after["figtest_data_1"].id != first["figtest_data_1"]
+    assert after["figtest_app_1"].id != first["figtest_app_1"]
+    app = [s for s in backend.specs() if s.name == "figtest_app_1"][-1]
+    assert app.volumes_from == [f"{after['figtest_data_1'].id}:rw"]
+
+
+def test_an_interrupted_recreate_is_finished_by_the_next_up(project, backend: FakeBackend):
+    (old,) = project(SIMPLE).up()
+    aside = f"{old.id[:12]}_figtest_web_1"
+    backend.failures[("remove", aside)] = BackendError("the engine went away")
+    changed = SIMPLE + "  command: echo changed\n"
+    with pytest.raises(BackendError, match="went away"):
+        project(changed).up()
+    both = project(changed).containers(stopped=True)
+    assert sorted(names(both)) == sorted([aside, "figtest_web_1"])
+    assert {c.number for c in both} == {1}
+    del backend.failures[("remove", aside)]
+    backend.reset_calls()
+    (kept,) = project(changed).up()
+    assert kept.name == "figtest_web_1"
+    assert backend.acted == [("stop", aside), ("remove", aside)]
+    assert names(project(changed).containers(stopped=True)) == ["figtest_web_1"]
+
+
+# -- images -----------------------------------------------------------------------------------------------
+
+def test_missing_image_is_pulled(project, backend: FakeBackend):
+    backend.registry.add("redis:latest")
+    project("db:\n  image: redis\n").up()
+    assert [a for m, a in backend.calls if m == "pull"] == [("redis",)]
+
+
+def test_an_image_that_cannot_be_pulled_fails_up(project, backend: FakeBackend):
+    with pytest.raises(ImageNotFound):
+        project("db:\n  image: nope\n").up()
+    assert backend.container_writes() == []
+
+
+def test_a_service_with_build_is_built_once_and_tagged_by_project(project, backend: FakeBackend, tmp_path):
+    (tmp_path / "app").mkdir()
+    p = project("web:\n  build: app\n")
+    (web,) = p.up()
+    assert web.info.image == "figtest_web"
+    builds = [a[0] for m, a in backend.calls if m == "build"]
+    assert [(b.tag, b.context) for b in builds] == [("figtest_web", str(tmp_path / "app"))]
+    project("web:\n  build: app\n").up()
+    assert len([m for m, _ in backend.calls if m == "build"]) == 1
+
+
+# -- scale ------------------------------------------------------------------------------------------------
+
+def test_scale_up_and_down(project, backend: FakeBackend):
+    p = project(SIMPLE)
+    p.up()
+    p.scale({"web": 3})
+    assert names(p.containers()) == ["figtest_web_1", "figtest_web_2", "figtest_web_3"]
+    assert [c.number for c in p.containers()] == [1, 2, 3]
+    backend.reset_calls()
+    p.scale({"web": 1})
+    assert names(p.containers(stopped=True)) == ["figtest_web_1"]
+    assert sorted(order_of(backend, "remove")) == ["figtest_web_2", "figtest_web_3"]
+    assert "create" not in [m for m, _ in backend.container_writes()]
+
+
+def test_scale_to_zero_removes_all(project, backend: FakeBackend):
+    p = project(SIMPLE)
+    p.scale({"web": 2})
+    p.scale({"web": 0})
+    assert p.containers(stopped=True) == []
+
+
+def test_scale_above_one_with_a_fixed_host_port_is_a_user_error(project, backend: FakeBackend):
+    p = project(LINKS)
+    with pytest.raises(UserError, match=r"Cannot scale service 'web' to 2.*8000:80"):
+        p.scale({"web": 2})
+    with pytest.raises(UserError, match="fixed host port"):
+        p.up(options=UpOptions(scale={"web": 3}))
+    assert backend.container_writes() == []
+    p.scale({"web": 1})
+    p.scale({"db": 2})
+
+
+# -- stop / kill / rm / start order -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("action, method", [
+    (lambda p: p.stop(), "stop"),
+    (lambda p: p.kill(), "kill"),
+    (lambda p: p.remove(p.containers(stopped=True)), "remove"),
+])
+def test_dependents_go_first(project, backend: FakeBackend, action, method):
+    p = project(LINKS)
+    p.up()
+    backend.reset_calls()
+    action(p)
+    order = order_of(backend, method)
+    assert sorted(order) == ["figtest_cache_1", "figtest_db_1", "figtest_web_1"]
+    assert order[0] == "figtest_web_1"
+
+
+def test_start_and_restart_go_dependencies_first(project, backend: FakeBackend):
+    p = project(LINKS)
+    p.up()
+    p.stop()
+    backend.reset_calls()
+    p.start()
+    assert order_of(backend, "start")[-1] == "figtest_web_1"
+    backend.reset_calls()
+    p.restart()
+    assert order_of(backend, "restart")[-1] == "figtest_web_1"
+
+
+def test_stop_kill_and_rm_states(project, backend: FakeBackend):
+    p = project(SIMPLE)
+    p.up()
+    p.stop(["web"])
+    assert [c.state for c in p.containers(stopped=True)] == [ContainerState.EXITED]
+    assert p.containers() == []
+    p.start()
+    p.kill(signal="SIGTERM")
+    assert [c.info.exit_code for c in p.containers(stopped=True)] == [143]
+    p.remove(p.containers(stopped=True))
+    assert p.containers(stopped=True) == []
+
+
+def test_a_failed_dependency_skips_its_dependents(project, backend: FakeBackend):
+    backend.failures[("start", "figtest_db_1")] = BackendError("db would not start")
+    with pytest.raises(OperationError) as info:
+        project(LINKS).up()
+    assert set(info.value.failures) == {"db"}
+    assert info.value.skipped == ["web"]
+    assert "figtest_web_1" not in order_of(backend, "create")
+
+
+# -- one-off containers -----------------------------------------------------------------------------------
+
+def test_one_off_containers_are_numbered_and_labelled(project, backend: FakeBackend):
+    p = project(SIMPLE)
+    web = p.service("web")
+    image_id = web.ensure_image()
+    first = web.create_oneoff(image_id, RunOptions(command=("echo", "hi")))
+    second = web.create_oneoff(image_id, RunOptions())
+    assert (first.name, second.name) == ("figtest_web_run_1", "figtest_web_run_2")
+    assert first.oneoff and first.info.labels[L.LABEL_ONEOFF] == "True"
+    assert backend.specs()[0].command == ("echo", "hi")
+    assert p.containers(stopped=True) == []  # one-offs are not the service's containers
+    assert names(p.containers(stopped=True, oneoff=True)) == ["figtest_web_run_1", "figtest_web_run_2"]
+
+
+def test_one_off_skips_a_name_taken_by_a_stranger(project, backend: FakeBackend):
+    backend.create(ContainerSpec(name="figtest_web_run_1", image="busybox", labels={}))
+    web = project(SIMPLE).service("web")
+    assert web.create_oneoff(web.ensure_image(), RunOptions()).name == "figtest_web_run_2"
+
+
+def test_one_off_with_an_explicit_name_that_is_taken_fails(project, backend: FakeBackend):
+    backend.create(ContainerSpec(name="mine", image="busybox", labels={}))
+    web = project(SIMPLE).service("web")
+    with pytest.raises(BackendError, match="already in use"):
+        web.create_oneoff(web.ensure_image(), RunOptions(name="mine"))
+
+
+def test_one_offs_do_not_count_for_up(project, backend: FakeBackend):
+    p = project(SIMPLE)
+    web = p.service("web")
+    web.create_oneoff(web.ensure_image(), RunOptions())
+    assert names(p.up()) == ["figtest_web_1"]
