@@ -1,0 +1,220 @@
+"""Table-driven tests over tests/fixtures/config: each invalid file fails with the exact one-line message on its
+first line (`# expect: ...`, `{dir}` standing for the fixture directory); each valid file loads to the values
+listed below, and `fig config`'s rendering of it, read again, renders the same."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fig.config import load_project
+from fig.config.model import (
+    BuildSpec, DependsOn, FileMount, Healthcheck, Link, LogConfig, NetworkRef, PortSpec, ProjectConfig, Ulimit,
+    VolumesFrom, VolumeSpec,
+)
+from fig.config.render import render
+from fig.errors import ConfigError
+
+CONFIG = Path(__file__).resolve().parents[1] / "fixtures" / "config"
+VALID = CONFIG / "valid"
+INVALID = CONFIG / "invalid"
+ENVIRON = {"TAG": "1.0", "EMPTY": "", "PORT": "8000", "TOKEN": "t0k3n", "FROM_CALLER": "caller",
+           "XDG_RUNTIME_DIR": "/run/user/test"}
+
+
+def _load(directory: Path, name: str, **kwargs: Any) -> ProjectConfig:
+    return load_project([name], project_name=kwargs.pop("project_name", "proj"), environ=kwargs.pop("environ", ENVIRON),
+                        cwd=str(directory), **kwargs)
+
+
+def _expected(path: Path) -> str:
+    first = path.read_text().splitlines()[0]
+    assert first.startswith("# expect: "), f"{path.name} needs a first line '# expect: MESSAGE'"
+    return first[len("# expect: "):].replace("{dir}", str(path.parent))
+
+
+@pytest.mark.parametrize("path", sorted(INVALID.glob("*.yml")), ids=lambda p: p.name)
+def test_invalid_file_fails_with_its_exact_message(path: Path):
+    with pytest.raises(ConfigError) as info:
+        _load(INVALID, path.name, environ={})
+    assert str(info.value) == _expected(path)
+    assert "\n" not in str(info.value)
+
+
+def test_there_are_invalid_fixtures_for_each_kind_of_mistake():
+    names = {p.stem for p in INVALID.glob("*.yml")}
+    assert {"port_out_of_range", "port_base60", "unknown_key", "python_tag", "alias_bomb", "duplicate_key",
+            "deep_nesting", "required_variable", "extends_cycle", "unsupported_key"} <= names
+
+
+# -- valid files: what each loads to ------------------------------------------------------------------------
+
+def _svc(config: ProjectConfig, name: str) -> Any:
+    return config.service(name)
+
+
+def check_fig_legacy(c: ProjectConfig) -> None:
+    web = _svc(c, "web")
+    assert c.legacy and web.build == BuildSpec(str(VALID / "support/app"))
+    assert web.command == ("python", "app.py")
+    assert web.links == (Link("redis", "redis"), Link("db", "database"))
+    assert web.ports == (PortSpec(5000, 5000), PortSpec(8001, 8001, "127.0.0.1", "udp"))
+    assert web.volumes == (VolumeSpec("/code", str(VALID / "support/shared")), VolumeSpec("/data"),
+                           VolumeSpec("/cache", "proj_cache"))
+    assert web.environment == (("DEBUG", "1"), ("EMPTY", ""))
+    assert web.dns == ("8.8.8.8",) and web.networks == ()
+    db = _svc(c, "db")
+    assert db.volumes_from == (VolumesFrom("redis", "ro"),) and db.network_mode == "service:redis"
+    assert _svc(c, "redis").expose == ("6379",)
+
+
+def check_anchors(c: ProjectConfig) -> None:
+    one, two = _svc(c, "one"), _svc(c, "two")
+    logging = LogConfig("json-file", (("max-size", "10m"),))
+    assert one.image == two.image == "busybox" and one.logging == two.logging == logging
+    assert one.environment == (("A", "1"), ("B", "overridden")) and two.environment == (("A", "1"), ("B", "2"))
+    assert one.restart == "unless-stopped" and two.restart == "no"
+
+
+def check_resources(c: ProjectConfig) -> None:
+    app = _svc(c, "app")
+    assert c.name == "proj" and app.container_name == "resources-app"
+    assert app.devices == ("/dev/null:/dev/mynull:r", "/dev/zero:/dev/zero:rwm")
+    assert app.tmpfs == ("/run", "/tmp:size=1m,mode=1777")
+    assert app.ulimits == (Ulimit("nproc", 512, 512), Ulimit("nofile", 1024, 2048))
+    assert app.sysctls == (("net.core.somaxconn", "1024"), ("net.ipv4.tcp_syncookies", "0"))
+    assert (app.init, app.read_only, app.shm_size, app.pid, app.ipc) == (True, True, 64 << 20, "host", "shareable")
+    assert (app.cpu_shares, app.cpus, app.cpuset) == (512, 1.5, "0-1")
+    assert (app.mem_limit, app.mem_reservation, app.memswap_limit, app.pids_limit) == (1 << 30, 512 << 20, -1, 100)
+    assert app.logging == LogConfig("json-file", (("max-size", "1m"), ("max-file", "3")))
+    assert app.dns_search == ("example.com",)
+    assert app.extra_hosts == ("somehost:162.242.195.82", "otherhost:50.31.209.229")
+    assert app.labels == (("com.example.description", "Accounting webapp"), ("com.example.empty", ""))
+    assert (app.stop_signal, app.stop_grace_period) == ("SIGUSR1", 90.0)
+    assert app.restart == "on-failure:3" and app.user == "1000"
+    assert app.healthcheck == Healthcheck(("CMD", "true"), 30.0, 0.5, 3, 60.0)
+    sidecar = _svc(c, "sidecar")
+    assert (sidecar.pid, sidecar.ipc, sidecar.network_mode) == ("service:app",) * 3
+    assert sidecar.dependencies() == ("app",) and sidecar.networks == ()
+    assert sidecar.labels == (("com.example.role", "sidecar"),)
+
+
+def check_long_syntax(c: ProjectConfig) -> None:
+    web = _svc(c, "web")
+    assert web.ports == (PortSpec(80, 8080), PortSpec(53, 5353, "127.0.0.1", "udp"), PortSpec(9000),
+                         PortSpec(90, 9090), PortSpec(91, 9091))
+    assert web.expose == ("3000", "4000/udp", "4001/udp")
+    assert web.volumes == (
+        VolumeSpec("/etc/shared", str(VALID / "support/shared"), "ro,rslave"),
+        VolumeSpec("/data", "proj_data", "rw,nocopy"), VolumeSpec("/anonymous", None, "rw"),
+        VolumeSpec("/more", "proj_data", "ro"), VolumeSpec("/support", str(VALID / "support")))
+    assert web.tmpfs == ("/scratch:size=1048576",)
+
+
+def check_extends_same_file(c: ProjectConfig) -> None:
+    top = _svc(c, "top")
+    assert top.image == "busybox" and top.command == ("echo", "top")
+    assert top.environment == (("LEVEL", "middle"), ("KEEP", "yes"))
+    assert top.ports == (PortSpec(80, 8000), PortSpec(81, 8001))
+    assert top.cap_add == ("NET_ADMIN", "SYS_TIME")
+    assert _svc(c, "middle").command == ("echo", "base")
+
+
+def check_extends_other_file(c: ProjectConfig) -> None:
+    web = _svc(c, "web")
+    support = VALID / "support"
+    assert web.build == BuildSpec(str(support / "app"))  # relative to support/base.yml, not to this file
+    assert web.volumes == (VolumeSpec("/shared", str(support / "shared"), "ro"),)
+    assert dict(web.environment) == {"FROM_FILE": "file", "SHARED": "from-environment", "EXPORTED": "yes",
+                                     "QUOTED": "a b"}
+    assert web.labels == (("tier", "web"),)
+    worker = _svc(c, "worker")
+    assert worker.command == ("worker",) and dict(worker.environment)["DEEP"] == "1"
+    assert worker.build == BuildSpec(str(support / "app"))
+
+
+def check_env_files(c: ProjectConfig) -> None:
+    assert dict(_svc(c, "one").environment) == {"FROM_FILE": "file", "SHARED": "from-common.env",
+                                                "EXPORTED": "yes", "QUOTED": "a b"}
+    many = dict(_svc(c, "many").environment)
+    assert many["SHARED"] == "from-local.env"  # the later env_file wins
+    assert many["LOCAL"] == "from-environment"  # `environment` wins over env files
+    assert many["FROM_CALLER"] == "caller" and "UNSET_IN_CALLER" not in many
+
+
+def check_interpolation(c: ProjectConfig) -> None:
+    web = _svc(c, "web")
+    assert web.image == "busybox:1.0"
+    assert web.command == ("echo", "1.0", "1.0", "${NOT_INTERPOLATED}", "$TAG")
+    assert web.ports == (PortSpec(80, 8000), PortSpec(81, 8001))
+    assert dict(web.environment) == {
+        "UNSET_DASH": "default", "UNSET_COLON_DASH": "default", "EMPTY_DASH": "", "EMPTY_COLON_DASH": "default",
+        "SET_REQUIRED": "1.0", "SET_REQUIRED_Q": "1.0", "ALT": "tag is set", "NESTED": "1.0"}
+    assert web.labels == (("x-label", "1.0"),)
+
+
+def check_profiles(c: ProjectConfig) -> None:
+    assert [s.name for s in c.services] == ["web", "debug", "tools"]
+    assert c.selected() == ["web"]
+    assert _svc(c, "debug").profiles == ("debug",)
+
+
+def check_secrets_configs(c: ProjectConfig) -> None:
+    db = _svc(c, "db")
+    state = "/run/user/test/fig-%d/proj" % os.getuid()
+    assert db.secrets == (FileMount("db_password", "/run/secrets/db_password", str(VALID / "support/db_password.txt")),
+                          FileMount("token", "/run/secrets/api-token", f"{state}/secrets/token",
+                                    db.secrets[1].content))
+    assert db.secrets[1].content is not None and db.secrets[1].content.value == "t0k3n"
+    assert "t0k3n" not in db.config_json()  # the value is hashed, never stored in a label
+    assert [(m.source, m.target) for m in db.configs] == [("nginx", "/etc/nginx/nginx.conf"), ("greeting", "/greeting")]
+    assert db.configs[1].content is not None and db.configs[1].content.value == "hello"
+
+
+def check_networks_volumes(c: ProjectConfig) -> None:
+    web = _svc(c, "web")
+    assert web.networks == (NetworkRef("proj_front", ("www",)), NetworkRef("proj_back"))
+    assert web.volumes == (VolumeSpec("/data", "proj_data"), VolumeSpec("/shared", "the-shared-volume"))
+    assert web.depends_on == (DependsOn("db", "service_healthy"),)
+    networks = {n.key: n for n in c.networks}
+    assert networks["front"].labels == (("com.example", "front"),) and networks["back"].internal
+    assert networks["outside"].external and networks["outside"].name == "outside"
+    volumes = {v.key: v for v in c.volumes}
+    assert volumes["data"].labels == (("com.example", "data"),)
+    assert volumes["shared"].external and volumes["shared"].name == "the-shared-volume"
+
+
+def check_build_map(c: ProjectConfig) -> None:
+    assert _svc(c, "app").build == BuildSpec(str(VALID / "support/app"), "Dockerfile.multi",
+                                              (("VERSION", "1.0"), ("FROM_CALLER", "caller")), "prod")
+    assert _svc(c, "app").image == "example/app:1.0"
+    assert _svc(c, "plain").build == BuildSpec(str(VALID / "support/app"))
+
+
+CHECKS = {name[len("check_"):]: fn for name, fn in globals().items() if name.startswith("check_")}
+
+
+@pytest.mark.parametrize("path", sorted(VALID.glob("*.yml")), ids=lambda p: p.name)
+def test_valid_file_loads_to_the_expected_values(path: Path):
+    assert path.stem in CHECKS, f"add check_{path.stem}() for the new fixture {path.name}"
+    CHECKS[path.stem](_load(VALID, path.name))
+
+
+@pytest.mark.parametrize("path", sorted(VALID.glob("*.yml")), ids=lambda p: p.name)
+def test_rendered_config_read_again_renders_the_same(path: Path, tmp_path: Path):
+    first = render(_load(VALID, path.name))
+    (tmp_path / "compose.yml").write_text(first)
+    again = _load(tmp_path, "compose.yml")
+    assert render(again) == first
+    original = _load(VALID, path.name)
+    if not original.legacy:  # a fig.yml becomes a compose file, whose services join a network
+        assert again.services == original.services
+
+
+@pytest.mark.parametrize("path", sorted(VALID.glob("*.yml")), ids=lambda p: p.name)
+def test_json_rendering_reads_back_too(path: Path, tmp_path: Path):
+    (tmp_path / "compose.json").write_text(render(_load(VALID, path.name), format="json"))
+    assert render(_load(tmp_path, "compose.json")) == render(_load(VALID, path.name))
