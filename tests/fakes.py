@@ -34,9 +34,11 @@ from fig.backend.base import (
 )
 from fig.errors import BackendError, BuildError, ImageNotFound, NotFound
 
+# ensure_network/ensure_volume are recorded as calls; only when they make something is a write recorded
+# (create_network/create_volume), as the DockerBackend asks the engine first and creates only what is missing.
 WRITE_METHODS = frozenset({
     "create", "start", "stop", "restart", "kill", "remove", "rename", "build", "pull", "push", "remove_image",
-    "ensure_network", "remove_network", "ensure_volume", "remove_volume",
+    "create_network", "remove_network", "create_volume", "remove_volume",
 })
 CONTAINER_WRITES = frozenset({"create", "start", "stop", "restart", "kill", "remove", "rename"})
 _LIVE = (ContainerState.RUNNING, ContainerState.PAUSED, ContainerState.RESTARTING)
@@ -98,7 +100,7 @@ class FakeBackend:
         self.log_lines: dict[str, list[str | LogLine]] = {}  # container name -> canned output
         self.exit_codes: dict[str, int] = {}  # container name -> exit code when its process ends
         self.build_failures: dict[str, str] = {}  # tag -> error message
-        self.failures: dict[tuple[str, str], BaseException] = {}  # (method, container name) -> error to raise
+        self.failures: dict[tuple[str, str], BaseException] = {}  # (method, container name) -> error it raises
         for image in images:
             self.add_image(image)
 
@@ -204,6 +206,8 @@ class FakeBackend:
         with self._lock:
             self._record("create", spec)
             self.acted.append(("create", spec.name))
+            if ("create", spec.name) in self.failures:
+                raise self.failures[("create", spec.name)]
             if any(c.name == spec.name for c in self.containers.values()):
                 existing = next(c for c in self.containers.values() if c.name == spec.name)
                 raise BackendError(f'Conflict. The container name "/{spec.name}" is already in use by container '
@@ -410,7 +414,9 @@ class FakeBackend:
     def ensure_network(self, name: str, *, driver: str | None, internal: bool, labels: Mapping[str, str]) -> None:
         with self._lock:
             self._record("ensure_network", name, driver, internal, dict(labels))
-            self.networks.setdefault(name, {"driver": driver, "internal": internal, "labels": dict(labels)})
+            if name not in self.networks:
+                self._record("create_network", name, driver, internal, dict(labels))
+                self.networks[name] = {"driver": driver, "internal": internal, "labels": dict(labels)}
 
     def network_exists(self, name: str) -> bool:
         with self._lock:
@@ -430,7 +436,9 @@ class FakeBackend:
     def ensure_volume(self, name: str, *, driver: str | None, labels: Mapping[str, str]) -> None:
         with self._lock:
             self._record("ensure_volume", name, driver, dict(labels))
-            self.volumes.setdefault(name, {"anonymous": False, "driver": driver, "labels": dict(labels)})
+            if name not in self.volumes:
+                self._record("create_volume", name, driver, dict(labels))
+                self.volumes[name] = {"anonymous": False, "driver": driver, "labels": dict(labels)}
 
     def volume_exists(self, name: str) -> bool:
         with self._lock:

@@ -71,3 +71,50 @@ def test_scale_command_through_its_usage(project, backend):
     assert [c.name for c in p.containers()] == ["figtest_web_1", "figtest_web_2", "figtest_db_1"]
     with pytest.raises(UsageError):
         command.parse_command("scale", [])
+
+
+# -- handlers on a FakeBackend ----------------------------------------------------------------------------
+
+def _command() -> TopLevelCommand:
+    command = TopLevelCommand()
+    command.status = Status(io.StringIO())
+    return command
+
+
+def _call(command: TopLevelCommand, name: str, p, argv: list[str]) -> int:
+    return command.handler(name)(p, command.parse_command(name, argv))
+
+
+def test_ps_lists_containers_in_a_table(project, capsys):
+    p = project("web:\n  image: busybox\n  command: sleep 100\n  ports: ['8000:80']\ndb:\n  image: busybox\n")
+    p.up()
+    p.stop(["db"])
+    assert _call(_command(), "ps", p, []) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["Name", "Command", "State", "Ports"]
+    assert set(lines[1]) == {"-"}
+    rows = {line.split()[0]: line for line in lines[2:]}
+    assert set(rows) == {"figtest_web_1", "figtest_db_1"}
+    assert "sleep 100" in rows["figtest_web_1"] and "Up" in rows["figtest_web_1"]
+    assert "0.0.0.0:8000->80/tcp" in rows["figtest_web_1"]
+    assert "Exit 0" in rows["figtest_db_1"]
+
+
+def test_logs_prints_each_containers_lines_with_its_prefix(project, backend, capsys):
+    p = project(SERVICES)
+    p.up()
+    backend.log_lines["figtest_web_1"] = ["hello from web\n"]
+    backend.log_lines["figtest_db_1"] = ["db ready\n", "no newline"]
+    assert _call(_command(), "logs", p, ["--no-color"]) == 0
+    out = capsys.readouterr().out
+    assert sorted(out.splitlines()) == ["db_1  | db ready", "db_1  | no newline", "web_1 | hello from web"]
+    assert "\033" not in out
+
+
+def test_port_prints_the_public_binding(project, capsys):
+    p = project("web:\n  image: busybox\n  ports: ['127.0.0.1:8000:80']\n")
+    p.up()
+    assert _call(_command(), "port", p, ["web", "80"]) == 0
+    assert capsys.readouterr().out == "127.0.0.1:8000\n"
+    with pytest.raises(UserError, match="No public port for 81/tcp"):
+        _call(_command(), "port", p, ["web", "81"])

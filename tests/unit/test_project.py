@@ -338,3 +338,70 @@ def test_one_offs_do_not_count_for_up(project, backend: FakeBackend):
     web = p.service("web")
     web.create_oneoff(web.ensure_image(), RunOptions())
     assert names(p.up()) == ["figtest_web_1"]
+
+
+# -- safety of recreate, compose-format resources, orphans ------------------------------------------------
+
+def test_a_failed_create_during_recreate_puts_the_old_container_back(project, backend: FakeBackend):
+    (old,) = project(SIMPLE).up()
+    changed = SIMPLE + "  command: echo changed\n"
+    backend.failures[("create", "figtest_web_1")] = BackendError("no space left on device")
+    with pytest.raises(BackendError, match="no space left"):
+        project(changed).up()
+    (still,) = project(changed).containers(stopped=True)
+    assert (still.id, still.name) == (old.id, "figtest_web_1")  # renamed back from its temporary name
+    del backend.failures[("create", "figtest_web_1")]
+    (new,) = project(changed).up()
+    assert new.name == "figtest_web_1" and new.id != old.id
+    assert names(project(changed).containers(stopped=True)) == ["figtest_web_1"]
+
+
+COMPOSE = """\
+services:
+  web:
+    image: busybox
+    depends_on: [db]
+  db:
+    image: busybox
+    volumes: [data:/var/lib/db, /anon]
+volumes:
+  data: {}
+"""
+
+
+def test_compose_format_networks_and_volumes(project, backend: FakeBackend):
+    p = project(COMPOSE)
+    p.up()
+    assert set(backend.networks) == {"figtest_default"}
+    assert "figtest_data" in backend.volumes
+    web = next(s for s in backend.specs() if s.name == "figtest_web_1")
+    assert [(n.network, n.aliases) for n in web.networks] == [("figtest_default", ("web",))]
+    assert web.links == []
+    backend.reset_calls()
+    project(COMPOSE).up()
+    assert backend.writes() == []
+    p.down()
+    assert backend.containers == {} and backend.networks == {}
+    assert "figtest_data" in backend.volumes  # named volumes stay without -v
+    p.up()
+    p.down(volumes=True)
+    assert "figtest_data" not in backend.volumes
+
+
+def test_orphans_are_kept_unless_asked_to_remove(project, backend: FakeBackend, caplog):
+    project(SIMPLE + "old:\n  image: busybox\n").up()
+    p = project(SIMPLE)
+    p.up()
+    assert any("figtest_old_1" in r.getMessage() and "orphan" in r.getMessage() for r in caplog.records)
+    assert names(p.orphans()) == ["figtest_old_1"]
+    p.up(options=UpOptions(remove_orphans=True))
+    assert p.orphans() == []
+    assert "figtest_old_1" in order_of(backend, "remove")
+
+
+def test_scale_above_one_with_a_container_name_is_a_user_error(project, backend: FakeBackend):
+    p = project("web:\n  image: busybox\n  container_name: the-web\n")
+    with pytest.raises(UserError, match="container_name 'the-web'"):
+        p.scale({"web": 2})
+    (web,) = p.up()
+    assert web.name == "the-web"
