@@ -85,7 +85,12 @@ class _Resolver:
         spec = {"service": spec} if isinstance(spec, str) else spec
         other_file = file
         if spec.get("file"):
-            other_file, other_shown, other_doc, other_dir = self._file(spec["file"], directory)
+            try:
+                other_file, other_shown, other_doc, other_dir = self._file(spec["file"], directory)
+            except ConfigError as e:
+                if ":" in str(e).split(" ", 1)[0].rstrip(":"):  # it has a line of that file: as is
+                    raise
+                raise ConfigError(f"{where}: {e}") from None
         else:
             other_shown, other_doc, other_dir = self.files[file]
         if spec["service"] not in (other_doc.get("services") or {}):

@@ -8,25 +8,55 @@ from typing import Any
 
 from fig.errors import ConfigError
 
-_PATTERN = re.compile(
-    r"\$(?:(?P<escaped>\$)|(?P<named>[_a-zA-Z][_a-zA-Z0-9]*)|\{(?P<braced>[^}]*)\}|(?P<invalid>))"
-)
+_NAMED = re.compile(r"[_a-zA-Z][_a-zA-Z0-9]*")
+
+
+def _tokens(text: str) -> list[tuple[str, str | None]]:
+    """Split text into ("text", s), ("escaped", "$"), ("named", NAME), ("braced", INSIDE) and ("invalid", None)
+    parts. Braces nest, so a default may itself hold a variable: ${A:-${B}}."""
+    out: list[tuple[str, str | None]] = []
+    i = 0
+    while i < len(text):
+        j = text.find("$", i)
+        if j < 0:
+            out.append(("text", text[i:]))
+            break
+        out.append(("text", text[i:j]))
+        rest = text[j + 1:]
+        named = _NAMED.match(rest)
+        if rest.startswith("$"):
+            out.append(("escaped", "$"))
+            i = j + 2
+        elif named:
+            out.append(("named", named.group()))
+            i = j + 1 + named.end()
+        elif rest.startswith("{"):
+            depth, k = 1, 1
+            while k < len(rest) and depth:
+                depth += 1 if rest.startswith("${", k) else -1 if rest[k] == "}" else 0
+                k += 2 if rest.startswith("${", k) else 1
+            out.append(("braced", rest[1:k - 1]) if depth == 0 else ("invalid", None))
+            i = j + 1 + k if depth == 0 else len(text)
+        else:
+            out.append(("invalid", None))
+            i = len(text)
+    return out
 _BRACED = re.compile(r"^(?P<name>[_a-zA-Z][_a-zA-Z0-9]*)(?:(?P<op>:?[-?+])(?P<arg>.*))?$", re.S)
 
 
 def interpolate_string(
     text: str, environ: Mapping[str, str], where: str, on_missing: Callable[[str], None]
 ) -> str:
-    def substitute(m: re.Match[str]) -> str:
-        if m["escaped"]:
-            return "$"
-        if m["named"]:
-            return lookup(m["named"])
-        if m["braced"] is None:
+    def substitute(kind: str, part: str | None) -> str:
+        if kind == "text" or kind == "escaped":
+            return part or ""
+        if kind == "named":
+            return lookup(part or "")
+        if kind == "invalid" or part is None:
             raise ConfigError(f"{where}: invalid interpolation format in {text!r}: use $$ for a literal $")
-        braced = _BRACED.match(m["braced"])
+        braced = _BRACED.match(part)
         if not braced:
-            raise ConfigError(f"{where}: invalid interpolation format in {text!r}: ${{{m['braced']}}}")
+            raise ConfigError(f"{where}: invalid interpolation format in {text!r}: ${{{part}}}")
         name, op, arg = braced["name"], braced["op"], braced["arg"]
         if op is None:
             return lookup(name)
@@ -47,7 +77,9 @@ def interpolate_string(
             return ""
         return environ[name]
 
-    return _PATTERN.sub(substitute, text)
+    if "$" not in text:
+        return text
+    return "".join(substitute(kind, part) for kind, part in _tokens(text))
 
 
 def interpolate(tree: Any, environ: Mapping[str, str], where: str, on_missing: Callable[[str], None]) -> Any:
@@ -76,7 +108,7 @@ def _walk(tree: Any, path: list[Any], environ: Mapping[str, str], describe: Call
         if hasattr(out, "__dict__"):  # the loader's YamlMap carries line numbers; a plain dict has none
             out.__dict__.update(getattr(tree, "__dict__", {}))
         for key, value in tree.items():
-            skip = str(key).startswith("x-")
+            skip = not path and str(key).startswith("x-")  # top-level templates; they are used through anchors
             out[key] = value if skip else _walk(value, [*path, key], environ, describe, on_missing)
         return out
     if isinstance(tree, list):

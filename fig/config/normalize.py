@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 from fig.config.model import NetworkConfig, ProjectConfig, SecretConfig, Sensitive, VolumeConfig
 from fig.config.services import UNSUPPORTED, ServiceReader
 from fig.config.values import pairs, parse_duration, parse_size
-from fig.errors import ConfigError
+from fig.errors import ConfigError, DependencyError
 from fig.graph import DependencyGraph
 
 __all__ = ["UNSUPPORTED", "normalize", "parse_duration", "parse_size", "state_dir"]
@@ -131,7 +132,13 @@ def normalize(document: dict[str, Any], *, project: str, filename: str, base_dir
     configs, ctx.configs = _sources(ctx, "configs")
     services = tuple(ServiceReader(name, dict(raw), ctx).read()
                      for name, raw in (document["services"] or {}).items())
-    DependencyGraph({s.name: s.dependencies() for s in services})
+    try:
+        DependencyGraph({s.name: s.dependencies() for s in services})
+    except DependencyError as e:
+        m = re.search(r": (\S+) -> |^Service '([^']+)'", str(e))
+        name = m and (m[1] or m[2])
+        where = ctx.where(name) if name in ctx.service_names else filename
+        raise DependencyError(f"{where}: {e}") from None
     networks = tuple(NetworkConfig(internal=bool(((document.get("networks") or {}).get(kw["key"]) or {})
                                                  .get("internal")), **kw)
                      for kw in _resources(ctx, "networks"))

@@ -1,6 +1,6 @@
 """Prints a ProjectConfig as a compose-format file: what fig will run, with every value resolved.
 
-The output is normalised: variables are substituted, `extends`, `env_file`, anchors and override files are
+The output is normalised: variables are substituted (a literal `$` is written `$$`), `extends`, `env_file`, anchors and override files are
 merged in, relative paths are absolute (or relative to a directory, for `fig convert`), sizes and durations
 are written in their shortest exact form. Read again by fig, it gives the same configuration and so the
 same output.
@@ -153,9 +153,20 @@ def _duration(value: float | None) -> str | None:
     return None if value is None else format_duration(value)
 
 
+def _escaped(value: Any) -> Any:
+    """Values with `$` written as `$$`, so that reading the output (which interpolates) gives them back."""
+    if isinstance(value, str):
+        return value.replace("$", "$$")
+    if isinstance(value, dict):
+        return {k: _escaped(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_escaped(v) for v in value]
+    return value
+
+
 def as_document(config: ProjectConfig, *, relative_to: str | None = None) -> dict[str, Any]:
-    """The configuration as a compose-format mapping."""
-    return _Renderer(config, relative_to).document()
+    """The configuration as a compose-format mapping, `$` escaped as `$$`."""
+    return _escaped(_Renderer(config, relative_to).document())  # type: ignore[no-any-return]
 
 
 def render(config: ProjectConfig, *, format: str = "yaml", relative_to: str | None = None) -> str:

@@ -13,7 +13,7 @@ from fig.config.model import (
     VolumesFrom, VolumeSpec,
 )
 from fig.config.values import pairs, parse_duration, parse_size, strings, words
-from fig.errors import ConfigError
+from fig.errors import ConfigError, DependencyError
 
 if TYPE_CHECKING:
     from fig.config.normalize import Context
@@ -40,7 +40,11 @@ _BUILD_UNSUPPORTED = ("labels", "network", "shm_size", "cache_from", "extra_host
 
 
 def _item_text(item: Any) -> str:
-    return str(item) if not isinstance(item, dict) else ", ".join(f"{k}: {v}" for k, v in item.items())
+    if isinstance(item, Sexagesimal):
+        return item.text
+    if isinstance(item, dict):
+        return "{" + ", ".join(f"{k}: {v}" for k, v in item.items()) + "}"
+    return f'"{item}"'
 
 
 class ServiceReader:
@@ -58,8 +62,7 @@ class ServiceReader:
                 out.append(parse(item))
             except ConfigError as e:
                 where = self.ctx.where(self.name, key, line_of_item=index)
-                text = item.text if isinstance(item, Sexagesimal) else f'"{_item_text(item)}"'
-                raise ConfigError(f"{where} item {text} {e}") from None
+                raise type(e)(f"{where} item {_item_text(item)} {e}") from None
         return out
 
     def path(self, text: str) -> str:
@@ -93,7 +96,11 @@ class ServiceReader:
         """A mount; a long-syntax tmpfs mount comes back as a 'tmpfs' entry (a string)."""
         if isinstance(item, dict):
             return self._long_volume(item)
-        spec = VolumeSpec.parse(str(item))
+        try:
+            spec = VolumeSpec.parse(str(item))
+        except ConfigError:
+            raise ConfigError("is not a valid volume: use CONTAINER_PATH or SOURCE:CONTAINER_PATH[:MODE], "
+                              "with an absolute CONTAINER_PATH") from None
         bad = [m for m in spec.mode.split(",") if m not in _MOUNT_MODES]
         if bad:
             raise ConfigError(f"has an unknown mode {bad[0]!r}")
@@ -146,6 +153,12 @@ class ServiceReader:
             raise ConfigError(f"refers to volume '{source}', which is not declared in the top-level 'volumes' section")
         return VolumeSpec(spec.target, self.ctx.volume_name(source), spec.mode)
 
+    def link(self, item: str) -> Link:
+        link = Link.parse(item)
+        if link.target not in self.ctx.service_names:
+            raise DependencyError(f"refers to undefined service '{link.target}'")
+        return link
+
     def device(self, item: str) -> str:
         m = _DEVICE.match(item)
         if not m:
@@ -184,10 +197,13 @@ class ServiceReader:
     def environment(self) -> tuple[tuple[str, str], ...]:
         env: dict[str, str | None] = {}
         for index, path in enumerate(strings(self.raw.get("env_file"))):
+            where = self.ctx.where(self.name, "env_file", line_of_item=index)
+            if not os.path.isfile(self.path(path)):
+                raise ConfigError(f'{where} "{path}" is not a file ({self.path(path)})')
             try:
                 env.update(read_env_file(self.path(path)))
             except ConfigError as e:
-                raise ConfigError(f"{self.ctx.where(self.name, 'env_file', line_of_item=index)} {e}") from None
+                raise ConfigError(f"{where}: {e}") from None
         env.update(pairs(self.raw.get("environment"), self.ctx.environ))
         return tuple((k, v) for k, v in env.items() if v is not None)
 
@@ -269,8 +285,11 @@ class ServiceReader:
             if opts.get("restart") or opts.get("required") is False:
                 key = "restart" if opts.get("restart") else "required"
                 raise self.fail("depends_on", f"sets '{key}' for {name!r}, which this version of fig does not support")
-            result.append(DependsOn(name, opts.get("condition", "service_started"), opts.get("ready"),
-                                    parse_duration(opts.get("timeout", 60), "timeout")))
+            try:
+                timeout = parse_duration(opts.get("timeout", 60), "timeout")
+            except ConfigError as e:
+                raise self.fail("depends_on", f"{name}: {e}") from None
+            result.append(DependsOn(name, opts.get("condition", "service_started"), opts.get("ready"), timeout))
         return tuple(result)
 
     def healthcheck(self) -> Healthcheck | None:
@@ -287,7 +306,10 @@ class ServiceReader:
             raise self.fail("healthcheck", "'test' must start with CMD, CMD-SHELL or NONE, or be a string")
 
         def seconds(key: str) -> float | None:
-            return parse_duration(raw[key], key) if key in raw else None
+            try:
+                return parse_duration(raw[key], key) if key in raw else None
+            except ConfigError as e:
+                raise self.fail("healthcheck", str(e)) from None
 
         return Healthcheck(words_, seconds("interval"), seconds("timeout"), raw.get("retries"), seconds("start_period"))
 
@@ -313,6 +335,18 @@ class ServiceReader:
             if not _PROFILE.match(name):
                 raise self.fail("profiles", f"{name!r} is not a valid profile name: use letters, digits, '_', '.', '-'")
         return names
+
+    def extra_hosts(self) -> list[tuple[str, str]]:
+        """HOST:IP or HOST=IP items (the address may be IPv6), or a mapping."""
+        raw = self.raw.get("extra_hosts") or []
+        items = list(raw.items()) if isinstance(raw, dict) else [
+            str(i).partition("=")[::2] if "=" in str(i) else str(i).partition(":")[::2] for i in raw]
+        result = []
+        for host, ip in items:
+            if ip in (None, ""):
+                raise self.fail("extra_hosts", f"{host!r} needs an address: use HOST:IP")
+            result.append((str(host), str(ip)))
+        return result
 
     def cpus(self) -> float | None:
         raw = self.raw.get("cpus")
@@ -360,17 +394,14 @@ class ServiceReader:
             raise self.fail("restart", f"{restart!r} must be no, always, unless-stopped or on-failure[:N]")
         services = self.ctx.service_names
         mounts = self.each("volumes", self.volume)
-        extra_hosts = pairs(raw.get("extra_hosts"), {}, ":")
-        for host, ip in extra_hosts:
-            if not ip:
-                raise self.fail("extra_hosts", f"{host!r} needs an address: use HOST:IP")
+        extra_hosts = self.extra_hosts()
         return ServiceConfig(
             name=self.name,
             image=raw.get("image"),
             build=self.build(),
             command=words(raw.get("command")),
             entrypoint=words(raw.get("entrypoint")),
-            links=tuple(self.each("links", Link.parse)),
+            links=tuple(self.each("links", self.link)),
             external_links=tuple(self.each("external_links", Link.parse)),
             ports=tuple(p for group in self.each("ports", self.port) for p in group),
             expose=tuple(dict.fromkeys(e for group in self.each("expose", self.expose) for e in group)),
