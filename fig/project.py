@@ -113,9 +113,15 @@ class Project:
             outcome.raise_if_failed()
 
     def push(self, names: Iterable[str] = (), *, on_progress: Progress | None = None) -> None:
+        """Push the images that services build and name (`build:` with `image:`); skip the others, saying why."""
         for service in self.get_services(names):
-            if service.config.build or service.config.image:
+            if service.config.build and service.config.image:
+                log.info("Pushing %s (%s)", service.name, service.image_name)
                 service.push(on_progress=on_progress)
+            elif service.config.build:
+                log.info("%s has no image: to push to, skipping", service.name)
+            else:
+                log.info("%s uses an image it does not build, skipping", service.name)
 
     def _images(self, services: Sequence[Service], *, options: UpOptions, on_progress: Progress | None,
                 on_event: OnEvent) -> dict[str, str]:

@@ -36,6 +36,7 @@ def _environment(pairs: list[str]) -> tuple[tuple[str, str], ...]:
 def run_one_off(project: Project, options: dict[str, Any], status: Status) -> int:
     service = project.service(options["SERVICE"])
     detach = options["-d"]
+    project.ensure_resources()  # the project's networks and volumes, also with --no-deps or no dependencies
     if not options["--no-deps"]:
         deps = [n for n in project.graph.closure([service.name]) if n != service.name]
         if deps:

@@ -112,6 +112,41 @@ def test_run_no_deps_starts_nothing_else(project):
     assert project.containers(service="db") == []
 
 
+def test_run_uses_the_services_links_and_volumes(project):
+    project.write(LINKED.replace("links: [db]", "links: [db]\n      volumes: ['./shared:/shared']"))
+    project.write("from the host\n", "shared/file.txt")
+    result = project.fig("run", "-T", "web", "sh", "-c", "cat /shared/file.txt && ping -c 1 -W 5 db >/dev/null && "
+                         "echo reached-db", check=True)
+    assert result.stdout == "from the host\nreached-db\n"
+
+
+@pytest.mark.parametrize("no_deps", [False, True])
+def test_run_in_a_compose_file_joins_the_project_network(project, no_deps):
+    project.write(f"""
+        services:
+          db:
+            image: busybox
+            command: {SLEEPER}
+          web:
+            image: busybox
+            depends_on: [db]
+        """)
+    if no_deps:
+        project.fig("up", "-d", "db", check=True)
+        project.fig("stop", "-t", "1", "db", check=True)
+        project.client.remove_container(project.container_name("db"), force=True)
+        for network in project.client.networks(names=[f"{project.name}_default"]):
+            project.client.remove_network(network["Id"])
+        result = project.fig("run", "--no-deps", "-T", "web", "echo", "ran", check=True)
+        assert result.stdout == "ran\n"
+        assert project.containers(service="db") == []
+    else:
+        result = project.fig("run", "-T", "web", "sh", "-c", "ping -c 1 -W 5 db >/dev/null && echo reached-db",
+                             check=True)
+        assert result.stdout == "reached-db\n"
+    assert project.client.networks(names=[f"{project.name}_default"])
+
+
 def test_run_of_unknown_service_is_a_one_line_error(project):
     project.write(LINKED)
     result = project.fig("run", "-T", "nope", "true")
