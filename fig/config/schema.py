@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 from collections.abc import Sequence
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from fig.errors import ConfigError
@@ -19,10 +20,40 @@ _TYPE_NAMES = {
 
 @cache
 def _validator() -> Any:
+    from importlib import resources
+
     import jsonschema
 
     schema = json.loads(resources.files("fig.config").joinpath("fig.schema.json").read_text())
     return jsonschema.Draft7Validator(schema)
+
+
+def _marker(document: Any) -> str | None:
+    """A file under $XDG_CACHE_HOME/fig (or ~/.cache/fig) that exists once this exact document, with this schema
+    and this fig, has been found valid: importing and running jsonschema costs more than the rest of `fig ps`.
+    A changed file, interpolated value, schema or fig version makes a new key; an invalid document has none."""
+    from hashlib import sha256
+
+    from fig import __version__
+
+    try:
+        schema = Path(__file__).with_name("fig.schema.json").read_bytes()
+        key = sha256(b"\0".join([__version__.encode(), schema, repr(document).encode()])).hexdigest()
+    except (OSError, ValueError):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "fig", "valid", key[:2], key)
+
+
+def _remember(marker: str | None) -> None:
+    if marker is None:
+        return
+    try:
+        os.makedirs(os.path.dirname(marker), exist_ok=True)
+        with open(marker, "a"):
+            pass
+    except OSError:  # a read-only or missing home only costs the next run a validation
+        pass
 
 
 def describe(value: Any) -> str:
@@ -51,8 +82,11 @@ def source_of(data: Any, path: Sequence[Any]) -> tuple[str | None, int | None]:
         files = getattr(node, "files", None)
         try:
             if lines is not None:
-                line = lines[key]
-                file = files.get(key, file) if files else getattr(node, "file", file)
+                line = lines[key] or line
+                if files is not None:
+                    file = files[key] if isinstance(files, list) else files.get(key, file)
+                else:
+                    file = getattr(node, "file", file)
             node = node[key]
         except (KeyError, IndexError, TypeError):
             break
@@ -123,8 +157,12 @@ def validate(data: Any, filename: str, *, legacy: bool) -> None:
     if not isinstance(data, dict):
         raise ConfigError(f"{filename}: the top level must be a mapping of services, not {describe(data)}")
     document = {"services": data} if legacy else data
+    marker = _marker(document)
+    if marker and os.path.exists(marker):
+        return
     errors = sorted(_validator().iter_errors(document), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
     if not errors:
+        _remember(marker)
         return
     error = errors[0]
     while error.validator in ("oneOf", "anyOf") and error.context:
