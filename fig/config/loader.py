@@ -45,6 +45,7 @@ class YamlList(list):  # type: ignore[type-arg]
     line: int = 0
     lines: list[int]
     file: str | None = None
+    files: list[str | None] | None = None  # per item, for a list merged from several files
 
 
 @dataclass(frozen=True)

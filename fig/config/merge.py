@@ -38,7 +38,10 @@ def _port_key(item: Any) -> Any:
     from fig.config.model import PortSpec
 
     if isinstance(item, dict):
-        return (str(item.get("target")), str(item.get("published")), item.get("host_ip"), item.get("protocol", "tcp"))
+        text = f"{item.get('target')}/{item.get('protocol', 'tcp')}"
+        if item.get("published") not in (None, ""):
+            text = f"{item.get('host_ip') + ':' if item.get('host_ip') else ''}{item['published']}:{text}"
+        item = text
     try:
         return tuple(PortSpec.parse_many(item))
     except Exception:  # an invalid port is reported by normalize, with its line
@@ -67,16 +70,30 @@ _KEYED: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def _as_list(value: Any) -> list[Any]:
+Item = tuple[Any, "int | None", "str | None"]  # a list item with the line and file it came from
+
+
+def _items(value: Any) -> list[Item]:
     if value is None:
         return []
-    return [value] if isinstance(value, str) else list(value)
+    if isinstance(value, str):
+        return [(value, None, None)]
+    lines, files = getattr(value, "lines", None), getattr(value, "files", None)
+    file = getattr(value, "file", None)
+    return [(v, lines[i] if lines else None, files[i] if files else file) for i, v in enumerate(value)]
 
 
-def _keyed(base: list[Any], override: list[Any], key: Callable[[Any], Any]) -> list[Any]:
-    by_key = {key(v): v for v in base}
-    by_key.update({key(v): v for v in override})
-    return list(by_key.values())
+def _tracked_list(items: list[Item]) -> YamlList:
+    out = YamlList(v for v, _, _ in items)
+    out.lines = [line or 0 for _, line, _ in items]
+    out.files = [file for _, _, file in items]
+    return out
+
+
+def _keyed(base: Any, override: Any, key: Callable[[Any], Any]) -> YamlList:
+    by_key = {key(item[0]): item for item in _items(base)}
+    by_key.update({key(item[0]): item for item in _items(override)})
+    return _tracked_list(list(by_key.values()))
 
 
 def _networks(base: Any, override: Any) -> dict[str, Any]:
@@ -95,20 +112,23 @@ def _networks(base: Any, override: Any) -> dict[str, Any]:
 
 
 def _logging(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Options merge while the driver stays the same; another driver starts from its own options."""
     merged = {**base, **override}
-    if base.get("driver") in (None, override.get("driver")) or "driver" not in override:
+    if base.get("driver") in (None, merged.get("driver")):
         merged["options"] = {**(base.get("options") or {}), **(override.get("options") or {})}
-    if not merged.get("options"):
-        merged.pop("options", None)
+    else:
+        merged["options"] = dict(override.get("options") or {})
+    if not merged["options"]:
+        del merged["options"]
     return merged
 
 
 def merge_value(key: str, base: Any, override: Any) -> Any:
     """The merged value of one service key."""
     if key in _UNIQUE:
-        return list(dict.fromkeys([*_as_list(base), *_as_list(override)]))
+        return _keyed(base, override, str)
     if key in _KEYED:
-        return _keyed(_as_list(base), _as_list(override), _KEYED[key])
+        return _keyed(base, override, _KEYED[key])
     if key in _MAPPING or (key == "build" and isinstance(base, (dict, str)) and isinstance(override, (dict, str))):
         old, new = _as_mapping(base, key), _as_mapping(override, key)
         if key == "build" and "args" in old and "args" in new:
