@@ -213,9 +213,13 @@ class Project:
                 wait_for(service.name, dep, lambda name=dep.service: self.service(name).containers(stopped=True))
 
     def wait(self, names: Iterable[str] = (), *, timeout: float = 60) -> None:
-        """For `up --wait`: return once every container of the services runs (and is healthy if checked)."""
+        """For `up --wait`: return once every container of the services runs (and is healthy if checked);
+        a service others wait on to complete successfully may have exited with code 0 instead."""
+        one_shot = {d.service for s in self.services for d in s.config.depends_on
+                    if d.condition == "service_completed_successfully"}
         outcome = execute(self.get_services(names),
-                          lambda s: wait_running(s.name, lambda: s.containers(stopped=True), timeout),
+                          lambda s: wait_running(s.name, lambda: s.containers(stopped=True), timeout,
+                                                 may_complete=s.name in one_shot),
                           key=lambda s: s.name, limit=self.limit)
         outcome.raise_if_failed()
 

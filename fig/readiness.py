@@ -104,16 +104,24 @@ def wait_for(dependent: str, dep: DependsOn, containers: Callable[[], list[Conta
         waiter.poll(waiter.probe, f"ready ({dep.ready})")
 
 
-def wait_running(service: str, containers: Callable[[], list[Container]], timeout: float) -> None:
-    """For `up --wait`: every container running, and healthy where it has a healthcheck."""
+def wait_running(service: str, containers: Callable[[], list[Container]], timeout: float, *,
+                 may_complete: bool = False) -> None:
+    """For `up --wait`: every container running, and healthy where it has a healthcheck (or, with
+    `may_complete`, exited with code 0)."""
     deadline = time.monotonic() + timeout
+
+    def ok(c: Container) -> bool:
+        if may_complete and c.state is ContainerState.EXITED and c.info.exit_code == 0:
+            return True
+        return c.state is ContainerState.RUNNING and c.info.health in (None, "healthy")
+
     while True:
         current = [c.refresh() for c in containers()]
-        bad = [c for c in current if c.state is not ContainerState.RUNNING or c.info.health == "unhealthy"]
-        if any(c.state is ContainerState.EXITED or c.info.health == "unhealthy" for c in bad):
-            states = ", ".join(f"{c.name} {c.human_state}" for c in bad)
+        failed = [c for c in current if not ok(c) and (c.state is ContainerState.EXITED or c.info.health == "unhealthy")]
+        if failed:
+            states = ", ".join(f"{c.name} {c.human_state}" for c in failed)
             raise NotReady(f"Service '{service}' is not running: {states}")
-        if current and not bad and all(c.info.health in (None, "healthy") for c in current):
+        if current and all(ok(c) for c in current):
             return
         if time.monotonic() >= deadline:
             states = ", ".join(f"{c.name} {c.human_state}" for c in current) or "no container"
