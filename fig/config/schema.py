@@ -136,7 +136,7 @@ def _message(error: Any) -> tuple[list[Any], str]:
         hint = difflib.get_close_matches(str(key), allowed, n=1)
         did_you_mean = f" (did you mean '{hint[0]}'?)" if hint else ""
         return path, f"unknown key '{key}'{did_you_mean}"
-    if validator == "propertyNames":
+    if validator == "propertyNames" or "propertyNames" in error.schema_path:  # jsonschema reports the inner check
         return path, f"invalid name {error.instance!r}: use only letters, digits, '.', '_' and '-'"
     if validator == "required":
         return path, f"missing required key '{error.message.split(chr(39))[1]}'"
@@ -176,6 +176,8 @@ def validate(data: Any, filename: str, *, legacy: bool) -> None:
     if legacy and path and path[0] == "services":
         path = path[1:]
     at = path + [text.split("'")[1]] if error.validator == "additionalProperties" else None
+    if "propertyNames" in error.schema_path:
+        at = path + [error.instance]  # the line of the badly named key itself
     where = location(filename, data, path, legacy=legacy, at=at)
     sep = ": " if text.startswith(("unknown", "missing", "invalid")) or "'" not in where else " "
     raise ConfigError(f"{where}{sep}{text}")

@@ -96,3 +96,14 @@ def test_validate_checks_before_and_after_interpolation(load):
 
 def test_validate_is_silent_for_a_valid_tree():
     validate(parse_yaml("web:\n  image: busybox\n  ports: ['80']\n", "f.yml"), "f.yml", legacy=True)
+
+
+@pytest.mark.parametrize("text, line, name", [
+    ("'we b':\n  image: busybox\n", 1, "we b"),
+    ("web:\n  image: busybox\n'x y':\n  image: busybox\n", 3, "x y"),
+    ("services:\n  web:\n    image: busybox\n  'a/b':\n    image: busybox\n", 4, "a/b"),
+])
+def test_invalid_service_names_are_explained_at_their_line(load, text, line, name):
+    message = _error(load, text)
+    assert message.startswith(f"fig.yml:{line}:"), message
+    assert f"invalid name '{name}'" in message and "letters, digits" in message
