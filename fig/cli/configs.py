@@ -10,6 +10,7 @@ from typing import Any
 
 from fig.config.render import render
 from fig.errors import BackendError, UserError
+from fig.labels import normalize_project_name
 from fig.project import Project
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,9 @@ def print_config(project: Project, options: dict[str, Any]) -> int:
 def convert(project: Project, options: dict[str, Any]) -> int:
     config = project.config
     sources = ", ".join(config.files) or "the configuration"
-    text = f"# Converted by fig convert from {sources}\n" + render(config, relative_to=config.working_dir)
+    default_name = normalize_project_name(os.path.basename(config.working_dir))
+    body = render(config, relative_to=config.working_dir, name=config.name != default_name)
+    text = f"# Converted by fig convert from {sources}\n{body}"
     target = options["--output"]
     if not target:
         sys.stdout.write(text)

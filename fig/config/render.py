@@ -169,9 +169,13 @@ def as_document(config: ProjectConfig, *, relative_to: str | None = None) -> dic
     return _escaped(_Renderer(config, relative_to).document())  # type: ignore[no-any-return]
 
 
-def render(config: ProjectConfig, *, format: str = "yaml", relative_to: str | None = None) -> str:
-    """The configuration as compose-format YAML (or JSON); paths relative to `relative_to` when given."""
+def render(config: ProjectConfig, *, format: str = "yaml", relative_to: str | None = None,
+           name: bool = True) -> str:
+    """The configuration as compose-format YAML (or JSON); paths relative to `relative_to` when given; without
+    the `name:` key when `name` is false (the project is then named after its directory, as before)."""
     doc = as_document(config, relative_to=relative_to)
+    if not name:
+        del doc["name"]
     if format == "json":
         return json.dumps(doc, indent=2) + "\n"
     return yaml.safe_dump(doc, sort_keys=False, default_flow_style=False, allow_unicode=True, width=1 << 16)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import stat
 import tempfile
 from dataclasses import dataclass
 
@@ -74,7 +75,7 @@ class FileMount:
                               f"mounted at {self.target}")
         if self.content is not None:
             directory = os.path.dirname(self.file)
-            os.makedirs(directory, mode=0o700, exist_ok=True)
+            _private_dir(directory)
             fd, temp = tempfile.mkstemp(dir=directory, prefix=".tmp-")
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -96,3 +97,20 @@ class SecretConfig:
     file: str | None = None  # absolute path
     environment: str | None = None  # variable name
     content: str | None = None  # inline (configs only)
+
+
+def _private_dir(path: str) -> None:
+    """Make `path` and the fig-<uid> directory above it (which may sit in a shared /tmp) owned by the user and
+    closed to everyone else; refuse one that someone else made or that is a symbolic link."""
+    parts = path.split(os.sep)
+    top = next((i for i, part in enumerate(parts) if part == f"fig-{os.getuid()}"), len(parts) - 1)
+    os.makedirs(os.sep.join(parts[:top]) or os.sep, exist_ok=True)
+    for depth in range(top, len(parts)):
+        current = os.sep.join(parts[: depth + 1]) or os.sep
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(current, 0o700)
+        info = os.lstat(current)
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
+            raise ConfigError(f"{current} must be a directory of yours that only you can open: "
+                              "remove it and try again")
+
