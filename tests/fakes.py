@@ -7,7 +7,8 @@ what was (or was not) written. It is thread-safe, because Project drives it from
 Engine behaviours it copies on purpose:
   * a container is found by id, unique id prefix or name; names are unique ("... is already in use ...");
   * `create` refuses an image that is not present locally (the engine never pulls on create), an unknown
-    network, and an unknown volumes_from / container: network target;
+    network, and an unknown volumes_from / link / container: network target; `start` refuses a link to, or
+    the network of, a container that is not running;
   * anonymous volumes (`spec.volumes`) become Mount(type="volume", name=<64 hex>) and survive `remove`
     unless volumes=True; "name:/target" binds create the named volume; volumes_from copies mounts;
   * `list_containers(all=False)` shows running, paused and restarting containers only;
@@ -194,7 +195,7 @@ class FakeBackend:
     def list_containers(self, labels: Mapping[str, str], *, all: bool = False) -> list[ContainerInfo]:
         with self._lock:
             self._record("list_containers", dict(labels), all)
-            return [c.info() for c in self.containers.values()
+            return [c.info() for c in reversed(self.containers.values())  # newest first, as the engine lists
                     if (all or c.state in _LIVE) and all_items_match(c.spec.labels, labels)]
 
     def inspect(self, container_id: str) -> ContainerInfo:
@@ -221,6 +222,11 @@ class FakeBackend:
                     raise NotFound(f"{spec.name}: network {endpoint.network} not found")
             if spec.network_mode and spec.network_mode.startswith("container:"):
                 self._find(spec.network_mode.split(":", 1)[1])
+            for target, _alias in spec.links:
+                try:
+                    self._find(target)
+                except NotFound:
+                    raise BackendError(f"{spec.name}: Could not get container for {target}") from None
             container = FakeContainer(self._new_id(), spec, spec.name, image_id, f"{next(self._ids):012d}",
                                       mounts=self._mounts(spec))
             self.containers[container.id] = container
@@ -236,6 +242,10 @@ class FakeBackend:
                 self._start(c)
 
     def _start(self, c: FakeContainer) -> None:
+        if c.spec.network_mode and c.spec.network_mode.startswith("container:"):
+            shared = self._find(c.spec.network_mode.split(":", 1)[1])
+            if shared.state not in _LIVE:
+                raise BackendError(f"cannot join network of a non running container: {shared.id}")
         for target, alias in c.spec.links:
             linked = self._find(target)
             if linked.state not in _LIVE:

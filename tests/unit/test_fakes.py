@@ -57,7 +57,7 @@ def test_list_filters_by_labels_and_all(backend: FakeBackend):
     backend.create(spec("q_web_1", project="q"))
     backend.start(a)
     assert [c.id for c in backend.list_containers({LABEL_PROJECT: "p"})] == [a]
-    assert [c.id for c in backend.list_containers({LABEL_PROJECT: "p"}, all=True)] == [a, b]
+    assert [c.id for c in backend.list_containers({LABEL_PROJECT: "p"}, all=True)] == [b, a]  # newest first
     assert [c.id for c in backend.list_containers({LABEL_PROJECT: "p", LABEL_SERVICE: "db"}, all=True)] == [b]
 
 
@@ -135,6 +135,8 @@ def test_ports_show_while_running_and_fixed_ports_conflict(backend: FakeBackend)
 
 
 def test_links_need_a_running_target(backend: FakeBackend):
+    with pytest.raises(BackendError, match="Could not get container for db"):
+        backend.create(spec("early", links=[("db", "db")]))
     db = backend.create(spec("db"))
     web = backend.create(spec("web", links=[("db", "db")]))
     with pytest.raises(BackendError, match="non running container"):

@@ -405,3 +405,39 @@ def test_scale_above_one_with_a_container_name_is_a_user_error(project, backend:
         p.scale({"web": 2})
     (web,) = p.up()
     assert web.name == "the-web"
+
+
+def test_each_scaled_container_keeps_its_own_anonymous_volume_on_recreate(project, backend: FakeBackend):
+    p = project(SIMPLE)
+    p.scale({"web": 3})
+    before = {c.number: [m.name for m in c.info.mounts] for c in p.containers()}
+    project(SIMPLE + "  command: echo changed\n").up()
+    after = {c.number: [m.name for m in c.info.mounts] for c in p.containers()}
+    assert after == before and len({v[0] for v in after.values()}) == 3
+
+
+def test_a_newer_image_recreates(project, backend: FakeBackend):
+    (old,) = project(SIMPLE).up()
+    backend.add_image("busybox:latest")  # as if `fig pull` fetched a newer one
+    (new,) = project(SIMPLE).up()
+    assert new.id != old.id and new.info.image_id == backend.image_id("busybox")
+
+
+def test_force_build_rebuilds_and_recreates(project, backend: FakeBackend, tmp_path):
+    (tmp_path / "app").mkdir()
+    (old,) = project("web:\n  build: app\n").up()
+    backend.reset_calls()
+    (same,) = project("web:\n  build: app\n").up()
+    assert same.id == old.id and backend.writes() == []
+    (new,) = project("web:\n  build: app\n").up(options=UpOptions(force_build=True))
+    assert [m for m, _ in backend.calls if m == "build"] == ["build"]
+    assert new.id != old.id
+
+
+def test_net_container_service_joins_the_running_container(project, backend: FakeBackend):
+    p = project("web:\n  image: busybox\n  net: 'container:db'\ndb:\n  image: busybox\n")
+    p.up()
+    db = p.service("db").containers()[0]
+    web = next(s for s in backend.specs() if s.name == "figtest_web_1")
+    assert web.network_mode == f"container:{db.id}"
+    assert order_of(backend, "start") == ["figtest_db_1", "figtest_web_1"]
