@@ -144,13 +144,14 @@ class Project:
                     raise NotFound(f"External network {network.name} not found: create it with docker network create")
                 continue
             self.backend.ensure_network(network.name, driver=network.driver, internal=network.internal,
-                                        labels=resource_labels)
+                                        labels={**dict(network.labels), **resource_labels})
         for volume in self.config.volumes:
             if volume.external:
                 if not self.backend.volume_exists(volume.name):
                     raise NotFound(f"External volume {volume.name} not found: create it with docker volume create")
                 continue
-            self.backend.ensure_volume(volume.name, driver=volume.driver, labels=resource_labels)
+            self.backend.ensure_volume(volume.name, driver=volume.driver,
+                                       labels={**dict(volume.labels), **resource_labels})
 
     # -- lifecycle ------------------------------------------------------------------------------------
 

@@ -167,3 +167,16 @@ def test_a_state_directory_made_by_someone_else_is_refused(project, tmp_path):
                    environ={"T": "1", "XDG_RUNTIME_DIR": str(runtime)})
     with pytest.raises(Exception, match="must be a directory of yours that only you can open"):
         proj.up()
+
+
+def test_labels_of_declared_networks_and_volumes_reach_the_engine(project, backend):
+    project("""\
+        services:
+          web: {image: busybox, networks: [front], volumes: [data:/data]}
+        networks:
+          front: {driver: bridge, labels: {com.example: front}}
+        volumes:
+          data: {labels: [com.example=data]}
+    """).up()
+    assert backend.networks["figtest_front"]["labels"] == {"com.example": "front", "io.fig.project": "figtest"}
+    assert backend.volumes["figtest_data"]["labels"] == {"com.example": "data", "io.fig.project": "figtest"}
