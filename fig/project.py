@@ -129,10 +129,14 @@ class Project:
         for service in services:
             if service.config.build and (options.force_build or (options.build and not service.image_id())):
                 service.build(on_progress=on_progress)
-        outcome = execute(services, lambda s: s.ensure_image(build=options.build, on_progress=on_progress), key=lambda s: s.name,
-                          limit=self.limit, on_event=_quiet)
+        by_image: dict[str, Service] = {}  # one look-up (or pull) per image, not per service: 30 -> 1 call
+        for service in services:
+            if service.image_name not in by_image or service.config.build:
+                by_image[service.image_name] = service
+        outcome = execute(by_image.values(), lambda s: s.ensure_image(build=options.build, on_progress=on_progress),
+                          key=lambda s: s.image_name, limit=self.limit, on_event=_quiet)
         outcome.raise_if_failed()
-        return outcome.results
+        return {s.name: outcome.results[s.image_name] for s in services}
 
     # -- networks and volumes -------------------------------------------------------------------------
 
