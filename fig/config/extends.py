@@ -80,7 +80,8 @@ class _Resolver:
             raise ConfigError(f"{where}: services extend each other in a cycle: " + " -> ".join(
                 n if f == self.main[0] else f"{n} ({self.files[f][0]})" for f, n in cycle))
         if "extends" not in service:
-            return service
+            plain: dict[str, Any] = service
+            return plain
         spec = service["extends"]
         spec = {"service": spec} if isinstance(spec, str) else spec
         other_file = file

@@ -64,7 +64,7 @@ class ConfigFile:
 class _Loader(yaml.SafeLoader):
     filename: str | None = None
 
-    def construct_yaml_map(self, node: MappingNode):  # type: ignore[no-untyped-def, override]
+    def construct_yaml_map(self, node: MappingNode):  # type: ignore[no-untyped-def]
         data = YamlMap()
         data.line = node.start_mark.line + 1
         data.lines = {}
@@ -86,7 +86,7 @@ class _Loader(yaml.SafeLoader):
             data[key] = self.construct_object(value_node, deep=True)
             data.lines[key] = key_node.start_mark.line + 1
 
-    def construct_yaml_seq(self, node: SequenceNode):  # type: ignore[no-untyped-def, override]
+    def construct_yaml_seq(self, node: SequenceNode):  # type: ignore[no-untyped-def]
         data = YamlList()
         data.line = node.start_mark.line + 1
         data.file = self.filename

@@ -40,7 +40,8 @@ def _port_key(item: Any) -> Any:
     if isinstance(item, dict):
         text = f"{item.get('target')}/{item.get('protocol', 'tcp')}"
         if item.get("published") not in (None, ""):
-            text = f"{item.get('host_ip') + ':' if item.get('host_ip') else ''}{item['published']}:{text}"
+            host_ip = f"{item['host_ip']}:" if item.get("host_ip") else ""
+            text = f"{host_ip}{item['published']}:{text}"
         item = text
     try:
         return tuple(PortSpec.parse_many(item))
@@ -155,8 +156,9 @@ def merge_service(base: dict[str, Any], override: dict[str, Any], *, legacy: boo
     merged = _tracked(base)
     for key, value in override.items():
         merged[key] = merge_value(key, base[key], value) if key in base else value
-        if key in getattr(override, "lines", {}):
-            merged.lines[key] = override.lines[key]
+        lines = getattr(override, "lines", {})
+        if key in lines and merged.files is not None:
+            merged.lines[key] = lines[key]
             merged.files[key] = getattr(override, "file", None)
     if legacy and ("image" in override or "build" in override):  # in a fig.yml, one replaces the other
         for key in ("image", "build"):
@@ -174,8 +176,9 @@ def merge_documents(base: dict[str, Any], override: dict[str, Any], *, legacy: b
             services = _tracked(base.get("services") or YamlMap())
             for name, svc in (value or {}).items():
                 services[name] = merge_service(services[name], svc, legacy=legacy) if name in services else svc
-                if name not in (base.get("services") or {}) and name in getattr(value, "lines", {}):
-                    services.lines[name] = value.lines[name]
+                lines = getattr(value, "lines", {})
+                if name not in (base.get("services") or {}) and name in lines and services.files is not None:
+                    services.lines[name] = lines[name]
                     services.files[name] = getattr(value, "file", None)
             merged[key] = services
         elif key in ("networks", "volumes", "secrets", "configs") and isinstance(value, dict):

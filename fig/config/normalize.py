@@ -72,7 +72,8 @@ def _resource_name(project: str, name: str, raw: dict[str, Any]) -> str:
 def _sources(ctx: Context, kind: str) -> tuple[list[SecretConfig], dict[str, tuple[str, Sensitive | None, str | None]]]:
     """The top-level 'secrets' or 'configs': their declarations and, by name, the host file to mount and the
     content to write into it first (for environment and inline sources)."""
-    declared, mounts = [], {}
+    declared: list[SecretConfig] = []
+    mounts: dict[str, tuple[str, Sensitive | None, str | None]] = {}
     for name, raw in (ctx.document.get(kind) or {}).items():
         raw = raw or {}
 

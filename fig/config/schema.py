@@ -146,7 +146,7 @@ def _message(error: Any) -> tuple[list[Any], str]:
     expect = error.schema.get("x-expect")
     if not expect and validator == "type":
         types = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
-        expect = " or ".join(_TYPE_NAMES.get(t, t) for t in types)
+        expect = " or ".join(_TYPE_NAMES.get(str(t), str(t)) for t in types)
     if expect:
         return path, f"must be {expect}, not {describe(error.instance)}"
     return path, error.message

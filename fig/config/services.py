@@ -223,7 +223,7 @@ class ServiceReader:
         return BuildSpec(context, raw.get("dockerfile"), args, raw.get("target"))
 
     def shared_namespace(self, key: str) -> str | None:
-        mode = self.raw.get(key)
+        mode: str | None = self.raw.get(key)
         if mode is None:
             return None
         kind, _, target = mode.partition(":")
@@ -238,7 +238,7 @@ class ServiceReader:
 
     def network_mode(self) -> str | None:
         key = "network_mode" if "network_mode" in self.raw else "net"
-        mode = self.raw.get(key)
+        mode: str | None = self.raw.get(key)
         if mode is None:
             return None
         kind, _, target = mode.partition(":")
