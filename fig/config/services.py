@@ -7,23 +7,19 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from fig.config.items import ItemReader
 from fig.config.loader import Sexagesimal, read_env_file
 from fig.config.model import (
-    BuildSpec, DependsOn, FileMount, Healthcheck, Link, LogConfig, NetworkRef, PortSpec, ServiceConfig, Ulimit,
-    VolumesFrom, VolumeSpec,
+    BuildSpec, DependsOn, Healthcheck, Link, LogConfig, NetworkRef, ServiceConfig, Ulimit, VolumesFrom, VolumeSpec,
 )
 from fig.config.values import pairs, parse_duration, parse_size, strings, words
-from fig.errors import ConfigError, DependencyError
+from fig.errors import ConfigError
 
 if TYPE_CHECKING:
     from fig.config.normalize import Context
 
 _RESTART = re.compile(r"^(no|always|unless-stopped|on-failure(:\d+)?)$")
-_EXPOSE = re.compile(r"^(\d+)(?:-(\d+))?(?:/(tcp|udp|sctp))?$")
-_DEVICE = re.compile(r"^(/[^:]+)(?::(/[^:]+))?(?::([rwm]+))?$")
 _PROFILE = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
-_MOUNT_MODES = {"ro", "rw", "z", "Z", "nocopy", "shared", "rshared", "slave", "rslave", "private", "rprivate",
-                "cached", "delegated", "consistent"}
 _NAMESPACE = {"pid": ("host",), "ipc": ("host", "private", "shareable", "none")}
 # Keys of the compose format that fig knows but cannot honour; refused with the reason, never dropped.
 UNSUPPORTED: dict[str, str] = {
@@ -47,7 +43,7 @@ def _item_text(item: Any) -> str:
     return f'"{item}"'
 
 
-class ServiceReader:
+class ServiceReader(ItemReader):
     def __init__(self, name: str, raw: dict[str, Any], ctx: Context) -> None:
         self.name, self.raw, self.ctx = name, raw, ctx
 
@@ -64,133 +60,6 @@ class ServiceReader:
                 where = self.ctx.where(self.name, key, line_of_item=index)
                 raise type(e)(f"{where} item {_item_text(item)} {e}") from None
         return out
-
-    def path(self, text: str) -> str:
-        return os.path.normpath(os.path.join(self.ctx.base_dir, os.path.expanduser(text)))
-
-    # -- ports, volumes and mounts ------------------------------------------------------------------------
-
-    def port(self, item: Any) -> list[PortSpec]:
-        if isinstance(item, Sexagesimal):
-            raise ConfigError(f"was read by YAML as the base-60 number {int(item)}: quote it, \"{item.text}\"")
-        if isinstance(item, dict):
-            for key in ("name", "app_protocol"):
-                if key in item:
-                    raise ConfigError(f"uses '{key}', which this version of fig does not support")
-            if item.get("mode", "host") not in ("host", "ingress"):
-                raise ConfigError("has a 'mode' other than host or ingress")
-            text = f"{item['target']}/{item.get('protocol', 'tcp')}"
-            if item.get("published") not in (None, ""):
-                text = f"{item['published']}:{text}"
-                if item.get("host_ip"):
-                    text = f"{item['host_ip']}:{text}"
-            elif item.get("host_ip"):
-                text = f"{item['host_ip']}::{text}"
-            item = text
-        try:
-            return PortSpec.parse_many(item)
-        except ConfigError:
-            raise ConfigError("is not a valid port") from None
-
-    def volume(self, item: Any) -> VolumeSpec | str:
-        """A mount; a long-syntax tmpfs mount comes back as a 'tmpfs' entry (a string)."""
-        if isinstance(item, dict):
-            return self._long_volume(item)
-        try:
-            spec = VolumeSpec.parse(str(item))
-        except ConfigError:
-            raise ConfigError("is not a valid volume: use CONTAINER_PATH or SOURCE:CONTAINER_PATH[:MODE], "
-                              "with an absolute CONTAINER_PATH") from None
-        bad = [m for m in spec.mode.split(",") if m not in _MOUNT_MODES]
-        if bad:
-            raise ConfigError(f"has an unknown mode {bad[0]!r}")
-        return self._resolve(spec, str(item))
-
-    def _long_volume(self, item: dict[str, Any]) -> VolumeSpec | str:
-        kind, source, target = item.get("type", "volume"), item.get("source"), item["target"]
-        if not target.startswith("/"):
-            raise ConfigError("is not valid: the container path ('target') must be absolute")
-        if kind == "tmpfs":
-            if source:
-                raise ConfigError("is a tmpfs mount, which has no source")
-            size = (item.get("tmpfs") or {}).get("size")
-            extra = set(item.get("tmpfs") or {}) - {"size"}
-            if extra:
-                raise ConfigError(f"uses tmpfs option '{sorted(extra)[0]}', which this version of fig does not support")
-            return f"{target}:size={parse_size(size, 'size')}" if size is not None else target
-        modes = ["ro" if item.get("read_only") else "rw"]
-        options = item.get("bind" if kind == "bind" else "volume") or {}
-        other = item.get("volume" if kind == "bind" else "bind")
-        if other or item.get("tmpfs"):
-            raise ConfigError(f"has options of another mount type than '{kind}'")
-        for key, value in options.items():
-            if kind == "bind" and key == "propagation" and value in _MOUNT_MODES:
-                modes.append(value)
-            elif kind == "bind" and key == "create_host_path" and value is True:
-                pass  # the engine creates a missing bind source; that is the only behaviour it has
-            elif kind == "volume" and key == "nocopy" and isinstance(value, bool):
-                modes += ["nocopy"] if value else []
-            else:
-                raise ConfigError(f"uses {kind} option '{key}: {value}', which this version of fig does not support")
-        if item.get("consistency"):
-            modes.append(item["consistency"])
-        if kind == "bind":
-            if not source:
-                raise ConfigError("is a bind mount without a 'source'")
-            if not source.startswith((".", "/", "~")):
-                source = "./" + source
-        return self._resolve(VolumeSpec(target, source, ",".join(modes)), item.get("source") or target)
-
-    def _resolve(self, spec: VolumeSpec, text: str) -> VolumeSpec:
-        if not spec.target.startswith("/"):
-            raise ConfigError("is not valid: the container path must be absolute")
-        source = spec.source
-        if source is None:
-            return spec
-        if source.startswith((".", "/", "~")):
-            return VolumeSpec(spec.target, self.path(source), spec.mode)
-        if not self.ctx.legacy and source not in self.ctx.volume_names:
-            raise ConfigError(f"refers to volume '{source}', which is not declared in the top-level 'volumes' section")
-        return VolumeSpec(spec.target, self.ctx.volume_name(source), spec.mode)
-
-    def link(self, item: str) -> Link:
-        link = Link.parse(item)
-        if link.target not in self.ctx.service_names:
-            raise DependencyError(f"refers to undefined service '{link.target}'")
-        return link
-
-    def device(self, item: str) -> str:
-        m = _DEVICE.match(item)
-        if not m:
-            raise ConfigError("is not a device: use HOST_PATH[:CONTAINER_PATH[:PERMISSIONS]] with rwm permissions")
-        return f"{m[1]}:{m[2] or m[1]}:{m[3] or 'rwm'}"
-
-    def tmpfs(self, item: str) -> str:
-        if not item.startswith("/"):
-            raise ConfigError("is not valid: the container path must be absolute")
-        return item
-
-    def expose(self, item: str | int) -> list[str]:
-        m = _EXPOSE.match(str(item))
-        if not m or not 0 < int(m[1]) <= int(m[2] or m[1]) <= 65535:
-            raise ConfigError("is not a port or a range of ports such as 80, 80/udp or 8000-8010")
-        suffix = f"/{m[3]}" if m[3] else ""
-        return [f"{port}{suffix}" for port in range(int(m[1]), int(m[2] or m[1]) + 1)]
-
-    def file_mount(self, kind: str, item: Any) -> FileMount:
-        spec = {"source": item} if isinstance(item, str) else dict(item)
-        source = spec["source"]
-        declared = self.ctx.secrets if kind == "secrets" else self.ctx.configs
-        if source not in declared:
-            raise ConfigError(f"refers to {kind[:-1]} '{source}', which is not declared in the top-level '{kind}' "
-                              "section")
-        for key in ("uid", "gid", "mode"):
-            if key in spec:
-                raise ConfigError(f"sets '{key}', which a bind mount (compose without Swarm) cannot honour")
-        default_dir = "/run/secrets" if kind == "secrets" else "/"
-        target = os.path.join(default_dir, spec.get("target") or source)
-        file, content, missing = declared[source]
-        return FileMount(source, os.path.normpath(target), file, content, missing)
 
     # -- other structured keys -----------------------------------------------------------------------------
 
