@@ -148,7 +148,10 @@ def _message(error: Any) -> tuple[list[Any], str]:
         types = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
         expect = " or ".join(_TYPE_NAMES.get(str(t), str(t)) for t in types)
     if expect:
-        return path, f"must be {expect}, not {describe(error.instance)}"
+        hint = ""
+        if isinstance(error.instance, bool) and "string" in expect and "boolean" not in expect:
+            hint = " (YAML reads an unquoted yes, no, on, off, true or false as a boolean: put it in quotes)"
+        return path, f"must be {expect}, not {describe(error.instance)}{hint}"
     return path, error.message
 
 
