@@ -218,3 +218,21 @@ def test_rendered_config_read_again_renders_the_same(path: Path, tmp_path: Path)
 def test_json_rendering_reads_back_too(path: Path, tmp_path: Path):
     (tmp_path / "compose.json").write_text(render(_load(VALID, path.name), format="json"))
     assert render(_load(tmp_path, "compose.json")) == render(_load(VALID, path.name))
+
+
+def test_more_than_10_mb_on_standard_input_is_refused_before_parsing(monkeypatch, tmp_path: Path):
+    import io
+    import sys
+
+    from fig.config.loader import MAX_BYTES
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO("web:\n  image: busybox\n  command: " + "x" * MAX_BYTES + "\n"))
+    with pytest.raises(ConfigError) as info:
+        _load(tmp_path, "-")
+    assert str(info.value) == "<stdin>: the file is larger than 10 MB"
+
+
+def test_a_fig_yml_may_keep_x_templates_at_the_top_level(tmp_path: Path):
+    (tmp_path / "fig.yml").write_text("x-base: &base\n  image: busybox\nweb:\n  <<: *base\n")
+    config = _load(tmp_path, "fig.yml")
+    assert config.legacy and [s.name for s in config.services] == ["web"]
