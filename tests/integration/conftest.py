@@ -6,8 +6,9 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,9 +89,14 @@ class FigProject:
     def fig(self, *args: str, timeout: float = 120, input: str | None = None, env: dict[str, str] | None = None,
             check: bool = False) -> Result:
         """Run `fig -p NAME ARGS` in the project directory, stdin closed unless input is given."""
+        return self.raw("-p", self.name, *args, timeout=timeout, input=input, env=env, check=check)
+
+    def raw(self, *args: str, timeout: float = 120, input: str | None = None, env: dict[str, str] | None = None,
+            check: bool = False, cwd: Path | None = None) -> Result:
+        """Run `fig ARGS` exactly as given (no -p), in `cwd` (default: the project directory)."""
         full_env = {**os.environ, **(env or {})}
         proc = subprocess.run(
-            [*FIG, "-p", self.name, *args], cwd=self.dir, capture_output=True, text=True, timeout=timeout,
+            [*FIG, *args], cwd=cwd or self.dir, capture_output=True, text=True, timeout=timeout,
             input=input, stdin=None if input is not None else subprocess.DEVNULL, env=full_env,
         )
         result = Result(proc.returncode, proc.stdout, proc.stderr)
@@ -106,11 +112,42 @@ class FigProject:
             labels.append(f"io.fig.service={service}")
         return self.client.containers(all=all, filters={"label": labels})
 
+    def names(self, *, all: bool = True, service: str | None = None) -> list[str]:
+        """The sorted canonical names of the project's containers (not the `/other/alias` names of links)."""
+        return sorted(next(n.lstrip("/") for n in c["Names"] if n.count("/") == 1)
+                      for c in self.containers(all=all, service=service))
+
     def inspect(self, name: str) -> dict:
         return self.client.inspect_container(name)
 
     def container_name(self, service: str, number: int = 1) -> str:
         return f"{self.name}_{service}_{number}"
+
+    def exec(self, container: str, *cmd: str) -> tuple[int, str]:
+        """Run a command inside a running container; returns (exit code, stdout+stderr)."""
+        exec_id = self.client.exec_create(container, list(cmd))["Id"]
+        output = self.client.exec_start(exec_id).decode("utf-8", "replace")
+        return self.client.exec_inspect(exec_id)["ExitCode"], output
+
+    def popen(self, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+        """Start `fig -p NAME ARGS` in its own process group (as a terminal would), stdin closed."""
+        return subprocess.Popen(
+            [*FIG, "-p", self.name, *args], cwd=self.dir, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})}, start_new_session=True,
+        )
+
+
+def wait_until(predicate: Callable[[], object], timeout: float = 30, interval: float = 0.2,
+               message: str = "condition") -> object:
+    """Poll until `predicate()` is truthy; fail the test after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout}s waiting for {message}")
+        time.sleep(interval)
 
 
 @pytest.fixture

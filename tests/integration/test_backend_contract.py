@@ -1,0 +1,204 @@
+"""One contract, two backends: what the domain relies on holds for the FakeBackend and for the real engine.
+
+A unit test that passes on the fake is only worth something if the fake behaves like DockerBackend where the
+domain looks; this suite runs the same assertions on both."""
+
+from __future__ import annotations
+
+import shlex
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import pytest
+
+from fig import labels as L
+from fig.backend.base import ContainerBackend, ContainerSpec, ContainerState
+from fig.errors import BackendError, NotFound
+from tests.integration.conftest import SLEEPER, remove_project
+
+
+@dataclass
+class Harness:
+    """A backend and a way to describe a container's behaviour that both backends understand."""
+
+    backend: ContainerBackend
+    project: str
+    kind: str
+
+    def spec(self, service: str = "web", number: int = 1, *, output: Sequence[str] = (), exit_code: int = 0,
+             long_running: bool = False, project: str | None = None, volumes: Sequence[str] = ()) -> ContainerSpec:
+        project = project or self.project
+        name = L.container_name(project, service, number)
+        if long_running:
+            command = shlex.split(SLEEPER)
+        else:
+            script = "; ".join(f"printf %s {shlex.quote(line)}" if not line.endswith("\n")
+                               else f"echo {shlex.quote(line[:-1])}" for line in output)
+            command = ["sh", "-c", f"{script + '; ' if script else ''}exit {exit_code}"]
+        if self.kind == "fake":
+            self.backend.log_lines[name] = list(output)  # type: ignore[attr-defined]
+            self.backend.exit_codes[name] = exit_code  # type: ignore[attr-defined]
+        labels = {**L.service_labels(project, service), L.LABEL_NUMBER: str(number)}
+        return ContainerSpec(name=name, image="busybox", labels=labels, command=command, volumes=list(volumes))
+
+
+@pytest.fixture(params=["fake", "docker"])
+def harness(request) -> Iterator[Harness]:
+    project = "figcontract" + uuid.uuid4().hex[:10]
+    if request.param == "fake":
+        from tests.fakes import FakeBackend
+
+        yield Harness(FakeBackend(), project, "fake")
+        return
+    engine = request.getfixturevalue("engine")
+    from fig.backend.docker import DockerBackend
+
+    try:
+        yield Harness(DockerBackend.from_env(), project, "docker")
+    finally:
+        remove_project(engine, project)
+        remove_project(engine, project + "other")
+
+
+def ids(infos) -> set[str]:
+    return {i.id for i in infos}
+
+
+def test_list_by_project_label(harness):
+    b = harness.backend
+    web = b.create(harness.spec("web"))
+    db = b.create(harness.spec("db", long_running=True))
+    other = b.create(harness.spec("web", project=harness.project + "other"))
+    project = {L.LABEL_PROJECT: harness.project}
+    assert ids(b.list_containers(project, all=True)) == {web, db}
+    assert ids(b.list_containers({**project, L.LABEL_SERVICE: "db"}, all=True)) == {db}
+    assert ids(b.list_containers({L.LABEL_PROJECT: harness.project + "other"}, all=True)) == {other}
+    assert b.list_containers(project) == [], "created but not started: only listed with all=True"
+    b.start(db)
+    running = b.list_containers(project)
+    assert [i.id for i in running] == [db]
+    info = running[0]
+    assert info.name == L.container_name(harness.project, "db", 1)
+    assert info.state is ContainerState.RUNNING
+    assert info.labels[L.LABEL_SERVICE] == "db" and info.labels[L.LABEL_NUMBER] == "1"
+    assert info.image_id == b.image_id("busybox")
+
+
+def test_create_start_stop_remove(harness):
+    b = harness.backend
+    cid = b.create(harness.spec(long_running=True))
+    info = b.inspect(cid)
+    assert info.id == cid and info.state is ContainerState.CREATED
+    assert b.inspect(info.name).id == cid, "found by name too"
+    b.start(cid)
+    assert b.inspect(cid).state is ContainerState.RUNNING
+    b.start(cid)  # starting a running container is harmless
+    b.stop(cid, timeout=1)
+    stopped = b.inspect(cid)
+    assert stopped.state is ContainerState.EXITED
+    b.stop(cid, timeout=1)  # so is stopping a stopped one
+    b.remove(cid)
+    with pytest.raises(NotFound):
+        b.inspect(cid)
+    assert b.list_containers({L.LABEL_PROJECT: harness.project}, all=True) == []
+
+
+def test_a_name_is_unique(harness):
+    b = harness.backend
+    b.create(harness.spec())
+    with pytest.raises(BackendError, match="already in use"):
+        b.create(harness.spec())
+
+
+def test_remove_running_needs_force(harness):
+    b = harness.backend
+    cid = b.create(harness.spec(long_running=True))
+    b.start(cid)
+    with pytest.raises(BackendError):
+        b.remove(cid)
+    assert b.inspect(cid).state is ContainerState.RUNNING
+    b.remove(cid, force=True)
+    with pytest.raises(NotFound):
+        b.inspect(cid)
+
+
+def test_rename(harness):
+    b = harness.backend
+    cid = b.create(harness.spec())
+    b.rename(cid, f"{cid[:12]}_{harness.project}_web_1")
+    assert b.inspect(cid).name == f"{cid[:12]}_{harness.project}_web_1"
+    assert [i.name for i in b.list_containers({L.LABEL_PROJECT: harness.project}, all=True)] == [
+        f"{cid[:12]}_{harness.project}_web_1"]
+    other = b.create(harness.spec("db"))
+    with pytest.raises(BackendError):
+        b.rename(other, f"{cid[:12]}_{harness.project}_web_1")
+
+
+def test_wait_returns_the_exit_code(harness):
+    b = harness.backend
+    cid = b.create(harness.spec(output=["bye\n"], exit_code=3))
+    b.start(cid)
+    assert b.wait(cid) == 3
+    info = b.inspect(cid)
+    assert info.state is ContainerState.EXITED and info.exit_code == 3
+    listed = b.list_containers({L.LABEL_PROJECT: harness.project}, all=True)
+    assert [(i.state, i.exit_code) for i in listed] == [(ContainerState.EXITED, 3)]
+
+
+def test_kill_with_a_signal(harness):
+    b = harness.backend
+    cid = b.create(harness.spec(long_running=True))
+    b.start(cid)
+    b.kill(cid, signal="SIGKILL")
+    assert b.wait(cid) == 137
+    assert b.inspect(cid).exit_code == 137
+    with pytest.raises(BackendError):
+        b.kill(cid)  # not running any more
+
+
+def test_logs_are_whole_lines_and_a_last_line_without_newline_counts(harness):
+    b = harness.backend
+    output = ["one\n", "two words\n", "last without newline"]
+    cid = b.create(harness.spec(output=output))
+    b.start(cid)
+    assert b.wait(cid) == 0
+    lines = list(b.logs(cid, follow=False))
+    assert [line.text for line in lines] == ["one\n", "two words\n", "last without newline"]
+    assert {line.stream for line in lines} == {"stdout"}
+    assert [line.text for line in b.logs(cid, follow=False, tail=1)] == ["last without newline"]
+    assert [line.text for line in b.logs(cid, follow=True)] == [line.text for line in lines], \
+        "following an exited container gives its whole log and ends"
+
+
+def test_image_id(harness):
+    b = harness.backend
+    present = b.image_id("busybox")
+    assert present and present.startswith("sha256:")
+    assert b.image_id("busybox:latest") == present
+    assert b.image_id("figtest-no-such-image:nope") is None
+
+
+def test_missing_container_raises_not_found(harness):
+    b = harness.backend
+    missing = "figtest-no-such-container-" + uuid.uuid4().hex[:8]
+    for call in (lambda: b.remove(missing), lambda: b.remove(missing, force=True), lambda: b.inspect(missing),
+                 lambda: b.start(missing), lambda: b.stop(missing, timeout=1), lambda: b.rename(missing, "x")):
+        with pytest.raises(NotFound):
+            call()
+
+
+def test_anonymous_volumes_survive_remove_unless_asked(harness):
+    b = harness.backend
+    kept = b.create(harness.spec("kept", volumes=["/data"]))
+    gone = b.create(harness.spec("gone", volumes=["/data"]))
+    kept_volume = [m.name for m in b.inspect(kept).mounts if m.target == "/data"][0]
+    gone_volume = [m.name for m in b.inspect(gone).mounts if m.target == "/data"][0]
+    assert kept_volume and gone_volume and kept_volume != gone_volume
+    b.remove(kept)
+    b.remove(gone, volumes=True)
+    try:
+        assert b.volume_exists(kept_volume)
+        assert not b.volume_exists(gone_volume)
+    finally:
+        b.remove_volume(kept_volume)
