@@ -76,13 +76,13 @@ class _Loader(yaml.SafeLoader):
                 continue
             key = self.construct_object(key_node)
             if key in seen:
-                raise ConfigError(f"line {key_node.start_mark.line + 1}: duplicate key {key!r}")
+                raise ConfigError(f"{key_node.start_mark.line + 1}: duplicate key {key!r}")
             seen.add(key)
         self.flatten_mapping(node)
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=True)
             if not isinstance(key, (str, int, float, bool)) and key is not None:
-                raise ConfigError(f"line {key_node.start_mark.line + 1}: a mapping key must be a scalar")
+                raise ConfigError(f"{key_node.start_mark.line + 1}: a mapping key must be a scalar")
             data[key] = self.construct_object(value_node, deep=True)
             data.lines[key] = key_node.start_mark.line + 1
 
@@ -121,7 +121,7 @@ def _check_shape(node: Node) -> None:
 
     def size(n: Node, depth: int) -> int:
         if depth > MAX_DEPTH:
-            raise ConfigError(f"line {n.start_mark.line + 1}: nesting deeper than {MAX_DEPTH} levels")
+            raise ConfigError(f"{n.start_mark.line + 1}: nesting deeper than {MAX_DEPTH} levels")
         if id(n) in sizes:
             return sizes[id(n)]
         sizes[id(n)] = 1  # a recursive alias counts once
@@ -131,7 +131,7 @@ def _check_shape(node: Node) -> None:
         elif isinstance(n, MappingNode):
             total += sum(size(k, depth + 1) + size(v, depth + 1) for k, v in n.value)
         if total > MAX_NODES:
-            raise ConfigError(f"line {n.start_mark.line + 1}: aliases expand to more than {MAX_NODES} values")
+            raise ConfigError(f"{n.start_mark.line + 1}: aliases expand to more than {MAX_NODES} values")
         sizes[id(n)] = total
         return total
 
@@ -148,8 +148,8 @@ def parse_yaml(text: str, name: str) -> Any:
             return None
         _check_shape(node)
         return loader.construct_document(node)
-    except ConfigError as e:
-        raise ConfigError(f"{name}: {e}") from None
+    except ConfigError as e:  # raised with the line number first, e.g. "4: duplicate key 'image'"
+        raise ConfigError(f"{name}:{e}") from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         where = f":{mark.line + 1}" if mark else ""

@@ -110,12 +110,12 @@ def test_python_and_unknown_tags_are_refused(text):
 
 
 def test_duplicate_keys_are_refused_with_their_line():
-    with pytest.raises(ConfigError, match=r"^f\.yml: line 4: duplicate key 'image'"):
+    with pytest.raises(ConfigError, match=r"^f\.yml:4: duplicate key 'image'"):
         parse_yaml("web:\n  image: a\n  command: x\n  image: b\n", "f.yml")
 
 
 def test_duplicate_service_names_are_refused():
-    with pytest.raises(ConfigError, match="line 3: duplicate key 'web'"):
+    with pytest.raises(ConfigError, match=":3: duplicate key 'web'"):
         parse_yaml("web:\n  image: a\nweb:\n  image: b\n", "f.yml")
 
 
