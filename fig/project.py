@@ -41,7 +41,7 @@ class UpOptions:
     build: bool = True  # build images that are missing
     force_build: bool = False
     start: bool = True
-    timeout: int = 10
+    timeout: int | None = None  # None: each service's stop_grace_period, else 10 s
     renew_volumes: bool = False
     scale: Mapping[str, int] = field(default_factory=dict)
     remove_orphans: bool = False
@@ -254,7 +254,8 @@ class Project:
         if not orphans:
             return
         if options.remove_orphans:
-            self.each(orphans, lambda c: (c.stop(options.timeout), c.remove(force=True)), "Removing", on_event)
+            self.each(orphans, lambda c: (c.stop(self.stop_timeout(c, options.timeout)), c.remove(force=True)),
+                      "Removing", on_event)
         else:
             names = ", ".join(sorted(c.name for c in orphans))
             log.warning("Found orphan containers (%s) for this project. If you removed or renamed this service "
@@ -269,7 +270,7 @@ class Project:
             raise UserError(f"Cannot scale service '{service.name}' to {count}: it sets container_name "
                             f"'{service.config.container_name}', which must be unique.")
 
-    def scale(self, counts: Mapping[str, int], *, timeout: int = 10, on_event: OnEvent = _quiet) -> None:
+    def scale(self, counts: Mapping[str, int], *, timeout: int | None = None, on_event: OnEvent = _quiet) -> None:
         for name, count in counts.items():
             self._check_scalable(self.service(name), count)
         options = UpOptions(deps=False, strategy=Strategy.NEVER, scale=counts, timeout=timeout)
@@ -296,11 +297,23 @@ class Project:
         containers = [c for c in self.containers(names, stopped=True) if not c.is_running]
         self.each(containers, Container.start, "Starting", on_event, reverse=False)
 
-    def stop(self, names: Iterable[str] = (), *, timeout: int = 10, on_event: OnEvent = _quiet) -> None:
-        self.each(self.containers(names), lambda c: c.stop(timeout), "Stopping", on_event)
+    def stop_timeout(self, container: Container, timeout: int | None) -> int:
+        """An explicit -t wins; else the service's stop_grace_period; else 10 seconds."""
+        if timeout is not None:
+            return timeout
+        known = {s.name: s for s in self.services}
+        return known[container.service].stop_timeout(None) if container.service in known else 10
 
-    def restart(self, names: Iterable[str] = (), *, timeout: int = 10, on_event: OnEvent = _quiet) -> None:
-        self.each(self.containers(names, stopped=True), lambda c: c.restart(timeout), "Restarting", on_event,
+    def stop(self, names: Iterable[str] = (), *, timeout: int | None = None, on_event: OnEvent = _quiet) -> None:
+        self.stop_containers(self.containers(names), timeout=timeout, on_event=on_event)
+
+    def stop_containers(self, containers: Sequence[Container], *, timeout: int | None = None,
+                        on_event: OnEvent = _quiet) -> None:
+        self.each(containers, lambda c: c.stop(self.stop_timeout(c, timeout)), "Stopping", on_event)
+
+    def restart(self, names: Iterable[str] = (), *, timeout: int | None = None, on_event: OnEvent = _quiet) -> None:
+        self.each(self.containers(names, stopped=True), lambda c: c.restart(self.stop_timeout(c, timeout)),
+                  "Restarting", on_event,
                    reverse=False)
 
     def kill(self, names: Iterable[str] = (), *, signal: str = "SIGKILL", on_event: OnEvent = _quiet) -> None:
@@ -309,12 +322,12 @@ class Project:
     def remove(self, containers: Sequence[Container], *, volumes: bool = False, on_event: OnEvent = _quiet) -> None:
         self.each(containers, lambda c: c.remove(force=True, volumes=volumes), "Removing", on_event)
 
-    def down(self, *, volumes: bool = False, remove_orphans: bool = False, timeout: int = 10,
+    def down(self, *, volumes: bool = False, remove_orphans: bool = False, timeout: int | None = None,
              remove_images: str | None = None, on_event: OnEvent = _quiet) -> None:
         containers = self.containers(stopped=True, oneoff=True)
         if remove_orphans:
             containers += self.orphans()
-        self.each([c for c in containers if c.is_running], lambda c: c.stop(timeout), "Stopping", on_event)
+        self.stop_containers([c for c in containers if c.is_running], timeout=timeout, on_event=on_event)
         self.each(containers, lambda c: c.remove(force=True, volumes=volumes), "Removing", on_event)
         for network in self.config.networks:
             if not network.external and self.backend.network_exists(network.name):

@@ -120,12 +120,21 @@ class Service:
 
     # -- convergence --------------------------------------------------------------------------------
 
-    def execute_plan(self, plan: Plan, image_id: str, *, timeout: int, start: bool = True,
+    def stop_timeout(self, override: int | None) -> int:
+        if override is not None:
+            return override
+        grace = self.config.stop_grace_period
+        return 10 if grace is None else int(grace)
+
+    def execute_plan(self, plan: Plan, image_id: str, *, timeout: int | None, start: bool = True,
                      renew_volumes: bool = False, limit: int = 4,
                      on_event: Callable[[Event], None] = lambda _: None,
                      before_start: Callable[[Container], None] = lambda _: None) -> list[Container]:
         """Carry out a plan; returns the service's containers afterwards (those it kept or made).
+        `timeout` (None: the service's own) bounds each stop.
         `before_start` sees each container just before it starts (to attach to its output)."""
+        timeout = self.stop_timeout(timeout)
+
         def act(step: Step) -> Container | None:
             info = step.container
             if step.action is Action.REMOVE:

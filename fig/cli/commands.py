@@ -47,6 +47,10 @@ def _explanation(item: Explanation) -> str:
     return f"{who}: {item.action}{why}"
 
 
+def _timeout(options: dict[str, Any]) -> int | None:
+    return None if options["--timeout"] is None else _int(options, "--timeout")
+
+
 def _int(options: dict[str, Any], key: str) -> int:
     value = options[key]
     try:
@@ -172,13 +176,13 @@ class TopLevelCommand(DocoptCommand):
             -v, --volumes            Also remove named volumes declared in the file and anonymous volumes
             --rmi TYPE               Remove images: 'local' (built ones) or 'all'
             --remove-orphans         Remove containers of services not in the file
-            -t, --timeout TIMEOUT    Seconds to wait for stop before killing [default: 10]
+            -t, --timeout TIMEOUT    Seconds to wait for stop before killing (default: stop_grace_period or 10)
         """
         rmi = options["--rmi"]
         if rmi not in (None, "local", "all"):
             raise UserError("--rmi takes 'local' or 'all'")
         project.down(volumes=options["--volumes"], remove_orphans=options["--remove-orphans"],
-                     timeout=_int(options, "--timeout"), remove_images=rmi, on_event=self.status)
+                     timeout=_timeout(options), remove_images=rmi, on_event=self.status)
         return 0
 
     def kill(self, project: Project, options: dict[str, Any]) -> int:
@@ -294,9 +298,9 @@ class TopLevelCommand(DocoptCommand):
         Usage: restart [options] [SERVICE...]
 
         Options:
-            -t, --timeout TIMEOUT  Seconds to wait for stop before killing [default: 10]
+            -t, --timeout TIMEOUT  Seconds to wait for stop before killing (default: stop_grace_period or 10)
         """
-        project.restart(options["SERVICE"], timeout=_int(options, "--timeout"), on_event=self.status)
+        project.restart(options["SERVICE"], timeout=_timeout(options), on_event=self.status)
         return 0
 
     def rm(self, project: Project, options: dict[str, Any]) -> int:
@@ -354,10 +358,10 @@ class TopLevelCommand(DocoptCommand):
         Usage: scale [options] SERVICE=NUM...
 
         Options:
-            -t, --timeout TIMEOUT  Seconds to wait for stop before killing [default: 10]
+            -t, --timeout TIMEOUT  Seconds to wait for stop before killing (default: stop_grace_period or 10)
         """
         counts = parse_scale(options["SERVICE=NUM"], project)
-        project.scale(counts, timeout=_int(options, "--timeout"), on_event=self.status)
+        project.scale(counts, timeout=_timeout(options), on_event=self.status)
         return 0
 
     def start(self, project: Project, options: dict[str, Any]) -> int:
@@ -376,9 +380,9 @@ class TopLevelCommand(DocoptCommand):
         Usage: stop [options] [SERVICE...]
 
         Options:
-            -t, --timeout TIMEOUT  Seconds to wait for stop before killing [default: 10]
+            -t, --timeout TIMEOUT  Seconds to wait for stop before killing (default: stop_grace_period or 10)
         """
-        project.stop(options["SERVICE"], timeout=_int(options, "--timeout"), on_event=self.status)
+        project.stop(options["SERVICE"], timeout=_timeout(options), on_event=self.status)
         return 0
 
     def up(self, project: Project, options: dict[str, Any]) -> int:
@@ -402,7 +406,8 @@ class TopLevelCommand(DocoptCommand):
             --remove-orphans       Remove containers for services not defined in the file
             -V, --renew-anon-volumes  Recreate anonymous volumes instead of keeping their data
             --scale SERVICE=NUM    Scale SERVICE to NUM containers (can be used multiple times)
-            -t, --timeout TIMEOUT  Seconds to wait for shutdown when attached or recreating [default: 10]
+            -t, --timeout TIMEOUT  Seconds to wait for shutdown when attached or recreating
+                                   (default: stop_grace_period or 10)
             --explain              Print what would be done and why, and change nothing
             --dry-run              The same as --explain
             --wait                 With -d, wait until every service runs (and is healthy if it has a check)
@@ -421,7 +426,7 @@ class TopLevelCommand(DocoptCommand):
             raise UserError("-d cannot be combined with --abort-on-container-exit, --exit-code-from or --exit-policy")
         strategy = (Strategy.ALWAYS if options["--force-recreate"] else
                     Strategy.NEVER if options["--no-recreate"] else Strategy.CHANGED)
-        timeout = _int(options, "--timeout")
+        timeout = _timeout(options)
         up_options = UpOptions(
             deps=not options["--no-deps"], strategy=strategy, build=not options["--no-build"],
             force_build=options["--build"], start=not options["--no-start"], timeout=timeout,
@@ -452,9 +457,9 @@ class TopLevelCommand(DocoptCommand):
         return self._follow(project, session, followed, wanted, policy, timeout)
 
     def _follow(self, project: Project, session: Session, containers: list[Container], services: set[str],
-                policy: ExitPolicy, timeout: int) -> int:
+                policy: ExitPolicy, timeout: int | None) -> int:
         def stop_all() -> None:
-            project.each(project.containers(services), lambda c: c.stop(timeout), "Stopping", self.status)
+            project.stop_containers(project.containers(services), timeout=timeout, on_event=self.status)
 
         def kill_all() -> None:
             project.each(project.containers(services), lambda c: c.kill(), "Killing", self.status)
