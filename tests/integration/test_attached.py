@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from tests.integration.conftest import SLEEPER, wait_until
+from tests.integration.conftest import FIG, SLEEPER, wait_until
 
 ANSI = re.compile(r"\x1b\[")
 LINES = 3000
@@ -101,6 +101,47 @@ def test_every_line_of_every_container_arrives_once_whole_and_prefixed(project, 
     # Both containers ran to the end and were left in place.
     assert {c["State"] for c in project.containers()} == {"exited"}
     assert len(project.containers()) == 2
+
+
+@pytest.mark.parametrize("flags, coloured", [((), True), (("--no-color",), False)], ids=["tty", "tty-no-color"])
+def test_colour_only_on_a_terminal_without_no_color(project, flags, coloured):
+    """The other half of the no-colour check: on a terminal the prefixes are coloured, unless --no-color."""
+    import pty
+
+    project.write("""
+        web:
+          image: busybox
+          command: sh -c 'echo hello'
+        """)
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([*FIG, "-p", project.name, "up", *flags], cwd=project.dir, stdin=subprocess.DEVNULL,
+                            stdout=slave, stderr=subprocess.PIPE, start_new_session=True)
+    os.close(slave)
+    chunks: list[bytes] = []
+
+    def read() -> None:
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError:  # EIO: the other side is closed
+                return
+            if not data:
+                return
+            chunks.append(data)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    reader.join(10)
+    os.close(master)
+    out = b"".join(chunks).decode()
+    assert proc.returncode == 0 and b"Traceback" not in err, err
+    assert "hello" in out
+    assert bool(ANSI.search(out)) is coloured, repr(out)
 
 
 def test_a_last_line_without_newline_is_printed(project):

@@ -166,7 +166,8 @@ def test_rm_removes_only_stopped_containers(project):
     assert "No stopped containers" in nothing.stdout
     assert len(project.containers()) == 2
     project.fig("stop", "-t", "1", "a", check=True)
-    project.fig("rm", "-f", check=True)
+    removed = project.fig("rm", "-f", check=True)
+    assert "Are you sure" not in removed.stderr + removed.stdout, "-f does not ask"
     assert project.names() == [project.container_name("b")]
 
 
