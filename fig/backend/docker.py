@@ -7,6 +7,7 @@ import datetime
 import logging
 import os
 import re
+import ssl
 import struct
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -14,7 +15,9 @@ from typing import Any
 import docker
 import docker.errors
 import docker.types
+import requests.adapters
 import requests.exceptions
+import urllib3
 from docker.tls import TLSConfig
 
 from fig import errors
@@ -43,12 +46,24 @@ def _tls_config(environ: Mapping[str, str]) -> TLSConfig | None:
 
 def _reason(exc: BaseException) -> str:
     text = str(exc)
-    for pattern in (r"\[SSL: [A-Z_]+\] ([^(]+)", r"hostname '[^']+' doesn't match[^\"')]*", r"Connection refused",
+    if re.search(r"PROTOCOL_VERSION|UNSUPPORTED_PROTOCOL|WRONG_SSL_VERSION", text):
+        return "the engine does not offer TLS 1.2 or newer"
+    for pattern in (r"\[SSL: [A-Z0-9_]+\] ([^(]+)", r"hostname '[^']+' doesn't match[^\"')]*", r"Connection refused",
                     r"No such file or directory", r"Name or service not known"):
         m = re.search(pattern, text)
         if m:
             return m.group(1 if m.groups() else 0).strip()
-    return text.splitlines()[0][:200] if text else type(exc).__name__
+    m = re.search(r"\(Caused by \w+\((.*)\)\)\s*$", text)  # urllib3's "Max retries exceeded ... (Caused by X(...))"
+    return (m[1] if m else text.splitlines()[0])[:200] if text else type(exc).__name__
+
+
+class _ModernTLSAdapter(requests.adapters.HTTPAdapter):
+    """HTTPS to the engine with TLS 1.2 or newer, whatever the defaults of the installed urllib3."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        if not urllib3.__version__.startswith("1."):  # urllib3 1.x has no such option
+            kwargs["ssl_minimum_version"] = ssl.TLSVersion.TLSv1_2
+        super().init_poolmanager(*args, **kwargs)
 
 
 class DockerBackend:
@@ -68,6 +83,8 @@ class DockerBackend:
             raise errors.ConnectionFailed(f"Cannot use the engine at {url}: {e}") from e
         # Verify against DOCKER_CERT_PATH's CA only: REQUESTS_CA_BUNDLE and friends must not override it.
         client.trust_env = False
+        if tls:
+            client.mount("https://", _ModernTLSAdapter())
         return cls(client, url)
 
     @contextlib.contextmanager
@@ -204,9 +221,11 @@ class DockerBackend:
             sock = self.api.attach_socket(container_id, params={"stdout": 1, "stderr": 1, "stream": 1, "logs": 0})
         return _split(_frames(_received(getattr(sock, "_sock", sock)), tty))
 
-    def attach_socket(self, container_id: str) -> Any:
+    def attach_socket(self, container_id: str, *, stdin: bool = True, output: bool = True) -> Any:
+        """A raw connection to the container's stdin and/or its stdout and stderr (multiplexed unless a TTY)."""
+        params = {"stdin": int(stdin), "stdout": int(output), "stderr": int(output), "stream": 1}
         with self._translate():
-            return self.api.attach_socket(container_id, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
+            return self.api.attach_socket(container_id, params=params)
 
     def resize(self, container_id: str, height: int, width: int) -> None:
         with self._translate():

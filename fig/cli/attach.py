@@ -7,6 +7,7 @@ import select
 import shlex
 import signal
 import socket
+import ssl
 import struct
 import sys
 import threading
@@ -74,14 +75,18 @@ def _remove_shielded(container: Container) -> None:
 
 
 def attach_and_wait(container: Container, *, tty: bool) -> int:
-    sock = container.backend.attach_socket(container.id)
-    raw = getattr(sock, "_sock", sock)
+    raw = _raw(container.backend.attach_socket(container.id))
+    stdin_raw = raw
     try:
+        if not tty and isinstance(raw, ssl.SSLSocket):
+            # A TLS connection cannot be half-closed and must not be used by two threads at once: stdin gets a
+            # connection of its own, and closing it is the end of input (the container has StdinOnce).
+            stdin_raw = _raw(container.backend.attach_socket(container.id, output=False))
         container.start()
         if tty:
             _interactive(container, raw)
         else:
-            _piped(raw)
+            _piped(raw, stdin_raw)
     except KeyboardInterrupt:
         try:
             container.stop(10)
@@ -91,13 +96,38 @@ def attach_and_wait(container: Container, *, tty: bool) -> int:
         return code if code else 130
     finally:
         raw.close()
+        stdin_raw.close()
     return container.wait()
 
 
-def _forward_stdin(raw: socket.socket) -> None:
-    """Copy our stdin to the container; at end of input, half-close so the container sees EOF."""
+def _raw(sock: Any) -> socket.socket:
+    return getattr(sock, "_sock", sock)
+
+
+def _stdin_fd() -> int:
     try:
-        fd = sys.stdin.fileno() if sys.stdin else -1
+        return sys.stdin.fileno() if sys.stdin else -1
+    except (OSError, ValueError):
+        return -1
+
+
+def _end_input(raw: socket.socket) -> None:
+    """The container sees the end of its input, and its output keeps coming."""
+    try:
+        if isinstance(raw, ssl.SSLSocket):  # stdin's own connection: close it properly, without waiting long
+            raw.settimeout(5)
+            raw.unwrap()
+            raw.close()
+        else:
+            raw.shutdown(socket.SHUT_WR)
+    except (OSError, ValueError):
+        raw.close()
+
+
+def _forward_stdin(raw: socket.socket) -> None:
+    """Copy our stdin to the container, then end its input."""
+    try:
+        fd = _stdin_fd()
         while fd >= 0:
             data = os.read(fd, 65536)
             if not data:
@@ -105,29 +135,40 @@ def _forward_stdin(raw: socket.socket) -> None:
             raw.sendall(data)
     except (OSError, ValueError):
         pass
-    try:
-        raw.shutdown(socket.SHUT_WR)
-    except OSError:
-        pass
+    _end_input(raw)
 
 
-def _piped(raw: socket.socket) -> None:
-    threading.Thread(target=_forward_stdin, args=(raw,), daemon=True).start()
-    outputs = {1: sys.stdout.buffer, 2: sys.stderr.buffer}
-    buffer = b""
+class _Demux:
+    """Split the engine's multiplexed stream (8-byte frame headers) onto our stdout and stderr."""
+
+    def __init__(self) -> None:
+        self.buffer = b""
+        self.outputs = {1: sys.stdout.buffer, 2: sys.stderr.buffer}
+
+    def feed(self, chunk: bytes) -> None:
+        self.buffer += chunk
+        while len(self.buffer) >= 8:
+            kind, size = struct.unpack(">BxxxL", self.buffer[:8])
+            if len(self.buffer) < 8 + size:
+                break
+            out = self.outputs.get(kind, sys.stdout.buffer)
+            out.write(self.buffer[8:8 + size])
+            out.flush()
+            self.buffer = self.buffer[8 + size:]
+
+
+def _piped(raw: socket.socket, stdin_raw: socket.socket) -> None:
+    """Our stdin to the container from a thread, its output to our stdout and stderr from here."""
+    threading.Thread(target=_forward_stdin, args=(stdin_raw,), daemon=True).start()
+    output = _Demux()
     while True:
-        chunk = raw.recv(65536)
+        try:
+            chunk = raw.recv(65536)
+        except (ssl.SSLEOFError, ssl.SSLZeroReturnError):
+            break
         if not chunk:
             break
-        buffer += chunk
-        while len(buffer) >= 8:
-            kind, size = struct.unpack(">BxxxL", buffer[:8])
-            if len(buffer) < 8 + size:
-                break
-            out = outputs.get(kind, sys.stdout.buffer)
-            out.write(buffer[8:8 + size])
-            out.flush()
-            buffer = buffer[8 + size:]
+        output.feed(chunk)
 
 
 def _interactive(container: Container, raw: socket.socket) -> None:
@@ -151,9 +192,13 @@ def _interactive(container: Container, raw: socket.socket) -> None:
         stdin_open = True
         while True:
             readers = [raw, stdin_fd] if stdin_open else [raw]
-            ready, _, _ = select.select(readers, [], [])
+            buffered = isinstance(raw, ssl.SSLSocket) and raw.pending()  # decrypted already: select cannot tell
+            ready = [raw] if buffered else select.select(readers, [], [])[0]
             if raw in ready:
-                data = raw.recv(65536)
+                try:
+                    data = raw.recv(65536)
+                except (ssl.SSLEOFError, ssl.SSLZeroReturnError):
+                    break
                 if not data:
                     break
                 os.write(stdout_fd, data)
