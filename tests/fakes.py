@@ -364,7 +364,7 @@ class FakeBackend:
             lines = [LogLine(line.text, line.stream) for line in self._canned(self._find(container_id))]
         return iter(lines)
 
-    def attach_socket(self, container_id: str) -> Any:
+    def attach_socket(self, container_id: str, *, stdin: bool = True, output: bool = True) -> Any:
         raise NotImplementedError("FakeBackend has no attach socket")
 
     def resize(self, container_id: str, height: int, width: int) -> None:
