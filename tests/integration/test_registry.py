@@ -239,6 +239,20 @@ def test_pull_from_a_registry_that_does_not_answer(project, registry):
     assert image in error and "connection refused" in error
 
 
+def test_pull_from_a_registry_that_accepts_but_never_answers(project, registry):
+    """The engine gives up (after about 25 s); fig must say so in one line, not hang."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(64)
+        image = f"127.0.0.1:{silent.getsockname()[1]}/figtest-silent"
+        project.write(f"web:\n  image: {image}\n")
+        started = time.monotonic()
+        error = one_error(project.fig("pull", timeout=110))
+    # The engine's words: "context deadline exceeded" or "Client.Timeout exceeded while awaiting headers".
+    assert image in error and re.search(r"deadline exceeded|timeout", error, re.IGNORECASE), error
+    assert time.monotonic() - started < 100
+
+
 def test_up_with_an_image_that_cannot_be_pulled_fails_in_one_line(project, images):
     image = images("-missing")
     project.write(f"web:\n  image: {image}\n")
