@@ -47,8 +47,9 @@ class Session:
     """Prints the output of containers until they have all exited, or a policy says stop."""
 
     def __init__(self, out: TextIO, *, colored: bool, json_lines: bool, history: bool = False,
-                 tail: int | None = None, discover: Callable[[], list[Container]] | None = None) -> None:
-        self.printer = LogPrinter(out, colored=colored, json_lines=json_lines)
+                 tail: int | None = None, discover: Callable[[], list[Container]] | None = None,
+                 width: int = 0) -> None:
+        self.printer = LogPrinter(out, colored=colored, json_lines=json_lines, width=width)
         self.history, self.tail, self.discover = history, tail, discover
         self.seen: set[str] = set()
         self.lock = threading.Lock()

@@ -439,8 +439,11 @@ class TopLevelCommand(DocoptCommand):
             return 0
         wanted = set(options["SERVICE"]) or {s.name for s in project.services}
         attached = not (options["-d"] or options["--no-start"])
+        counts = {c.service: c.number for c in project.containers(wanted, stopped=True)}
+        counts.update(up_options.scale)
+        width = max((len(f"{name}_{max(counts.get(name, 1), 1)}") for name in wanted), default=0)
         session = Session(sys.stdout, colored=_colored(options), json_lines=_json(options),
-                          discover=lambda: project.containers(wanted))
+                          discover=lambda: project.containers(wanted), width=width)
 
         def attach(container: Container) -> None:
             if attached and container.service in wanted:

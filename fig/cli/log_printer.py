@@ -56,14 +56,15 @@ class _Exit:
 
 
 class LogPrinter:
-    def __init__(self, out: TextIO, *, colored: bool = False, json_lines: bool = False) -> None:
+    def __init__(self, out: TextIO, *, colored: bool = False, json_lines: bool = False, width: int = 0) -> None:
+        """`width`: the prefix width to start from, when the names of sources added later are known."""
         self.out = out
         self.colored = colored
         self.json_lines = json_lines
         self._queue: queue.Queue[_Line | _Exit] = queue.Queue(maxsize=10000)
         self._prefix: dict[str, Callable[[str], str]] = {}
         self._colors = rainbow() if colored else iter(lambda: plain, None)
-        self._width = 0
+        self._width = width
         self._running = 0
         self._lock = threading.Lock()
 
