@@ -1,29 +1,31 @@
-"""DockerBackend: ContainerBackend over the Docker SDK. The only module that imports `docker`."""
+"""DockerBackend: ContainerBackend over the Docker SDK. The only module that imports `docker`.
+
+The SDK is imported on first use: on a unix socket, listing, inspecting, start/stop/kill/restart, removing, waiting
+and logs go through fig.backend.unixhttp without it (see there why)."""
 
 from __future__ import annotations
 
 import contextlib
 import datetime
+import json
 import logging
 import os
 import re
-import ssl
 import struct
-from collections.abc import Iterator, Mapping
-from typing import Any
-
-import docker
-import docker.errors
-import docker.types
-import requests.adapters
-import requests.exceptions
-import urllib3
-from docker.tls import TLSConfig
+import sys
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 from fig import errors
 from fig.backend.base import (
     BuildRequest, ContainerInfo, ContainerSpec, ContainerState, LogLine, Mount, PortBinding,
 )
+from fig.backend.unixhttp import UnixHTTP, path_of
+
+if TYPE_CHECKING:
+    import docker
+    from docker.tls import TLSConfig
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +43,8 @@ def _tls_config(environ: Mapping[str, str]) -> TLSConfig | None:
     if verify and not os.path.isfile(ca):
         raise errors.ConnectionFailed(f"DOCKER_TLS_VERIFY is set but {ca} does not exist (set DOCKER_CERT_PATH)")
     client_cert = (cert, key) if os.path.isfile(cert) and os.path.isfile(key) else None
+    from docker.tls import TLSConfig
+
     return TLSConfig(client_cert=client_cert, ca_cert=ca if verify else None, verify=ca if verify else False)
 
 
@@ -57,70 +61,127 @@ def _reason(exc: BaseException) -> str:
     return (m[1] if m else text.splitlines()[0])[:200] if text else type(exc).__name__
 
 
-class _ModernTLSAdapter(requests.adapters.HTTPAdapter):
+def _modern_tls_adapter() -> Any:
     """HTTPS to the engine with TLS 1.2 or newer, whatever the defaults of the installed urllib3."""
+    import ssl
 
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        if not urllib3.__version__.startswith("1."):  # urllib3 1.x has no such option
-            kwargs["ssl_minimum_version"] = ssl.TLSVersion.TLSv1_2
-        super().init_poolmanager(*args, **kwargs)
+    import requests.adapters
+    import urllib3
+
+    class ModernTLSAdapter(requests.adapters.HTTPAdapter):
+        def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+            if not urllib3.__version__.startswith("1."):  # urllib3 1.x has no such option
+                kwargs["ssl_minimum_version"] = ssl.TLSVersion.TLSv1_2
+            super().init_poolmanager(*args, **kwargs)
+
+    return ModernTLSAdapter()
 
 
 class DockerBackend:
-    def __init__(self, client: docker.APIClient, url: str) -> None:
-        self.api = client
+    def __init__(self, client: docker.APIClient | None, url: str, *, http: UnixHTTP | None = None,
+                 connect: Callable[[], docker.APIClient] | None = None) -> None:
+        """Without a `client`, `connect` makes it on first use; with `http`, the calls that need no SDK go there."""
+        self._api = client
+        self._connect = connect
+        self._lock = threading.Lock()
         self.url = url
+        self.http = http
+
+    @property
+    def api(self) -> docker.APIClient:
+        """The SDK client, made (and the SDK imported, ~0.2 s) on first use."""
+        if self._api is None:
+            with self._lock:
+                if self._api is None:
+                    assert self._connect is not None
+                    self._api = self._connect()
+        return self._api
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> DockerBackend:
+    def from_env(cls, environ: Mapping[str, str] | None = None, *, plain_http: bool = True) -> DockerBackend:
+        """The engine of DOCKER_HOST (and DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, DOCKER_API_VERSION). Without
+        `plain_http`, every call goes through the SDK."""
         env = os.environ if environ is None else environ
         url = env.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
-        try:
-            tls = _tls_config(env)
-            client = docker.APIClient(base_url=url, version=env.get("DOCKER_API_VERSION") or DEFAULT_API_VERSION,
-                                      tls=tls or False, timeout=int(env.get("FIG_HTTP_TIMEOUT", "120")))
-        except docker.errors.DockerException as e:
-            raise errors.ConnectionFailed(f"Cannot use the engine at {url}: {e}") from e
-        # Verify against DOCKER_CERT_PATH's CA only: REQUESTS_CA_BUNDLE and friends must not override it.
-        client.trust_env = False
-        if tls:
-            client.mount("https://", _ModernTLSAdapter())
-        return cls(client, url)
+        version = env.get("DOCKER_API_VERSION") or DEFAULT_API_VERSION
+        timeout = int(env.get("FIG_HTTP_TIMEOUT", "120"))
+
+        def connect() -> docker.APIClient:
+            import docker
+
+            try:
+                tls = _tls_config(env)
+                client = docker.APIClient(base_url=url, version=version, tls=tls or False, timeout=timeout)
+            except docker.errors.DockerException as e:
+                raise errors.ConnectionFailed(f"Cannot use the engine at {url}: {e}") from e
+            # Verify against DOCKER_CERT_PATH's CA only: REQUESTS_CA_BUNDLE and friends must not override it.
+            client.trust_env = False
+            if tls:
+                client.mount("https://", _modern_tls_adapter())
+            return client
+
+        tls = env.get("DOCKER_TLS_VERIFY") or env.get("DOCKER_TLS")
+        if plain_http and url.startswith("unix://") and not tls and re.fullmatch(r"\d+\.\d+", version):
+            return cls(None, url, connect=connect,
+                       http=UnixHTTP(url[len("unix://"):], version=version, timeout=timeout, url=url))
+        return cls(connect(), url)
 
     @contextlib.contextmanager
     def _translate(self, subject: str = "") -> Iterator[None]:
         prefix = f"{subject}: " if subject else ""
         try:
             yield
-        except docker.errors.ImageNotFound as e:
-            raise errors.ImageNotFound(f"{prefix}{e.explanation or e}") from e
-        except docker.errors.NotFound as e:
-            raise errors.NotFound(f"{prefix}{e.explanation or e}") from e
-        except docker.errors.APIError as e:
-            raise errors.BackendError(f"{prefix}{e.explanation or e}") from e
-        except requests.exceptions.SSLError as e:
-            raise errors.ConnectionFailed(f"TLS error talking to the Docker daemon at {self.url}: {_reason(e)}") from e
-        except (requests.exceptions.ConnectionError, ConnectionError, FileNotFoundError) as e:
-            raise errors.ConnectionFailed(
-                f"Couldn't connect to Docker daemon at {self.url} - is it running?"
-            ) from e
-        except requests.exceptions.ReadTimeout as e:
-            raise errors.BackendError(f"{prefix}the Docker daemon at {self.url} did not answer in time") from e
-        except docker.errors.DockerException as e:
-            raise errors.BackendError(f"{prefix}{e}") from e
+        except errors.FigError:
+            raise
+        except Exception as e:
+            translated = self._translated(e, prefix)
+            if translated is None:
+                raise
+            raise translated from e
+
+    def _translated(self, e: Exception, prefix: str) -> errors.FigError | None:
+        if "docker" not in sys.modules:  # then no SDK or requests error can have been raised
+            if isinstance(e, (ConnectionError, FileNotFoundError)):
+                return errors.ConnectionFailed(f"Couldn't connect to Docker daemon at {self.url} - is it running?")
+            return None
+        import docker.errors
+        import requests.exceptions
+
+        if isinstance(e, docker.errors.ImageNotFound):
+            return errors.ImageNotFound(f"{prefix}{e.explanation or e}")
+        if isinstance(e, docker.errors.NotFound):
+            return errors.NotFound(f"{prefix}{e.explanation or e}")
+        if isinstance(e, docker.errors.APIError):
+            return errors.BackendError(f"{prefix}{e.explanation or e}")
+        if isinstance(e, requests.exceptions.SSLError):
+            return errors.ConnectionFailed(f"TLS error talking to the Docker daemon at {self.url}: {_reason(e)}")
+        if isinstance(e, (requests.exceptions.ConnectionError, ConnectionError, FileNotFoundError)):
+            return errors.ConnectionFailed(f"Couldn't connect to Docker daemon at {self.url} - is it running?")
+        if isinstance(e, requests.exceptions.ReadTimeout):
+            return errors.BackendError(f"{prefix}the Docker daemon at {self.url} did not answer in time")
+        if isinstance(e, docker.errors.DockerException):
+            return errors.BackendError(f"{prefix}{e}")
+        return None
 
     # -- containers -------------------------------------------------------------------------------------
 
     def list_containers(self, labels: Mapping[str, str], *, all: bool = False) -> list[ContainerInfo]:
         filters = {"label": [f"{k}={v}" for k, v in labels.items()]}
+        if self.http:
+            raw = self.http.call("GET", "/containers/json", {"all": int(all), "filters": json.dumps(filters)})
+            return [self._from_summary(c) for c in raw]
         with self._translate():
             raw = self.api.containers(all=all, filters=filters)
         return [self._from_summary(c) for c in raw]
 
     def inspect(self, container_id: str) -> ContainerInfo:
+        return self._from_inspect(self._inspect(container_id))
+
+    def _inspect(self, container_id: str) -> dict[str, Any]:
+        if self.http:
+            return dict(self.http.call("GET", path_of("/containers/{}/json", container_id), subject=container_id))
         with self._translate(container_id):
-            raw = self.api.inspect_container(container_id)
-        return self._from_inspect(raw)
+            return self.api.inspect_container(container_id)  # type: ignore[no-any-return]
 
     def create(self, spec: ContainerSpec) -> str:
         api = self.api
@@ -167,46 +228,69 @@ class DockerBackend:
         return cid
 
     def start(self, container_id: str) -> None:
+        if self.http:
+            self.http.call("POST", path_of("/containers/{}/start", container_id))
+            return
         with self._translate():
             self.api.start(container_id)
 
     def stop(self, container_id: str, *, timeout: int) -> None:
+        if self.http:
+            self.http.call("POST", path_of("/containers/{}/stop", container_id), {"t": timeout}, wait=timeout)
+            return
         with self._translate():
             self.api.stop(container_id, timeout=timeout)
 
     def restart(self, container_id: str, *, timeout: int) -> None:
+        if self.http:
+            self.http.call("POST", path_of("/containers/{}/restart", container_id), {"t": timeout}, wait=timeout)
+            return
         with self._translate():
             self.api.restart(container_id, timeout=timeout)
 
     def kill(self, container_id: str, *, signal: str = "SIGKILL") -> None:
+        if self.http:
+            self.http.call("POST", path_of("/containers/{}/kill", container_id), {"signal": signal})
+            return
         with self._translate():
             self.api.kill(container_id, signal=signal)
 
     def remove(self, container_id: str, *, force: bool = False, volumes: bool = False) -> None:
-        with self._translate():
-            try:
+        try:
+            if self.http:
+                self.http.call("DELETE", path_of("/containers/{}", container_id),
+                               {"v": int(volumes), "force": int(force)})
+                return
+            with self._translate():
                 self.api.remove_container(container_id, force=force, v=volumes)
-            except docker.errors.APIError as e:
-                if e.status_code == 409 and "already in progress" in str(e.explanation):
-                    return
+        except errors.BackendError as e:
+            if "already in progress" not in str(e):  # the engine answers 409 while another remove runs
                 raise
 
     def rename(self, container_id: str, name: str) -> None:
+        if self.http:
+            self.http.call("POST", path_of("/containers/{}/rename", container_id), {"name": name})
+            return
         with self._translate():
             self.api.rename(container_id, name)
 
     def wait(self, container_id: str) -> int:
+        if self.http:
+            return int(self.http.call("POST", path_of("/containers/{}/wait", container_id), wait=None)["StatusCode"])
         with self._translate():
             return int(self.api.wait(container_id, timeout=None)["StatusCode"])
 
     def logs(self, container_id: str, *, follow: bool, tail: int | None = None, since: str | None = None,
              timestamps: bool = False) -> Iterator[LogLine]:
+        tty = bool(self._inspect(container_id)["Config"]["Tty"])
+        params: dict[str, Any] = {"stdout": 1, "stderr": 1, "follow": int(follow),
+                                  "tail": "all" if tail is None else str(tail), "timestamps": int(timestamps)}
+        if since is not None:
+            params["since"] = _unix_time(since)
+        if self.http:
+            lines = _split(_frames(self.http.stream(path_of("/containers/{}/logs", container_id), params), tty))
+            return _timestamped(lines) if timestamps else lines
         with self._translate():
-            tty = bool(self.api.inspect_container(container_id)["Config"]["Tty"])
-            params: dict[str, Any] = {"stdout": 1, "stderr": 1, "follow": int(follow),
-                                      "tail": "all" if tail is None else str(tail), "timestamps": int(timestamps)}
-            if since is not None:
-                params["since"] = _unix_time(since)
             response = self.api._get(self.api._url("/containers/{0}/logs", container_id), params=params,
                                      stream=True, timeout=None)
             self.api._raise_for_status(response)
@@ -234,11 +318,13 @@ class DockerBackend:
     # -- images -----------------------------------------------------------------------------------------
 
     def image_id(self, name: str) -> str | None:
-        with self._translate(name):
-            try:
+        try:
+            if self.http:
+                return str(self.http.call("GET", path_of("/images/{}/json", name), subject=name)["Id"])
+            with self._translate(name):
                 return str(self.api.inspect_image(name)["Id"])
-            except docker.errors.NotFound:
-                return None
+        except errors.NotFound:
+            return None
 
     def build(self, request: BuildRequest) -> Iterator[dict[str, Any]]:
         with self._translate(request.tag):
@@ -268,12 +354,15 @@ class DockerBackend:
     # -- networks and volumes ---------------------------------------------------------------------------
 
     def network_exists(self, name: str) -> bool:
-        with self._translate(f"network {name}"):
-            try:
+        try:
+            if self.http:
+                self.http.call("GET", path_of("/networks/{}", name), subject=f"network {name}")
+                return True
+            with self._translate(f"network {name}"):
                 self.api.inspect_network(name)
                 return True
-            except docker.errors.NotFound:
-                return False
+        except errors.NotFound:
+            return False
 
     def ensure_network(self, name: str, *, driver: str | None, internal: bool, labels: Mapping[str, str]) -> None:
         if self.network_exists(name):
@@ -287,12 +376,15 @@ class DockerBackend:
             self.api.remove_network(name)
 
     def volume_exists(self, name: str) -> bool:
-        with self._translate(f"volume {name}"):
-            try:
+        try:
+            if self.http:
+                self.http.call("GET", path_of("/volumes/{}", name), subject=f"volume {name}")
+                return True
+            with self._translate(f"volume {name}"):
                 self.api.inspect_volume(name)
                 return True
-            except docker.errors.NotFound:
-                return False
+        except errors.NotFound:
+            return False
 
     def ensure_volume(self, name: str, *, driver: str | None, labels: Mapping[str, str]) -> None:
         if not self.volume_exists(name):
@@ -376,6 +468,8 @@ def _timestamped(lines: Iterator[LogLine]) -> Iterator[LogLine]:
 
 def _host_config_extras(spec: ContainerSpec) -> dict[str, Any]:
     """create_host_config arguments for resources and isolation; unset values are left to the engine."""
+    import docker.types
+
     extras: dict[str, Any] = {
         "devices": list(spec.devices) or None, "tmpfs": dict(spec.tmpfs) or None,
         "ulimits": [docker.types.Ulimit(name=n, soft=s, hard=h) for n, s, h in spec.ulimits] or None,
@@ -423,7 +517,7 @@ def _frames(chunks: Iterator[bytes], tty: bool) -> Iterator[tuple[str, bytes]]:
                 yield ("stderr" if kind == 2 else "stdout"), buffer[offset + 8:offset + 8 + size]
                 offset += 8 + size
             buffer = buffer[offset:]
-    except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError, OSError):
+    except OSError:  # requests' ConnectionError and ChunkedEncodingError are OSErrors too
         return
 
 

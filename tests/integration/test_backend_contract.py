@@ -43,7 +43,7 @@ class Harness:
         return ContainerSpec(name=name, image="busybox", labels=labels, command=command, volumes=list(volumes))
 
 
-@pytest.fixture(params=["fake", "docker"])
+@pytest.fixture(params=["fake", "docker", "docker-sdk"])
 def harness(request) -> Iterator[Harness]:
     project = "figcontract" + uuid.uuid4().hex[:10]
     if request.param == "fake":
@@ -55,7 +55,8 @@ def harness(request) -> Iterator[Harness]:
     from fig.backend.docker import DockerBackend
 
     try:
-        yield Harness(DockerBackend.from_env(), project, "docker")
+        # "docker" talks plain HTTP to the unix socket where it can; "docker-sdk" makes every call through the SDK
+        yield Harness(DockerBackend.from_env(plain_http=request.param == "docker"), project, "docker")
     finally:
         remove_project(engine, project)
         remove_project(engine, project + "other")

@@ -1,0 +1,119 @@
+"""UnixHTTP against a small HTTP server on a unix socket: answers, streams and errors as fig.errors."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import socketserver
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from fig import errors
+from fig.backend.unixhttp import UnixHTTP, path_of
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    seen: list[tuple[str, str]] = []
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def reply(self, status: int, body: bytes = b"", content_type: str = "application/json") -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def handle_any(self) -> None:
+        Handler.seen.append((self.command, self.path))
+        path = self.path.split("?")[0]
+        if path == "/v1.41/containers/json":
+            self.reply(200, json.dumps([{"Id": "c1"}]).encode())
+        elif path == "/v1.41/containers/c1/start":
+            self.reply(204)
+        elif path == "/v1.41/images/nope/json":
+            self.reply(404, b'{"message":"No such image: nope:latest"}')
+        elif path == "/v1.41/containers/gone/json":
+            self.reply(404, b'{"message":"No such container: gone"}')
+        elif path == "/v1.41/containers/c1":
+            self.reply(409, b'{"message":"You cannot remove a running container c1"}')
+        elif path == "/v1.41/broken":
+            self.reply(500, b"plain text trouble", "text/plain")
+        elif path == "/v1.41/containers/c1/logs":
+            self.send_response(200)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            for piece in (b"one\n", b"two\nthr", b"ee\n"):
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+            self.wfile.write(b"0\r\n\r\n")
+        else:
+            self.reply(404, b'{"message":"page not found"}')
+
+    do_GET = do_POST = do_DELETE = handle_any
+
+
+class Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    daemon_threads = True
+
+
+@pytest.fixture
+def http(tmp_path: Path) -> Iterator[UnixHTTP]:
+    path = str(tmp_path / "engine.sock")
+    server = Server(path, Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    Handler.seen = []
+    try:
+        yield UnixHTTP(path, version="1.41", timeout=5, url=f"unix://{path}")
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_json_answer_and_query(http):
+    assert http.call("GET", "/containers/json", {"all": 1, "filters": '{"label": ["a=b"]}', "skip": None}) == \
+        [{"Id": "c1"}]
+    method, target = Handler.seen[-1]
+    assert method == "GET" and target.startswith("/v1.41/containers/json?all=1&filters=%7B") and "skip" not in target
+
+
+def test_empty_answer_is_none(http):
+    assert http.call("POST", "/containers/c1/start") is None
+
+
+def test_404_of_an_image_is_image_not_found(http):
+    with pytest.raises(errors.ImageNotFound, match="nope: No such image"):
+        http.call("GET", "/images/nope/json", subject="nope")
+
+
+def test_404_of_a_container_is_not_found(http):
+    with pytest.raises(errors.NotFound) as caught:
+        http.call("GET", "/containers/gone/json")
+    assert not isinstance(caught.value, errors.ImageNotFound)
+    assert str(caught.value) == "No such container: gone"
+
+
+def test_other_errors_carry_the_engine_message(http):
+    with pytest.raises(errors.BackendError, match="^You cannot remove a running container c1$"):
+        http.call("DELETE", "/containers/c1")
+    with pytest.raises(errors.BackendError, match="plain text trouble"):
+        http.call("GET", "/broken")
+
+
+def test_stream_yields_chunks_as_sent(http):
+    assert b"".join(http.stream("/containers/c1/logs", {"follow": 0})) == b"one\ntwo\nthree\n"
+
+
+def test_no_engine_is_connection_failed(tmp_path):
+    missing = UnixHTTP(str(tmp_path / "none.sock"), version="1.41", timeout=5, url="unix:///none.sock")
+    with pytest.raises(errors.ConnectionFailed, match="Couldn't connect to Docker daemon at unix:///none.sock"):
+        missing.call("GET", "/containers/json")
+
+
+def test_path_arguments_are_quoted():
+    assert path_of("/images/{}/json", "registry:5000/app:1.0") == "/images/registry:5000/app:1.0/json"
+    assert path_of("/containers/{}/json", "a b?#") == "/containers/a%20b%3F%23/json"
