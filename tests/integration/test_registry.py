@@ -1,7 +1,7 @@
 """`fig pull`, `fig push`, `build --pull`, and `up`/`run` pulling missing images, against a real registry.
 
-The registry is Debian's docker-registry on 127.0.0.1:5000, started by script/registry. Outside CI a registry that
-cannot be started skips these tests; under CI=true it fails them.
+The registry is Debian's docker-registry on 127.0.0.1:5000, started by script/registry for this module and stopped
+after it. Outside CI a registry that cannot be started skips these tests; under CI=true it fails them.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import tarfile
 import time
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import docker
@@ -37,8 +38,11 @@ def _answers() -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
-def registry(engine) -> str:
+@pytest.fixture(scope="module")
+def registry(engine) -> Iterator[str]:
+    """The registry, started for this module if it is not running, and stopped again afterwards: it shares
+    port 5000 with the counter example."""
+    started = False
     if not _answers():
         proc = subprocess.run([str(ROOT / "script" / "registry")], capture_output=True, text=True, timeout=600,
                               stdin=subprocess.DEVNULL)
@@ -47,7 +51,11 @@ def registry(engine) -> str:
             if os.environ.get("CI"):
                 pytest.fail(message, pytrace=False)
             pytest.skip(message)
-    return "localhost:5000"
+        started = True
+    yield "localhost:5000"
+    if started:
+        subprocess.run([str(ROOT / "script" / "registry"), "stop"], capture_output=True, timeout=60,
+                       stdin=subprocess.DEVNULL)
 
 
 def tags(repository: str) -> list[str]:
