@@ -74,10 +74,10 @@ def _dispatch(argv: list[str]) -> int:
     doc = getdoc(TopLevelCommand) or ""
     options = parse(doc, argv, options_first=True)
     command = TopLevelCommand(progress=options["--progress"])
+    if options["--version"] and not options["--help"]:  # `fig -p x --version` too, not only `fig --version`
+        return command.version(None, {})
     if options["--help"] or not options["COMMAND"]:
         raise HelpRequested(doc)
-    if options["--version"]:
-        return command.version(None, {})
     name = options["COMMAND"]
     if name == "help":
         topic = options["ARGS"][0] if options["ARGS"] else None
