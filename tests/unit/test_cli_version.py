@@ -8,7 +8,3 @@ def test_version_after_global_options(capsys):
     assert main(["-p", "x", "--parallel", "4", "--version"]) == 0
     assert capsys.readouterr().out == f"fig version {__version__}\n"
 
-
-def test_help_wins_over_version(capsys):
-    assert main(["--version", "--help"]) == 0
-    assert "Usage:" in capsys.readouterr().out
