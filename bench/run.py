@@ -12,7 +12,7 @@ floor (the same raw engine work done by the docker SDK on a thread pool, in this
 a run needs is prepared before the clock starts (and rebuilt whenever the previous run changed it).
 After every run a correctness check looks at the engine (and at the output, for ps and logs).
 Printed per workload: both medians, the median of the pairwise ratios fig/compose, fig/floor, the
-target of issue 6, the check, and the peak RSS of each tool's process (wait4's ru_maxrss).
+target of issue 6, the check, and the peak RSS of each tool's process (GNU time's %M).
 Exit status: 0 when every check held, 1 when one failed, 2 when the benchmark could not run.
 """
 
@@ -43,7 +43,10 @@ import docker.errors
 
 PREFIX = "figbench"  # every project, container and temp dir of the benchmark starts with this
 IMAGE = "busybox:latest"
+# SIGTERM ends the container, so stop measures the tool and not the 10 s kill timeout. The shell runs the trap
+# once the `sleep 1` in progress ends (0-1 s later); with --prompt-trap it waits in `wait`, which a signal ends.
 TRAP = 'trap "exit 0" TERM INT; while :; do sleep 1; done'
+PROMPT_TRAP = 'trap "exit 0" TERM INT; while :; do sleep 1 & wait; done'
 STANDALONE = ["web"] + [f"s{i:02d}" for i in range(1, 15)]  # 15 services without links
 TREE = [f"t{i:02d}" for i in range(1, 16)]  # a binary link tree: t01 links t02 and t03, ...
 TREE_LINKS = {f"t{i:02d}": [f"t{c:02d}" for c in (2 * i, 2 * i + 1) if c <= 15] for i in range(1, 16)}
@@ -58,11 +61,11 @@ class BenchError(Exception):
 
 # -- fig files --------------------------------------------------------------------------------------------
 
-def main_file() -> str:
+def main_file(trap: str = TRAP) -> str:
     """30 services in Fig's format: 15 standalone (one is `web`) and 15 in a link tree. YAML is JSON's superset."""
     services = {}
     for name in MAIN:
-        services[name] = {"image": IMAGE, "command": ["sh", "-c", TRAP]}
+        services[name] = {"image": IMAGE, "command": ["sh", "-c", trap]}
         if TREE_LINKS.get(name):
             services[name]["links"] = TREE_LINKS[name]
     return "\n".join(f"{name}: {json.dumps(spec)}" for name, spec in services.items()) + "\n"
@@ -97,13 +100,21 @@ def indent(text: str) -> str:
     return "\n".join("    | " + line for line in text.splitlines())
 
 
+GNU_TIME = "/usr/bin/time"
+
+
 def run_timed(argv: Sequence[str], *, cwd: str, env: dict[str, str], timeout: float) -> Sample:
-    """Wall time from spawn to exit, and the child's own peak RSS (os.wait4 reports it per child)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    """Wall time from spawn to exit, and the peak RSS of the tool's own process.
+
+    The RSS comes from GNU time (`-f %M`) when installed: os.wait4 on our own child would report at least this
+    process's RSS, because a child forked (or vforked) from us counts our pages until it execs."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile(prefix=PREFIX, suffix=".rss") as rss:
         reaped: dict[str, Any] = {}
+        measured = [GNU_TIME, "-f", "%M", "-o", rss.name] if os.access(GNU_TIME, os.X_OK) else []
         start = time.perf_counter()
-        proc = subprocess.Popen(list(argv), cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                                start_new_session=True)
+        proc = subprocess.Popen([*measured, *argv], cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=err, start_new_session=True)
 
         def reap() -> None:
             _, status, usage = os.wait4(proc.pid, 0)
@@ -120,8 +131,11 @@ def run_timed(argv: Sequence[str], *, cwd: str, env: dict[str, str], timeout: fl
         proc.returncode = os.waitstatus_to_exitcode(reaped["status"]) if "status" in reaped else -9
         out.seek(0)
         err.seek(0)
-        return Sample(list(argv), reaped.get("end", time.perf_counter()) - start, proc.returncode,
-                      reaped["usage"].ru_maxrss if "usage" in reaped else 0,
+        maxrss = reaped["usage"].ru_maxrss if "usage" in reaped else 0
+        if measured:
+            lines = Path(rss.name).read_text().split()
+            maxrss = int(lines[-1]) if lines and lines[-1].isdigit() else 0
+        return Sample(list(argv), reaped.get("end", time.perf_counter()) - start, proc.returncode, maxrss,
                       out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"), timed_out)
 
 
@@ -212,7 +226,8 @@ class Bench:
         self.engine = Engine(args.floor_workers)
         self.dir = Path(tempfile.mkdtemp(prefix=PREFIX))
         self.files = {"main": self.dir / "main" / "fig.yml", "logs": self.dir / "logs" / "fig.yml"}
-        for kind, text in (("main", main_file()), ("logs", logs_file())):
+        self.trap = PROMPT_TRAP if args.prompt_trap else TRAP
+        for kind, text in (("main", main_file(self.trap)), ("logs", logs_file())):
             self.files[kind].parent.mkdir()
             self.files[kind].write_text(text)
         # As a user runs them: no project/file defaults from the environment, and bytecode caches written
@@ -313,7 +328,7 @@ class Bench:
                    command: list[str] | None | str = "trap", name: str = "") -> str:
         api, project = self.engine.api, self.sdk.project(kind)
         if command == "trap":
-            command = ["sh", "-c", TRAP]
+            command = ["sh", "-c", self.trap]
         elif command is None:
             command = ["sh", "-c", f"seq 1 {LOG_LINES} | sed 's/^/{service} /'"]
         links = [(f"{project}_{t}_1", t) for t in TREE_LINKS.get(service, []) if kind == "main"]
@@ -394,7 +409,11 @@ def floor_scale(b: Bench) -> None:
 
 
 def floor_stop(b: Bench) -> None:
-    b.engine.each(lambda c: b.engine.api.stop(c["Id"], timeout=10), b.ps(b.sdk, "main"))
+    """Dependents first, as both tools do: t01 before the t02 and t03 it links to, ..."""
+    ids = {c["Labels"]["figbench.service"]: c["Id"] for c in b.ps(b.sdk, "main")}
+    parent = {child: name for name, children in TREE_LINKS.items() for child in children}
+    b.engine.graph(list(ids), lambda s: [parent[s]] if s in parent else [],
+                   lambda s: b.engine.api.stop(ids[s], timeout=10))
 
 
 def floor_rm(b: Bench) -> None:
@@ -554,11 +573,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--floor-workers", type=int, default=16, help="SDK floor thread pool size (16)")
     p.add_argument("--fig", default=str(here) if here.exists() else f"{sys.executable} -m fig",
                    help="how to run fig (default: the fig script beside this python, not a pyenv shim)")
+    p.add_argument("--fig-args", default="", metavar="ARGS", help="global options for fig, e.g. '--parallel 32'")
     p.add_argument("--fig-pythonpath", default="", metavar="DIR",
                    help="import fig from DIR (e.g. a clone of one commit) instead of the installed one")
     p.add_argument("--compose", default="docker-compose", help="how to run docker-compose 1.29.2")
+    p.add_argument("--prompt-trap", action="store_true",
+                   help="services wait in `wait`, so SIGTERM ends them at once rather than after the current `sleep 1`")
     args = p.parse_args(argv)
-    args.fig, args.compose = args.fig.split(), args.compose.split()
+    args.fig, args.compose = args.fig.split() + args.fig_args.split(), args.compose.split()
     args.only = [n.strip() for n in args.only.split(",") if n.strip()]
     unknown = [n for n in args.only if n not in names]
     if unknown:
