@@ -173,7 +173,7 @@ class Project:
                 continue
             names = {n: service.canonical_name(n) for n in range(1, len(mine) + 2)}
             start = options.start and (service.name in selected or any(c.state.value == "running" for c in mine))
-            image_id = image_ids.get(service.name) or service.image_id() or mine[0].image_id
+            image_id = image_ids.get(service.name) or service.image_id() or (mine[0].image_id if mine else "")
             plans[service.name] = plan(service.name, service.config_hash(image_id), mine,
                                        strategy=options.strategy, scale=options.scale.get(service.name),
                                        names=names, force_reason=f"{changed[0]} was recreated" if changed and mine
@@ -233,18 +233,18 @@ class Project:
         services = self.get_services(names, deps=options.deps)
         image_ids = {s.name: s.image_id() or "" for s in services}
         result = []
-        for name, plan in self.plans(services, image_ids, options).items():
+        for name, planned in self.plans(services, image_ids, options).items():
             service = self.service(name)
-            if not plan.image_id:
+            if not planned.image_id:
                 source = "built" if service.config.build else "pulled"
                 result.append(Explanation(name, 0, "image", [f"{service.image_name} would be {source}"]))
             new = json.loads(service.config.config_json())
-            for step in plan.steps:
+            for step in planned.steps:
                 reasons = [step.reason] if step.reason else []
                 if step.action is Action.RECREATE and step.container and step.reason == "configuration changed":
                     old = json.loads(step.container.labels.get(L.LABEL_CONFIG) or "null")
                     reasons = changed_fields(old, new) if old != new else []
-                    if step.container.image_id != plan.image_id:
+                    if step.container.image_id != planned.image_id:
                         reasons.append("image id changed")
                 result.append(Explanation(name, step.number, step.action.value, reasons))
         return result

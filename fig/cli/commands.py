@@ -3,75 +3,21 @@
 from __future__ import annotations
 
 import logging
-import re
 import sys
 from typing import Any
 
-from fig.cli import attach
+from fig.cli import attach, up
+from fig.cli import options as opts
+from fig.cli.options import parse_scale
 from fig.cli.docopt_command import DocoptCommand
 from fig.cli.formatter import table
-from fig.cli.attached import ExitPolicy, Session
+from fig.cli.attached import Session
 from fig.cli.log_printer import LogPrinter, LogSource
-from fig.cli.signals import shutdown
 from fig.cli.status import Status
-from fig.container import Container
-from fig.convergence import Strategy
 from fig.errors import UserError
-from fig.project import Explanation, Project, UpOptions
-from fig.service import RunOptions
+from fig.project import Project
 
 log = logging.getLogger(__name__)
-
-
-def _json(options: dict[str, Any]) -> bool:
-    fmt = options.get("--format") or "text"
-    if fmt not in ("text", "json"):
-        raise UserError(f"--format must be text or json, not {fmt!r}")
-    return fmt == "json"
-
-
-def _exit_policy(options: dict[str, Any], project: Project) -> ExitPolicy:
-    exit_from = options["--exit-code-from"]
-    if exit_from is not None:
-        project.service(exit_from)
-    policy = options["--exit-policy"]
-    if policy not in (None, "all-succeed"):
-        raise UserError(f"--exit-policy takes 'all-succeed', not {policy!r}")
-    return ExitPolicy(abort_on_exit=options["--abort-on-container-exit"] or exit_from is not None,
-                      exit_code_from=exit_from, all_succeed=policy == "all-succeed")
-
-
-def _explanation(item: Explanation) -> str:
-    who = item.service if item.number <= 1 else f"{item.service}_{item.number}"
-    why = f" ({'; '.join(item.reasons)})" if item.reasons else ""
-    return f"{who}: {item.action}{why}"
-
-
-def _timeout(options: dict[str, Any]) -> int | None:
-    return None if options["--timeout"] is None else _int(options, "--timeout")
-
-
-def _int(options: dict[str, Any], key: str) -> int:
-    value = options[key]
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise UserError(f"{key} must be a whole number, not {value!r}") from None
-
-
-def _colored(options: dict[str, Any]) -> bool:
-    return not options.get("--no-color") and sys.stdout.isatty()
-
-
-def parse_scale(pairs: list[str], project: Project) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for pair in pairs:
-        m = re.fullmatch(r"([^=]+)=(\d+)", pair)
-        if not m:
-            raise UserError(f"Invalid scale argument {pair!r}: use SERVICE=NUMBER, e.g. web=2")
-        project.service(m[1])
-        counts[m[1]] = int(m[2])
-    return counts
 
 
 class TopLevelCommand(DocoptCommand):
@@ -182,7 +128,7 @@ class TopLevelCommand(DocoptCommand):
         if rmi not in (None, "local", "all"):
             raise UserError("--rmi takes 'local' or 'all'")
         project.down(volumes=options["--volumes"], remove_orphans=options["--remove-orphans"],
-                     timeout=_timeout(options), remove_images=rmi, on_event=self.status)
+                     timeout=opts.timeout(options), remove_images=rmi, on_event=self.status)
         return 0
 
     def kill(self, project: Project, options: dict[str, Any]) -> int:
@@ -209,18 +155,18 @@ class TopLevelCommand(DocoptCommand):
             --tail N        Number of lines to show from the end of each container's log
             --format FORMAT  text, or json: one object per line [default: text]
         """
-        tail = None if options["--tail"] in (None, "all") else _int(options, "--tail")
+        tail = None if options["--tail"] in (None, "all") else opts.integer(options, "--tail")
         names = options["SERVICE"]
         containers = project.containers(names, stopped=True)
         if options["--follow"]:
-            session = Session(sys.stdout, colored=_colored(options), json_lines=_json(options), history=True,
-                              tail=tail, discover=lambda: project.containers(names))
+            session = Session(sys.stdout, colored=opts.colored(options), json_lines=opts.json_format(options),
+                              history=True, tail=tail, discover=lambda: project.containers(names))
             session.run(containers)
             return 0
-        json_lines = _json(options)
+        json_lines = opts.json_format(options)
         sources = [LogSource(c.name_without_project, c.logs(follow=False, tail=tail, timestamps=json_lines),
                              full_name=c.name, service=c.service) for c in containers]
-        LogPrinter(sys.stdout, colored=_colored(options), json_lines=json_lines).run(sources)
+        LogPrinter(sys.stdout, colored=opts.colored(options), json_lines=json_lines).run(sources)
         return 0
 
     def port(self, project: Project, options: dict[str, Any]) -> int:
@@ -234,7 +180,7 @@ class TopLevelCommand(DocoptCommand):
             --index=index     index of the container if there are multiple instances of a service [default: 1]
         """
         service = project.service(options["SERVICE"])
-        index = _int(options, "--index")
+        index = opts.integer(options, "--index")
         containers = [c for c in service.containers(stopped=True) if c.number == index]
         if not containers:
             raise UserError(f"No container found for {service.name}_{index}")
@@ -300,7 +246,7 @@ class TopLevelCommand(DocoptCommand):
         Options:
             -t, --timeout TIMEOUT  Seconds to wait for stop before killing (default: stop_grace_period or 10)
         """
-        project.restart(options["SERVICE"], timeout=_timeout(options), on_event=self.status)
+        project.restart(options["SERVICE"], timeout=opts.timeout(options), on_event=self.status)
         return 0
 
     def rm(self, project: Project, options: dict[str, Any]) -> int:
@@ -361,7 +307,7 @@ class TopLevelCommand(DocoptCommand):
             -t, --timeout TIMEOUT  Seconds to wait for stop before killing (default: stop_grace_period or 10)
         """
         counts = parse_scale(options["SERVICE=NUM"], project)
-        project.scale(counts, timeout=_timeout(options), on_event=self.status)
+        project.scale(counts, timeout=opts.timeout(options), on_event=self.status)
         return 0
 
     def start(self, project: Project, options: dict[str, Any]) -> int:
@@ -382,7 +328,7 @@ class TopLevelCommand(DocoptCommand):
         Options:
             -t, --timeout TIMEOUT  Seconds to wait for stop before killing (default: stop_grace_period or 10)
         """
-        project.stop(options["SERVICE"], timeout=_timeout(options), on_event=self.status)
+        project.stop(options["SERVICE"], timeout=opts.timeout(options), on_event=self.status)
         return 0
 
     def up(self, project: Project, options: dict[str, Any]) -> int:
@@ -395,7 +341,7 @@ class TopLevelCommand(DocoptCommand):
         Usage: up [options] [--scale SERVICE=NUM...] [SERVICE...]
 
         Options:
-            -d                     Detached mode: run containers in the background, print new container names
+            -d                     Detached mode: run containers in the background
             --no-color             Produce monochrome output
             --no-deps              Don't start linked services
             --force-recreate       Recreate containers even if their configuration has not changed
@@ -417,73 +363,7 @@ class TopLevelCommand(DocoptCommand):
             --exit-policy POLICY   'all-succeed': wait for every container; fail if any failed
             --format FORMAT        Output format of attached logs: text or json [default: text]
         """
-        if options["--force-recreate"] and options["--no-recreate"]:
-            raise UserError("--force-recreate and --no-recreate cannot be combined")
-        if options["--build"] and options["--no-build"]:
-            raise UserError("--build and --no-build cannot be combined")
-        policy = _exit_policy(options, project)
-        if options["-d"] and (policy != ExitPolicy()):
-            raise UserError("-d cannot be combined with --abort-on-container-exit, --exit-code-from or --exit-policy")
-        strategy = (Strategy.ALWAYS if options["--force-recreate"] else
-                    Strategy.NEVER if options["--no-recreate"] else Strategy.CHANGED)
-        timeout = _timeout(options)
-        up_options = UpOptions(
-            deps=not options["--no-deps"], strategy=strategy, build=not options["--no-build"],
-            force_build=options["--build"], start=not options["--no-start"], timeout=timeout,
-            renew_volumes=options["--renew-anon-volumes"], scale=parse_scale(options["--scale"], project),
-            remove_orphans=options["--remove-orphans"],
-        )
-        if options["--explain"] or options["--dry-run"]:
-            for item in project.explain(options["SERVICE"], options=up_options):
-                print(_explanation(item))
-            return 0
-        wanted = set(options["SERVICE"]) or {s.name for s in project.services}
-        attached = not (options["-d"] or options["--no-start"])
-        counts = {c.service: c.number for c in project.containers(wanted, stopped=True)}
-        counts.update(up_options.scale)
-        width = max((len(f"{name}_{max(counts.get(name, 1), 1)}") for name in wanted), default=0)
-        session = Session(sys.stdout, colored=_colored(options), json_lines=_json(options),
-                          discover=lambda: project.containers(wanted), width=width)
-
-        def attach(container: Container) -> None:
-            if attached and container.service in wanted:
-                session.attach(container)
-
-        containers = project.up(options["SERVICE"], options=up_options, on_event=self.status,
-                                on_progress=self.status.progress, before_start=attach)
-        if not attached:
-            if options["--wait"]:
-                project.wait(options["SERVICE"], timeout=_int(options, "--wait-timeout"))
-            return 0
-        followed = [c for c in containers if c.service in wanted]
-        log.info("Attaching to %s", ", ".join(c.name for c in followed))
-        return self._follow(project, session, followed, wanted, policy, timeout)
-
-    def _follow(self, project: Project, session: Session, containers: list[Container], services: set[str],
-                policy: ExitPolicy, timeout: int | None) -> int:
-        def stop_all() -> None:
-            project.stop_containers(project.containers(services), timeout=timeout, on_event=self.status)
-
-        def kill_all() -> None:
-            project.each(project.containers(services), lambda c: c.kill(), "Killing", self.status)
-
-        try:
-            decided, codes = session.run(containers, policy)
-        except KeyboardInterrupt:
-            shutdown(stop_all, kill_all)
-            return 130
-        if decided is not None:
-            log.info("Aborting on container exit...")
-            try:
-                stop_all()
-            except KeyboardInterrupt:
-                kill_all()
-            return decided
-        if policy.all_succeed:
-            for name, code in sorted(codes.items()):
-                log.info("%s: %s", name, "succeeded" if code == 0 else f"failed with exit code {code}")
-            return 1 if any(codes.values()) else 0
-        return 0
+        return up.run(project, options, self.status)
 
     def version(self, project: None, options: dict[str, Any]) -> int:
         """
