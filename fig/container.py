@@ -71,7 +71,7 @@ class Container:
             return f"Up ({self.info.health})" if self.info.health else "Up"
         if state is ContainerState.EXITED:
             return f"Exit {self.info.exit_code}"
-        return state.value.capitalize()
+        return str(state.value).capitalize()
 
     @property
     def human_ports(self) -> str:

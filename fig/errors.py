@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class FigError(Exception):
     """Anything fig reports to the user as a one-line message."""
@@ -44,7 +46,7 @@ class BuildError(BackendError):
 class OperationError(FigError):
     """One or more services failed during a parallel operation."""
 
-    def __init__(self, failures: dict[str, BaseException], skipped: list[str] = ()) -> None:
+    def __init__(self, failures: dict[str, BaseException], skipped: Sequence[str] = ()) -> None:
         self.failures = failures
         self.skipped = list(skipped)
         parts = [f"{name}: {err}" for name, err in failures.items()]

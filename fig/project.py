@@ -215,7 +215,8 @@ class Project:
     def _wait_for_dependencies(self, service: Service) -> None:
         for dep in service.config.depends_on:
             if dep.condition != "service_started" or dep.ready:
-                wait_for(service.name, dep, lambda name=dep.service: self.service(name).containers(stopped=True))
+                dependency = self.service(dep.service)
+                wait_for(service.name, dep, lambda: dependency.containers(stopped=True))
 
     def wait(self, names: Iterable[str] = (), *, timeout: float = 60) -> None:
         """For `up --wait`: return once every container of the services runs (and is healthy if checked);
@@ -254,8 +255,11 @@ class Project:
         if not orphans:
             return
         if options.remove_orphans:
-            self.each(orphans, lambda c: (c.stop(self.stop_timeout(c, options.timeout)), c.remove(force=True)),
-                      "Removing", on_event)
+            def remove(c: Container) -> None:
+                c.stop(self.stop_timeout(c, options.timeout))
+                c.remove(force=True)
+
+            self.each(orphans, remove, "Removing", on_event)
         else:
             names = ", ".join(sorted(c.name for c in orphans))
             log.warning("Found orphan containers (%s) for this project. If you removed or renamed this service "

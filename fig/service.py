@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 from dataclasses import dataclass
 
 from fig import labels as L
@@ -17,7 +18,7 @@ from fig.specs import SpecBuilder
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[str, dict], None]
+Progress = Callable[[str, dict[str, Any]], None]
 
 
 @dataclass(frozen=True)

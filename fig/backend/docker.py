@@ -70,7 +70,7 @@ def _modern_tls_adapter() -> Any:
 
     class ModernTLSAdapter(requests.adapters.HTTPAdapter):
         def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-            if not urllib3.__version__.startswith("1."):  # urllib3 1.x has no such option
+            if not str(getattr(urllib3, "__version__", "2")).startswith("1."):  # urllib3 1.x has no such option
                 kwargs["ssl_minimum_version"] = ssl.TLSVersion.TLSv1_2
             super().init_poolmanager(*args, **kwargs)
 
@@ -510,12 +510,20 @@ def _frames(chunks: Iterator[bytes], tty: bool) -> Iterator[tuple[str, bytes]]:
                 continue
             buffer += chunk
             offset = 0
+            run: list[bytes] = []  # consecutive frames of one stream go out as one piece
+            run_kind = 0
             while len(buffer) - offset >= 8:
                 kind, size = struct.unpack_from(">BxxxL", buffer, offset)
                 if len(buffer) - offset < 8 + size:
                     break
-                yield ("stderr" if kind == 2 else "stdout"), buffer[offset + 8:offset + 8 + size]
+                if run and kind != run_kind:
+                    yield ("stderr" if run_kind == 2 else "stdout"), b"".join(run)
+                    run = []
+                run_kind = kind
+                run.append(buffer[offset + 8:offset + 8 + size])
                 offset += 8 + size
+            if run:
+                yield ("stderr" if run_kind == 2 else "stdout"), b"".join(run)
             buffer = buffer[offset:]
     except OSError:  # requests' ConnectionError and ChunkedEncodingError are OSErrors too
         return

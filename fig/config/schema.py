@@ -145,13 +145,14 @@ def _message(error: Any) -> tuple[list[Any], str]:
         return path, f"is {describe(error.instance)}, expected one of {choices}"
     expect = error.schema.get("x-expect")
     if not expect and validator == "type":
-        types = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        types: list[Any] = (error.validator_value if isinstance(error.validator_value, list)
+                            else [error.validator_value])
         expect = " or ".join(_TYPE_NAMES.get(str(t), str(t)) for t in types)
     if expect:
-        hint = ""
+        note = ""
         if isinstance(error.instance, bool) and "string" in expect and "boolean" not in expect:
-            hint = " (YAML reads an unquoted yes, no, on, off, true or false as a boolean: put it in quotes)"
-        return path, f"must be {expect}, not {describe(error.instance)}{hint}"
+            note = " (YAML reads an unquoted yes, no, on, off, true or false as a boolean: put it in quotes)"
+        return path, f"must be {expect}, not {describe(error.instance)}{note}"
     return path, error.message
 
 
