@@ -40,6 +40,13 @@ class _Connection(http.client.HTTPConnection):
         self.sock = sock
 
 
+class _StreamConnection(_Connection):
+    """HTTP/1.0, so the engine sends a stream as it comes rather than in chunks, one per line written."""
+
+    _http_vsn = 10
+    _http_vsn_str = "HTTP/1.0"
+
+
 def path_of(template: str, *args: str) -> str:
     """An API path with its arguments quoted as the SDK does (keeping / and :), e.g. an image reference."""
     return template.format(*(quote(a, safe="/:") for a in args))
@@ -55,12 +62,12 @@ class UnixHTTP:
         self.url = url
 
     def open(self, method: str, path: str, params: Mapping[str, Any] | None = None, *, subject: str = "",
-             wait: float | None = 0) -> http.client.HTTPResponse:
+             wait: float | None = 0, stream: bool = False) -> http.client.HTTPResponse:
         """Send a request and return the response of a successful one, unread. `wait` adds the seconds the
         engine may take on purpose (stop's grace period) to the timeout; None waits for ever (wait, logs -f)."""
         query = urlencode({k: v for k, v in (params or {}).items() if v is not None}, doseq=True)
         limit = None if wait is None or self.timeout is None else self.timeout + wait
-        conn = _Connection(self.socket_path, limit)
+        conn = (_StreamConnection if stream else _Connection)(self.socket_path, limit)
         prefix = f"{subject}: " if subject else ""
         target = self.prefix + path + (f"?{query}" if query else "")
         try:
@@ -104,7 +111,7 @@ class UnixHTTP:
     def stream(self, path: str, params: Mapping[str, Any] | None = None) -> Iterator[bytes]:
         """The body of a streaming answer (logs), chunk by chunk as the engine sends it. The request is made
         before this returns; a connection that drops ends the chunks."""
-        response = self.open("GET", path, params, wait=None)
+        response = self.open("GET", path, params, wait=None, stream=True)
 
         def chunks() -> Iterator[bytes]:
             try:
