@@ -53,10 +53,15 @@ def execute(
     on_event: Callable[[Event], None] = lambda _: None,
 ) -> Outcome[R]:
     """Run fn over items on at most `limit` threads; an item waits for its deps (keys among items) to
-    finish, and is skipped when one of them failed or was skipped. Exceptions are collected, not raised."""
+    finish, and is skipped when one of them failed or was skipped. Exceptions are collected, not raised.
+    Of the items that are ready, those with the longest chain of items waiting on them start first, so a
+    deep dependency tree is not left to the end behind independent items."""
     by_key = {key(item): item for item in items}
     waiting = {k: {d for d in deps(item) if d in by_key and d != k} for k, item in by_key.items()}
     outcome: Outcome[R] = Outcome()
+    rank = _chain_lengths(waiting)
+    position = {k: i for i, k in enumerate(by_key)}
+    ready: list[str] = []
 
     def run(k: str) -> R:
         on_event(Event(k, Phase.STARTED))
@@ -64,9 +69,13 @@ def execute(
 
     running: dict[Future[R], str] = {}
     with ThreadPoolExecutor(max_workers=max(1, limit), thread_name_prefix="fig") as pool:
-        while waiting or running:
+        while waiting or running or ready:
             for k in [k for k, pending in waiting.items() if not pending]:
                 del waiting[k]
+                ready.append(k)
+            ready.sort(key=lambda k: (-rank[k], position[k]))
+            while ready and len(running) < max(1, limit):
+                k = ready.pop(0)
                 running[pool.submit(run, k)] = k
             if not running:
                 break  # only possible with a cycle among items, which the graph rules out
@@ -86,6 +95,25 @@ def execute(
                         if error is not None:
                             _skip(other, waiting, outcome, on_event)
     return outcome
+
+
+def _chain_lengths(waiting: dict[str, set[str]]) -> dict[str, int]:
+    """For each key, the length of the longest chain of keys that wait on it, itself included."""
+    dependents: dict[str, list[str]] = {k: [] for k in waiting}
+    for k, pending in waiting.items():
+        for d in pending:
+            dependents[d].append(k)
+    lengths: dict[str, int] = {}
+
+    def length(k: str) -> int:
+        if k not in lengths:
+            lengths[k] = 1  # a cycle (which the graph rules out) ends here rather than recursing for ever
+            lengths[k] = 1 + max((length(d) for d in dependents[k]), default=0)
+        return lengths[k]
+
+    for k in waiting:
+        length(k)
+    return lengths
 
 
 def _skip(k: str, waiting: dict[str, set[str]], outcome: Outcome[R], on_event: Callable[[Event], None]) -> None:
