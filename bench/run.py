@@ -161,12 +161,26 @@ class Engine:
         return list(self.pool.map(fn, items))
 
     def graph(self, items: Sequence[str], deps: Callable[[str], Sequence[str]], fn: Callable[[str], Any]) -> None:
-        """Run fn(item) on the pool as soon as the item's deps are done (the way a good orchestrator would)."""
+        """Run fn(item) on the pool as soon as the item's deps are done, the heads of the longest chains first
+        (the way a good orchestrator would)."""
         waiting = {k: {d for d in deps(k) if d in items} for k in items}
+        chain: dict[str, int] = {}
+
+        def length(k: str) -> int:  # the longest chain of items waiting on k, k included
+            if k not in chain:
+                chain[k] = 1 + max((length(o) for o, pending in waiting.items() if k in pending), default=0)
+            return chain[k]
+
+        rank = {k: length(k) for k in items}
+        ready: list[str] = []
         running: dict[Any, str] = {}
-        while waiting or running:
+        while waiting or running or ready:
             for k in [k for k, pending in waiting.items() if not pending]:
                 del waiting[k]
+                ready.append(k)
+            ready.sort(key=lambda k: -rank[k])
+            while ready and len(running) < self.workers:
+                k = ready.pop(0)
                 running[self.pool.submit(fn, k)] = k
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
