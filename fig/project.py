@@ -281,14 +281,15 @@ class Project:
         self.up(list(counts), options=options, on_event=on_event)
 
     def each(self, containers: Sequence[Container], fn: Callable[[Container], object], verb: str,
-              on_event: OnEvent, *, reverse: bool = True) -> None:
-        """Act on containers in parallel; with `reverse`, a container waits for those that depend on it."""
+              on_event: OnEvent, *, reverse: bool = True, ordered: bool = True) -> None:
+        """Act on containers in parallel; with `reverse`, a container waits for those that depend on it (else for
+        those it depends on); without `ordered`, none waits for another."""
         by_service: dict[str, list[str]] = {}
         for c in containers:
             by_service.setdefault(c.service, []).append(c.name)
 
         def deps(c: Container) -> list[str]:
-            if c.service not in self.graph.order():
+            if not ordered or c.service not in self.graph.order():
                 return []
             related = self.graph.dependents(c.service) if reverse else self.graph.deps(c.service)
             return [n for s in related for n in by_service.get(s, [])]
@@ -324,7 +325,9 @@ class Project:
         self.each(self.containers(names), lambda c: c.kill(signal), "Killing", on_event)
 
     def remove(self, containers: Sequence[Container], *, volumes: bool = False, on_event: OnEvent = _quiet) -> None:
-        self.each(containers, lambda c: c.remove(force=True, volumes=volumes), "Removing", on_event)
+        # The engine removes a stopped container that others link to, so stopped ones go all at once, as in compose
+        self.each(containers, lambda c: c.remove(force=True, volumes=volumes), "Removing", on_event,
+                  ordered=any(c.is_running for c in containers))
 
     def down(self, *, volumes: bool = False, remove_orphans: bool = False, timeout: int | None = None,
              remove_images: str | None = None, on_event: OnEvent = _quiet) -> None:
