@@ -602,10 +602,23 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
+def exclusive() -> Any:
+    """A lock held while this process runs: two benchmarks on one engine would remove each other's projects."""
+    import fcntl
+
+    lock = open(os.path.join(tempfile.gettempdir(), f"{PREFIX}.lock"), "w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        raise BenchError("another bench/run.py is running on this machine") from None
+    return lock
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     log = lambda text: print(text, file=sys.stderr, flush=True)
     try:
+        lock = exclusive()  # noqa: F841 (held until exit)
         for tool in (args.fig, args.compose):
             if not shutil.which(tool[0]):
                 raise BenchError(f"{tool[0]} is not installed")
