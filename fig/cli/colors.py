@@ -9,19 +9,20 @@ _CODES = {"grey": 90, "red": 31, "green": 32, "yellow": 33, "blue": 34, "magenta
 _RAINBOW = ("cyan", "yellow", "green", "magenta", "blue", "red")
 
 
-def color(name: str) -> Callable[[str], str]:
-    code = _CODES[name]
-
+def _painter(code: int) -> Callable[[str], str]:
     def paint(text: str) -> str:
         return f"\033[{code}m{text}\033[0m"
 
     return paint
 
 
+def color(name: str) -> Callable[[str], str]:
+    return _painter(_CODES[name])
+
+
 def rainbow() -> Iterator[Callable[[str], str]]:
     """An endless sequence of colour functions: normal, then bright variants."""
-    bright = [lambda t, c=_CODES[n] + 60: f"\033[{c}m{t}\033[0m" for n in _RAINBOW]
-    return cycle([color(n) for n in _RAINBOW] + bright)
+    return cycle([_painter(_CODES[n]) for n in _RAINBOW] + [_painter(_CODES[n] + 60) for n in _RAINBOW])
 
 
 def plain(text: str) -> str:

@@ -62,7 +62,7 @@ class LogPrinter:
         self.colored = colored
         self.json_lines = json_lines
         self._queue: queue.Queue[_Line | _Exit] = queue.Queue(maxsize=10000)
-        self._prefix: dict[str, Callable[[str], str]] = {}
+        self._prefix: dict[str, str] = {}
         self._colors = rainbow() if colored else iter(lambda: plain, None)
         self._width = width
         self._running = 0
@@ -75,7 +75,7 @@ class LogPrinter:
                 self._width = max(self._width, len(source.name))
                 paint = next(self._colors)
                 width = self._width
-                self._prefix[source.name] = lambda text, p=paint(f"{source.name.ljust(width)} | "): p + text
+                self._prefix[source.name] = paint(f"{source.name.ljust(width)} | ")
             self._running += 1
         threading.Thread(target=self._pump, args=(source,), daemon=True).start()
 
@@ -133,7 +133,7 @@ class LogPrinter:
                       "stream": line.stream, "timestamp": line.timestamp, "line": text[:-1]}
             self.out.write(json.dumps(record) + "\n")
         else:
-            self.out.write(self._prefix[line.source.name](text))
+            self.out.write(self._prefix[line.source.name] + text)
         if self._queue.empty():
             self.out.flush()
 
