@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import socket
 import signal as signals
 import threading
 from collections.abc import Iterable, Iterator, Mapping
@@ -364,7 +365,7 @@ class FakeBackend:
             lines = [LogLine(line.text, line.stream) for line in self._canned(self._find(container_id))]
         return iter(lines)
 
-    def attach_socket(self, container_id: str, *, stdin: bool = True, output: bool = True) -> Any:
+    def attach_socket(self, container_id: str, *, stdin: bool = True, output: bool = True) -> socket.socket:
         raise NotImplementedError("FakeBackend has no attach socket")
 
     def resize(self, container_id: str, height: int, width: int) -> None:

@@ -1,26 +1,25 @@
-"""DockerBackend: ContainerBackend over the Docker SDK. The only module that imports `docker`.
+"""DockerBackend: ContainerBackend over the Engine API. The only module that imports `docker`.
 
-The SDK is imported on first use: on a unix socket, listing, inspecting, start/stop/kill/restart, removing, waiting
-and logs go through fig.backend.unixhttp without it (see there why)."""
+Every call is one request built from fig.backend.wire. On a unix socket it goes through fig.backend.unixhttp and
+the SDK is never imported, except for build, pull and push; on TCP and TLS engines it goes through the SDK's
+session, which knows their connection settings."""
 
 from __future__ import annotations
 
 import contextlib
-import datetime
 import json
 import logging
 import os
 import re
-import struct
+import socket
 import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from fig import errors
-from fig.backend.base import (
-    BuildRequest, ContainerInfo, ContainerSpec, ContainerState, LogLine, Mount, PortBinding,
-)
+from fig.backend import streams, wire
+from fig.backend.base import BuildRequest, ContainerInfo, ContainerSpec, LogLine
 from fig.backend.unixhttp import UnixHTTP, path_of
 
 if TYPE_CHECKING:
@@ -30,8 +29,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEFAULT_API_VERSION = "1.41"
-_EXIT_RE = re.compile(r"Exited \((-?\d+)\)")
-_HEALTH_RE = re.compile(r"\((healthy|unhealthy|health: starting)\)")
 
 
 def _tls_config(environ: Mapping[str, str]) -> TLSConfig | None:
@@ -163,122 +160,82 @@ class DockerBackend:
             return errors.BackendError(f"{prefix}{e}")
         return None
 
+    def _call(self, method: str, path: str, params: Mapping[str, Any] | None = None, *, body: Any = None,
+              subject: str = "", wait: float | None = 0) -> Any:
+        """One request to the engine and its decoded JSON answer; `wait` as in UnixHTTP.open."""
+        if self.http:
+            return self.http.call(method, path, params, body=body, subject=subject, wait=wait)
+        with self._translate(subject):
+            response = self._sdk_request(method, path, params=params, json=body,
+                                         timeout=None if wait is None else self.api.timeout + wait)
+            return response.json() if response.content.strip() else None
+
+    def _stream(self, path: str, params: Mapping[str, Any]) -> Iterator[bytes]:
+        """The body of a streaming answer as it comes; the request is made before this returns."""
+        if self.http:
+            return self.http.stream(path, params)
+        with self._translate():
+            response = self._sdk_request("GET", path, params=params, stream=True, timeout=None)
+        return _content(response)
+
+    def _sdk_request(self, method: str, path: str, **kwargs: Any) -> Any:
+        """A request through the SDK's session; an error answer raises the SDK's APIError for it."""
+        import docker.errors
+        import requests
+
+        api = self.api
+        response = api.request(method, f"{api.base_url}/v{api.api_version}{path}", **kwargs)
+        try:
+            response.raise_for_status()
+        except requests.HTTPError as e:
+            raise docker.errors.create_api_error_from_http_exception(e) from e
+        return response
+
     # -- containers -------------------------------------------------------------------------------------
 
     def list_containers(self, labels: Mapping[str, str], *, all: bool = False) -> list[ContainerInfo]:
         filters = {"label": [f"{k}={v}" for k, v in labels.items()]}
-        if self.http:
-            raw = self.http.call("GET", "/containers/json", {"all": int(all), "filters": json.dumps(filters)})
-            return [self._from_summary(c) for c in raw]
-        with self._translate():
-            raw = self.api.containers(all=all, filters=filters)
-        return [self._from_summary(c) for c in raw]
+        raw = self._call("GET", "/containers/json", {"all": int(all), "filters": json.dumps(filters)})
+        return [wire.from_summary(c) for c in raw]
 
     def inspect(self, container_id: str) -> ContainerInfo:
-        return self._from_inspect(self._inspect(container_id))
+        return wire.from_inspect(self._inspect(container_id))
 
     def _inspect(self, container_id: str) -> dict[str, Any]:
-        if self.http:
-            return dict(self.http.call("GET", path_of("/containers/{}/json", container_id), subject=container_id))
-        with self._translate(container_id):
-            return self.api.inspect_container(container_id)  # type: ignore[no-any-return]
+        return dict(self._call("GET", path_of("/containers/{}/json", container_id), subject=container_id))
 
     def create(self, spec: ContainerSpec) -> str:
-        api = self.api
-        port_bindings: dict[str, list[tuple[str, int | None] | int | None]] = {}
-        for p in spec.ports:
-            port_bindings.setdefault(f"{p.container_port}/{p.protocol}", []).append(
-                (p.host_ip or "", p.host_port) if p.host_ip else p.host_port)
-        restart = None
-        if spec.restart and spec.restart != "no":
-            name, _, count = spec.restart.partition(":")
-            restart = {"Name": name, "MaximumRetryCount": int(count or 0)}
-        networking = None
-        network_mode = spec.network_mode
-        if spec.networks:
-            first = spec.networks[0]
-            network_mode = network_mode or first.network
-            networking = api.create_networking_config({first.network: api.create_endpoint_config(
-                aliases=list(first.aliases) or None, links=list(first.links) or None,
-                ipv4_address=first.ipv4_address)})
-        with self._translate(spec.name):
-            host_config = api.create_host_config(
-                binds=list(spec.binds) or None, port_bindings=port_bindings or None,
-                links=list(spec.links) or None, volumes_from=list(spec.volumes_from) or None,
-                network_mode=network_mode, dns=list(spec.dns) or None, dns_search=list(spec.dns_search) or None,
-                extra_hosts=list(spec.extra_hosts) or None, mem_limit=spec.mem_limit, privileged=spec.privileged,
-                cap_add=list(spec.cap_add) or None, cap_drop=list(spec.cap_drop) or None, restart_policy=restart,
-                auto_remove=spec.auto_remove, **_host_config_extras(spec),
-            )
-            exposed = [(p.container_port, p.protocol) for p in (*spec.ports, *spec.expose)]
-            result = api.create_container(
-                spec.image, command=list(spec.command) if spec.command is not None else None, name=spec.name,
-                entrypoint=list(spec.entrypoint) if spec.entrypoint is not None else None,
-                environment=dict(spec.environment), labels=dict(spec.labels),
-                ports=[p if proto == "tcp" else (p, proto) for p, proto in dict.fromkeys(exposed)] or None,
-                volumes=list(spec.volumes) or None, hostname=spec.hostname, domainname=spec.domainname,
-                user=spec.user, working_dir=spec.working_dir, stdin_open=spec.stdin_open, tty=spec.tty,
-                host_config=host_config, networking_config=networking, healthcheck=spec.healthcheck,
-                stop_signal=spec.stop_signal, stop_timeout=spec.stop_timeout,
-            )
-            cid: str = result["Id"]
-            for extra in spec.networks[1:]:
-                api.connect_container_to_network(cid, extra.network, aliases=list(extra.aliases) or None,
-                                                 links=list(extra.links) or None, ipv4_address=extra.ipv4_address)
+        cid: str = self._call("POST", "/containers/create", {"name": spec.name}, body=wire.create_body(spec),
+                              subject=spec.name)["Id"]
+        for extra in spec.networks[1:]:
+            self._call("POST", path_of("/networks/{}/connect", extra.network), subject=spec.name,
+                       body={"Container": cid, "EndpointConfig": wire.endpoint_config(extra)})
         return cid
 
     def start(self, container_id: str) -> None:
-        if self.http:
-            self.http.call("POST", path_of("/containers/{}/start", container_id))
-            return
-        with self._translate():
-            self.api.start(container_id)
+        self._call("POST", path_of("/containers/{}/start", container_id))
 
     def stop(self, container_id: str, *, timeout: int) -> None:
-        if self.http:
-            self.http.call("POST", path_of("/containers/{}/stop", container_id), {"t": timeout}, wait=timeout)
-            return
-        with self._translate():
-            self.api.stop(container_id, timeout=timeout)
+        self._call("POST", path_of("/containers/{}/stop", container_id), {"t": timeout}, wait=timeout)
 
     def restart(self, container_id: str, *, timeout: int) -> None:
-        if self.http:
-            self.http.call("POST", path_of("/containers/{}/restart", container_id), {"t": timeout}, wait=timeout)
-            return
-        with self._translate():
-            self.api.restart(container_id, timeout=timeout)
+        self._call("POST", path_of("/containers/{}/restart", container_id), {"t": timeout}, wait=timeout)
 
     def kill(self, container_id: str, *, signal: str = "SIGKILL") -> None:
-        if self.http:
-            self.http.call("POST", path_of("/containers/{}/kill", container_id), {"signal": signal})
-            return
-        with self._translate():
-            self.api.kill(container_id, signal=signal)
+        self._call("POST", path_of("/containers/{}/kill", container_id), {"signal": signal})
 
     def remove(self, container_id: str, *, force: bool = False, volumes: bool = False) -> None:
         try:
-            if self.http:
-                self.http.call("DELETE", path_of("/containers/{}", container_id),
-                               {"v": int(volumes), "force": int(force)})
-                return
-            with self._translate():
-                self.api.remove_container(container_id, force=force, v=volumes)
+            self._call("DELETE", path_of("/containers/{}", container_id), {"v": int(volumes), "force": int(force)})
         except errors.BackendError as e:
             if "already in progress" not in str(e):  # the engine answers 409 while another remove runs
                 raise
 
     def rename(self, container_id: str, name: str) -> None:
-        if self.http:
-            self.http.call("POST", path_of("/containers/{}/rename", container_id), {"name": name})
-            return
-        with self._translate():
-            self.api.rename(container_id, name)
+        self._call("POST", path_of("/containers/{}/rename", container_id), {"name": name})
 
     def wait(self, container_id: str) -> int:
-        if self.http:
-            return int(self.http.call("POST", path_of("/containers/{}/wait", container_id), wait=None)["StatusCode"])
-        with self._translate():
-            return int(self.api.wait(container_id, timeout=None)["StatusCode"])
+        return int(self._call("POST", path_of("/containers/{}/wait", container_id), wait=None)["StatusCode"])
 
     def logs(self, container_id: str, *, follow: bool, tail: int | None = None, since: str | None = None,
              timestamps: bool = False) -> Iterator[LogLine]:
@@ -286,43 +243,38 @@ class DockerBackend:
         params: dict[str, Any] = {"stdout": 1, "stderr": 1, "follow": int(follow),
                                   "tail": "all" if tail is None else str(tail), "timestamps": int(timestamps)}
         if since is not None:
-            params["since"] = _unix_time(since)
-        if self.http:
-            lines = _split(_frames(self.http.stream(path_of("/containers/{}/logs", container_id), params), tty))
-            return _timestamped(lines) if timestamps else lines
-        with self._translate():
-            response = self.api._get(self.api._url("/containers/{0}/logs", container_id), params=params,
-                                     stream=True, timeout=None)
-            self.api._raise_for_status(response)
-        lines = _lines(response, tty)
-        return _timestamped(lines) if timestamps else lines
+            params["since"] = wire.unix_time(since)
+        lines = streams.lines(streams.frames(self._stream(path_of("/containers/{}/logs", container_id), params), tty))
+        return streams.timestamped(lines) if timestamps else lines
 
     def attach_output(self, container_id: str) -> Iterator[LogLine]:
         """The container's output from now on. The connection is made before this returns, so attaching
         before `start` catches every line of the run."""
-        with self._translate():
-            tty = bool(self.api.inspect_container(container_id)["Config"]["Tty"])
-            sock = self.api.attach_socket(container_id, params={"stdout": 1, "stderr": 1, "stream": 1, "logs": 0})
-        return _split(_frames(_received(getattr(sock, "_sock", sock)), tty))
+        tty = bool(self._inspect(container_id)["Config"]["Tty"])
+        sock = self._attach(container_id, {"stdout": 1, "stderr": 1, "stream": 1, "logs": 0})
+        return streams.lines(streams.frames(streams.received(sock), tty))
 
-    def attach_socket(self, container_id: str, *, stdin: bool = True, output: bool = True) -> Any:
+    def attach_socket(self, container_id: str, *, stdin: bool = True, output: bool = True) -> socket.socket:
         """A raw connection to the container's stdin and/or its stdout and stderr (multiplexed unless a TTY)."""
-        params = {"stdin": int(stdin), "stdout": int(output), "stderr": int(output), "stream": 1}
-        with self._translate():
-            return self.api.attach_socket(container_id, params=params)
+        return self._attach(container_id, {"stdin": int(stdin), "stdout": int(output), "stderr": int(output),
+                                           "stream": 1})
+
+    def _attach(self, container_id: str, params: Mapping[str, int]) -> socket.socket:
+        if self.http:
+            return self.http.upgrade(path_of("/containers/{}/attach", container_id), params, subject=container_id)
+        with self._translate(container_id):
+            sock = self.api.attach_socket(container_id, params=dict(params))
+        raw: socket.socket = getattr(sock, "_sock", sock)  # the SDK wraps a plain socket in a SocketIO
+        return raw
 
     def resize(self, container_id: str, height: int, width: int) -> None:
-        with self._translate():
-            self.api.resize(container_id, height=height, width=width)
+        self._call("POST", path_of("/containers/{}/resize", container_id), {"h": height, "w": width})
 
     # -- images -----------------------------------------------------------------------------------------
 
     def image_id(self, name: str) -> str | None:
         try:
-            if self.http:
-                return str(self.http.call("GET", path_of("/images/{}/json", name), subject=name)["Id"])
-            with self._translate(name):
-                return str(self.api.inspect_image(name)["Id"])
+            return str(self._call("GET", path_of("/images/{}/json", name), subject=name)["Id"])
         except errors.NotFound:
             return None
 
@@ -333,238 +285,56 @@ class DockerBackend:
                 target=request.target, nocache=request.no_cache, pull=request.pull, rm=True, forcerm=True,
                 decode=True,
             )
-            yield from _checked(stream, errors.BuildError, "")
+            yield from streams.checked(stream, errors.BuildError, "")
 
     def pull(self, image: str) -> Iterator[dict[str, Any]]:
-        repo, tag = _split_image(image)
+        repo, tag = wire.split_image(image)
         with self._translate(f"pull {image}"):
-            yield from _checked(self.api.pull(repo, tag=tag, stream=True, decode=True), errors.ImageNotFound,
+            yield from streams.checked(self.api.pull(repo, tag=tag, stream=True, decode=True), errors.ImageNotFound,
                                 f"pull {image}: ")
 
     def push(self, image: str) -> Iterator[dict[str, Any]]:
-        repo, tag = _split_image(image)
+        repo, tag = wire.split_image(image)
         with self._translate(f"push {image}"):
-            yield from _checked(self.api.push(repo, tag=tag, stream=True, decode=True), errors.BackendError,
+            yield from streams.checked(self.api.push(repo, tag=tag, stream=True, decode=True), errors.BackendError,
                                 f"push {image}: ")
 
     def remove_image(self, name: str) -> None:
-        with self._translate(name):
-            self.api.remove_image(name)
+        self._call("DELETE", path_of("/images/{}", name), subject=name)
 
     # -- networks and volumes ---------------------------------------------------------------------------
 
     def network_exists(self, name: str) -> bool:
-        try:
-            if self.http:
-                self.http.call("GET", path_of("/networks/{}", name), subject=f"network {name}")
-                return True
-            with self._translate(f"network {name}"):
-                self.api.inspect_network(name)
-                return True
-        except errors.NotFound:
-            return False
+        return self._exists(path_of("/networks/{}", name), f"network {name}")
 
     def ensure_network(self, name: str, *, driver: str | None, internal: bool, labels: Mapping[str, str]) -> None:
-        if self.network_exists(name):
-            return
-        with self._translate(f"network {name}"):
-            self.api.create_network(name, driver=driver, internal=internal, labels=dict(labels),
-                                    check_duplicate=True)
+        if not self.network_exists(name):
+            self._call("POST", "/networks/create", body=wire.network_body(name, driver, internal, labels),
+                       subject=f"network {name}")
 
     def remove_network(self, name: str) -> None:
-        with self._translate(f"network {name}"):
-            self.api.remove_network(name)
+        self._call("DELETE", path_of("/networks/{}", name), subject=f"network {name}")
 
     def volume_exists(self, name: str) -> bool:
-        try:
-            if self.http:
-                self.http.call("GET", path_of("/volumes/{}", name), subject=f"volume {name}")
-                return True
-            with self._translate(f"volume {name}"):
-                self.api.inspect_volume(name)
-                return True
-        except errors.NotFound:
-            return False
+        return self._exists(path_of("/volumes/{}", name), f"volume {name}")
 
     def ensure_volume(self, name: str, *, driver: str | None, labels: Mapping[str, str]) -> None:
         if not self.volume_exists(name):
-            with self._translate(f"volume {name}"):
-                self.api.create_volume(name, driver=driver, labels=dict(labels))
+            self._call("POST", "/volumes/create", body=wire.volume_body(name, driver, labels), subject=f"volume {name}")
 
     def remove_volume(self, name: str) -> None:
-        with self._translate(f"volume {name}"):
-            self.api.remove_volume(name)
+        self._call("DELETE", path_of("/volumes/{}", name), subject=f"volume {name}")
 
-    # -- conversions ------------------------------------------------------------------------------------
-
-    @staticmethod
-    def _from_summary(c: dict[str, Any]) -> ContainerInfo:
-        status = c.get("Status") or ""
-        exit_match = _EXIT_RE.search(status)
-        health = _HEALTH_RE.search(status)
-        ports = tuple(
-            PortBinding(p["PrivatePort"], p.get("Type", "tcp"), p.get("IP"), p.get("PublicPort"))
-            for p in c.get("Ports") or ()
-        )
-        mounts = tuple(
-            Mount(m["Destination"], m.get("Type", ""), m.get("Name"), m.get("Source"), not m.get("RW", True))
-            for m in c.get("Mounts") or ()
-        )
-        return ContainerInfo(
-            id=c["Id"], name=_own_name(c.get("Names") or []), image=c.get("Image", ""),
-            image_id=c.get("ImageID", ""), labels=c.get("Labels") or {},
-            state=ContainerState(c.get("State") or "created"), exit_code=int(exit_match[1]) if exit_match else 0,
-            command=c.get("Command", ""), ports=ports, mounts=mounts,
-            health=health[1].replace("health: ", "") if health else None, created=str(c.get("Created", "")),
-            ip_addresses=_addresses(c.get("NetworkSettings")),
-        )
-
-    @staticmethod
-    def _from_inspect(c: dict[str, Any]) -> ContainerInfo:
-        state = c.get("State") or {}
-        ports = []
-        for key, bindings in ((c.get("NetworkSettings") or {}).get("Ports") or {}).items():
-            number, _, proto = key.partition("/")
-            for b in bindings or [None]:
-                ports.append(PortBinding(int(number), proto, b and b.get("HostIp"),
-                                         int(b["HostPort"]) if b and b.get("HostPort") else None))
-        mounts = tuple(
-            Mount(m["Destination"], m.get("Type", ""), m.get("Name"), m.get("Source"), not m.get("RW", True))
-            for m in c.get("Mounts") or ()
-        )
-        config = c.get("Config") or {}
-        command = " ".join((config.get("Entrypoint") or []) + (config.get("Cmd") or []))
-        return ContainerInfo(
-            id=c["Id"], name=c.get("Name", "").lstrip("/"), image=config.get("Image", ""), image_id=c.get("Image", ""),
-            labels=config.get("Labels") or {}, state=ContainerState(state.get("Status", "created")),
-            exit_code=int(state.get("ExitCode") or 0), command=command, ports=tuple(ports), mounts=mounts,
-            health=(state.get("Health") or {}).get("Status"), created=c.get("Created", ""),
-            ip_addresses=_addresses(c.get("NetworkSettings")), finished_at=state.get("FinishedAt") or "",
-        )
+    def _exists(self, path: str, subject: str) -> bool:
+        try:
+            self._call("GET", path, subject=subject)
+            return True
+        except errors.NotFound:
+            return False
 
 
-def _addresses(settings: dict[str, Any] | None) -> tuple[str, ...]:
-    settings = settings or {}
-    found = [settings.get("IPAddress")] + [n.get("IPAddress") for n in (settings.get("Networks") or {}).values()]
-    return tuple(dict.fromkeys(a for a in found if a))
-
-
-def _unix_time(stamp: str) -> str:
-    """RFC 3339 (as the engine writes it) to the "seconds.nanoseconds" form its API reads."""
-    m = re.match(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$", stamp)
-    if not m:
-        raise errors.BackendError(f"not a timestamp: {stamp!r}")
-    zone = "+00:00" if m[3] == "Z" else m[3]
-    seconds = int(datetime.datetime.fromisoformat(m[1] + zone).timestamp())
-    return f"{seconds}.{(m[2] or '0')[:9].ljust(9, '0')}"
-
-
-def _timestamped(lines: Iterator[LogLine]) -> Iterator[LogLine]:
-    """Move the engine's leading timestamp of each line into LogLine.timestamp."""
-    for line in lines:
-        stamp, _, text = line.text.partition(" ")
-        yield LogLine(text, line.stream, stamp)
-
-
-def _host_config_extras(spec: ContainerSpec) -> dict[str, Any]:
-    """create_host_config arguments for resources and isolation; unset values are left to the engine."""
-    import docker.types
-
-    extras: dict[str, Any] = {
-        "devices": list(spec.devices) or None, "tmpfs": dict(spec.tmpfs) or None,
-        "ulimits": [docker.types.Ulimit(name=n, soft=s, hard=h) for n, s, h in spec.ulimits] or None,
-        "sysctls": dict(spec.sysctls) or None, "init": spec.init, "read_only": spec.read_only or None,
-        "shm_size": spec.shm_size, "pid_mode": spec.pid_mode, "ipc_mode": spec.ipc_mode,
-        "cpu_shares": spec.cpu_shares, "nano_cpus": spec.nano_cpus, "cpuset_cpus": spec.cpuset_cpus,
-        "mem_reservation": spec.mem_reservation, "memswap_limit": spec.memswap_limit,
-        "pids_limit": spec.pids_limit,
-    }
-    if spec.log_driver or spec.log_options:
-        extras["log_config"] = docker.types.LogConfig(type=spec.log_driver or "", config=dict(spec.log_options))
-    return {k: v for k, v in extras.items() if v is not None}
-
-
-def _own_name(names: list[str]) -> str:
-    """A container's own name: legacy links add `/linker/alias` names to the engine's list, in any order."""
-    names = [n.lstrip("/") for n in names]
-    return next((n for n in names if "/" not in n), names[0] if names else "")
-
-
-def _split_image(image: str) -> tuple[str, str | None]:
-    if "@" in image:
-        return image, None
-    name, _, tag = image.rpartition(":")
-    if name and "/" not in tag:
-        return name, tag
-    return image, "latest"
-
-
-def _frames(chunks: Iterator[bytes], tty: bool) -> Iterator[tuple[str, bytes]]:
-    """(stream, data) pieces of an engine output stream: raw for a TTY, else 8-byte-header frames.
-    A connection that drops ends the pieces, like a clean end of stream."""
-    buffer = b""
+def _content(response: Any) -> Iterator[bytes]:
     try:
-        for chunk in chunks:
-            if tty:
-                yield "stdout", chunk
-                continue
-            buffer += chunk
-            offset = 0
-            run: list[bytes] = []  # consecutive frames of one stream go out as one piece
-            run_kind = 0
-            while len(buffer) - offset >= 8:
-                kind, size = struct.unpack_from(">BxxxL", buffer, offset)
-                if len(buffer) - offset < 8 + size:
-                    break
-                if run and kind != run_kind:
-                    yield ("stderr" if run_kind == 2 else "stdout"), b"".join(run)
-                    run = []
-                run_kind = kind
-                run.append(buffer[offset + 8:offset + 8 + size])
-                offset += 8 + size
-            if run:
-                yield ("stderr" if run_kind == 2 else "stdout"), b"".join(run)
-            buffer = buffer[offset:]
-    except OSError:  # requests' ConnectionError and ChunkedEncodingError are OSErrors too
-        return
-
-
-def _split(pieces: Iterator[tuple[str, bytes]]) -> Iterator[LogLine]:
-    """Whole lines per stream; a last line without a newline still counts."""
-    pending = {"stdout": b"", "stderr": b""}
-    for stream, data in pieces:
-        data = pending[stream] + data
-        if b"\n" not in data:
-            pending[stream] = data
-            continue
-        *complete, pending[stream] = data.split(b"\n")
-        for line in complete:
-            yield LogLine(line.decode("utf-8", "replace") + "\n", stream)
-    for stream, data in pending.items():
-        if data:
-            yield LogLine(data.decode("utf-8", "replace"), stream)
-
-
-def _lines(response: Any, tty: bool) -> Iterator[LogLine]:
-    try:
-        yield from _split(_frames(response.iter_content(None), tty))
+        yield from response.iter_content(None)
     finally:
         response.close()
-
-
-def _received(sock: Any) -> Iterator[bytes]:
-    try:
-        while chunk := sock.recv(65536):
-            yield chunk
-    finally:
-        sock.close()
-
-
-def _checked(events: Iterator[dict[str, Any]], error: type[errors.FigError], prefix: str) -> Iterator[dict[str, Any]]:
-    """Pass progress events on; an event that carries an error ends the stream with `error`."""
-    for event in events:
-        detail = event.get("errorDetail") or {}
-        message = detail.get("message") or event.get("error")
-        if message:
-            raise error(f"{prefix}{str(message).strip()}")
-        yield event

@@ -1,9 +1,9 @@
-"""The engine's HTTP API over its unix socket with http.client, for the calls that need no SDK.
+"""The engine's HTTP API over its unix socket with http.client: every call of DockerBackend on a local engine.
 
 Importing the docker SDK (docker, requests, urllib3, charset_normalizer) costs about 0.2 s of CPU, more than the
-rest of `fig ps`; listing, inspecting, starting, stopping, removing and reading logs are one plain request each.
-DockerBackend sends those here when DOCKER_HOST is a unix socket, and loads the SDK only for what needs it
-(creating containers, build, pull, push, attach, TLS and TCP engines). Errors become fig.errors as the SDK's would.
+rest of `fig ps`, and each call is one plain request. DockerBackend sends its calls here when DOCKER_HOST is a unix
+socket, and loads the SDK only for build, pull and push, and for TLS and TCP engines. Errors become fig.errors as
+the SDK's would.
 """
 
 from __future__ import annotations
@@ -61,45 +61,53 @@ class UnixHTTP:
         self.timeout = timeout
         self.url = url
 
-    def open(self, method: str, path: str, params: Mapping[str, Any] | None = None, *, subject: str = "",
-             wait: float | None = 0, stream: bool = False) -> http.client.HTTPResponse:
-        """Send a request and return the response of a successful one, unread. `wait` adds the seconds the
-        engine may take on purpose (stop's grace period) to the timeout; None waits for ever (wait, logs -f)."""
+    def _target(self, path: str, params: Mapping[str, Any] | None) -> str:
         query = urlencode({k: v for k, v in (params or {}).items() if v is not None}, doseq=True)
+        return self.prefix + path + (f"?{query}" if query else "")
+
+    def open(self, method: str, path: str, params: Mapping[str, Any] | None = None, *, body: Any = None,
+             subject: str = "", wait: float | None = 0, stream: bool = False) -> http.client.HTTPResponse:
+        """Send a request (with `body` as JSON) and return the response of a successful one, unread. `wait` adds
+        the seconds the engine may take on purpose (stop's grace period) to the timeout; None waits for ever."""
         limit = None if wait is None or self.timeout is None else self.timeout + wait
         conn = (_StreamConnection if stream else _Connection)(self.socket_path, limit)
-        prefix = f"{subject}: " if subject else ""
-        target = self.prefix + path + (f"?{query}" if query else "")
+        target = self._target(path, params)
+        headers = {"Connection": "close"}
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
         try:
-            conn.request(method, target, headers={"Connection": "close"})
+            conn.request(method, target, body=data, headers=headers)
             response = conn.getresponse()
-        except TimeoutError as e:
+        except BaseException as e:
             conn.close()
-            raise errors.BackendError(f"{prefix}the Docker daemon at {self.url} did not answer in time") from e
-        except (ConnectionError, FileNotFoundError, http.client.HTTPException) as e:
-            conn.close()
-            raise errors.ConnectionFailed(f"Couldn't connect to Docker daemon at {self.url} - is it running?") from e
+            raise self._failed(e, subject)
         log.debug('%s "%s %s HTTP/1.1" %s', self.url, method, target, response.status)
         if response.status < 400:
             return response
         try:
-            body = response.read()
+            answer = response.read()
         finally:
             response.close()
-        try:
-            message = str(json.loads(body).get("message") or "")
-        except (ValueError, AttributeError):
-            message = body.decode("utf-8", "replace").strip()
-        message = message or f"{response.status} {response.reason}"
-        if response.status == 404:
-            missing_image = any(f in message.lower() for f in _IMAGE_MISSING)
-            raise (errors.ImageNotFound if missing_image else errors.NotFound)(f"{prefix}{message}")
-        raise errors.BackendError(f"{prefix}{message}")
+        raise _error(response.status, response.reason, answer, subject)
 
-    def call(self, method: str, path: str, params: Mapping[str, Any] | None = None, *, subject: str = "",
-             wait: float | None = 0) -> Any:
+    def _failed(self, e: BaseException, subject: str) -> BaseException:
+        """The fig error for a request that got no answer (other exceptions pass unchanged)."""
+        if isinstance(e, TimeoutError):
+            prefix = f"{subject}: " if subject else ""
+            failure: BaseException = errors.BackendError(f"{prefix}the Docker daemon at {self.url} did not answer in time")
+        elif isinstance(e, (ConnectionError, FileNotFoundError, http.client.HTTPException)):
+            failure = errors.ConnectionFailed(f"Couldn't connect to Docker daemon at {self.url} - is it running?")
+        else:
+            return e
+        failure.__cause__ = e
+        return failure
+
+    def call(self, method: str, path: str, params: Mapping[str, Any] | None = None, *, body: Any = None,
+             subject: str = "", wait: float | None = 0) -> Any:
         """The decoded JSON answer of a request (None for an empty one)."""
-        response = self.open(method, path, params, subject=subject, wait=wait)
+        response = self.open(method, path, params, body=body, subject=subject, wait=wait)
         try:
             body = response.read()
         except (TimeoutError, ConnectionError, http.client.HTTPException) as e:
@@ -122,3 +130,53 @@ class UnixHTTP:
             finally:
                 response.close()
         return chunks()
+
+    def upgrade(self, path: str, params: Mapping[str, Any] | None = None, *, subject: str = "") -> socket.socket:
+        """POST `path` and take its connection over as a raw stream both ways (attach): the socket after the
+        answer's head, with nothing of the stream read yet."""
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.settimeout(self.timeout)
+            sock.connect(self.socket_path)
+            sock.sendall(f"POST {self._target(path, params)} HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade\r\n"
+                         "Upgrade: tcp\r\nContent-Length: 0\r\n\r\n".encode())
+            status, reason, headers = _head(sock)
+            if status >= 400:
+                length = int(headers.get("content-length", 0))
+                answer = b""
+                while len(answer) < length and (chunk := sock.recv(length - len(answer))):
+                    answer += chunk
+                raise _error(status, reason, answer, subject)
+        except BaseException as e:
+            sock.close()
+            raise self._failed(e, subject)
+        sock.settimeout(None)
+        return sock
+
+
+def _head(sock: socket.socket) -> tuple[int, str, dict[str, str]]:
+    """Status, reason and headers of an answer, read a byte at a time so that none of what follows is taken."""
+    head = b""
+    while not head.endswith(b"\r\n\r\n"):
+        byte = sock.recv(1)
+        if not byte or len(head) > 65536:
+            raise http.client.HTTPException("the engine closed the connection before answering")
+        head += byte
+    status_line, *lines = head.decode("latin-1").split("\r\n")
+    _, status, reason = (status_line.split(" ", 2) + [""])[:3]
+    headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines if line)}
+    return int(status), reason, headers
+
+
+def _error(status: int, reason: str, answer: bytes, subject: str) -> errors.FigError:
+    """The fig error for an engine's error answer, as the SDK would classify it."""
+    try:
+        message = str(json.loads(answer).get("message") or "")
+    except (ValueError, AttributeError):
+        message = answer.decode("utf-8", "replace").strip()
+    message = message or f"{status} {reason}"
+    prefix = f"{subject}: " if subject else ""
+    if status == 404:
+        missing_image = any(f in message.lower() for f in _IMAGE_MISSING)
+        return (errors.ImageNotFound if missing_image else errors.NotFound)(prefix + message)
+    return errors.BackendError(prefix + message)

@@ -75,13 +75,13 @@ def _remove_shielded(container: Container) -> None:
 
 
 def attach_and_wait(container: Container, *, tty: bool) -> int:
-    raw = _raw(container.backend.attach_socket(container.id))
+    raw = container.backend.attach_socket(container.id)
     stdin_raw = raw
     try:
         if not tty and isinstance(raw, ssl.SSLSocket):
             # A TLS connection cannot be half-closed and must not be used by two threads at once: stdin gets a
             # connection of its own, and closing it is the end of input (the container has StdinOnce).
-            stdin_raw = _raw(container.backend.attach_socket(container.id, output=False))
+            stdin_raw = container.backend.attach_socket(container.id, output=False)
         container.start()
         if tty:
             _interactive(container, raw)
@@ -98,10 +98,6 @@ def attach_and_wait(container: Container, *, tty: bool) -> int:
         raw.close()
         stdin_raw.close()
     return container.wait()
-
-
-def _raw(sock: Any) -> socket.socket:
-    return getattr(sock, "_sock", sock)
 
 
 def _stdin_fd() -> int:

@@ -195,3 +195,37 @@ def test_up_d_service_starts_its_dependencies_first(project):
     assert project.inspect(db)["State"]["StartedAt"] < project.inspect(cache)["Created"]
     assert project.inspect(cache)["State"]["StartedAt"] < project.inspect(web)["Created"]
     assert all(running(project, n) for n in (db, cache, web))
+
+
+def test_a_local_engine_is_driven_without_loading_the_docker_sdk(project):
+    # On a unix socket every request is plain HTTP (fig.backend.unixhttp); the SDK costs ~0.2 s per command.
+    project.write(f"""
+        services:
+          web:
+            image: busybox
+            command: {SLEEPER}
+            networks: [front, back]
+            volumes: [data:/data]
+            ports: ["80"]
+          hello:
+            image: busybox
+            command: sh -c 'echo hello from hello'
+        networks:
+          front:
+          back:
+        volumes:
+          data:
+        """, "compose.yml")
+    env = {"PYTHONPROFILEIMPORTTIME": "1"}
+    steps = [("up", "-d", "web"), ("scale", "web=2"), ("up", "hello"), ("logs", "--no-color", "hello"),
+             ("port", "web", "80"), ("run", "--rm", "-T", "web", "cat"), ("stop", "-t", "1"), ("down", "-v")]
+    for args in steps:
+        result = project.fig(*args, env=env, input="piped in\n" if args[0] == "run" else None, check=True)
+        loaded = {m.split(".")[0] for m in re.findall(r"\|\s+(\S+)$", result.stderr, re.M)}
+        sdk = sorted(loaded & {"docker", "requests", "urllib3"})
+        assert sdk == [], f"fig {' '.join(args)} imported {sdk}"
+        if args[0] == "up" and args[1] == "hello":
+            assert "hello from hello" in result.stdout
+        if args[0] == "run":
+            assert result.stdout == "piped in\n"
+    assert project.names() == []

@@ -32,7 +32,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def handle_any(self) -> None:
         Handler.seen.append((self.command, self.path))
         path = self.path.split("?")[0]
-        if path == "/v1.41/containers/json":
+        if path == "/v1.41/containers/create":
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            answer = {"Id": "new", "got": body, "type": self.headers["Content-Type"]}
+            self.reply(201, json.dumps(answer).encode())
+        elif path == "/v1.41/containers/c1/attach":
+            # the engine's answer to an upgrade: a head, then the raw stream at once, in the same packet
+            self.wfile.write(b"HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\n"
+                             b"Connection: Upgrade\r\nUpgrade: tcp\r\n\r\nfirst bytes;")
+            self.wfile.flush()
+            self.wfile.write(self.rfile.readline())  # echo one line of "stdin"
+            self.close_connection = True
+        elif path == "/v1.41/containers/json":
             self.reply(200, json.dumps([{"Id": "c1"}]).encode())
         elif path == "/v1.41/containers/c1/start":
             self.reply(204)
@@ -65,7 +76,7 @@ class Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
 def http(tmp_path: Path) -> Iterator[UnixHTTP]:
     path = str(tmp_path / "engine.sock")
     server = Server(path, Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
     Handler.seen = []
     try:
         yield UnixHTTP(path, version="1.41", timeout=5, url=f"unix://{path}")
@@ -117,3 +128,27 @@ def test_no_engine_is_connection_failed(tmp_path):
 def test_path_arguments_are_quoted():
     assert path_of("/images/{}/json", "registry:5000/app:1.0") == "/images/registry:5000/app:1.0/json"
     assert path_of("/containers/{}/json", "a b?#") == "/containers/a%20b%3F%23/json"
+
+
+def test_a_body_goes_as_json(http):
+    answer = http.call("POST", "/containers/create", {"name": "p_web_1"}, body={"Image": "busybox", "Env": []})
+    assert answer == {"Id": "new", "got": {"Image": "busybox", "Env": []}, "type": "application/json"}
+    assert Handler.seen[-1] == ("POST", "/v1.41/containers/create?name=p_web_1")
+
+
+def test_upgrade_hands_over_the_socket_with_nothing_of_the_stream_taken(http):
+    sock = http.upgrade("/containers/c1/attach", {"stdin": 1, "stream": 1})
+    try:
+        sock.sendall(b"typed\n")
+        received = b""
+        while chunk := sock.recv(100):
+            received += chunk
+    finally:
+        sock.close()
+    assert received == b"first bytes;typed\n"
+    assert Handler.seen[-1] == ("POST", "/v1.41/containers/c1/attach?stdin=1&stream=1")
+
+
+def test_upgrade_of_a_missing_container_is_not_found(http):
+    with pytest.raises(errors.NotFound, match="^gone: page not found$"):
+        http.upgrade("/containers/gone/attach", subject="gone")

@@ -1,0 +1,191 @@
+"""The Engine API's JSON for fig's specs, and fig's infos from the engine's JSON. No I/O and no SDK here.
+
+The bodies are what the docker SDK's create_container/create_host_config would send for the same arguments
+(tests/unit/test_wire.py holds the two side by side), written out so that creating a container needs no SDK.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from fig import errors
+from fig.backend.base import ContainerInfo, ContainerSpec, ContainerState, EndpointSpec, Mount, PortBinding
+
+_EXIT_RE = re.compile(r"Exited \((-?\d+)\)")
+_HEALTH_RE = re.compile(r"\((healthy|unhealthy|health: starting)\)")
+
+
+def create_body(spec: ContainerSpec) -> dict[str, Any]:
+    """The body of POST /containers/create (the name goes in the query)."""
+    exposed = dict.fromkeys(f"{p.container_port}/{p.protocol}" for p in (*spec.ports, *spec.expose))
+    healthcheck = None
+    if spec.healthcheck is not None:
+        keys = {"test": "Test", "interval": "Interval", "timeout": "Timeout", "retries": "Retries",
+                "start_period": "StartPeriod"}
+        healthcheck = {keys[k]: v for k, v in spec.healthcheck.items() if v is not None}
+    network_mode = spec.network_mode
+    networking = None
+    if spec.networks:
+        first = spec.networks[0]
+        network_mode = network_mode or first.network
+        networking = {"EndpointsConfig": {first.network: endpoint_config(first)}}
+    body: dict[str, Any] = {
+        "Hostname": spec.hostname, "Domainname": spec.domainname, "User": spec.user, "WorkingDir": spec.working_dir,
+        "ExposedPorts": {p: {} for p in exposed} or None,
+        "Tty": spec.tty, "OpenStdin": spec.stdin_open, "StdinOnce": spec.stdin_open,
+        "AttachStdin": spec.stdin_open, "AttachStdout": True, "AttachStderr": True,
+        "Env": [f"{k}={v}" for k, v in spec.environment.items()],
+        "Cmd": _list(spec.command), "Entrypoint": _list(spec.entrypoint), "Image": spec.image,
+        "Volumes": {v: {} for v in spec.volumes} or None, "NetworkDisabled": False, "Labels": dict(spec.labels),
+        "StopSignal": spec.stop_signal, "StopTimeout": spec.stop_timeout, "Healthcheck": healthcheck,
+        "HostConfig": _host_config(spec, network_mode), "NetworkingConfig": networking,
+    }
+    return _without_none(body)
+
+
+def _host_config(spec: ContainerSpec, network_mode: str | None) -> dict[str, Any]:
+    port_bindings: dict[str, list[dict[str, str]]] = {}
+    for p in spec.ports:
+        port_bindings.setdefault(f"{p.container_port}/{p.protocol}", []).append(
+            {"HostIp": p.host_ip or "", "HostPort": "" if p.host_port is None else str(p.host_port)})
+    restart = None
+    if spec.restart and spec.restart != "no":
+        name, _, count = spec.restart.partition(":")
+        restart = {"Name": name, "MaximumRetryCount": int(count or 0)}
+    log_config = None
+    if spec.log_driver or spec.log_options:
+        log_config = {"Type": spec.log_driver or "", "Config": dict(spec.log_options)}
+    config = {
+        "NetworkMode": network_mode or "default",
+        "Binds": list(spec.binds) or None, "PortBindings": port_bindings or None, "Links": _links(spec.links),
+        "VolumesFrom": list(spec.volumes_from) or None, "Dns": list(spec.dns) or None,
+        "DnsSearch": list(spec.dns_search) or None, "ExtraHosts": list(spec.extra_hosts) or None,
+        "CapAdd": list(spec.cap_add) or None, "CapDrop": list(spec.cap_drop) or None, "RestartPolicy": restart,
+        "Privileged": spec.privileged or None, "AutoRemove": spec.auto_remove or None,
+        "ReadonlyRootfs": spec.read_only or None, "Init": spec.init,
+        "Devices": [_device(d) for d in spec.devices] or None, "Tmpfs": dict(spec.tmpfs) or None,
+        "Ulimits": [{"Name": n, "Soft": s, "Hard": h} for n, s, h in spec.ulimits] or None,
+        "Sysctls": {k: str(v) for k, v in spec.sysctls.items()} or None, "LogConfig": log_config,
+        "ShmSize": spec.shm_size, "PidMode": spec.pid_mode or None, "IpcMode": spec.ipc_mode or None,
+        "Memory": spec.mem_limit, "MemoryReservation": spec.mem_reservation or None,
+        "MemorySwap": spec.memswap_limit, "CpuShares": spec.cpu_shares or None, "NanoCpus": spec.nano_cpus or None,
+        "CpusetCpus": spec.cpuset_cpus or None, "PidsLimit": spec.pids_limit or None,
+    }
+    return _without_none(config)
+
+
+def endpoint_config(endpoint: EndpointSpec) -> dict[str, Any]:
+    """A container's settings on one network (at create, or when connecting it to a further one)."""
+    config: dict[str, Any] = {"Aliases": list(endpoint.aliases) or None, "Links": _links(endpoint.links)}
+    if endpoint.ipv4_address:
+        config["IPAMConfig"] = {"IPv4Address": endpoint.ipv4_address}
+    return _without_none(config)
+
+
+def network_body(name: str, driver: str | None, internal: bool, labels: Mapping[str, str]) -> dict[str, Any]:
+    return _without_none({"Name": name, "Driver": driver, "CheckDuplicate": True, "Internal": internal or None,
+                          "Labels": dict(labels) or None})
+
+
+def volume_body(name: str, driver: str | None, labels: Mapping[str, str]) -> dict[str, Any]:
+    return _without_none({"Name": name, "Driver": driver, "Labels": dict(labels) or None})
+
+
+def _list(items: Any) -> list[str] | None:
+    return None if items is None else list(items)
+
+
+def _links(links: Any) -> list[str] | None:
+    return [f"{name}:{alias}" if alias else name for name, alias in sorted(links)] or None
+
+
+def _device(device: str) -> dict[str, str]:
+    host, _, rest = device.partition(":")
+    inside, _, permissions = rest.partition(":")
+    return {"PathOnHost": host, "PathInContainer": inside or host, "CgroupPermissions": permissions or "rwm"}
+
+
+def _without_none(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in d.items() if v is not None}
+
+
+# -- from the engine ---------------------------------------------------------------------------------------
+
+
+def from_summary(c: dict[str, Any]) -> ContainerInfo:
+    """A container from GET /containers/json."""
+    status = c.get("Status") or ""
+    exit_match = _EXIT_RE.search(status)
+    health = _HEALTH_RE.search(status)
+    ports = tuple(
+        PortBinding(p["PrivatePort"], p.get("Type", "tcp"), p.get("IP"), p.get("PublicPort"))
+        for p in c.get("Ports") or ()
+    )
+    return ContainerInfo(
+        id=c["Id"], name=own_name(c.get("Names") or []), image=c.get("Image", ""),
+        image_id=c.get("ImageID", ""), labels=c.get("Labels") or {},
+        state=ContainerState(c.get("State") or "created"), exit_code=int(exit_match[1]) if exit_match else 0,
+        command=c.get("Command", ""), ports=ports, mounts=_mounts(c),
+        health=health[1].replace("health: ", "") if health else None, created=str(c.get("Created", "")),
+        ip_addresses=_addresses(c.get("NetworkSettings")),
+    )
+
+
+def from_inspect(c: dict[str, Any]) -> ContainerInfo:
+    """A container from GET /containers/{id}/json."""
+    state = c.get("State") or {}
+    ports = []
+    for key, bindings in ((c.get("NetworkSettings") or {}).get("Ports") or {}).items():
+        number, _, proto = key.partition("/")
+        for b in bindings or [None]:
+            ports.append(PortBinding(int(number), proto, b and b.get("HostIp"),
+                                     int(b["HostPort"]) if b and b.get("HostPort") else None))
+    config = c.get("Config") or {}
+    command = " ".join((config.get("Entrypoint") or []) + (config.get("Cmd") or []))
+    return ContainerInfo(
+        id=c["Id"], name=c.get("Name", "").lstrip("/"), image=config.get("Image", ""), image_id=c.get("Image", ""),
+        labels=config.get("Labels") or {}, state=ContainerState(state.get("Status", "created")),
+        exit_code=int(state.get("ExitCode") or 0), command=command, ports=tuple(ports), mounts=_mounts(c),
+        health=(state.get("Health") or {}).get("Status"), created=c.get("Created", ""),
+        ip_addresses=_addresses(c.get("NetworkSettings")), finished_at=state.get("FinishedAt") or "",
+    )
+
+
+def _mounts(c: dict[str, Any]) -> tuple[Mount, ...]:
+    return tuple(Mount(m["Destination"], m.get("Type", ""), m.get("Name"), m.get("Source"), not m.get("RW", True))
+                 for m in c.get("Mounts") or ())
+
+
+def _addresses(settings: dict[str, Any] | None) -> tuple[str, ...]:
+    settings = settings or {}
+    found = [settings.get("IPAddress")] + [n.get("IPAddress") for n in (settings.get("Networks") or {}).values()]
+    return tuple(dict.fromkeys(a for a in found if a))
+
+
+def own_name(names: list[str]) -> str:
+    """A container's own name: legacy links add `/linker/alias` names to the engine's list, in any order."""
+    names = [n.lstrip("/") for n in names]
+    return next((n for n in names if "/" not in n), names[0] if names else "")
+
+
+def unix_time(stamp: str) -> str:
+    """RFC 3339 (as the engine writes it) to the "seconds.nanoseconds" form its API reads."""
+    m = re.match(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$", stamp)
+    if not m:
+        raise errors.BackendError(f"not a timestamp: {stamp!r}")
+    zone = "+00:00" if m[3] == "Z" else m[3]
+    seconds = int(datetime.datetime.fromisoformat(m[1] + zone).timestamp())
+    return f"{seconds}.{(m[2] or '0')[:9].ljust(9, '0')}"
+
+
+def split_image(image: str) -> tuple[str, str | None]:
+    """(repository, tag) as pull and push take them; a digest reference keeps its digest."""
+    if "@" in image:
+        return image, None
+    name, _, tag = image.rpartition(":")
+    if name and "/" not in tag:
+        return name, tag
+    return image, "latest"

@@ -1,0 +1,186 @@
+"""fig.backend.wire: the Engine API JSON fig writes and reads, without an engine.
+
+fig builds the body of POST /containers/create itself so that creating a container needs no SDK import. The
+docker SDK's own helpers (create_host_config, create_container_config, create_endpoint_config) are the reference:
+for the same spec both must say the same thing to the engine. A JSON null and a missing key mean the same there,
+so both sides are compared with their nulls dropped."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import docker
+import docker.types
+import pytest
+
+from fig.backend import wire
+from fig.backend.base import ContainerSpec, ContainerState, EndpointSpec, PortBinding
+
+SDK = docker.APIClient(base_url="unix:///nonexistent.sock", version="1.41")
+
+
+def sdk_create_body(spec: ContainerSpec) -> dict[str, Any]:
+    """What docker.APIClient.create_container would post for `spec` (its arguments spelled as the SDK wants)."""
+    port_bindings: dict[str, list[Any]] = {}
+    for p in spec.ports:
+        port_bindings.setdefault(f"{p.container_port}/{p.protocol}", []).append(
+            (p.host_ip or "", p.host_port) if p.host_ip else p.host_port)
+    restart = None
+    if spec.restart and spec.restart != "no":
+        name, _, count = spec.restart.partition(":")
+        restart = {"Name": name, "MaximumRetryCount": int(count or 0)}
+    network_mode, networking = spec.network_mode, None
+    if spec.networks:
+        first = spec.networks[0]
+        network_mode = network_mode or first.network
+        networking = SDK.create_networking_config({first.network: sdk_endpoint(first)})
+    log_config = None
+    if spec.log_driver or spec.log_options:
+        log_config = docker.types.LogConfig(type=spec.log_driver or "", config=dict(spec.log_options))
+    host_config = SDK.create_host_config(
+        binds=list(spec.binds) or None, port_bindings=port_bindings or None, links=list(spec.links) or None,
+        volumes_from=list(spec.volumes_from) or None, network_mode=network_mode, dns=list(spec.dns) or None,
+        dns_search=list(spec.dns_search) or None, extra_hosts=list(spec.extra_hosts) or None,
+        mem_limit=spec.mem_limit, privileged=spec.privileged, cap_add=list(spec.cap_add) or None,
+        cap_drop=list(spec.cap_drop) or None, restart_policy=restart, auto_remove=spec.auto_remove,
+        devices=list(spec.devices) or None, tmpfs=dict(spec.tmpfs) or None,
+        ulimits=[docker.types.Ulimit(name=n, soft=s, hard=h) for n, s, h in spec.ulimits] or None,
+        sysctls=dict(spec.sysctls) or None, init=spec.init, read_only=spec.read_only or None,
+        shm_size=spec.shm_size, pid_mode=spec.pid_mode, ipc_mode=spec.ipc_mode, cpu_shares=spec.cpu_shares,
+        nano_cpus=spec.nano_cpus, cpuset_cpus=spec.cpuset_cpus, mem_reservation=spec.mem_reservation,
+        memswap_limit=spec.memswap_limit, pids_limit=spec.pids_limit, log_config=log_config,
+    )
+    exposed = [(p.container_port, p.protocol) for p in (*spec.ports, *spec.expose)]
+    config = SDK.create_container_config(
+        spec.image, command=list(spec.command) if spec.command is not None else None,
+        entrypoint=list(spec.entrypoint) if spec.entrypoint is not None else None,
+        environment=dict(spec.environment), labels=dict(spec.labels),
+        ports=[p if proto == "tcp" else (p, proto) for p, proto in dict.fromkeys(exposed)] or None,
+        volumes=list(spec.volumes) or None, hostname=spec.hostname, domainname=spec.domainname, user=spec.user,
+        working_dir=spec.working_dir, stdin_open=spec.stdin_open, tty=spec.tty, host_config=host_config,
+        networking_config=networking, healthcheck=dict(spec.healthcheck) if spec.healthcheck else None,
+        stop_signal=spec.stop_signal, stop_timeout=spec.stop_timeout,
+    )
+    return dict(config)
+
+
+def sdk_endpoint(endpoint: EndpointSpec) -> dict[str, Any]:
+    return dict(SDK.create_endpoint_config(aliases=list(endpoint.aliases) or None,
+                                           links=list(endpoint.links) or None, ipv4_address=endpoint.ipv4_address))
+
+
+def as_sent(body: Any) -> Any:
+    """The JSON the engine receives, nulls dropped (for the engine a null is the same as no key)."""
+    def drop(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: drop(v) for k, v in value.items() if v is not None}
+        if isinstance(value, list):
+            return [drop(v) for v in value]
+        return value
+    return drop(json.loads(json.dumps(body)))
+
+
+MINIMAL = ContainerSpec(name="p_web_1", image="busybox", labels={"io.fig.project": "p"})
+
+EVERYTHING = ContainerSpec(
+    name="p_web_1", image="localhost:5000/app:1.2", labels={"io.fig.project": "p", "io.fig.service": "web"},
+    command=["sh", "-c", "echo hi"], entrypoint=["/init", "--"], environment={"A": "1", "EMPTY": "", "B": "x=y"},
+    ports=[PortBinding(80, "tcp", None, 8080), PortBinding(80, "tcp", "127.0.0.1", 8081),
+           PortBinding(53, "udp", None, None), PortBinding(443, "tcp", "0.0.0.0", None)],
+    expose=[PortBinding(9000), PortBinding(80)],
+    binds=["/srv/data:/data:rw", "named:/named:ro"], volumes=["/anon", "/cache"],
+    volumes_from=["abc123:ro", "def456:rw"], links=[("p_db_1", "db"), ("p_cache_1", "cache"), ("ext_1", "")],
+    network_mode=None,
+    networks=[EndpointSpec("p_default", ("web", "www"), "172.30.0.5", (("p_db_1", "database"),)),
+              EndpointSpec("p_back", ("web",))],
+    dns=["8.8.8.8"], dns_search=["example.com"], extra_hosts=["somehost:162.242.195.82"], working_dir="/code",
+    user="1000:1000", hostname="web", domainname="example.com", mem_limit=64 * 2**20, privileged=True,
+    stdin_open=True, tty=True, cap_add=["NET_ADMIN"], cap_drop=["MKNOD"], restart="on-failure:3",
+    healthcheck={"test": ["CMD", "true"], "interval": 10**9, "timeout": 2 * 10**9, "retries": 3,
+                 "start_period": 5 * 10**9},
+    stop_signal="SIGUSR1", stop_timeout=3, auto_remove=True,
+    devices=["/dev/null:/dev/nothing:r", "/dev/zero"], tmpfs={"/run": "size=1m", "/tmp": ""},
+    ulimits=[("nofile", 1024, 2048)], sysctls={"net.core.somaxconn": "1024"}, init=True, read_only=True,
+    shm_size=2**26, pid_mode="host", ipc_mode="shareable", cpu_shares=512, nano_cpus=500_000_000,
+    cpuset_cpus="0", mem_reservation=2**25, memswap_limit=2**27, pids_limit=100, log_driver="json-file",
+    log_options={"max-size": "1m"},
+)
+
+VARIANTS = {
+    "minimal": MINIMAL,
+    "everything": EVERYTHING,
+    "service network mode": ContainerSpec(name="p_x_1", image="busybox", labels={}, network_mode="container:abc",
+                                          restart="always", init=False),
+    "restart no, log options only": ContainerSpec(name="p_x_1", image="busybox", labels={}, restart="no",
+                                                  log_options={"tag": "x"}, environment={"K": "v"}),
+    "healthcheck none": ContainerSpec(name="p_x_1", image="busybox", labels={}, healthcheck={"test": ["NONE"]},
+                                      command=[], entrypoint=[]),
+    "one-off": ContainerSpec(name="p_web_run_1", image="busybox", labels={}, stdin_open=True, tty=False,
+                             expose=[PortBinding(80)], networks=[EndpointSpec("p_default")]),
+}
+
+
+@pytest.mark.parametrize("spec", VARIANTS.values(), ids=VARIANTS.keys())
+def test_create_body_says_what_the_sdk_would(spec):
+    assert as_sent(wire.create_body(spec)) == as_sent(sdk_create_body(spec))
+
+
+def test_a_further_network_is_joined_with_the_same_endpoint_settings():
+    extra = EndpointSpec("p_back", ("web", "api"), "10.0.0.9", (("p_db_1", "db"),))
+    assert as_sent(wire.endpoint_config(extra)) == as_sent(sdk_endpoint(extra))
+
+
+def test_create_body_keeps_what_matters_to_run_and_attach():
+    body = wire.create_body(EVERYTHING)
+    # run -i needs the engine to close stdin when our side does; attached output needs both streams
+    assert (body["OpenStdin"], body["StdinOnce"], body["AttachStdin"]) == (True, True, True)
+    assert (body["AttachStdout"], body["AttachStderr"]) == (True, True)
+    assert body["NetworkingConfig"] == {"EndpointsConfig": {"p_default": {
+        "Aliases": ["web", "www"], "Links": ["p_db_1:database"], "IPAMConfig": {"IPv4Address": "172.30.0.5"}}}}
+    assert body["HostConfig"]["NetworkMode"] == "p_default"
+    assert body["HostConfig"]["PortBindings"]["80/tcp"] == [{"HostIp": "", "HostPort": "8080"},
+                                                            {"HostIp": "127.0.0.1", "HostPort": "8081"}]
+    assert wire.create_body(MINIMAL)["HostConfig"] == {"NetworkMode": "default"}
+
+
+def summary(names: list[str], **extra: Any) -> dict[str, Any]:
+    return {"Id": "c1", "Names": names, "State": "running", "Labels": {}, **extra}
+
+
+def test_summary_name_skips_legacy_link_aliases():
+    # the engine lists the names other containers link it by, in any order
+    info = wire.from_summary(summary(["/p_db_1/p_web_1", "/p_web_1", "/p_db_1/web"]))
+    assert info.name == "p_web_1"
+
+
+def test_summary_name_without_names():
+    assert wire.from_summary(summary([])).name == ""
+
+
+def test_summary_exit_code_and_health_come_from_the_status_text():
+    exited = wire.from_summary(summary(["/a"], State="exited", Status="Exited (137) 2 seconds ago"))
+    assert (exited.state, exited.exit_code) == (ContainerState.EXITED, 137)
+    starting = wire.from_summary(summary(["/a"], Status="Up 1 second (health: starting)"))
+    assert starting.health == "starting"
+
+
+def test_inspect_ports_keep_unpublished_ones():
+    info = wire.from_inspect({"Id": "c1", "Name": "/p_web_1", "State": {"Status": "running"}, "Config": {},
+                              "NetworkSettings": {"Ports": {"80/tcp": [{"HostIp": "0.0.0.0", "HostPort": "8080"}],
+                                                            "9000/tcp": None}}})
+    assert set(info.ports) == {PortBinding(80, "tcp", "0.0.0.0", 8080), PortBinding(9000, "tcp", None, None)}
+
+
+@pytest.mark.parametrize("image, expected", [
+    ("busybox", ("busybox", "latest")), ("busybox:1.36", ("busybox", "1.36")),
+    ("localhost:5000/app", ("localhost:5000/app", "latest")), ("localhost:5000/app:2", ("localhost:5000/app", "2")),
+    ("app@sha256:abcd", ("app@sha256:abcd", None)),
+])
+def test_split_image(image, expected):
+    assert wire.split_image(image) == expected
+
+
+def test_unix_time_reads_the_engines_timestamps():
+    assert wire.unix_time("2024-01-02T03:04:05.123456789Z") == "1704164645.123456789"
+    assert wire.unix_time("2024-01-02T04:04:05+01:00") == "1704164645.000000000"
