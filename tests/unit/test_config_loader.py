@@ -162,6 +162,15 @@ def test_yaml_syntax_error_names_file_and_line():
         parse_yaml("web:\n  image: a\n  - b\n", "f.yml")
 
 
+def test_a_tab_in_the_indentation_is_named():
+    with pytest.raises(ConfigError, match=r"^f\.yml:2: invalid YAML: a tab character where YAML allows only spaces"):
+        parse_yaml("web:\n\timage: a\n", "f.yml")
+
+
+def test_a_tab_inside_a_quoted_value_is_fine():
+    assert parse_yaml('web:\n  command: "a\tb"\n', "f.yml") == {"web": {"command": "a\tb"}}
+
+
 def test_loader_keeps_line_numbers():
     data = parse_yaml("web:\n  image: a\n  ports:\n    - '80'\n    - '81'\n", "f")
     assert data.lines["web"] == 1
