@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from inspect import getdoc
 from typing import Any
@@ -17,11 +18,33 @@ class NoSuchCommand(UserError):
         self.command = command
 
 
+# docopt-ng names what it could not place by repr: "... arguments [Option(None, '--bogus', 0, True)]"
+_QUOTE = "'"
+_UNMATCHED = re.compile(r"Option\((None|'[^']*'), (None|'[^']*')|Argument\(None, ('[^']*'|\d+)")
+
+
 def parse(doc: str, argv: Sequence[str], *, options_first: bool = False) -> dict[str, Any]:
     try:
         return docopt(doc, list(argv), options_first=options_first, default_help=False)
     except DocoptExit as e:
-        raise UsageError(str(e).strip()) from None
+        raise UsageError(_in_words(str(e).strip(), doc)) from None
+
+
+def _in_words(message: str, doc: str) -> str:
+    """docopt's message with what it could not place said plainly: "no such option: --bogus"."""
+    head, _, usage = message.partition("\n")
+    if not head.startswith("Warning: found unmatched"):
+        return message
+    problems = []
+    for short, long, argument in _UNMATCHED.findall(head):
+        names = [n.strip("'") for n in (short, long) if n and n != "None"]
+        if argument:
+            problems.append(f"unexpected argument {argument.strip(_QUOTE)}")
+        elif any(re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", doc) for n in names):
+            problems.append(f"option {'/'.join(names)} given more than once")
+        else:
+            problems.append(f"no such option: {'/'.join(names)}")
+    return "; ".join(dict.fromkeys(problems or [head])) + f"\n{usage}"
 
 
 class UsageError(UserError):

@@ -73,6 +73,20 @@ def test_scale_command_through_its_usage(project, backend):
         command.parse_command("scale", [])
 
 
+@pytest.mark.parametrize("command, argv, first_line", [
+    ("rm", ["--bogus"], "no such option: --bogus"),
+    ("rm", ["-f", "-t", "1"], "no such option: -t"),
+    ("stop", ["-t", "1", "-t", "2"], "option -t/--timeout given more than once"),
+    ("port", ["web", "80", "81"], "unexpected argument 81"),
+    ("logs", ["--tail"], "--tail requires argument"),
+])
+def test_usage_errors_say_what_is_wrong_then_the_usage(command, argv, first_line):
+    with pytest.raises(UsageError) as caught:
+        TopLevelCommand().parse_command(command, argv)
+    problem, usage = str(caught.value).splitlines()
+    assert problem == first_line and usage.startswith(f"Usage: {command} [options]")
+
+
 # -- handlers on a FakeBackend ----------------------------------------------------------------------------
 
 def _command() -> TopLevelCommand:
