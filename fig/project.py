@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from fig import labels as L
-from fig.backend.base import ContainerBackend
-from fig.config.model import ProjectConfig
+from fig.backend.base import ContainerBackend, NetworkOptions
+from fig.config.model import NetworkConfig, ProjectConfig
 from fig.container import Container
 from fig.convergence import Action, Plan, Strategy, changed_fields, plan
 from fig.errors import NotFound, UserError
@@ -20,6 +20,14 @@ from fig.service import Progress, Service
 
 log = logging.getLogger(__name__)
 OnEvent = Callable[[Event], None]
+
+
+def _network_options(network: NetworkConfig) -> NetworkOptions:
+    ipam = network.ipam
+    pools = [{"subnet": p.subnet, "ip_range": p.ip_range, "gateway": p.gateway, "aux_addresses": dict(p.aux_addresses)}
+             for p in (ipam.pools if ipam else ())]
+    return NetworkOptions(dict(network.driver_opts), network.attachable, network.enable_ipv6,
+                          ipam.driver if ipam else None, pools, dict(ipam.options) if ipam else {})
 
 
 def _quiet(_: Event) -> None:
@@ -127,7 +135,8 @@ class Project:
                 on_event: OnEvent) -> dict[str, str]:
         """Image ids by service: pulls of missing images run in parallel, builds one at a time."""
         for service in services:
-            if service.config.build and (options.force_build or (options.build and not service.image_id())):
+            if service.config.build and (options.force_build or (options.build and (
+                    service.builds_always or not service.image_id()))):
                 service.build(on_progress=on_progress)
         by_image: dict[str, Service] = {}  # one look-up (or pull) per image, not per service: 30 -> 1 call
         for service in services:
@@ -148,14 +157,16 @@ class Project:
                     raise NotFound(f"External network {network.name} not found: create it with docker network create")
                 continue
             self.backend.ensure_network(network.name, driver=network.driver, internal=network.internal,
-                                        labels={**dict(network.labels), **resource_labels})
+                                        labels={**dict(network.labels), **resource_labels},
+                                        options=_network_options(network))
         for volume in self.config.volumes:
             if volume.external:
                 if not self.backend.volume_exists(volume.name):
                     raise NotFound(f"External volume {volume.name} not found: create it with docker volume create")
                 continue
             self.backend.ensure_volume(volume.name, driver=volume.driver,
-                                       labels={**dict(volume.labels), **resource_labels})
+                                       labels={**dict(volume.labels), **resource_labels},
+                                       driver_opts=dict(volume.driver_opts))
 
     # -- lifecycle ------------------------------------------------------------------------------------
 
@@ -174,8 +185,9 @@ class Project:
             names = {n: service.canonical_name(n) for n in range(1, len(mine) + 2)}
             start = options.start and (service.name in selected or any(c.state.value == "running" for c in mine))
             image_id = image_ids.get(service.name) or service.image_id() or (mine[0].image_id if mine else "")
+            scale = options.scale.get(service.name, service.config.scale)
             plans[service.name] = plan(service.name, service.config_hash(image_id), mine,
-                                       strategy=options.strategy, scale=options.scale.get(service.name),
+                                       strategy=options.strategy, scale=scale,
                                        names=names, force_reason=f"{changed[0]} was recreated" if changed and mine
                                        else "", start=start, image_id=image_id)
         return plans
@@ -191,8 +203,10 @@ class Project:
            on_progress: Progress | None = None,
            before_start: Callable[[Container], None] = lambda _: None) -> list[Container]:
         services = self.get_services(names, deps=options.deps)
-        for name, count in options.scale.items():
-            self._check_scalable(self.service(name), count)
+        for service in services:
+            count = options.scale.get(service.name, service.config.scale)
+            if count is not None:
+                self._check_scalable(service, count)
         self._handle_orphans(options, on_event)
         self.ensure_resources()
         image_ids = self._images(services, options=options, on_progress=on_progress, on_event=on_event)

@@ -70,15 +70,27 @@ class Service:
     def image_id(self) -> str | None:
         return self.backend.image_id(self.image_name)
 
-    def ensure_image(self, *, build: bool = True, on_progress: Progress | None = None) -> str:
-        """The id of the image to run: built (when the service has `build:`) or pulled if missing."""
+    @property
+    def builds_always(self) -> bool:
+        """pull_policy: build: every `up` and `run` builds the image again."""
+        return self.config.pull_policy == "build" and self.config.build is not None
+
+    def ensure_image(self, *, build: bool = True, rebuild: bool = False, on_progress: Progress | None = None) -> str:
+        """The id of the image to run: built (when the service has `build:`, or always with `rebuild`) or pulled
+        if missing; pulled every time with pull_policy always, and never with never."""
+        policy = self.config.pull_policy
+        if policy == "always" and self.config.image:
+            self.pull(on_progress=on_progress)
         image_id = self.image_id()
-        if image_id:
+        if image_id and not (rebuild and self.config.build and build):
             return image_id
         if self.config.build:
             if not build:
                 raise ImageNotFound(f"Service '{self.name}' needs its image {self.image_name} built: run fig build")
             return self.build(on_progress=on_progress)
+        if policy == "never":
+            raise ImageNotFound(f"Service '{self.name}': image {self.image_name} is not here, and its pull_policy "
+                                "is never")
         self.pull(on_progress=on_progress)
         return self.image_id() or ""
 
@@ -87,7 +99,8 @@ class Service:
         if spec is None:
             raise UserError(f"Service '{self.name}' has no build configuration")
         request = BuildRequest(spec.context, self.image_name, spec.dockerfile, dict(spec.args), spec.target,
-                               no_cache, pull)
+                               no_cache, pull, spec.cache_from, spec.network, dict(spec.labels), spec.shm_size,
+                               spec.extra_hosts, spec.platform)
         log.info("Building %s", self.name)
         step = ""
         try:
@@ -107,7 +120,7 @@ class Service:
     def pull(self, *, on_progress: Progress | None = None) -> None:
         if not self.config.image:
             return
-        for event in self.backend.pull(self.config.image):
+        for event in self.backend.pull(self.config.image, platform=self.config.platform):
             if on_progress:
                 on_progress(self.name, event)
 

@@ -89,7 +89,8 @@ class SpecBuilder:
             nano_cpus=None if cfg.cpus is None else int(cfg.cpus * 1_000_000_000), cpuset_cpus=cfg.cpuset,
             mem_reservation=cfg.mem_reservation, memswap_limit=cfg.memswap_limit, pids_limit=cfg.pids_limit,
             log_driver=cfg.logging.driver if cfg.logging else None,
-            log_options=dict(cfg.logging.options) if cfg.logging else {},
+            log_options=dict(cfg.logging.options) if cfg.logging else {}, host_options=dict(cfg.engine_options),
+            mac_address=cfg.mac_address, platform=cfg.platform,
         )
 
     def build(self, number: int, image_id: str, config_hash: str, *, previous: ContainerInfo | None = None,

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fig.backend.base import (
-    BuildRequest, ContainerInfo, ContainerSpec, ContainerState, LogLine, Mount, PortBinding,
+    BuildRequest, ContainerInfo, ContainerSpec, ContainerState, LogLine, Mount, NetworkOptions, PortBinding,
 )
 from fig.errors import BackendError, BuildError, ImageNotFound, NotFound
 
@@ -388,7 +388,7 @@ class FakeBackend:
         image_id = self.add_image(request.tag)
         yield {"stream": f"Successfully built {image_id[7:19]}\n"}
 
-    def pull(self, image: str) -> Iterator[dict[str, Any]]:
+    def pull(self, image: str, *, platform: str | None = None) -> Iterator[dict[str, Any]]:
         with self._lock:
             self._record("pull", image)
             known = image_key(image) in self.registry
@@ -422,7 +422,8 @@ class FakeBackend:
 
     # -- networks and volumes ---------------------------------------------------------------------------
 
-    def ensure_network(self, name: str, *, driver: str | None, internal: bool, labels: Mapping[str, str]) -> None:
+    def ensure_network(self, name: str, *, driver: str | None, internal: bool, labels: Mapping[str, str],
+                       options: NetworkOptions = NetworkOptions()) -> None:
         with self._lock:
             self._record("ensure_network", name, driver, internal, dict(labels))
             if name not in self.networks:
@@ -444,7 +445,8 @@ class FakeBackend:
                                    "endpoints")
             del self.networks[name]
 
-    def ensure_volume(self, name: str, *, driver: str | None, labels: Mapping[str, str]) -> None:
+    def ensure_volume(self, name: str, *, driver: str | None, labels: Mapping[str, str],
+                      driver_opts: Mapping[str, str] | None = None) -> None:
         with self._lock:
             self._record("ensure_volume", name, driver, dict(labels))
             if name not in self.volumes:

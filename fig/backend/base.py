@@ -100,6 +100,9 @@ class ContainerSpec:
     pids_limit: int | None = None
     log_driver: str | None = None  # None: the engine's default
     log_options: Mapping[str, str] = field(default_factory=dict)
+    host_options: Mapping[str, Any] = field(default_factory=dict)  # fig.config.runtime.PASSTHROUGH keys
+    mac_address: str | None = None
+    platform: str | None = None  # e.g. linux/amd64: the image variant to run
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +124,18 @@ class ContainerInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class NetworkOptions:
+    """What a network is made with beyond its driver, labels and `internal`."""
+
+    driver_opts: Mapping[str, str] = field(default_factory=dict)
+    attachable: bool = False
+    enable_ipv6: bool = False
+    ipam_driver: str | None = None
+    ipam_pools: Sequence[Mapping[str, Any]] = ()  # subnet, ip_range, gateway, aux_addresses (a mapping)
+    ipam_options: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class BuildRequest:
     context: str
     tag: str
@@ -129,6 +144,12 @@ class BuildRequest:
     target: str | None = None
     no_cache: bool = False
     pull: bool = False
+    cache_from: Sequence[str] = ()
+    network: str | None = None  # the network RUN steps use
+    labels: Mapping[str, str] = field(default_factory=dict)
+    shm_size: int | None = None
+    extra_hosts: Sequence[str] = ()  # "host:ip"
+    platform: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,13 +176,15 @@ class ContainerBackend(Protocol):
              timestamps: bool = False) -> Iterator[LogLine]: ...
     def image_id(self, name: str) -> str | None: ...
     def build(self, request: BuildRequest) -> Iterator[dict[str, Any]]: ...
-    def pull(self, image: str) -> Iterator[dict[str, Any]]: ...
+    def pull(self, image: str, *, platform: str | None = None) -> Iterator[dict[str, Any]]: ...
     def push(self, image: str) -> Iterator[dict[str, Any]]: ...
     def remove_image(self, name: str) -> None: ...
-    def ensure_network(self, name: str, *, driver: str | None, internal: bool, labels: Mapping[str, str]) -> None: ...
+    def ensure_network(self, name: str, *, driver: str | None, internal: bool, labels: Mapping[str, str],
+                       options: NetworkOptions = NetworkOptions()) -> None: ...
     def network_exists(self, name: str) -> bool: ...
     def remove_network(self, name: str) -> None: ...
-    def ensure_volume(self, name: str, *, driver: str | None, labels: Mapping[str, str]) -> None: ...
+    def ensure_volume(self, name: str, *, driver: str | None, labels: Mapping[str, str],
+                      driver_opts: Mapping[str, str] | None = None) -> None: ...
     def volume_exists(self, name: str) -> bool: ...
     def remove_volume(self, name: str) -> None: ...
     def attach_output(self, container_id: str) -> Iterator[LogLine]: ...

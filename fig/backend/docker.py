@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from fig import errors
 from fig.backend import streams, wire
-from fig.backend.base import BuildRequest, ContainerInfo, ContainerSpec, LogLine
+from fig.backend.base import BuildRequest, ContainerInfo, ContainerSpec, LogLine, NetworkOptions
 from fig.backend.unixhttp import UnixHTTP, path_of
 
 if TYPE_CHECKING:
@@ -205,8 +205,11 @@ class DockerBackend:
         return dict(self._call("GET", path_of("/containers/{}/json", container_id), subject=container_id))
 
     def create(self, spec: ContainerSpec) -> str:
-        cid: str = self._call("POST", "/containers/create", {"name": spec.name}, body=wire.create_body(spec),
-                              subject=spec.name)["Id"]
+        answer = self._call("POST", "/containers/create", {"name": spec.name, "platform": spec.platform},
+                            body=wire.create_body(spec), subject=spec.name)
+        for warning in answer.get("Warnings") or ():  # e.g. a limit this kernel cannot apply
+            log.warning("%s: %s", spec.name, warning)
+        cid: str = answer["Id"]
         for extra in spec.networks[1:]:
             self._call("POST", path_of("/networks/{}/connect", extra.network), subject=spec.name,
                        body={"Container": cid, "EndpointConfig": wire.endpoint_config(extra)})
@@ -283,15 +286,17 @@ class DockerBackend:
             stream = self.api.build(
                 path=request.context, tag=request.tag, dockerfile=request.dockerfile, buildargs=dict(request.args),
                 target=request.target, nocache=request.no_cache, pull=request.pull, rm=True, forcerm=True,
-                decode=True,
+                decode=True, cache_from=list(request.cache_from) or None, network_mode=request.network,
+                labels=dict(request.labels) or None, shmsize=request.shm_size, platform=request.platform,
+                extra_hosts=dict(h.split(":", 1) for h in request.extra_hosts) or None,
             )
             yield from streams.checked(stream, errors.BuildError, "")
 
-    def pull(self, image: str) -> Iterator[dict[str, Any]]:
+    def pull(self, image: str, *, platform: str | None = None) -> Iterator[dict[str, Any]]:
         repo, tag = wire.split_image(image)
         with self._translate(f"pull {image}"):
-            yield from streams.checked(self.api.pull(repo, tag=tag, stream=True, decode=True), errors.ImageNotFound,
-                                f"pull {image}: ")
+            yield from streams.checked(self.api.pull(repo, tag=tag, stream=True, decode=True, platform=platform),
+                                       errors.ImageNotFound, f"pull {image}: ")
 
     def push(self, image: str) -> Iterator[dict[str, Any]]:
         repo, tag = wire.split_image(image)
@@ -307,9 +312,10 @@ class DockerBackend:
     def network_exists(self, name: str) -> bool:
         return self._exists(path_of("/networks/{}", name), f"network {name}")
 
-    def ensure_network(self, name: str, *, driver: str | None, internal: bool, labels: Mapping[str, str]) -> None:
+    def ensure_network(self, name: str, *, driver: str | None, internal: bool, labels: Mapping[str, str],
+                       options: NetworkOptions = NetworkOptions()) -> None:
         if not self.network_exists(name):
-            self._call("POST", "/networks/create", body=wire.network_body(name, driver, internal, labels),
+            self._call("POST", "/networks/create", body=wire.network_body(name, driver, internal, labels, options),
                        subject=f"network {name}")
 
     def remove_network(self, name: str) -> None:
@@ -318,9 +324,11 @@ class DockerBackend:
     def volume_exists(self, name: str) -> bool:
         return self._exists(path_of("/volumes/{}", name), f"volume {name}")
 
-    def ensure_volume(self, name: str, *, driver: str | None, labels: Mapping[str, str]) -> None:
+    def ensure_volume(self, name: str, *, driver: str | None, labels: Mapping[str, str],
+                      driver_opts: Mapping[str, str] | None = None) -> None:
         if not self.volume_exists(name):
-            self._call("POST", "/volumes/create", body=wire.volume_body(name, driver, labels), subject=f"volume {name}")
+            self._call("POST", "/volumes/create", body=wire.volume_body(name, driver, labels, driver_opts),
+                       subject=f"volume {name}")
 
     def remove_volume(self, name: str) -> None:
         self._call("DELETE", path_of("/volumes/{}", name), subject=f"volume {name}")

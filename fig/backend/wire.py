@@ -12,7 +12,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from fig import errors
-from fig.backend.base import ContainerInfo, ContainerSpec, ContainerState, EndpointSpec, Mount, PortBinding
+from fig.backend.base import (
+    ContainerInfo, ContainerSpec, ContainerState, EndpointSpec, Mount, NetworkOptions, PortBinding,
+)
 
 _EXIT_RE = re.compile(r"Exited \((-?\d+)\)")
 _HEALTH_RE = re.compile(r"\((healthy|unhealthy|health: starting)\)")
@@ -41,6 +43,7 @@ def create_body(spec: ContainerSpec) -> dict[str, Any]:
         "Cmd": _list(spec.command), "Entrypoint": _list(spec.entrypoint), "Image": spec.image,
         "Volumes": {v: {} for v in spec.volumes} or None, "NetworkDisabled": False, "Labels": dict(spec.labels),
         "StopSignal": spec.stop_signal, "StopTimeout": spec.stop_timeout, "Healthcheck": healthcheck,
+        "MacAddress": spec.mac_address,
         "HostConfig": _host_config(spec, network_mode), "NetworkingConfig": networking,
     }
     return _without_none(body)
@@ -74,7 +77,39 @@ def _host_config(spec: ContainerSpec, network_mode: str | None) -> dict[str, Any
         "MemorySwap": spec.memswap_limit, "CpuShares": spec.cpu_shares or None, "NanoCpus": spec.nano_cpus or None,
         "CpusetCpus": spec.cpuset_cpus or None, "PidsLimit": spec.pids_limit or None,
     }
+    for key, value in spec.host_options.items():
+        if key == "blkio_config":
+            config.update(_blkio(value))
+        elif key == "storage_opt":
+            config["StorageOpt"] = dict(value)
+        else:
+            config[_HOST_OPTIONS[key]] = list(value) if isinstance(value, tuple) else value
     return _without_none(config)
+
+
+# fig.config.runtime's pass-through keys and the HostConfig fields they set (blkio_config sets several)
+_HOST_OPTIONS = {
+    "security_opt": "SecurityOpt", "group_add": "GroupAdd", "device_cgroup_rules": "DeviceCgroupRules",
+    "oom_score_adj": "OomScoreAdj", "oom_kill_disable": "OomKillDisable", "mem_swappiness": "MemorySwappiness",
+    "cpu_quota": "CpuQuota", "cpu_period": "CpuPeriod", "cpu_rt_runtime": "CpuRealtimeRuntime",
+    "cpu_rt_period": "CpuRealtimePeriod", "cpu_count": "CpuCount", "cpu_percent": "CpuPercent",
+    "userns_mode": "UsernsMode", "cgroup_parent": "CgroupParent", "runtime": "Runtime", "uts": "UTSMode",
+    "cgroup": "CgroupnsMode", "isolation": "Isolation", "volume_driver": "VolumeDriver",
+}
+_BLKIO = {"weight_device": ("BlkioWeightDevice", "Weight"), "device_read_bps": ("BlkioDeviceReadBps", "Rate"),
+          "device_write_bps": ("BlkioDeviceWriteBps", "Rate"), "device_read_iops": ("BlkioDeviceReadIOps", "Rate"),
+          "device_write_iops": ("BlkioDeviceWriteIOps", "Rate")}
+
+
+def _blkio(settings: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in settings:
+        if key == "weight":
+            out["BlkioWeight"] = value
+        else:
+            field, unit = _BLKIO[key]
+            out[field] = [{"Path": path, unit: amount} for path, amount in value]
+    return out
 
 
 def endpoint_config(endpoint: EndpointSpec) -> dict[str, Any]:
@@ -85,13 +120,25 @@ def endpoint_config(endpoint: EndpointSpec) -> dict[str, Any]:
     return _without_none(config)
 
 
-def network_body(name: str, driver: str | None, internal: bool, labels: Mapping[str, str]) -> dict[str, Any]:
+def network_body(name: str, driver: str | None, internal: bool, labels: Mapping[str, str],
+                 options: NetworkOptions = NetworkOptions()) -> dict[str, Any]:
+    ipam = None
+    if options.ipam_driver or options.ipam_pools or options.ipam_options:
+        pools = [_without_none({"Subnet": p.get("subnet"), "IPRange": p.get("ip_range"), "Gateway": p.get("gateway"),
+                                "AuxiliaryAddresses": dict(p.get("aux_addresses") or {}) or None})
+                 for p in options.ipam_pools]
+        ipam = _without_none({"Driver": options.ipam_driver or "default", "Config": pools,
+                              "Options": dict(options.ipam_options) or None})
     return _without_none({"Name": name, "Driver": driver, "CheckDuplicate": True, "Internal": internal or None,
-                          "Labels": dict(labels) or None})
+                          "Labels": dict(labels) or None, "Options": dict(options.driver_opts) or None,
+                          "Attachable": options.attachable or None, "EnableIPv6": options.enable_ipv6 or None,
+                          "IPAM": ipam})
 
 
-def volume_body(name: str, driver: str | None, labels: Mapping[str, str]) -> dict[str, Any]:
-    return _without_none({"Name": name, "Driver": driver, "Labels": dict(labels) or None})
+def volume_body(name: str, driver: str | None, labels: Mapping[str, str],
+                driver_opts: Mapping[str, str] | None = None) -> dict[str, Any]:
+    return _without_none({"Name": name, "Driver": driver, "Labels": dict(labels) or None,
+                          "DriverOpts": dict(driver_opts or {}) or None})
 
 
 def _list(items: Any) -> list[str] | None:

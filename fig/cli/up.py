@@ -60,12 +60,14 @@ def run(project: Project, options: dict[str, Any], status: Status) -> int:
             print(explanation(item))
         return 0
     wanted = set(options["SERVICE"]) or {s.name for s in project.services}
+    # Services with `attach: false` are not followed unless named
+    shown = set(options["SERVICE"]) or {s.name for s in project.services if s.config.attach}
     attached = not (options["-d"] or options["--no-start"])
     session = Session(sys.stdout, colored=opts.colored(options), json_lines=opts.json_format(options),
-                      discover=lambda: project.containers(wanted), width=_prefix_width(project, wanted, settings))
+                      discover=lambda: project.containers(shown), width=_prefix_width(project, shown, settings))
 
     def attach(container: Container) -> None:
-        if attached and container.service in wanted:
+        if attached and container.service in shown:
             session.attach(container)
 
     containers = project.up(options["SERVICE"], options=settings, on_event=status, on_progress=status.progress,
@@ -74,7 +76,7 @@ def run(project: Project, options: dict[str, Any], status: Status) -> int:
         if options["--wait"]:
             project.wait(options["SERVICE"], timeout=opts.integer(options, "--wait-timeout"))
         return 0
-    followed = [c for c in containers if c.service in wanted]
+    followed = [c for c in containers if c.service in shown]
     log.info("Attaching to %s", ", ".join(c.name for c in followed))
     return follow(project, session, followed, wanted, policy, settings.timeout, status)
 

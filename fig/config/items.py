@@ -35,10 +35,7 @@ class ItemReader:
     def port(self, item: Any) -> list[PortSpec]:
         if isinstance(item, Sexagesimal):
             raise ConfigError(f"was read by YAML as the base-60 number {int(item)}: quote it, \"{item.text}\"")
-        if isinstance(item, dict):
-            for key in ("name", "app_protocol"):
-                if key in item:
-                    raise ConfigError(f"uses '{key}', which this version of fig does not support")
+        if isinstance(item, dict):  # `name` and `app_protocol` only describe the port: the engine has no use for them
             if item.get("mode", "host") not in ("host", "ingress"):
                 raise ConfigError("has a 'mode' other than host or ingress")
             text = f"{item['target']}/{item.get('protocol', 'tcp')}"

@@ -2,8 +2,8 @@
 
 Scalars are replaced. Mappings (environment, labels, ulimits, ...) are merged key by key. `ports` are combined
 (an identical port is kept once), `volumes` and `devices` are merged by container path, `links` by alias,
-`secrets`/`configs` by source, `networks` per network; `dns`, `env_file`, `cap_add`, `expose`, `profiles`
-and the like are combined in order without duplicates. Merged mappings keep,
+`secrets`/`configs` by source, `networks` per network, `deploy` and `blkio_config` all the way down; `dns`,
+`env_file`, `cap_add`, `expose`, `profiles` and the like are combined in order without duplicates. Merged mappings keep,
 key by key, the file and line each value came from, so later errors point at the right place.
 """
 
@@ -15,8 +15,9 @@ from typing import Any
 from fig.config.loader import YamlList, YamlMap
 
 _UNIQUE = {"cap_add", "cap_drop", "expose", "external_links", "volumes_from", "profiles", "dns", "dns_search",
-           "env_file", "tmpfs"}
-_MAPPING = {"environment", "labels", "ulimits", "sysctls", "depends_on", "extra_hosts", "healthcheck"}
+           "env_file", "tmpfs", "security_opt", "group_add", "device_cgroup_rules"}
+_MAPPING = {"environment", "labels", "ulimits", "sysctls", "depends_on", "extra_hosts", "healthcheck", "storage_opt"}
+_NESTED = {"deploy", "blkio_config"}  # mappings of mappings, merged all the way down
 
 
 def _as_mapping(value: Any, key: str) -> dict[Any, Any]:
@@ -124,6 +125,14 @@ def _logging(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
+def _nested(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        old = merged.get(key)
+        merged[key] = _nested(old, value) if isinstance(old, dict) and isinstance(value, dict) else value
+    return merged
+
+
 def merge_value(key: str, base: Any, override: Any) -> Any:
     """The merged value of one service key."""
     if key in _UNIQUE:
@@ -135,6 +144,8 @@ def merge_value(key: str, base: Any, override: Any) -> Any:
         if key == "build" and "args" in old and "args" in new:
             new["args"] = {**_as_mapping(old["args"], "args"), **_as_mapping(new["args"], "args")}
         return {**old, **new}
+    if key in _NESTED and isinstance(base, dict) and isinstance(override, dict):
+        return _nested(base, override)
     if key == "networks":
         return _networks(base, override)
     if key == "logging" and isinstance(base, dict) and isinstance(override, dict):

@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from fig.config.resources import FileMount, LogConfig, SecretConfig, Sensitive, Ulimit
 from fig.errors import ConfigError
@@ -164,6 +165,12 @@ class BuildSpec:
     dockerfile: str | None = None
     args: tuple[tuple[str, str], ...] = ()
     target: str | None = None
+    cache_from: tuple[str, ...] = ()
+    network: str | None = None
+    labels: tuple[tuple[str, str], ...] = ()
+    shm_size: int | None = None
+    extra_hosts: tuple[str, ...] = ()  # "host:ip"
+    platform: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,6 +254,12 @@ class ServiceConfig:
     profiles: tuple[str, ...] = ()
     secrets: tuple[FileMount, ...] = ()
     configs: tuple[FileMount, ...] = ()
+    scale: int | None = None  # containers `up` makes when not told (`scale:` or deploy.replicas)
+    pull_policy: str | None = None  # always, never, missing or build
+    platform: str | None = None
+    mac_address: str | None = None
+    attach: bool = True  # attached `up` shows this service's output
+    engine_options: tuple[tuple[str, Any], ...] = ()  # fig.config.runtime.PASSTHROUGH keys, normalised
 
     @property
     def image_name(self) -> str | None:
@@ -273,6 +286,23 @@ class ServiceConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class IpamPool:
+    subnet: str | None = None
+    ip_range: str | None = None
+    gateway: str | None = None
+    aux_addresses: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Ipam:
+    """A network's address management: its driver, address pools and driver options."""
+
+    driver: str | None = None
+    pools: tuple[IpamPool, ...] = ()
+    options: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class NetworkConfig:
     name: str  # the engine's name
     driver: str | None = None
@@ -281,6 +311,10 @@ class NetworkConfig:
     external_name: str | None = None
     labels: tuple[tuple[str, str], ...] = ()
     key: str = ""  # the name in the file ("default" for the implicit network)
+    driver_opts: tuple[tuple[str, str], ...] = ()
+    attachable: bool = False
+    enable_ipv6: bool = False
+    ipam: Ipam | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,6 +325,7 @@ class VolumeConfig:
     external_name: str | None = None
     labels: tuple[tuple[str, str], ...] = ()
     key: str = ""  # the name in the file
+    driver_opts: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

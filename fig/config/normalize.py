@@ -8,18 +8,14 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from fig.config.model import NetworkConfig, ProjectConfig, SecretConfig, Sensitive, VolumeConfig
+from fig.config.model import Ipam, IpamPool, NetworkConfig, ProjectConfig, SecretConfig, Sensitive, VolumeConfig
 from fig.config.services import UNSUPPORTED, ServiceReader
-from fig.config.values import pairs, parse_duration, parse_size
+from fig.config.values import pairs, parse_duration, parse_size, scalar_text
 from fig.errors import ConfigError, DependencyError
 from fig.graph import DependencyGraph
 
 __all__ = ["UNSUPPORTED", "normalize", "parse_duration", "parse_size", "state_dir"]
 
-_RESOURCE_UNSUPPORTED = {
-    "networks": ("driver_opts", "ipam", "enable_ipv6", "attachable"),
-    "volumes": ("driver_opts",),
-}
 
 
 def state_dir(project: str, environ: Mapping[str, str]) -> str:
@@ -112,15 +108,28 @@ def _resources(ctx: Context, kind: str) -> list[dict[str, Any]]:
     result = []
     for key, raw in (ctx.document.get(kind) or {}).items():
         raw = raw or {}
-        for option in _RESOURCE_UNSUPPORTED[kind]:
-            if raw.get(option):
-                raise ConfigError(f"{ctx.where(key, option, section=kind)} is not supported by this version of fig")
         external = raw.get("external")
         external_name = external.get("name") if isinstance(external, dict) else None
         labels = tuple((k, v or "") for k, v in pairs(raw.get("labels"), {}))
+        options = tuple((str(k), scalar_text(v)) for k, v in (raw.get("driver_opts") or {}).items())
         result.append(dict(name=_resource_name(ctx.project, key, raw), driver=raw.get("driver"),
-                           external=bool(external), external_name=external_name, labels=labels, key=key))
+                           external=bool(external), external_name=external_name, labels=labels, key=key,
+                           driver_opts=options))
     return result
+
+
+def _network_extras(raw: dict[str, Any] | None) -> dict[str, Any]:
+    """NetworkConfig arguments beyond those networks share with volumes."""
+    raw = raw or {}
+    ipam = None
+    if raw.get("ipam") is not None:
+        spec = raw["ipam"]
+        pools = tuple(IpamPool(p.get("subnet"), p.get("ip_range"), p.get("gateway"),
+                               tuple((str(k), str(v)) for k, v in (p.get("aux_addresses") or {}).items()))
+                      for p in spec.get("config") or ())
+        ipam = Ipam(spec.get("driver"), pools, tuple((str(k), str(v)) for k, v in (spec.get("options") or {}).items()))
+    return dict(internal=bool(raw.get("internal")), attachable=bool(raw.get("attachable")),
+                enable_ipv6=bool(raw.get("enable_ipv6")), ipam=ipam)
 
 
 def normalize(document: dict[str, Any], *, project: str, filename: str, base_dir: str,
@@ -140,8 +149,7 @@ def normalize(document: dict[str, Any], *, project: str, filename: str, base_dir
         name = m and (m[1] or m[2])
         where = ctx.where(name) if name in ctx.service_names else filename
         raise DependencyError(f"{where}: {e}") from None
-    networks = tuple(NetworkConfig(internal=bool(((document.get("networks") or {}).get(kw["key"]) or {})
-                                                 .get("internal")), **kw)
+    networks = tuple(NetworkConfig(**kw, **_network_extras((document.get("networks") or {}).get(kw["key"])))
                      for kw in _resources(ctx, "networks"))
     if not legacy and "default" not in (document.get("networks") or {}):
         networks = (NetworkConfig(f"{project}_default", key="default"),) + networks

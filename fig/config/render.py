@@ -18,6 +18,16 @@ from fig.config.model import FileMount, NetworkConfig, ProjectConfig, SecretConf
 from fig.config.values import format_duration, format_size
 
 
+def _engine_option(key: str, value: Any) -> Any:
+    """A fig.config.runtime pass-through value as the compose file writes it."""
+    if key == "storage_opt":
+        return dict(value)
+    if key == "blkio_config":
+        field = {"weight_device": "weight"}
+        return {k: v if k == "weight" else [{"path": p, field.get(k, "rate"): r} for p, r in v] for k, v in value}
+    return list(value) if isinstance(value, tuple) else value
+
+
 class _Renderer:
     def __init__(self, config: ProjectConfig, relative_to: str | None) -> None:
         self.config = config
@@ -67,7 +77,9 @@ class _Renderer:
         if svc.build:
             b = svc.build
             build = _compact({"context": self.path(b.context), "dockerfile": b.dockerfile, "args": dict(b.args),
-                              "target": b.target})
+                              "target": b.target, "cache_from": list(b.cache_from), "network": b.network,
+                              "labels": dict(b.labels), "shm_size": _size(b.shm_size),
+                              "extra_hosts": list(b.extra_hosts), "platform": b.platform})
         health = None
         if svc.healthcheck:
             h = svc.healthcheck
@@ -104,6 +116,9 @@ class _Renderer:
             "tty": svc.tty or None, "ulimits": ulimits, "user": svc.user,
             "volumes": [self.volume(v) for v in svc.volumes],
             "volumes_from": [str(vf) for vf in svc.volumes_from], "working_dir": svc.working_dir,
+            "scale": svc.scale, "pull_policy": svc.pull_policy, "platform": svc.platform,
+            "mac_address": svc.mac_address, "attach": None if svc.attach else False,
+            **{key: _engine_option(key, value) for key, value in svc.engine_options},
         }
         return {k: v for k, v in out.items() if v is not None and v != [] and v != {}} | (
             {"command": []} if svc.command == () else {}) | ({"entrypoint": []} if svc.entrypoint == () else {})

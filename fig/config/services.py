@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Callable
@@ -12,8 +13,11 @@ from fig.config.loader import Sexagesimal, read_env_file
 from fig.config.model import (
     BuildSpec, DependsOn, Healthcheck, Link, LogConfig, NetworkRef, ServiceConfig, Ulimit, VolumesFrom, VolumeSpec,
 )
+from fig.config.runtime import Deploy, engine_options
 from fig.config.values import pairs, parse_duration, parse_size, strings, words
 from fig.errors import ConfigError
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from fig.config.normalize import Context
@@ -23,16 +27,10 @@ _PROFILE = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
 _NAMESPACE = {"pid": ("host",), "ipc": ("host", "private", "shareable", "none")}
 # Keys of the compose format that fig knows but cannot honour; refused with the reason, never dropped.
 UNSUPPORTED: dict[str, str] = {
-    "deploy": "it configures Swarm; use mem_limit, mem_reservation, cpus and `fig up --scale` instead",
-    "scale": "use `fig up --scale SERVICE=NUM` or `fig scale`",
-    "security_opt": "", "platform": "", "pull_policy": "", "mac_address": "", "oom_score_adj": "",
-    "oom_kill_disable": "", "userns_mode": "", "group_add": "", "cgroup_parent": "", "runtime": "",
-    "isolation": "", "storage_opt": "", "device_cgroup_rules": "", "cpu_quota": "", "cpu_period": "",
-    "cpu_count": "", "cpu_percent": "", "cpu_rt_runtime": "", "cpu_rt_period": "", "mem_swappiness": "",
-    "blkio_config": "", "volume_driver": "", "credential_spec": "", "uts": "", "cgroup": "", "gpus": "",
-    "attach": "", "develop": "", "annotations": "", "label_file": "", "post_start": "", "pre_stop": "",
+    "credential_spec": "it is for Windows containers", "gpus": "", "label_file": "", "post_start": "",
+    "pre_stop": "", "annotations": "it needs a newer engine API than fig uses (1.41)",
 }
-_BUILD_UNSUPPORTED = ("labels", "network", "shm_size", "cache_from", "extra_hosts")
+_PULL_POLICIES = ("always", "never", "missing", "if_not_present", "build")
 
 
 def _item_text(item: Any) -> str:
@@ -82,14 +80,21 @@ class ServiceReader(ItemReader):
             return None
         if isinstance(raw, str):
             raw = {"context": raw}
-        for key in _BUILD_UNSUPPORTED:
-            if raw.get(key):
-                raise self.fail("build", f"sets '{key}', which this version of fig does not support")
         context = self.path(raw.get("context", "."))
         if not os.path.isdir(context):
             raise self.fail("build", f"context {raw.get('context', '.')!r} is not a directory ({context})")
         args = tuple((k, v) for k, v in pairs(raw.get("args"), self.ctx.environ) if v is not None)
-        return BuildSpec(context, raw.get("dockerfile"), args, raw.get("target"))
+        shm_size = raw.get("shm_size")
+        try:
+            shm = None if shm_size is None else parse_size(shm_size, "shm_size")
+        except ConfigError as e:
+            raise self.fail("build", str(e)) from None
+        return BuildSpec(
+            context, raw.get("dockerfile"), args, raw.get("target"), cache_from=strings(raw.get("cache_from")),
+            network=raw.get("network"), labels=tuple((k, v or "") for k, v in pairs(raw.get("labels"), {})),
+            shm_size=shm, extra_hosts=tuple(f"{h}:{ip}" for h, ip in self.extra_hosts(raw.get("extra_hosts"))),
+            platform=raw.get("platform") or self.raw.get("platform"),
+        )
 
     def shared_namespace(self, key: str) -> str | None:
         mode: str | None = self.raw.get(key)
@@ -205,9 +210,9 @@ class ServiceReader(ItemReader):
                 raise self.fail("profiles", f"{name!r} is not a valid profile name: use letters, digits, '_', '.', '-'")
         return names
 
-    def extra_hosts(self) -> list[tuple[str, str]]:
+    def extra_hosts(self, raw: Any) -> list[tuple[str, str]]:
         """HOST:IP or HOST=IP items (the address may be IPv6), or a mapping."""
-        raw = self.raw.get("extra_hosts") or []
+        raw = raw or []
         items = list(raw.items()) if isinstance(raw, dict) else [
             str(i).partition("=")[::2] if "=" in str(i) else str(i).partition(":")[::2] for i in raw]
         result = []
@@ -249,11 +254,21 @@ class ServiceReader(ItemReader):
         except ConfigError:
             raise self.fail(key, f"{raw!r} is not a duration such as 10s or 1m30s") from None
 
+    def pull_policy(self) -> str | None:
+        policy: str | None = self.raw.get("pull_policy")
+        if policy is not None and policy not in _PULL_POLICIES:
+            raise self.fail("pull_policy", f"{policy!r} must be one of {', '.join(_PULL_POLICIES)}")
+        return "missing" if policy == "if_not_present" else policy
+
     def read(self) -> ServiceConfig:
         raw = self.raw
         for key in sorted(set(UNSUPPORTED) & raw.keys()):
             why = UNSUPPORTED[key]
             raise self.fail(key, "is not supported by this version of fig" + (f": {why}" if why else ""))
+        if "develop" in raw:
+            log.warning("%s ignores 'develop': it is for `docker compose watch`, which fig does not have",
+                        self.ctx.where(self.name))
+        deploy = Deploy(raw, self.ctx.where(self.name), self.fail)
         if self.ctx.legacy and ("image" in raw) == ("build" in raw):
             raise ConfigError(f"{self.ctx.where(self.name)} must have exactly one of 'image' or 'build'")
         if not self.ctx.legacy and "image" not in raw and "build" not in raw:
@@ -263,7 +278,7 @@ class ServiceReader(ItemReader):
             raise self.fail("restart", f"{restart!r} must be no, always, unless-stopped or on-failure[:N]")
         services = self.ctx.service_names
         mounts = self.each("volumes", self.volume)
-        extra_hosts = self.extra_hosts()
+        extra_hosts = self.extra_hosts(raw.get("extra_hosts"))
         return ServiceConfig(
             name=self.name,
             image=raw.get("image"),
@@ -289,13 +304,13 @@ class ServiceReader(ItemReader):
             hostname=raw.get("hostname"),
             domainname=raw.get("domainname"),
             container_name=raw.get("container_name"),
-            mem_limit=self.size("mem_limit"),
+            mem_limit=deploy.memory("mem_limit", self.size("mem_limit")),
             privileged=bool(raw.get("privileged", False)),
             stdin_open=bool(raw.get("stdin_open", False)),
             tty=bool(raw.get("tty", False)),
             cap_add=strings(raw.get("cap_add")),
             cap_drop=strings(raw.get("cap_drop")),
-            restart=restart,
+            restart=deploy.restart(restart),
             healthcheck=self.healthcheck(),
             stop_signal=raw.get("stop_signal"),
             stop_grace_period=self.duration("stop_grace_period"),
@@ -310,13 +325,19 @@ class ServiceReader(ItemReader):
             pid=self.shared_namespace("pid"),
             ipc=self.shared_namespace("ipc"),
             cpu_shares=raw.get("cpu_shares"),
-            cpus=self.cpus(),
+            cpus=deploy.cpus(self.cpus()),
             cpuset=None if raw.get("cpuset") is None else str(raw["cpuset"]),
-            mem_reservation=self.size("mem_reservation"),
+            mem_reservation=deploy.memory("mem_reservation", self.size("mem_reservation")),
             memswap_limit=self.size("memswap_limit"),
-            pids_limit=raw.get("pids_limit"),
+            pids_limit=deploy.pids(raw.get("pids_limit")),
             logging=self.logging(),
             profiles=self.profiles(),
             secrets=tuple(self.each("secrets", lambda item: self.file_mount("secrets", item))),
             configs=tuple(self.each("configs", lambda item: self.file_mount("configs", item))),
+            scale=deploy.scale(),
+            pull_policy=self.pull_policy(),
+            platform=raw.get("platform"),
+            mac_address=raw.get("mac_address"),
+            attach=bool(raw.get("attach", True)),
+            engine_options=engine_options(raw, self.fail),
         )

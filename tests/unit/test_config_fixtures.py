@@ -12,8 +12,8 @@ import pytest
 
 from fig.config import load_project
 from fig.config.model import (
-    BuildSpec, DependsOn, FileMount, Healthcheck, Link, LogConfig, NetworkRef, PortSpec, ProjectConfig, Ulimit,
-    VolumesFrom, VolumeSpec,
+    BuildSpec, DependsOn, FileMount, Healthcheck, Ipam, IpamPool, Link, LogConfig, NetworkRef, PortSpec, ProjectConfig,
+    Ulimit, VolumesFrom, VolumeSpec,
 )
 from fig.config.render import render
 from fig.errors import ConfigError
@@ -192,6 +192,39 @@ def check_build_map(c: ProjectConfig) -> None:
                                               (("VERSION", "1.0"), ("FROM_CALLER", "caller")), "prod")
     assert _svc(c, "app").image == "example/app:1.0"
     assert _svc(c, "plain").build == BuildSpec(str(VALID / "support/app"))
+
+
+def check_engine_options(c: ProjectConfig) -> None:
+    api = _svc(c, "api")
+    assert api.build == BuildSpec(str(VALID / "support/app"), cache_from=("example/api:cache",), network="host",
+                                  labels=(("org.example.stage", "build"),), shm_size=128 << 20,
+                                  extra_hosts=("mirror:10.0.0.5",), platform="linux/amd64")
+    assert (api.scale, api.pull_policy, api.platform, api.attach) == (2, "build", "linux/amd64", False)
+    assert (api.cpus, api.mem_limit, api.pids_limit, api.mem_reservation) == (0.5, 256 << 20, 200, 64 << 20)
+    assert api.restart == "on-failure:3" and api.mac_address == "02:42:ac:11:00:02"
+    assert api.ports == (PortSpec(80, 8080),)
+    assert dict(api.engine_options) == {
+        "security_opt": ("no-new-privileges:true", "seccomp=unconfined"), "group_add": ("audio", "1001"),
+        "oom_score_adj": -500, "oom_kill_disable": True, "mem_swappiness": 10, "cpu_quota": 50000,
+        "cpu_period": 100000, "cpu_rt_runtime": 400000, "userns_mode": "host", "cgroup": "private",
+        "cgroup_parent": "/fig", "storage_opt": (("size", "1G"),),
+        "blkio_config": (("weight", 300), ("weight_device", (("/dev/sda", 400),)),
+                         ("device_read_bps", (("/dev/sda", 12 << 20),)), ("device_write_iops", (("/dev/sda", 30),))),
+    }
+    worker = _svc(c, "worker")
+    assert (worker.scale, worker.pull_policy, worker.restart) == (3, "missing", "always")  # restart wins over deploy
+    backend = {n.key: n for n in c.networks}["backend"]
+    assert backend.attachable and backend.driver_opts == (("com.docker.network.bridge.name", "fig-backend"),)
+    assert backend.ipam == Ipam("default", (IpamPool("172.28.0.0/16", "172.28.5.0/24", "172.28.5.254",
+                                                     (("host1", "172.28.1.5"),)),))
+    nfs = {v.key: v for v in c.volumes}["nfs"]
+    assert nfs.driver_opts == (("type", "nfs"), ("o", "addr=10.0.0.1,rw"), ("device", ":/export"))
+
+
+def test_deploy_and_develop_say_what_they_ignore(caplog):
+    _load(VALID, "engine_options.yml")
+    assert "service 'api' ignores deploy.placement: only Swarm uses it" in caplog.text
+    assert "service 'api' ignores 'develop'" in caplog.text
 
 
 CHECKS = {name[len("check_"):]: fn for name, fn in globals().items() if name.startswith("check_")}

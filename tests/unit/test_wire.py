@@ -50,6 +50,7 @@ def sdk_create_body(spec: ContainerSpec) -> dict[str, Any]:
         shm_size=spec.shm_size, pid_mode=spec.pid_mode, ipc_mode=spec.ipc_mode, cpu_shares=spec.cpu_shares,
         nano_cpus=spec.nano_cpus, cpuset_cpus=spec.cpuset_cpus, mem_reservation=spec.mem_reservation,
         memswap_limit=spec.memswap_limit, pids_limit=spec.pids_limit, log_config=log_config,
+        **sdk_host_options(spec.host_options),
     )
     exposed = [(p.container_port, p.protocol) for p in (*spec.ports, *spec.expose)]
     config = SDK.create_container_config(
@@ -60,9 +61,33 @@ def sdk_create_body(spec: ContainerSpec) -> dict[str, Any]:
         volumes=list(spec.volumes) or None, hostname=spec.hostname, domainname=spec.domainname, user=spec.user,
         working_dir=spec.working_dir, stdin_open=spec.stdin_open, tty=spec.tty, host_config=host_config,
         networking_config=networking, healthcheck=dict(spec.healthcheck) if spec.healthcheck else None,
-        stop_signal=spec.stop_signal, stop_timeout=spec.stop_timeout,
+        stop_signal=spec.stop_signal, stop_timeout=spec.stop_timeout, mac_address=spec.mac_address,
     )
+    # The SDK spells two fields CPURealtime*, the API reference CpuRealtime*; the engine reads JSON names
+    # without regard to case, so both are the same field.
+    for name in ("Period", "Runtime"):
+        if f"CPURealtime{name}" in config["HostConfig"]:
+            config["HostConfig"][f"CpuRealtime{name}"] = config["HostConfig"].pop(f"CPURealtime{name}")
     return dict(config)
+
+
+def sdk_host_options(options: dict[str, Any]) -> dict[str, Any]:
+    """fig's pass-through keys as create_host_config arguments."""
+    names = {"uts": "uts_mode", "cgroup": "cgroupns"}
+    out: dict[str, Any] = {}
+    for key, value in options.items():
+        if key == "blkio_config":
+            for part, items in value:
+                if part == "weight":
+                    out["blkio_weight"] = items
+                else:
+                    unit = "Weight" if part == "weight_device" else "Rate"
+                    out[{"weight_device": "blkio_weight_device"}.get(part, part)] = [
+                        {"Path": path, unit: amount} for path, amount in items]
+        else:
+            out[names.get(key, key)] = dict(value) if key == "storage_opt" else (
+                list(value) if isinstance(value, tuple) else value)
+    return out
 
 
 def sdk_endpoint(endpoint: EndpointSpec) -> dict[str, Any]:
@@ -104,7 +129,18 @@ EVERYTHING = ContainerSpec(
     ulimits=[("nofile", 1024, 2048)], sysctls={"net.core.somaxconn": "1024"}, init=True, read_only=True,
     shm_size=2**26, pid_mode="host", ipc_mode="shareable", cpu_shares=512, nano_cpus=500_000_000,
     cpuset_cpus="0", mem_reservation=2**25, memswap_limit=2**27, pids_limit=100, log_driver="json-file",
-    log_options={"max-size": "1m"},
+    log_options={"max-size": "1m"}, mac_address="02:42:ac:11:00:02", platform="linux/amd64",
+    host_options={
+        "security_opt": ("no-new-privileges:true",), "group_add": ("audio", "1001"), "oom_score_adj": -500,
+        "oom_kill_disable": True, "mem_swappiness": 10, "cpu_quota": 50000, "cpu_period": 100000,
+        "cpu_rt_runtime": 400000, "cpu_rt_period": 1000000, "cpu_count": 1, "cpu_percent": 50,
+        "userns_mode": "host", "cgroup_parent": "/fig", "runtime": "runc", "uts": "host", "cgroup": "private",
+        "isolation": "default", "volume_driver": "local", "storage_opt": (("size", "1G"),),
+        "device_cgroup_rules": ("c 1:3 mr",),
+        "blkio_config": (("weight", 300), ("weight_device", (("/dev/sda", 400),)),
+                         ("device_read_bps", (("/dev/sda", 1 << 20),)), ("device_write_bps", (("/dev/sda", 2 << 20),)),
+                         ("device_read_iops", (("/dev/sda", 30),)), ("device_write_iops", (("/dev/sda", 40),))),
+    },
 )
 
 VARIANTS = {
