@@ -230,6 +230,10 @@ class Project:
         for dep in service.config.depends_on:
             if dep.condition != "service_started" or dep.ready:
                 dependency = self.service(dep.service)
+                if not dep.required and not dependency.containers(stopped=True):
+                    log.warning("%s: its optional dependency %s has no container, not waiting for it", service.name,
+                                dep.service)
+                    continue
                 wait_for(service.name, dep, lambda: dependency.containers(stopped=True))
 
     def wait(self, names: Iterable[str] = (), *, timeout: float = 60) -> None:
@@ -331,9 +335,18 @@ class Project:
         self.each(containers, lambda c: c.stop(self.stop_timeout(c, timeout)), "Stopping", on_event)
 
     def restart(self, names: Iterable[str] = (), *, timeout: int | None = None, on_event: OnEvent = _quiet) -> None:
+        """Restart the services' containers, dependencies first; a service whose depends_on says `restart: true`
+        for one of them is restarted after it too."""
+        names = list(names)
+        todo = list(names)
+        while todo:
+            restarted = todo.pop()
+            for s in self.services:
+                if s.name not in names and any(d.service == restarted and d.restart for d in s.config.depends_on):
+                    names.append(s.name)
+                    todo.append(s.name)
         self.each(self.containers(names, stopped=True), lambda c: c.restart(self.stop_timeout(c, timeout)),
-                  "Restarting", on_event,
-                   reverse=False)
+                  "Restarting", on_event, reverse=False)
 
     def kill(self, names: Iterable[str] = (), *, signal: str = "SIGKILL", on_event: OnEvent = _quiet) -> None:
         self.each(self.containers(names), lambda c: c.kill(signal), "Killing", on_event)

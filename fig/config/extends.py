@@ -35,7 +35,8 @@ def absolutize(service: dict[str, Any], directory: str) -> dict[str, Any]:
         out["build"] = {**build, "context": path(str(build.get("context", ".")))}
     env_file = service.get("env_file")
     if env_file is not None:
-        out["env_file"] = [path(p) for p in ([env_file] if isinstance(env_file, str) else env_file)]
+        out["env_file"] = [{**p, "path": path(p["path"])} if isinstance(p, dict) else path(p)
+                           for p in ([env_file] if isinstance(env_file, str) else env_file)]
     if service.get("volumes"):
         out["volumes"] = [_volume(v, path) for v in service["volumes"]]
     return out

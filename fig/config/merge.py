@@ -15,7 +15,7 @@ from typing import Any
 from fig.config.loader import YamlList, YamlMap
 
 _UNIQUE = {"cap_add", "cap_drop", "expose", "external_links", "volumes_from", "profiles", "dns", "dns_search",
-           "env_file", "tmpfs", "security_opt", "group_add", "device_cgroup_rules"}
+           "tmpfs", "security_opt", "group_add", "device_cgroup_rules"}
 _MAPPING = {"environment", "labels", "ulimits", "sysctls", "depends_on", "extra_hosts", "healthcheck", "storage_opt"}
 _NESTED = {"deploy", "blkio_config"}  # mappings of mappings, merged all the way down
 
@@ -66,9 +66,13 @@ def _source_key(item: Any) -> str:
     return str(item["source"]) if isinstance(item, dict) else str(item)
 
 
+def _env_file_key(item: Any) -> str:
+    return str(item["path"]) if isinstance(item, dict) else str(item)
+
+
 _KEYED: dict[str, Callable[[Any], Any]] = {
     "ports": _port_key, "volumes": _path_key, "devices": _path_key, "links": _alias_key,
-    "secrets": _source_key, "configs": _source_key,
+    "secrets": _source_key, "configs": _source_key, "env_file": _env_file_key,
 }
 
 

@@ -188,6 +188,8 @@ class DependsOn:
     condition: str = "service_started"
     ready: str | None = None
     timeout: float = 60.0
+    required: bool = True  # False: a dependency the active profiles leave out is skipped, not an error
+    restart: bool = False  # True: `fig restart` of the dependency restarts this service too
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,14 +355,18 @@ class ProjectConfig:
 
     def selected(self, names: Sequence[str] = (), *, deps: bool = True) -> list[str]:
         """The services an operation on `names` (all enabled services when empty) acts on, in file order.
-        Naming a service enables it; a dependency pulled in must be enabled by the active profiles."""
+        Naming a service enables it; a dependency pulled in must be enabled by the active profiles (one that is
+        not `required` is left out)."""
         wanted = [self.service(n).name for n in names] or [s.name for s in self.services if self.is_enabled(s)]
         chosen = set(wanted)
         todo = list(wanted) if deps else []
         while todo:
             svc = self.service(todo.pop())
+            optional = {d.service for d in svc.depends_on if not d.required}
             for dep in svc.dependencies():
                 if dep in chosen or dep not in {s.name for s in self.services}:
+                    continue
+                if not self.is_enabled(self.service(dep)) and dep in optional:
                     continue
                 if not self.is_enabled(self.service(dep)):
                     raise ConfigError(

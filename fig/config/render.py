@@ -87,7 +87,8 @@ class _Renderer:
                                "timeout": _duration(h.timeout), "retries": h.retries,
                                "start_period": _duration(h.start_period)})
         depends_on = {d.service: _compact({"condition": d.condition, "ready": d.ready,
-                                           "timeout": None if d.timeout == 60 else format_duration(d.timeout)})
+                                           "timeout": None if d.timeout == 60 else format_duration(d.timeout),
+                                           "required": None if d.required else False, "restart": d.restart or None})
                       for d in svc.depends_on}
         ulimits = {u.name: u.soft if u.soft == u.hard else {"soft": u.soft, "hard": u.hard} for u in svc.ulimits}
         logging = None

@@ -63,9 +63,13 @@ class ServiceReader(ItemReader):
 
     def environment(self) -> tuple[tuple[str, str], ...]:
         env: dict[str, str | None] = {}
-        for index, path in enumerate(strings(self.raw.get("env_file"))):
+        files = self.raw.get("env_file")
+        for index, item in enumerate([files] if isinstance(files, str) else files or []):
+            path, required = (item["path"], item.get("required", True)) if isinstance(item, dict) else (item, True)
             where = self.ctx.where(self.name, "env_file", line_of_item=index)
             if not os.path.isfile(self.path(path)):
+                if not required and not os.path.exists(self.path(path)):
+                    continue
                 raise ConfigError(f'{where} "{path}" is not a file ({self.path(path)})')
             try:
                 env.update(read_env_file(self.path(path)))
@@ -156,14 +160,12 @@ class ServiceReader(ItemReader):
         for name, opts in items:
             if name not in self.ctx.service_names:
                 raise self.fail("depends_on", f"refers to undefined service {name!r}")
-            if opts.get("restart") or opts.get("required") is False:
-                key = "restart" if opts.get("restart") else "required"
-                raise self.fail("depends_on", f"sets '{key}' for {name!r}, which this version of fig does not support")
             try:
                 timeout = parse_duration(opts.get("timeout", 60), "timeout")
             except ConfigError as e:
                 raise self.fail("depends_on", f"{name}: {e}") from None
-            result.append(DependsOn(name, opts.get("condition", "service_started"), opts.get("ready"), timeout))
+            result.append(DependsOn(name, opts.get("condition", "service_started"), opts.get("ready"), timeout,
+                                    required=opts.get("required", True), restart=opts.get("restart", False)))
         return tuple(result)
 
     def healthcheck(self) -> Healthcheck | None:
@@ -173,7 +175,8 @@ class ServiceReader(ItemReader):
         if raw.get("disable"):
             return Healthcheck(("NONE",))
         if "start_interval" in raw:
-            raise self.fail("healthcheck", "sets 'start_interval', which needs a newer engine API than fig uses (1.41)")
+            log.warning("%s ignores 'start_interval': the engine API fig uses (1.41) has no such setting",
+                        self.ctx.where(self.name, "healthcheck"))
         test = raw.get("test")
         words_ = ("CMD-SHELL", test) if isinstance(test, str) else tuple(test or ())
         if words_ and words_[0] not in ("CMD", "CMD-SHELL", "NONE"):
@@ -273,7 +276,10 @@ class ServiceReader(ItemReader):
             raise ConfigError(f"{self.ctx.where(self.name)} must have exactly one of 'image' or 'build'")
         if not self.ctx.legacy and "image" not in raw and "build" not in raw:
             raise ConfigError(f"{self.ctx.where(self.name)} must have 'image' or 'build'")
-        restart = raw.get("restart")
+        restart = "no" if raw.get("restart") is False else raw.get("restart")  # YAML 1.1 reads `no` as false
+        if restart is True:
+            raise self.fail("restart", "must be a string, not a boolean (YAML reads an unquoted yes, on or true as a "
+                                       "boolean: put it in quotes)")
         if restart is not None and not _RESTART.match(restart):
             raise self.fail("restart", f"{restart!r} must be no, always, unless-stopped or on-failure[:N]")
         services = self.ctx.service_names

@@ -104,3 +104,22 @@ def test_compose_profiles_and_project_name_may_come_from_dotenv(load, write):
     config = load("services:\n  web: {image: busybox, profiles: [debug]}\n", project_name=None)
     assert config.profiles == ("debug",) and config.name == "fromdotenv"
     assert config.selected() == ["web"]
+
+
+def test_long_form_env_files_may_be_optional(load, write):
+    write("a.env", "A=a\n")
+    env = load("""\
+        services:
+          web:
+            image: busybox
+            env_file:
+              - path: a.env
+              - path: missing.env
+                required: false
+    """).service("web").environment
+    assert env == (("A", "a"),)
+
+
+def test_a_required_long_form_env_file_must_exist(load):
+    with pytest.raises(ConfigError, match=r"'env_file' \"missing.env\" is not a file"):
+        load("services:\n  web:\n    image: busybox\n    env_file: [{path: missing.env}]\n")

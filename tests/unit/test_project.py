@@ -283,6 +283,62 @@ def test_start_and_restart_go_dependencies_first(project, backend: FakeBackend):
     assert order_of(backend, "restart")[-1] == "figtest_web_1"
 
 
+DEPENDS = """\
+services:
+  web:
+    image: busybox
+    depends_on:
+      cache: {condition: service_started, restart: true}
+      debug: {condition: service_healthy, required: false}
+  worker:
+    image: busybox
+    depends_on: [cache]
+  cache:
+    image: busybox
+  debug:
+    image: busybox
+    profiles: [debug]
+"""
+
+
+def test_restarting_a_dependency_restarts_who_asks_for_it(project, backend: FakeBackend):
+    p = project(DEPENDS)
+    p.up()
+    backend.reset_calls()
+    p.restart(["cache"])
+    assert order_of(backend, "restart") == ["figtest_cache_1", "figtest_web_1"]  # not worker: no restart: true
+
+
+def test_an_optional_dependency_left_out_by_profiles_is_skipped(project, backend: FakeBackend):
+    p = project(DEPENDS)
+    assert p.config.selected(["web"]) == ["web", "cache"]
+    p.up(["web"])
+    assert sorted(names(p.containers())) == ["figtest_cache_1", "figtest_web_1"]
+
+
+def test_scale_key_is_the_default_count_and_the_command_line_wins(project, backend: FakeBackend):
+    p = project("services:\n  web:\n    image: busybox\n    deploy: {replicas: 3}\n")
+    assert len(p.up()) == 3
+    assert names(p.up(options=UpOptions(scale={"web": 1}))) == ["figtest_web_1"]
+
+
+def test_a_fixed_host_port_cannot_take_a_scale_key(project):
+    p = project("services:\n  web:\n    image: busybox\n    scale: 2\n    ports: ['8000:80']\n")
+    with pytest.raises(UserError, match="Cannot scale service 'web' to 2: it publishes the fixed host port"):
+        p.up()
+
+
+def test_pull_policy_always_pulls_and_never_refuses(project, backend: FakeBackend):
+    backend.registry.add("busybox:latest")
+    p = project("services:\n  web:\n    image: busybox\n    pull_policy: always\n")
+    p.up()
+    p.up()
+    assert [args for method, args in backend.calls if method == "pull"] == [("busybox",), ("busybox",)]
+    p = project("services:\n  web:\n    image: not-here\n    pull_policy: never\n")
+    with pytest.raises(ImageNotFound, match="image not-here is not here, and its pull_policy is never"):
+        p.up()
+
+
 def test_stop_kill_and_rm_states(project, backend: FakeBackend):
     p = project(SIMPLE)
     p.up()
