@@ -15,7 +15,7 @@ import docker.types
 import pytest
 
 from fig.backend import wire
-from fig.backend.base import ContainerSpec, ContainerState, EndpointSpec, PortBinding
+from fig.backend.base import ContainerSpec, ContainerState, EndpointSpec, NetworkOptions, PortBinding
 
 SDK = docker.APIClient(base_url="unix:///nonexistent.sock", version="1.41")
 
@@ -220,3 +220,23 @@ def test_split_image(image, expected):
 def test_unix_time_reads_the_engines_timestamps():
     assert wire.unix_time("2024-01-02T03:04:05.123456789Z") == "1704164645.123456789"
     assert wire.unix_time("2024-01-02T04:04:05+01:00") == "1704164645.000000000"
+
+
+def test_every_pass_through_key_of_the_config_is_sent():
+    from fig.config.runtime import PASSTHROUGH
+
+    assert set(EVERYTHING.host_options) == set(PASSTHROUGH)  # so the comparison above covers each of them
+    host = wire.create_body(EVERYTHING)["HostConfig"]
+    assert host["SecurityOpt"] == ["no-new-privileges:true"] and host["StorageOpt"] == {"size": "1G"}
+    assert host["BlkioDeviceReadBps"] == [{"Path": "/dev/sda", "Rate": 1 << 20}]
+
+
+def test_network_body_with_address_pools_and_driver_options():
+    options = NetworkOptions({"com.docker.network.driver.mtu": "1400"}, attachable=True, ipam_pools=[
+        {"subnet": "172.28.0.0/16", "ip_range": None, "gateway": "172.28.0.1", "aux_addresses": {"h": "172.28.1.5"}}])
+    assert wire.network_body("p_back", "bridge", False, {"a": "b"}, options) == {
+        "Name": "p_back", "Driver": "bridge", "CheckDuplicate": True, "Labels": {"a": "b"},
+        "Options": {"com.docker.network.driver.mtu": "1400"}, "Attachable": True,
+        "IPAM": {"Driver": "default", "Config": [{"Subnet": "172.28.0.0/16", "Gateway": "172.28.0.1",
+                                                  "AuxiliaryAddresses": {"h": "172.28.1.5"}}]}}
+    assert wire.network_body("p_default", None, False, {}) == {"Name": "p_default", "CheckDuplicate": True}
