@@ -82,7 +82,7 @@ class Service:
         if policy == "always" and self.config.image:
             self.pull(on_progress=on_progress)
         image_id = self.image_id()
-        if image_id and not (rebuild and self.config.build and build):
+        if image_id and not (rebuild and build):
             return image_id
         if self.config.build:
             if not build:
