@@ -150,8 +150,11 @@ class Project:
     # -- networks and volumes -------------------------------------------------------------------------
 
     def ensure_resources(self) -> None:
+        """Make the declared volumes and the networks that services use (docker compose, too, leaves a declared
+        network no service joins alone); external ones must exist."""
         resource_labels = L.project_labels(self.name)
-        for network in self.config.networks:
+        used_networks = {ref.name for s in self.config.services for ref in s.networks}
+        for network in (n for n in self.config.networks if n.name in used_networks):
             if network.external:
                 if not self.backend.network_exists(network.name):
                     raise NotFound(f"External network {network.name} not found: create it with docker network create")

@@ -425,6 +425,13 @@ volumes:
 """
 
 
+def test_declared_networks_no_service_joins_are_not_made(project, backend: FakeBackend):
+    p = project("services:\n  web:\n    image: busybox\n    networks: [front]\n"
+                "networks:\n  front: {}\n  spare: {}\n  gone: {external: true}\n")
+    p.up()  # no default network (web is only on front), and the unused external one need not exist
+    assert set(backend.networks) == {"figtest_front"}
+
+
 def test_compose_format_networks_and_volumes(project, backend: FakeBackend):
     p = project(COMPOSE)
     p.up()
