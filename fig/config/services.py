@@ -257,6 +257,17 @@ class ServiceReader(ItemReader):
         except ConfigError:
             raise self.fail(key, f"{raw!r} is not a duration such as 10s or 1m30s") from None
 
+    def check_mount_targets(self, mounts: list[VolumeSpec | str]) -> None:
+        """Two mounts on one path: the engine would refuse the container, so say where at once."""
+        seen: dict[str, int] = {}
+        for index, mount in enumerate(mounts):
+            target = mount.target if isinstance(mount, VolumeSpec) else mount.partition(":")[0]
+            if target in seen:
+                where = self.ctx.where(self.name, "volumes", line_of_item=index)
+                raise ConfigError(f"{where} item {_item_text(self.raw['volumes'][index])} mounts {target} again "
+                                  f"(item {seen[target] + 1} mounts it already)")
+            seen[target] = index
+
     def pull_policy(self) -> str | None:
         policy: str | None = self.raw.get("pull_policy")
         if policy is not None and policy not in _PULL_POLICIES:
@@ -284,6 +295,7 @@ class ServiceReader(ItemReader):
             raise self.fail("restart", f"{restart!r} must be no, always, unless-stopped or on-failure[:N]")
         services = self.ctx.service_names
         mounts = self.each("volumes", self.volume)
+        self.check_mount_targets(mounts)
         extra_hosts = self.extra_hosts(raw.get("extra_hosts"))
         return ServiceConfig(
             name=self.name,
