@@ -220,9 +220,15 @@ class Project:
             plan = plans[service.name]
             if options.start:
                 self._wait_for_dependencies(service)
-            return service.execute_plan(plan, plan.image_id, timeout=options.timeout,
-                                        start=options.start and plan.start, renew_volumes=options.renew_volumes,
-                                        limit=self.limit, on_event=on_event, before_start=before_start)
+            containers = service.execute_plan(plan, plan.image_id, timeout=options.timeout,
+                                              start=options.start and plan.start, renew_volumes=options.renew_volumes,
+                                              limit=self.limit, on_event=on_event, before_start=before_start)
+            renewed = {name for name, p in plans.items() if p.action in (Action.CREATE, Action.RECREATE)}
+            if service.name not in renewed and any(d.restart and d.service in renewed
+                                                   for d in service.config.depends_on):
+                self.each([c for c in containers if c.is_running],  # depends_on restart: true
+                          lambda c: c.restart(self.stop_timeout(c, options.timeout)), "Restarting", on_event)
+            return containers
 
         outcome = execute(involved, converge, key=lambda s: s.name,
                           deps=lambda s: [d for d in self.graph.deps(s.name) if d in plans], limit=self.limit)

@@ -189,7 +189,7 @@ class DependsOn:
     ready: str | None = None
     timeout: float = 60.0
     required: bool = True  # False: a dependency the active profiles leave out is skipped, not an error
-    restart: bool = False  # True: `fig restart` of the dependency restarts this service too
+    restart: bool = False  # True: restarting or recreating the dependency restarts this service after it
 
 
 @dataclass(frozen=True, slots=True)

@@ -309,6 +309,13 @@ def test_restarting_a_dependency_restarts_who_asks_for_it(project, backend: Fake
     assert order_of(backend, "restart") == ["figtest_cache_1", "figtest_web_1"]  # not worker: no restart: true
 
 
+def test_recreating_a_dependency_restarts_who_asks_for_it(project, backend: FakeBackend):
+    project(DEPENDS).up()
+    backend.reset_calls()
+    project(DEPENDS.replace("  cache:\n    image: busybox\n", "  cache:\n    image: busybox\n    init: true\n")).up()
+    assert backend.names("restart") == ["figtest_web_1"]  # worker depends on cache without restart: true
+
+
 def test_an_optional_dependency_left_out_by_profiles_is_skipped(project, backend: FakeBackend):
     p = project(DEPENDS)
     assert p.config.selected(["web"]) == ["web", "cache"]
