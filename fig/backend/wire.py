@@ -82,6 +82,8 @@ def _host_config(spec: ContainerSpec, network_mode: str | None) -> dict[str, Any
             config.update(_blkio(value))
         elif key == "storage_opt":
             config["StorageOpt"] = dict(value)
+        elif key == "gpus":
+            config["DeviceRequests"] = [_device_request(dict(request)) for request in value]
         else:
             config[_HOST_OPTIONS[key]] = list(value) if isinstance(value, tuple) else value
     return _without_none(config)
@@ -99,6 +101,14 @@ _HOST_OPTIONS = {
 _BLKIO = {"weight_device": ("BlkioWeightDevice", "Weight"), "device_read_bps": ("BlkioDeviceReadBps", "Rate"),
           "device_write_bps": ("BlkioDeviceWriteBps", "Rate"), "device_read_iops": ("BlkioDeviceReadIOps", "Rate"),
           "device_write_iops": ("BlkioDeviceWriteIOps", "Rate")}
+
+
+def _device_request(request: dict[str, Any]) -> dict[str, Any]:
+    """A `gpus` item; without count or device ids it asks for every device, as compose does."""
+    count = request.get("count", "all" if "device_ids" not in request else 0)
+    return {"Driver": request.get("driver", ""), "Count": -1 if count == "all" else count,
+            "DeviceIDs": list(request.get("device_ids", ())), "Capabilities": [list(request["capabilities"])],
+            "Options": dict(request.get("options", ()))}
 
 
 def _blkio(settings: Any) -> dict[str, Any]:

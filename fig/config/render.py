@@ -25,6 +25,9 @@ def _engine_option(key: str, value: Any) -> Any:
     if key == "blkio_config":
         field = {"weight_device": "weight"}
         return {k: v if k == "weight" else [{"path": p, field.get(k, "rate"): r} for p, r in v] for k, v in value}
+    if key == "gpus":
+        return [{k: dict(v) if k == "options" else list(v) if isinstance(v, tuple) else v for k, v in request}
+                for request in value]
     return list(value) if isinstance(value, tuple) else value
 
 

@@ -48,6 +48,21 @@ def _string_pairs(value: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
     return tuple((str(k), str(v)) for k, v in value.items())
 
 
+def _device_requests(value: Any) -> tuple[tuple[tuple[str, Any], ...], ...]:
+    """`gpus: all`, or device requests (driver, count, device_ids, capabilities, options), each as sorted pairs."""
+    if value == "all":
+        value = [{"count": "all", "capabilities": ["gpu"]}]
+    requests = []
+    for item in value:
+        request = {**item, "capabilities": tuple(item.get("capabilities") or ("gpu",))}
+        if "device_ids" in item:
+            request["device_ids"] = tuple(str(d) for d in item["device_ids"])
+        if "options" in item:
+            request["options"] = _string_pairs(item["options"])
+        requests.append(tuple(sorted(request.items())))
+    return tuple(requests)
+
+
 # The compose keys fig hands to the engine as they are, and how each value is normalised.
 PASSTHROUGH: dict[str, Callable[[Any], Any]] = {
     "security_opt": strings, "group_add": strings, "device_cgroup_rules": strings,
@@ -55,23 +70,28 @@ PASSTHROUGH: dict[str, Callable[[Any], Any]] = {
     "cpu_quota": _microseconds, "cpu_period": _microseconds, "cpu_rt_runtime": _microseconds,
     "cpu_rt_period": _microseconds, "cpu_count": int, "cpu_percent": int,
     "userns_mode": str, "cgroup_parent": str, "runtime": str, "uts": str, "cgroup": str, "isolation": str,
-    "volume_driver": str, "storage_opt": _string_pairs, "blkio_config": _blkio,
+    "volume_driver": str, "storage_opt": _string_pairs, "blkio_config": _blkio, "gpus": _device_requests,
 }
 
 _SWARM_ONLY = ("mode", "placement", "update_config", "rollback_config", "endpoint_mode", "labels")
 _RESTART_CONDITIONS = {"none": "no", "on-failure": "on-failure", "any": "always"}
 
 
-def engine_options(raw: Mapping[str, Any], fail: Callable[[str, str], ConfigError]) -> tuple[tuple[str, Any], ...]:
-    """(compose key, normalised value) of the pass-through keys a service sets, sorted by key."""
+def engine_options(raw: Mapping[str, Any], fail: Callable[[str, str], ConfigError],
+                   devices: tuple[Any, ...] = ()) -> tuple[tuple[str, Any], ...]:
+    """(compose key, normalised value) of the pass-through keys a service sets, sorted by key; `devices` are
+    deploy's device reservations, which join `gpus` (the same requests, written in another place)."""
     out = []
     for key in sorted(PASSTHROUGH.keys() & raw.keys()):
         if raw[key] is None:
             continue
         try:
-            out.append((key, PASSTHROUGH[key](raw[key])))
+            value = PASSTHROUGH[key](raw[key])
         except (ConfigError, ValueError, KeyError, TypeError) as e:
             raise fail(key, f"has a value fig cannot read: {e}") from None
+        out.append((key, value + devices if key == "gpus" else value))
+    if devices and "gpus" not in raw:
+        out = sorted([*out, ("gpus", devices)])
     return tuple(out)
 
 
@@ -91,9 +111,8 @@ class Deploy:
         if ignored:
             log.warning("%s ignores deploy.%s: only Swarm uses %s", where, ", deploy.".join(ignored),
                         "it" if len(ignored) == 1 else "them")
-        for part in ("devices", "generic_resources"):
-            if self.reservations.get(part):
-                raise fail("deploy", f"reserves {part}, which this version of fig does not support")
+        if self.reservations.get("generic_resources"):
+            raise fail("deploy", "reserves generic_resources, which only Swarm can")
 
     def pick(self, key: str, value: T | None, deploy_key: str, part: Mapping[str, Any],
              parse: Callable[[Any], T]) -> T | None:
@@ -108,6 +127,9 @@ class Deploy:
         if value is not None and value != deployed:
             raise self.fail(key, f"is {self.service[key]!r} but deploy.{deploy_key} is {given!r}: give one of them")
         return deployed
+
+    def devices(self) -> tuple[Any, ...]:
+        return _device_requests(self.reservations["devices"]) if self.reservations.get("devices") else ()
 
     def scale(self) -> int | None:
         return self.pick("scale", self.service.get("scale"), "replicas", self.raw, int)

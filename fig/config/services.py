@@ -27,7 +27,7 @@ _PROFILE = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
 _NAMESPACE = {"pid": ("host",), "ipc": ("host", "private", "shareable", "none")}
 # Keys of the compose format that fig knows but cannot honour; refused with the reason, never dropped.
 UNSUPPORTED: dict[str, str] = {
-    "credential_spec": "it is for Windows containers", "gpus": "", "label_file": "", "post_start": "",
+    "credential_spec": "it is for Windows containers", "label_file": "", "post_start": "",
     "pre_stop": "", "annotations": "it needs a newer engine API than fig uses (1.41)",
 }
 _PULL_POLICIES = ("always", "never", "missing", "if_not_present", "build")
@@ -357,5 +357,5 @@ class ServiceReader(ItemReader):
             platform=raw.get("platform"),
             mac_address=raw.get("mac_address"),
             attach=bool(raw.get("attach", True)),
-            engine_options=engine_options(raw, self.fail),
+            engine_options=engine_options(raw, self.fail, deploy.devices()),
         )

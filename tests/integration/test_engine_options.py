@@ -147,3 +147,25 @@ def test_attach_false_services_run_but_are_not_shown(project):
     assert "from-quiet" not in result.stdout
     logs = project.fig("logs", "--no-color", "quiet", check=True)
     assert "from-quiet" in logs.stdout
+
+
+def test_gpu_requests_reach_the_engine_and_its_refusal_reaches_the_user(project):
+    # no GPU here: the container is made with the request, and the engine's refusal to start it is one line
+    project.write("""\
+        services:
+          ml:
+            image: busybox
+            command: "true"
+            deploy:
+              resources:
+                reservations:
+                  devices:
+                    - driver: nvidia
+                      count: all
+                      capabilities: [gpu]
+        """, "compose.yml")
+    result = project.fig("up", "-d")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1].startswith("ERROR: could not select device driver \"nvidia\"")
+    requests = project.inspect(project.container_name("ml"))["HostConfig"]["DeviceRequests"]
+    assert requests == [{"Driver": "nvidia", "Count": -1, "DeviceIDs": [], "Capabilities": [["gpu"]], "Options": {}}]

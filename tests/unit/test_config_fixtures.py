@@ -208,11 +208,13 @@ def check_engine_options(c: ProjectConfig) -> None:
         "oom_score_adj": -500, "oom_kill_disable": True, "mem_swappiness": 10, "cpu_quota": 50000,
         "cpu_period": 100000, "cpu_rt_runtime": 400000, "userns_mode": "host", "cgroup": "private",
         "cgroup_parent": "/fig", "storage_opt": (("size", "1G"),),
+        "gpus": ((("capabilities", ("gpu", "utility")), ("count", 1), ("driver", "nvidia")),),
         "blkio_config": (("weight", 300), ("weight_device", (("/dev/sda", 400),)),
                          ("device_read_bps", (("/dev/sda", 12 << 20),)), ("device_write_iops", (("/dev/sda", 30),))),
     }
     worker = _svc(c, "worker")
     assert (worker.scale, worker.pull_policy, worker.restart) == (3, "missing", "always")  # restart wins over deploy
+    assert dict(worker.engine_options)["gpus"] == ((("capabilities", ("gpu",)), ("count", "all")),)
     backend = {n.key: n for n in c.networks}["backend"]
     assert backend.attachable and backend.driver_opts == (("com.docker.network.bridge.name", "fig-backend"),)
     assert backend.ipam == Ipam("default", (IpamPool("172.28.0.0/16", "172.28.5.0/24", "172.28.5.254",

@@ -76,7 +76,12 @@ def sdk_host_options(options: dict[str, Any]) -> dict[str, Any]:
     names = {"uts": "uts_mode", "cgroup": "cgroupns"}
     out: dict[str, Any] = {}
     for key, value in options.items():
-        if key == "blkio_config":
+        if key == "gpus":
+            out["device_requests"] = [docker.types.DeviceRequest(
+                driver=r.get("driver", ""), count=-1 if r.get("count") == "all" else r.get("count", 0),
+                device_ids=list(r.get("device_ids", [])) or None, capabilities=[list(r["capabilities"])],
+                options=dict(r.get("options", ()))) for r in map(dict, value)]
+        elif key == "blkio_config":
             for part, items in value:
                 if part == "weight":
                     out["blkio_weight"] = items
@@ -137,6 +142,9 @@ EVERYTHING = ContainerSpec(
         "userns_mode": "host", "cgroup_parent": "/fig", "runtime": "runc", "uts": "host", "cgroup": "private",
         "isolation": "default", "volume_driver": "local", "storage_opt": (("size", "1G"),),
         "device_cgroup_rules": ("c 1:3 mr",),
+        "gpus": ((("capabilities", ("gpu",)), ("count", "all")),
+                 (("capabilities", ("gpu", "compute")), ("device_ids", ("0", "3")), ("driver", "nvidia"),
+                  ("options", (("virtualization", "false"),)))),
         "blkio_config": (("weight", 300), ("weight_device", (("/dev/sda", 400),)),
                          ("device_read_bps", (("/dev/sda", 1 << 20),)), ("device_write_bps", (("/dev/sda", 2 << 20),)),
                          ("device_read_iops", (("/dev/sda", 30),)), ("device_write_iops", (("/dev/sda", 40),))),
