@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from fig.backend.base import ContainerBackend, ContainerInfo, ContainerState, LogLine
+from fig.errors import BackendError, ConnectionFailed
 from fig.labels import LABEL_CONFIG_HASH, LABEL_NUMBER, LABEL_ONEOFF, LABEL_PROJECT, LABEL_SERVICE
 
 
@@ -100,7 +101,12 @@ class Container:
         return self
 
     def start(self) -> None:
-        self.backend.start(self.id)
+        try:
+            self.backend.start(self.id)
+        except ConnectionFailed:
+            raise
+        except BackendError as e:  # the engine's refusal (privileges, devices, ports) says which container
+            raise type(e)(f"{self.name}: {e}") from e
 
     def stop(self, timeout: int) -> None:
         self.backend.stop(self.id, timeout=timeout)

@@ -49,7 +49,7 @@ class OperationError(FigError):
     def __init__(self, failures: dict[str, BaseException], skipped: Sequence[str] = ()) -> None:
         self.failures = failures
         self.skipped = list(skipped)
-        parts = [f"{name}: {err}" for name, err in failures.items()]
+        parts = [f"{name}: {_without_prefix(str(err), name.split()[-1])}" for name, err in failures.items()]
         if self.skipped:
             parts.append("not started because a dependency failed: " + ", ".join(self.skipped))
         super().__init__("; ".join(parts))
@@ -57,3 +57,8 @@ class OperationError(FigError):
 
 class NotReady(FigError):
     """A dependency did not become ready (healthy, completed, answering) in time."""
+
+
+def _without_prefix(text: str, subject: str) -> str:
+    """A message that begins with the container its key names already ("Creating web_1") loses that name."""
+    return text[len(subject) + 2:] if text.startswith(f"{subject}: ") else text

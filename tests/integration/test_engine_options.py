@@ -166,6 +166,7 @@ def test_gpu_requests_reach_the_engine_and_its_refusal_reaches_the_user(project)
         """, "compose.yml")
     result = project.fig("up", "-d")
     assert result.returncode == 1
-    assert result.stderr.strip().splitlines()[-1].startswith("ERROR: could not select device driver \"nvidia\"")
+    assert result.stderr.strip().splitlines()[-1].startswith(
+        f"ERROR: {project.container_name('ml')}: could not select device driver \"nvidia\"")
     requests = project.inspect(project.container_name("ml"))["HostConfig"]["DeviceRequests"]
     assert requests == [{"Driver": "nvidia", "Count": -1, "DeviceIDs": [], "Capabilities": [["gpu"]], "Options": {}}]

@@ -346,6 +346,23 @@ def test_pull_policy_always_pulls_and_never_refuses(project, backend: FakeBacken
         p.up()
 
 
+def test_an_engine_refusal_to_start_names_the_container_once(project, backend: FakeBackend):
+    backend.failures[("start", "figtest_web_1")] = BackendError("could not select device driver \"nvidia\"")
+    with pytest.raises(BackendError, match='^figtest_web_1: could not select device driver "nvidia"$'):
+        project(SIMPLE).up()
+    backend.failures[("start", "figtest_db_1")] = BackendError("no caps")
+    with pytest.raises(OperationError) as caught:
+        project("web:\n  image: busybox\ndb:\n  image: busybox\n").up()
+    assert str(caught.value) == 'web: figtest_web_1: could not select device driver "nvidia"; db: figtest_db_1: no caps'
+    backend.failures.clear()
+    backend.failures[("start", "figtest_web_2")] = BackendError("port is already allocated")
+    backend.failures[("start", "figtest_web_3")] = BackendError("port is already allocated")
+    with pytest.raises(OperationError) as caught:
+        project(SIMPLE).up(options=UpOptions(scale={"web": 3}))
+    assert str(caught.value) == ("Creating figtest_web_2: port is already allocated; "
+                                 "Creating figtest_web_3: port is already allocated")
+
+
 def test_stop_kill_and_rm_states(project, backend: FakeBackend):
     p = project(SIMPLE)
     p.up()
