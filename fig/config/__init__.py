@@ -1,4 +1,5 @@
-"""Loading a project's configuration: find and read -> interpolate -> validate -> merge -> extends -> normalise."""
+"""Loading a project's configuration: find and read -> interpolate -> validate -> merge -> include -> extends ->
+normalise."""
 
 from __future__ import annotations
 
@@ -58,6 +59,7 @@ def load_project(
 ) -> ProjectConfig:
     from fig.config import loader
     from fig.config.extends import resolve_extends
+    from fig.config.include import resolve_includes
     from fig.config.merge import merge_documents
     from fig.config.normalize import normalize
 
@@ -84,6 +86,16 @@ def load_project(
     def load_extended(name: str, path: str) -> tuple[dict[str, Any], bool]:
         return _prepare(loader.read_file(path, name).data, name, variables, warn_missing)
 
+    def load_included(name: str, path: str, directory: str, depth: int) -> dict[str, Any]:
+        own = _dotenv(directory, environ)
+        document, is_legacy = _prepare(loader.read_file(path, name).data, name, own, warn_missing)
+        if is_legacy:
+            raise ConfigError(f"{name}: an included file must be a compose file (with a 'services' key)")
+        document = resolve_includes(document, shown=name, base_dir=directory, load=load_included, depth=depth)
+        return resolve_extends(document, main_file=path, shown=name, base_dir=directory,
+                               load=lambda n, p: _prepare(loader.read_file(p, n).data, n, own, warn_missing))
+
+    merged = resolve_includes(merged, shown=read[0].path, base_dir=base_dir, load=load_included)
     main = os.path.abspath(paths[0]) if paths[0] != "-" else os.path.join(base_dir, "<stdin>")
     merged = resolve_extends(merged, main_file=main, shown=read[0].path, base_dir=base_dir, load=load_extended)
     named = [loader.ConfigFile(f.path, f.data, base_dir if i == 0 else None) for i, f in enumerate(read)]

@@ -200,3 +200,27 @@ def test_an_invalid_file_touches_nothing(project):
     assert result.returncode == 1
     assert result.stderr.strip() == "ERROR: compose.yml:4: service 'web': 'ports' item \"70000\" is not a valid port"
     assert project.containers() == []
+
+
+def test_an_included_file_runs_with_its_own_directory_and_dotenv(project):
+    (project.dir / "db").mkdir()
+    (project.dir / "db" / ".env").write_text("GREETING=from-db-dir\n")
+    (project.dir / "db" / "init").mkdir()
+    (project.dir / "db" / "init" / "hello.txt").write_text("mounted\n")
+    (project.dir / "db" / "compose.yml").write_text(
+        "services:\n  db:\n    image: busybox\n"
+        f"    command: {SLEEPER}\n"
+        "    environment: ['GREETING=${GREETING}']\n    volumes: [./init:/init:ro]\n")
+    project.write(f"""\
+        include: [db/compose.yml]
+        services:
+          web:
+            image: busybox
+            command: {SLEEPER}
+            depends_on: [db]
+        """, "compose.yml")
+    project.fig("up", "-d", check=True)
+    db = project.container_name("db")
+    assert "GREETING=from-db-dir" in project.inspect(db)["Config"]["Env"]
+    assert _exec(project, db, "cat", "/init/hello.txt") == (0, "mounted\n")
+    assert sorted(project.names()) == sorted([db, project.container_name("web")])
