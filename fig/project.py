@@ -215,6 +215,7 @@ class Project:
         image_ids = self._images(services, options=options, on_progress=on_progress, on_event=on_event)
         plans = self.plans(services, image_ids, options)
         involved = [s for s in self.services if s.name in plans]
+        renewed = {name for name, p in plans.items() if p.action in (Action.CREATE, Action.RECREATE)}
 
         def converge(service: Service) -> list[Container]:
             plan = plans[service.name]
@@ -223,7 +224,6 @@ class Project:
             containers = service.execute_plan(plan, plan.image_id, timeout=options.timeout,
                                               start=options.start and plan.start, renew_volumes=options.renew_volumes,
                                               limit=self.limit, on_event=on_event, before_start=before_start)
-            renewed = {name for name, p in plans.items() if p.action in (Action.CREATE, Action.RECREATE)}
             if service.name not in renewed and any(d.restart and d.service in renewed
                                                    for d in service.config.depends_on):
                 self.each([c for c in containers if c.is_running],  # depends_on restart: true
