@@ -6,7 +6,8 @@ import io
 
 import pytest
 
-from fig.cli.commands import TopLevelCommand, parse_scale
+from fig.cli.commands import TopLevelCommand
+from fig.cli.options import parse_scale
 from fig.cli.docopt_command import UsageError
 from fig.cli.formatter import table
 from fig.cli.status import Status

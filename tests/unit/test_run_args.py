@@ -6,7 +6,8 @@ import pytest
 
 from fig import labels as L
 from fig.cli.attach import _environment
-from fig.cli.commands import TopLevelCommand, parse_scale
+from fig.cli.commands import TopLevelCommand
+from fig.cli.options import parse_scale
 from fig.cli.docopt_command import UsageError
 from fig.errors import UserError
 from fig.service import RunOptions

@@ -1,0 +1,69 @@
+"""TopLevelCommand: one docstring'd method per subcommand, grouped in modules the way the commands group."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fig.cli.commands.files import Files
+from fig.cli.commands.images import Images
+from fig.cli.commands.lifecycle import Lifecycle
+from fig.cli.commands.looking import Looking
+from fig.cli.commands.oneoff import OneOff
+from fig.cli.docopt_command import DocoptCommand
+from fig.cli.status import Status
+
+
+class TopLevelCommand(Lifecycle, Looking, OneOff, Images, Files, DocoptCommand):
+    """Define and run multi-container applications with Docker.
+
+    Usage:
+      fig [-f FILE]... [--profile NAME]... [options] [COMMAND] [ARGS...]
+      fig -h|--help
+
+    Options:
+      -f, --file FILE           Specify an alternate fig file (default: fig.yml); repeatable
+      --profile NAME            Enable the services of a profile (default: COMPOSE_PROFILES); repeatable
+      -p, --project-name NAME   Specify an alternate project name (default: directory name)
+      --parallel N              How many engine operations to run at once [default: 8]
+      --progress MODE           How to show progress: auto, tty, plain, json or quiet [default: auto]
+      --verbose                 Show more output
+      -v, --version             Print version and exit
+
+    Commands:
+      build    Build or rebuild services
+      config   Validate and print the configuration
+      convert  Write the configuration as a compose-format file
+      down     Stop and remove containers and networks
+      help     Get help on a command
+      kill     Kill containers
+      logs     View output from containers
+      port     Print the public port for a port binding
+      ps       List containers
+      pull     Pull service images
+      push     Push service images
+      restart  Restart services
+      rm       Remove stopped containers
+      run      Run a one-off command
+      scale    Set number of containers for a service
+      start    Start services
+      stop     Stop services
+      up       Create and start containers
+      version  Show the version
+    """
+
+    def __init__(self, progress: str = "auto") -> None:
+        self.status = Status(mode=progress)
+
+    def version(self, project: None, options: dict[str, Any]) -> int:
+        """
+        Show the version information.
+
+        Usage: version
+        """
+        from fig import __version__
+
+        print(f"fig version {__version__}")
+        return 0
+
+
+NO_PROJECT = {"help", "version"}

@@ -1,0 +1,49 @@
+"""The configuration files: config, convert."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fig.cli.status import Status
+from fig.project import Project
+
+
+class Files:
+    status: Status
+
+    def config(self, project: Project, options: dict[str, Any]) -> int:
+        """
+        Validate and print the resolved configuration, in the compose format: variables substituted, files,
+        `extends` and `env_file` merged, paths absolute. Read again by fig, the output means the same.
+
+        The hash (with the hash option) is the one stored in the io.fig.config-hash label of a service's
+        containers: it covers the service's resolved configuration and its image, taken as the local image
+        id when the image is present, else its name. A container whose label differs is recreated by up.
+
+        Usage: config [options] [SERVICE...]
+
+        Options:
+            -q, --quiet        Only validate, print nothing
+            --services         Print the service names, one per line
+            --volumes          Print the names of the volumes declared in the file, one per line
+            --profiles         Print the profile names used by services, one per line
+            --hash             Print each service's configuration hash: "SERVICE HASH", one per line
+            --format FORMAT    yaml or json [default: yaml]
+        """
+        from fig.cli.configs import print_config
+
+        return print_config(project, options)
+
+    def convert(self, project: Project, options: dict[str, Any]) -> int:
+        """
+        Write the configuration (a fig.yml, say) as an equivalent compose-format file with a `services:`
+        section: what `fig config` prints, with paths relative to the project directory.
+
+        Usage: convert [options]
+
+        Options:
+            -o, --output FILE  Write to FILE instead of standard output
+        """
+        from fig.cli.configs import convert
+
+        return convert(project, options)

@@ -1,0 +1,159 @@
+"""The commands that change what runs: up, down, start, stop, restart, kill, rm, scale."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from fig.cli import up
+from fig.cli import options as opts
+from fig.cli.options import parse_scale
+from fig.cli.status import Status
+from fig.errors import UserError
+from fig.project import Project
+
+
+class Lifecycle:
+    status: Status
+
+    def up(self, project: Project, options: dict[str, Any]) -> int:
+        """
+        Build, (re)create, start and attach to containers for a service. Linked services are started too.
+
+        Without -d, the output of every container is shown until they all exit; Ctrl-C stops them.
+        Unchanged containers are kept; changed ones are recreated, keeping their anonymous volumes.
+
+        Usage: up [options] [--scale SERVICE=NUM...] [SERVICE...]
+
+        Options:
+            -d                     Detached mode: run containers in the background
+            --no-color             Produce monochrome output
+            --no-deps              Don't start linked services
+            --force-recreate       Recreate containers even if their configuration has not changed
+            --no-recreate          If containers already exist, don't recreate them
+            --build                Build images before starting containers
+            --no-build             Don't build an image, even if it's missing
+            --no-start             Create the containers but don't start them
+            --remove-orphans       Remove containers for services not defined in the file
+            -V, --renew-anon-volumes  Recreate anonymous volumes instead of keeping their data
+            --scale SERVICE=NUM    Scale SERVICE to NUM containers (can be used multiple times)
+            -t, --timeout TIMEOUT  Seconds to wait for shutdown when attached or recreating
+                                   (default: stop_grace_period or 10)
+            --explain              Print what would be done and why, and change nothing
+            --dry-run              The same as --explain
+            --wait                 With -d, wait until every service runs (and is healthy if it has a check)
+            --wait-timeout SECS    How long --wait waits [default: 120]
+            --abort-on-container-exit  Stop all containers if any container exits; exit with its code
+            --exit-code-from SERVICE   Like --abort-on-container-exit, but on SERVICE, with its exit code
+            --exit-policy POLICY   'all-succeed': wait for every container; fail if any failed
+            --format FORMAT        Output format of attached logs: text or json [default: text]
+        """
+        return up.run(project, options, self.status)
+
+    def down(self, project: Project, options: dict[str, Any]) -> int:
+        """
+        Stop and remove containers and networks of the project.
+
+        Usage: down [options]
+
+        Options:
+            -v, --volumes            Also remove named volumes declared in the file and anonymous volumes
+            --rmi TYPE               Remove images: 'local' (built ones) or 'all'
+            --remove-orphans         Remove containers of services not in the file
+            -t, --timeout TIMEOUT    Seconds to wait for stop before killing (default: stop_grace_period or 10)
+        """
+        rmi = options["--rmi"]
+        if rmi not in (None, "local", "all"):
+            raise UserError("--rmi takes 'local' or 'all'")
+        project.down(volumes=options["--volumes"], remove_orphans=options["--remove-orphans"],
+                     timeout=opts.timeout(options), remove_images=rmi, on_event=self.status)
+        return 0
+
+    def start(self, project: Project, options: dict[str, Any]) -> int:
+        """
+        Start existing containers.
+
+        Usage: start [SERVICE...]
+        """
+        project.start(options["SERVICE"], on_event=self.status)
+        return 0
+
+    def stop(self, project: Project, options: dict[str, Any]) -> int:
+        """
+        Stop running containers without removing them. They can be started again with `fig start`.
+
+        Usage: stop [options] [SERVICE...]
+
+        Options:
+            -t, --timeout TIMEOUT  Seconds to wait for stop before killing (default: stop_grace_period or 10)
+        """
+        project.stop(options["SERVICE"], timeout=opts.timeout(options), on_event=self.status)
+        return 0
+
+    def restart(self, project: Project, options: dict[str, Any]) -> int:
+        """
+        Restart running containers.
+
+        Usage: restart [options] [SERVICE...]
+
+        Options:
+            -t, --timeout TIMEOUT  Seconds to wait for stop before killing (default: stop_grace_period or 10)
+        """
+        project.restart(options["SERVICE"], timeout=opts.timeout(options), on_event=self.status)
+        return 0
+
+    def kill(self, project: Project, options: dict[str, Any]) -> int:
+        """
+        Force stop service containers.
+
+        Usage: kill [options] [SERVICE...]
+
+        Options:
+            -s SIGNAL  Signal to send to the container [default: SIGKILL]
+        """
+        project.kill(options["SERVICE"], signal=options["-s"], on_event=self.status)
+        return 0
+
+    def rm(self, project: Project, options: dict[str, Any]) -> int:
+        """
+        Remove stopped service containers.
+
+        Usage: rm [options] [SERVICE...]
+
+        Options:
+            -f, --force   Don't ask to confirm removal
+            -s, --stop    Stop the containers first, if they are running
+            -v            Remove anonymous volumes attached to containers
+        """
+        if options["--stop"]:
+            project.stop(options["SERVICE"], on_event=self.status)
+        stopped = [c for c in project.containers(options["SERVICE"], stopped=True, oneoff=True) if not c.is_running]
+        if not stopped:
+            print("No stopped containers")
+            return 0
+        if not options["--force"]:
+            print("Going to remove " + ", ".join(c.name for c in stopped))
+            if not _confirm("Are you sure? [yN] "):
+                return 0
+        project.remove(stopped, volumes=options["-v"], on_event=self.status)
+        return 0
+
+    def scale(self, project: Project, options: dict[str, Any]) -> int:
+        """
+        Set the number of containers to run for a service.
+
+        Usage: scale [options] SERVICE=NUM...
+
+        Options:
+            -t, --timeout TIMEOUT  Seconds to wait for stop before killing (default: stop_grace_period or 10)
+        """
+        counts = parse_scale(options["SERVICE=NUM"], project)
+        project.scale(counts, timeout=opts.timeout(options), on_event=self.status)
+        return 0
+
+
+def _confirm(prompt: str) -> bool:
+    sys.stderr.write(prompt)
+    sys.stderr.flush()
+    answer = sys.stdin.readline() if sys.stdin else ""
+    return answer.strip().lower() in ("y", "yes")
