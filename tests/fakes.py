@@ -23,7 +23,11 @@ Engine behaviours it copies on purpose:
 from __future__ import annotations
 
 import hashlib
+import io
 import itertools
+import posixpath
+import struct
+import tarfile
 import socket
 import signal as signals
 import threading
@@ -32,7 +36,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fig.backend.base import (
-    BuildRequest, ContainerInfo, ContainerSpec, ContainerState, LogLine, Mount, NetworkOptions, PortBinding,
+    MODE_DIR, MODE_SYMLINK, BuildRequest, ContainerInfo, ContainerSpec, ContainerState, ExecInfo, ExecSpec, LogLine,
+    Mount, NetworkOptions, PathStat, PortBinding,
 )
 from fig.errors import BackendError, BuildError, ImageNotFound, NotFound
 
@@ -40,7 +45,8 @@ from fig.errors import BackendError, BuildError, ImageNotFound, NotFound
 # (create_network/create_volume), as the DockerBackend asks the engine first and creates only what is missing.
 WRITE_METHODS = frozenset({
     "create", "start", "stop", "restart", "kill", "remove", "rename", "build", "pull", "push", "remove_image",
-    "create_network", "remove_network", "create_volume", "remove_volume",
+    "create_network", "remove_network", "create_volume", "remove_volume", "exec_create", "exec_start",
+    "exec_start_detached", "put_archive",
 })
 CONTAINER_WRITES = frozenset({"create", "start", "stop", "restart", "kill", "remove", "rename"})
 _LIVE = (ContainerState.RUNNING, ContainerState.PAUSED, ContainerState.RESTARTING)
@@ -55,6 +61,22 @@ def image_key(name: str) -> str:
 
 
 @dataclass
+class FakeFile:
+    mode: int  # permission bits plus MODE_DIR / MODE_SYMLINK, as PathStat has them
+    data: bytes = b""
+    uid: int = 0
+    gid: int = 0
+    link_target: str = ""
+
+
+@dataclass
+class FakeExec:
+    container: str  # id
+    spec: ExecSpec
+    exit_code: int | None = None
+
+
+@dataclass
 class FakeContainer:
     id: str
     spec: ContainerSpec
@@ -66,6 +88,7 @@ class FakeContainer:
     mounts: tuple[Mount, ...] = ()
     host_ports: dict[tuple[str, int], int] = field(default_factory=dict)  # (proto, container port) -> host
     finished_at: str = ""
+    files: dict[str, FakeFile] = field(default_factory=lambda: {"/": FakeFile(MODE_DIR | 0o755)})
 
     def info(self) -> ContainerInfo:
         ports: tuple[PortBinding, ...] = ()
@@ -103,6 +126,8 @@ class FakeBackend:
         self.exit_codes: dict[str, int] = {}  # container name -> exit code when its process ends
         self.build_failures: dict[str, str] = {}  # tag -> error message
         self.failures: dict[tuple[str, str], BaseException] = {}  # (method, container name) -> error it raises
+        self.exec_results: dict[tuple[str, str], tuple[int, str]] = {}  # (name, " ".join(command)) -> code, output
+        self.execs: dict[str, FakeExec] = {}
         for image in images:
             self.add_image(image)
 
@@ -370,6 +395,136 @@ class FakeBackend:
 
     def resize(self, container_id: str, height: int, width: int) -> None:
         raise NotImplementedError("FakeBackend has no terminal to resize")
+
+    # -- exec -------------------------------------------------------------------------------------------
+
+    def exec_create(self, container_id: str, spec: ExecSpec) -> str:
+        with self._lock:
+            self._record("exec_create", container_id, spec)
+            c = self._find(container_id)
+            if c.state is not ContainerState.RUNNING:
+                raise BackendError(f"{container_id}: Container {c.id} is "
+                                   f"{'paused' if c.state is ContainerState.PAUSED else 'not running'}")
+            exec_id = self._new_id()
+            self.execs[exec_id] = FakeExec(c.id, spec)
+            return exec_id
+
+    def _run_exec(self, exec_id: str) -> tuple[FakeExec, str]:
+        e = self._exec(exec_id)
+        if e.exit_code is not None:
+            raise BackendError(f"{exec_id}: exec {exec_id} has already run")
+        code, output = self.exec_results.get((self.containers[e.container].name, " ".join(e.spec.command)), (0, ""))
+        e.exit_code = code
+        return e, output
+
+    def _exec(self, exec_id: str) -> FakeExec:
+        if exec_id not in self.execs:
+            raise NotFound(f"{exec_id}: No such exec instance: {exec_id}")
+        return self.execs[exec_id]
+
+    def exec_start(self, exec_id: str, *, tty: bool = False) -> socket.socket:
+        """A socket that gives the command's canned output (framed as stdout unless a TTY) and then ends."""
+        with self._lock:
+            self._record("exec_start", exec_id, tty)
+            _, output = self._run_exec(exec_id)
+        ours, theirs = socket.socketpair()
+        data = output.encode()
+        theirs.sendall(data if tty or not data else struct.pack(">BxxxL", 1, len(data)) + data)
+        theirs.close()
+        return ours
+
+    def exec_start_detached(self, exec_id: str) -> None:
+        with self._lock:
+            self._record("exec_start_detached", exec_id)
+            self._run_exec(exec_id)
+
+    def exec_inspect(self, exec_id: str) -> ExecInfo:
+        with self._lock:
+            self._record("exec_inspect", exec_id)
+            return ExecInfo(False, self._exec(exec_id).exit_code)
+
+    def exec_resize(self, exec_id: str, height: int, width: int) -> None:
+        with self._lock:
+            self._record("exec_resize", exec_id, height, width)
+            self._exec(exec_id)
+
+    # -- archive ----------------------------------------------------------------------------------------
+
+    def _file(self, c: FakeContainer, path: str) -> tuple[str, FakeFile]:
+        path = posixpath.normpath("/" + path.lstrip("/"))
+        if path not in c.files:
+            raise NotFound(f"{c.id}: Could not find the file {path} in container {c.id}")
+        return path, c.files[path]
+
+    def stat_path(self, container_id: str, path: str) -> PathStat:
+        with self._lock:
+            self._record("stat_path", container_id, path)
+            found, f = self._file(self._find(container_id), path)
+            return PathStat(posixpath.basename(found) or "/", len(f.data), f.mode, "", f.link_target)
+
+    def get_archive(self, container_id: str, path: str) -> tuple[PathStat, Iterator[bytes]]:
+        stat = self.stat_path(container_id, path)
+        with self._lock:
+            c = self._find(container_id)
+            root, _ = self._file(c, path)
+            buffer = io.BytesIO()
+            with tarfile.open(fileobj=buffer, mode="w") as tar:
+                for name in sorted(n for n in c.files if n == root or n.startswith(root.rstrip("/") + "/")):
+                    tar.addfile(*self._member(c.files[name], posixpath.join(stat.name, posixpath.relpath(name, root))))
+        return stat, iter([buffer.getvalue()])
+
+    @staticmethod
+    def _member(f: FakeFile, name: str) -> tuple[tarfile.TarInfo, io.BytesIO | None]:
+        info = tarfile.TarInfo(posixpath.normpath(name))
+        info.mode, info.uid, info.gid = f.mode & 0o7777, f.uid, f.gid
+        if f.mode & MODE_DIR:
+            info.type = tarfile.DIRTYPE
+        elif f.mode & MODE_SYMLINK:
+            info.type, info.linkname = tarfile.SYMTYPE, f.link_target
+        else:
+            info.size = len(f.data)
+            return info, io.BytesIO(f.data)
+        return info, None
+
+    def put_archive(self, container_id: str, path: str, data: bytes | Iterable[bytes], *,
+                    copy_uid_gid: bool = False) -> None:
+        blob = data if isinstance(data, bytes) else b"".join(data)
+        with self._lock:
+            self._record("put_archive", container_id, path, copy_uid_gid)
+            c = self._find(container_id)
+            root, f = self._file(c, path)
+            if not f.mode & MODE_DIR:
+                raise BackendError(f"{container_id}: extraction point is not a directory")
+            owners = self._user(c) if copy_uid_gid else None
+            with tarfile.open(fileobj=io.BytesIO(blob)) as tar:
+                for member in tar.getmembers():
+                    self._unpack(c, tar, member, posixpath.normpath(posixpath.join(root, member.name)), owners)
+
+    @staticmethod
+    def _user(c: FakeContainer) -> tuple[int, int] | None:
+        """The container's user as (uid, gid), looked up as the engine does it: in the host's user database, where
+        the fake knows root only; None for a container with no user set (the archive's owners are kept)."""
+        if not c.spec.user:
+            return None
+        if c.spec.user in ("root", "0"):
+            return 0, 0
+        raise BackendError(f"{c.id}: getent unable to find entry \"{c.spec.user}\" in passwd database")
+
+    @staticmethod
+    def _unpack(c: FakeContainer, tar: tarfile.TarFile, member: tarfile.TarInfo, target: str,
+                owners: tuple[int, int] | None) -> None:
+        parent = posixpath.dirname(target)
+        while parent not in c.files:  # a tar may name a file before (or without) its directory
+            c.files[parent] = FakeFile(MODE_DIR | 0o755)
+            parent = posixpath.dirname(parent)
+        uid, gid = owners or (member.uid, member.gid)
+        if member.isdir():
+            c.files[target] = FakeFile(MODE_DIR | member.mode, uid=uid, gid=gid)
+        elif member.issym():
+            c.files[target] = FakeFile(MODE_SYMLINK | member.mode, uid=uid, gid=gid, link_target=member.linkname)
+        else:
+            extracted = tar.extractfile(member)
+            c.files[target] = FakeFile(member.mode, extracted.read() if extracted else b"", uid, gid)
 
     # -- images -----------------------------------------------------------------------------------------
 

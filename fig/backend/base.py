@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import socket
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -159,6 +159,46 @@ class LogLine:
     timestamp: str | None = None  # RFC 3339 with nanoseconds, when asked for
 
 
+@dataclass(frozen=True, slots=True)
+class ExecSpec:
+    """A command to run in a running container (`exec`)."""
+
+    command: Sequence[str]
+    environment: Mapping[str, str] = field(default_factory=dict)
+    user: str | None = None
+    working_dir: str | None = None
+    privileged: bool = False
+    tty: bool = False
+    stdin: bool = False  # attach the command's stdin
+    detach_keys: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExecInfo:
+    running: bool
+    exit_code: int | None  # None until the command has ended
+    pid: int = 0
+
+
+MODE_DIR = 1 << 31  # Go's os.FileMode type bits, as the archive endpoints report a path's mode
+MODE_SYMLINK = 1 << 27
+
+
+@dataclass(frozen=True, slots=True)
+class PathStat:
+    """A path inside a container, as the engine's archive endpoints describe it."""
+
+    name: str
+    size: int
+    mode: int  # permission bits plus MODE_DIR / MODE_SYMLINK
+    mtime: str = ""
+    link_target: str = ""
+
+    @property
+    def is_dir(self) -> bool:
+        return bool(self.mode & MODE_DIR)
+
+
 class ContainerBackend(Protocol):
     """What the domain needs from an engine. Implementations raise fig.errors, never SDK errors."""
 
@@ -190,3 +230,15 @@ class ContainerBackend(Protocol):
     def attach_output(self, container_id: str) -> Iterator[LogLine]: ...
     def attach_socket(self, container_id: str, *, stdin: bool = True, output: bool = True) -> socket.socket: ...
     def resize(self, container_id: str, height: int, width: int) -> None: ...
+    # exec: create, then start attached (a raw stream both ways, multiplexed unless a TTY) or detached
+    def exec_create(self, container_id: str, spec: ExecSpec) -> str: ...
+    def exec_start(self, exec_id: str, *, tty: bool = False) -> socket.socket: ...
+    def exec_start_detached(self, exec_id: str) -> None: ...
+    def exec_inspect(self, exec_id: str) -> ExecInfo: ...
+    def exec_resize(self, exec_id: str, height: int, width: int) -> None: ...
+    # archive: a tar of a path out of a container, a tar unpacked into a directory of one (with the tar's owners,
+    # or with copy_uid_gid owned by the container's user)
+    def stat_path(self, container_id: str, path: str) -> PathStat: ...
+    def get_archive(self, container_id: str, path: str) -> tuple[PathStat, Iterator[bytes]]: ...
+    def put_archive(self, container_id: str, path: str, data: bytes | Iterable[bytes], *,
+                    copy_uid_gid: bool = False) -> None: ...

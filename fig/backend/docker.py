@@ -14,12 +14,14 @@ import re
 import socket
 import sys
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from fig import errors
 from fig.backend import streams, wire
-from fig.backend.base import BuildRequest, ContainerInfo, ContainerSpec, LogLine, NetworkOptions
+from fig.backend.base import (
+    BuildRequest, ContainerInfo, ContainerSpec, ExecInfo, ExecSpec, LogLine, NetworkOptions, PathStat,
+)
 from fig.backend.unixhttp import UnixHTTP, path_of
 
 if TYPE_CHECKING:
@@ -272,6 +274,65 @@ class DockerBackend:
 
     def resize(self, container_id: str, height: int, width: int) -> None:
         self._call("POST", path_of("/containers/{}/resize", container_id), {"h": height, "w": width})
+
+    # -- exec -------------------------------------------------------------------------------------------
+
+    def exec_create(self, container_id: str, spec: ExecSpec) -> str:
+        answer = self._call("POST", path_of("/containers/{}/exec", container_id), body=wire.exec_body(spec),
+                            subject=container_id)
+        return str(answer["Id"])
+
+    def exec_start(self, exec_id: str, *, tty: bool = False) -> socket.socket:
+        body = {"Detach": False, "Tty": tty}
+        if self.http:
+            return self.http.upgrade(path_of("/exec/{}/start", exec_id), body=body, subject=exec_id)
+        with self._translate(exec_id):
+            sock: Any = self.api.exec_start(exec_id, tty=tty, socket=True)
+        raw: socket.socket = getattr(sock, "_sock", sock)  # the SDK wraps a plain socket in a SocketIO
+        return raw
+
+    def exec_start_detached(self, exec_id: str) -> None:
+        self._call("POST", path_of("/exec/{}/start", exec_id), body={"Detach": True, "Tty": False}, subject=exec_id)
+
+    def exec_inspect(self, exec_id: str) -> ExecInfo:
+        return wire.from_exec_inspect(self._call("GET", path_of("/exec/{}/json", exec_id), subject=exec_id))
+
+    def exec_resize(self, exec_id: str, height: int, width: int) -> None:
+        self._call("POST", path_of("/exec/{}/resize", exec_id), {"h": height, "w": width}, subject=exec_id)
+
+    # -- archive ----------------------------------------------------------------------------------------
+
+    def stat_path(self, container_id: str, path: str) -> PathStat:
+        headers, _ = self._fetch("HEAD", container_id, path)
+        return wire.path_stat(headers.get("x-docker-container-path-stat"), path)
+
+    def get_archive(self, container_id: str, path: str) -> tuple[PathStat, Iterator[bytes]]:
+        headers, body = self._fetch("GET", container_id, path)
+        return wire.path_stat(headers.get("x-docker-container-path-stat"), path), body
+
+    def _fetch(self, method: str, container_id: str, path: str) -> tuple[Mapping[str, str], Iterator[bytes]]:
+        target, params = path_of("/containers/{}/archive", container_id), {"path": path}
+        try:
+            if self.http:
+                return self.http.fetch(method, target, params, subject=container_id)
+            with self._translate(container_id):
+                response = self._sdk_request(method, target, params=params, stream=True, timeout=None)
+            return {k.lower(): v for k, v in response.headers.items()}, _content(response)
+        except errors.NotFound as e:
+            if method != "HEAD":  # GET's answer says which file; HEAD's has no body to say it
+                raise
+            raise errors.NotFound(f"{container_id}: Could not find the file {path} in the container") from e
+
+    def put_archive(self, container_id: str, path: str, data: bytes | Iterable[bytes], *,
+                    copy_uid_gid: bool = False) -> None:
+        target = path_of("/containers/{}/archive", container_id)
+        params = {"path": path, "copyUIDGID": "true" if copy_uid_gid else None}
+        if self.http:
+            self.http.call("PUT", target, params, tar=data, subject=container_id, wait=None)
+            return
+        with self._translate(container_id):
+            self._sdk_request("PUT", target, params={k: v for k, v in params.items() if v}, data=data,
+                              headers={"Content-Type": "application/x-tar"}, timeout=None)
 
     # -- images -----------------------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ import http.client
 import json
 import logging
 import socket
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -66,19 +66,26 @@ class UnixHTTP:
         return self.prefix + path + (f"?{query}" if query else "")
 
     def open(self, method: str, path: str, params: Mapping[str, Any] | None = None, *, body: Any = None,
-             subject: str = "", wait: float | None = 0, stream: bool = False) -> http.client.HTTPResponse:
-        """Send a request (with `body` as JSON) and return the response of a successful one, unread. `wait` adds
-        the seconds the engine may take on purpose (stop's grace period) to the timeout; None waits for ever."""
+             subject: str = "", wait: float | None = 0, stream: bool = False,
+             tar: bytes | Iterable[bytes] | None = None) -> http.client.HTTPResponse:
+        """Send a request (with `body` as JSON, or `tar` as a tar archive, whole or in chunks) and return the
+        response of a successful one, unread. `wait` adds the seconds the engine may take on purpose (stop's grace
+        period) to the timeout; None waits for ever."""
         limit = None if wait is None or self.timeout is None else self.timeout + wait
         conn = (_StreamConnection if stream else _Connection)(self.socket_path, limit)
         target = self._target(path, params)
         headers = {"Connection": "close"}
-        data = None
+        data: bytes | Iterable[bytes] | None = tar
         if body is not None:
             data = json.dumps(body).encode()
             headers["Content-Type"] = "application/json"
+        elif tar is not None:
+            headers["Content-Type"] = "application/x-tar"
+        chunked = data is not None and not isinstance(data, bytes)
+        if chunked:
+            headers["Transfer-Encoding"] = "chunked"
         try:
-            conn.request(method, target, body=data, headers=headers)
+            conn.request(method, target, body=data, headers=headers, encode_chunked=chunked)
             response = conn.getresponse()
         except BaseException as e:
             conn.close()
@@ -105,9 +112,9 @@ class UnixHTTP:
         return failure
 
     def call(self, method: str, path: str, params: Mapping[str, Any] | None = None, *, body: Any = None,
-             subject: str = "", wait: float | None = 0) -> Any:
+             subject: str = "", wait: float | None = 0, tar: bytes | Iterable[bytes] | None = None) -> Any:
         """The decoded JSON answer of a request (None for an empty one)."""
-        response = self.open(method, path, params, body=body, subject=subject, wait=wait)
+        response = self.open(method, path, params, body=body, subject=subject, wait=wait, tar=tar)
         try:
             body = response.read()
         except (TimeoutError, ConnectionError, http.client.HTTPException) as e:
@@ -119,7 +126,13 @@ class UnixHTTP:
     def stream(self, path: str, params: Mapping[str, Any] | None = None) -> Iterator[bytes]:
         """The body of a streaming answer (logs), chunk by chunk as the engine sends it. The request is made
         before this returns; a connection that drops ends the chunks."""
-        response = self.open("GET", path, params, wait=None, stream=True)
+        return self.fetch("GET", path, params)[1]
+
+    def fetch(self, method: str, path: str, params: Mapping[str, Any] | None = None, *,
+              subject: str = "") -> tuple[Mapping[str, str], Iterator[bytes]]:
+        """The headers of an answer, and its body chunk by chunk as `stream` gives it (empty for HEAD)."""
+        response = self.open(method, path, params, subject=subject, wait=None, stream=True)
+        headers = {k.lower(): v for k, v in response.getheaders()}
 
         def chunks() -> Iterator[bytes]:
             try:
@@ -129,17 +142,20 @@ class UnixHTTP:
                 return
             finally:
                 response.close()
-        return chunks()
+        return headers, chunks()
 
-    def upgrade(self, path: str, params: Mapping[str, Any] | None = None, *, subject: str = "") -> socket.socket:
-        """POST `path` and take its connection over as a raw stream both ways (attach): the socket after the
-        answer's head, with nothing of the stream read yet."""
+    def upgrade(self, path: str, params: Mapping[str, Any] | None = None, *, subject: str = "",
+                body: Any = None) -> socket.socket:
+        """POST `path` (with `body` as JSON) and take its connection over as a raw stream both ways (attach, exec
+        start): the socket after the answer's head, with nothing of the stream read yet."""
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        data = b"" if body is None else json.dumps(body).encode()
+        kind = "Content-Type: application/json\r\n" if body is not None else ""
         try:
             sock.settimeout(self.timeout)
             sock.connect(self.socket_path)
             sock.sendall(f"POST {self._target(path, params)} HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade\r\n"
-                         "Upgrade: tcp\r\nContent-Length: 0\r\n\r\n".encode())
+                         f"Upgrade: tcp\r\n{kind}Content-Length: {len(data)}\r\n\r\n".encode() + data)
             status, reason, headers = _head(sock)
             if status >= 400:
                 length = int(headers.get("content-length", 0))

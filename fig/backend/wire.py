@@ -6,14 +6,17 @@ The bodies are what the docker SDK's create_container/create_host_config would s
 
 from __future__ import annotations
 
+import base64
 import datetime
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
 
 from fig import errors
 from fig.backend.base import (
-    ContainerInfo, ContainerSpec, ContainerState, EndpointSpec, Mount, NetworkOptions, PortBinding,
+    ContainerInfo, ContainerSpec, ContainerState, EndpointSpec, ExecInfo, ExecSpec, Mount, NetworkOptions, PathStat,
+    PortBinding,
 )
 
 _EXIT_RE = re.compile(r"Exited \((-?\d+)\)")
@@ -149,6 +152,32 @@ def volume_body(name: str, driver: str | None, labels: Mapping[str, str],
                 driver_opts: Mapping[str, str] | None = None) -> dict[str, Any]:
     return _without_none({"Name": name, "Driver": driver, "Labels": dict(labels) or None,
                           "DriverOpts": dict(driver_opts or {}) or None})
+
+
+def exec_body(spec: ExecSpec) -> dict[str, Any]:
+    """The body of POST /containers/{id}/exec."""
+    return _without_none({
+        "AttachStdin": spec.stdin, "AttachStdout": True, "AttachStderr": True, "Tty": spec.tty,
+        "Env": [f"{k}={v}" for k, v in spec.environment.items()] or None, "Cmd": list(spec.command),
+        "Privileged": spec.privileged, "User": spec.user or None, "WorkingDir": spec.working_dir or None,
+        "DetachKeys": spec.detach_keys,
+    })
+
+
+def from_exec_inspect(e: dict[str, Any]) -> ExecInfo:
+    """An exec from GET /exec/{id}/json: the exit code is null until the command has ended."""
+    running = bool(e.get("Running"))
+    code = e.get("ExitCode")
+    return ExecInfo(running, None if running or code is None else int(code), int(e.get("Pid") or 0))
+
+
+def path_stat(header: str | None, path: str) -> PathStat:
+    """The X-Docker-Container-Path-Stat header of the archive endpoints (base64 of a JSON object)."""
+    if not header:
+        raise errors.BackendError(f"{path}: the engine sent no description of the path")
+    raw = json.loads(base64.b64decode(header))
+    return PathStat(raw.get("name", ""), int(raw.get("size") or 0), int(raw.get("mode") or 0),
+                    raw.get("mtime") or "", raw.get("linkTarget") or "")
 
 
 def _list(items: Any) -> list[str] | None:

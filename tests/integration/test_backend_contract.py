@@ -5,7 +5,10 @@ domain looks; this suite runs the same assertions on both."""
 
 from __future__ import annotations
 
+import io
 import shlex
+import tarfile
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -13,7 +16,7 @@ from dataclasses import dataclass
 import pytest
 
 from fig import labels as L
-from fig.backend.base import ContainerBackend, ContainerSpec, ContainerState
+from fig.backend.base import ContainerBackend, ContainerSpec, ContainerState, ExecInfo, ExecSpec
 from fig.errors import BackendError, NotFound
 from tests.integration.conftest import SLEEPER, remove_project
 
@@ -203,3 +206,96 @@ def test_anonymous_volumes_survive_remove_unless_asked(harness):
         assert not b.volume_exists(gone_volume)
     finally:
         b.remove_volume(kept_volume)
+
+
+def _exec_output(sock) -> str:
+    from fig.backend import streams
+
+    return "".join(line.text for line in streams.lines(streams.frames(streams.received(sock), False)))
+
+
+def test_exec_runs_a_command_and_reports_its_exit_code(harness):
+    b = harness.backend
+    cid = b.create(harness.spec(long_running=True))
+    command = ["sh", "-c", "echo in $PWD as $(id -u) with $GREETING; exit 3"]
+    if harness.kind == "fake":
+        b.exec_results[(b.inspect(cid).name, " ".join(command))] = (3, "in /etc as 1 with hi\n")
+    with pytest.raises(BackendError, match="not running"):
+        b.exec_create(cid, ExecSpec(command))
+    b.start(cid)
+    exec_id = b.exec_create(cid, ExecSpec(command, environment={"GREETING": "hi"}, user="1", working_dir="/etc"))
+    assert b.exec_inspect(exec_id).exit_code is None, "not run yet"
+    assert _exec_output(b.exec_start(exec_id)) == "in /etc as 1 with hi\n"
+    assert b.exec_inspect(exec_id) == ExecInfo(running=False, exit_code=3, pid=b.exec_inspect(exec_id).pid)
+
+
+def test_a_detached_exec_ends_with_its_exit_code(harness):
+    b = harness.backend
+    cid = b.create(harness.spec(long_running=True))
+    b.start(cid)
+    command = ["sh", "-c", "exit 4"]
+    if harness.kind == "fake":
+        b.exec_results[(b.inspect(cid).name, " ".join(command))] = (4, "")
+    exec_id = b.exec_create(cid, ExecSpec(command))
+    b.exec_start_detached(exec_id)
+    deadline = time.monotonic() + 10
+    while (info := b.exec_inspect(exec_id)).running and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert info.exit_code == 4
+
+
+def _tar(*members: tuple[str, bytes | None, int]) -> bytes:
+    """A tar of (name, content or None for a directory, mode) members."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for name, content, mode in members:
+            info = tarfile.TarInfo(name)
+            info.mode, info.uid, info.gid = mode, 1234, 4321
+            if content is None:
+                info.type = tarfile.DIRTYPE
+                tar.addfile(info)
+            else:
+                info.size = len(content)
+                tar.addfile(info, io.BytesIO(content))
+    return buffer.getvalue()
+
+
+def test_archive_put_then_get(harness):
+    b = harness.backend
+    cid = b.create(harness.spec())  # the archive endpoints work on a container that is not running
+    b.put_archive(cid, "/", _tar(("figdata", None, 0o750), ("figdata/run.sh", b"echo hi\n", 0o741)))
+    stat = b.stat_path(cid, "/figdata/run.sh")
+    assert (stat.name, stat.size, stat.mode & 0o777, stat.is_dir) == ("run.sh", 8, 0o741, False)
+    assert b.stat_path(cid, "/figdata").is_dir
+    stat, chunks = b.get_archive(cid, "/figdata")
+    assert stat.name == "figdata" and stat.is_dir
+    with tarfile.open(fileobj=io.BytesIO(b"".join(chunks))) as tar:
+        members = {m.name.rstrip("/"): m for m in tar.getmembers()}
+        assert set(members) == {"figdata", "figdata/run.sh"}
+        assert members["figdata/run.sh"].mode & 0o777 == 0o741
+        assert (members["figdata/run.sh"].uid, members["figdata"].mode & 0o777) == (1234, 0o750), "owners kept"
+        assert tar.extractfile(members["figdata/run.sh"]).read() == b"echo hi\n"
+
+
+def test_archive_owned_by_the_container_user_when_asked_and_streamed_in_chunks(harness):
+    b = harness.backend
+    spec = harness.spec()
+    cid = b.create(ContainerSpec(name=spec.name, image=spec.image, labels=spec.labels, command=spec.command,
+                                 user="root"))  # the engine looks the user up on the host (moby's tarCopyOptions)
+    data = _tar(("owned.txt", b"x" * 70000, 0o600))
+    b.put_archive(cid, "/", iter([data[:1000], data[1000:]]), copy_uid_gid=True)
+    _, chunks = b.get_archive(cid, "/owned.txt")
+    with tarfile.open(fileobj=io.BytesIO(b"".join(chunks))) as tar:
+        member = tar.getmember("owned.txt")
+        assert (member.uid, member.gid, member.size, member.mode & 0o777) == (0, 0, 70000, 0o600), "root's"
+
+
+def test_archive_of_a_missing_path_is_not_found(harness):
+    b = harness.backend
+    cid = b.create(harness.spec())
+    with pytest.raises(NotFound):
+        b.stat_path(cid, "/no-such-path")
+    with pytest.raises(NotFound):
+        b.get_archive(cid, "/no-such-path")
+    with pytest.raises(NotFound):
+        b.put_archive(cid, "/no-such-dir", _tar(("a", b"a", 0o644)))
