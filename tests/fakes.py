@@ -31,13 +31,14 @@ import tarfile
 import socket
 import signal as signals
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from fig.backend.base import (
-    MODE_DIR, MODE_SYMLINK, BuildRequest, ContainerInfo, ContainerSpec, ContainerState, ExecInfo, ExecSpec, LogLine,
-    Mount, NetworkOptions, PathStat, PortBinding,
+    MODE_DIR, MODE_SYMLINK, BuildRequest, ContainerInfo, ContainerSpec, ContainerState, EngineEvent, ExecInfo,
+    ExecSpec, ImageInfo, LogLine, Mount, NetworkOptions, PathStat, PortBinding, StatsSample,
 )
 from fig.errors import BackendError, BuildError, ImageNotFound, NotFound
 
@@ -46,9 +47,9 @@ from fig.errors import BackendError, BuildError, ImageNotFound, NotFound
 WRITE_METHODS = frozenset({
     "create", "start", "stop", "restart", "kill", "remove", "rename", "build", "pull", "push", "remove_image",
     "create_network", "remove_network", "create_volume", "remove_volume", "exec_create", "exec_start",
-    "exec_start_detached", "put_archive",
+    "exec_start_detached", "put_archive", "pause", "unpause",
 })
-CONTAINER_WRITES = frozenset({"create", "start", "stop", "restart", "kill", "remove", "rename"})
+CONTAINER_WRITES = frozenset({"create", "start", "stop", "restart", "kill", "remove", "rename", "pause", "unpause"})
 _LIVE = (ContainerState.RUNNING, ContainerState.PAUSED, ContainerState.RESTARTING)
 
 
@@ -128,6 +129,9 @@ class FakeBackend:
         self.failures: dict[tuple[str, str], BaseException] = {}  # (method, container name) -> error it raises
         self.exec_results: dict[tuple[str, str], tuple[int, str]] = {}  # (name, " ".join(command)) -> code, output
         self.execs: dict[str, FakeExec] = {}
+        self.event_log: list[EngineEvent] = []  # what the engine would have reported, stamped with the clock
+        self.processes: dict[str, list[list[str]]] = {}  # container name -> `top` rows (UID PID PPID C STIME TTY TIME CMD)
+        self.samples: dict[str, StatsSample] = {}  # container name -> what `stats` reads
         for image in images:
             self.add_image(image)
 
@@ -218,11 +222,13 @@ class FakeBackend:
 
     # -- containers -------------------------------------------------------------------------------------
 
-    def list_containers(self, labels: Mapping[str, str], *, all: bool = False) -> list[ContainerInfo]:
+    def list_containers(self, labels: Mapping[str, str], *, all: bool = False,
+                        having: Sequence[str] = ()) -> list[ContainerInfo]:
         with self._lock:
             self._record("list_containers", dict(labels), all)
             return [c.info() for c in reversed(self.containers.values())  # newest first, as the engine lists
-                    if (all or c.state in _LIVE) and all_items_match(c.spec.labels, labels)]
+                    if (all or c.state in _LIVE) and all_items_match(c.spec.labels, labels)
+                    and set(having) <= set(c.spec.labels)]
 
     def inspect(self, container_id: str) -> ContainerInfo:
         with self._lock:
@@ -256,6 +262,7 @@ class FakeBackend:
             container = FakeContainer(self._new_id(), spec, spec.name, image_id, f"{next(self._ids):012d}",
                                       mounts=self._mounts(spec))
             self.containers[container.id] = container
+            self._event(container, "create")
             return container.id
 
     def start(self, container_id: str) -> None:
@@ -287,9 +294,16 @@ class FakeBackend:
             host_ports[(p.protocol, p.container_port)] = port
         c.host_ports = host_ports
         c.state = ContainerState.RUNNING
+        self._event(c, "start")
         c.exit_code = 0
 
+    def _event(self, c: FakeContainer, action: str, **attributes: str) -> None:
+        stamp = max(time.time_ns(), self.event_log[-1].time_nano + 1 if self.event_log else 0)
+        self.event_log.append(EngineEvent("container", action, c.id, {**c.spec.labels, "image": c.spec.image,
+                                                                       "name": c.name, **attributes}, stamp))
+
     def _end(self, c: FakeContainer, code: int) -> None:
+        self._event(c, "die", exitCode=str(code))
         c.state = ContainerState.EXITED
         c.exit_code = code
         c.host_ports = {}
@@ -337,6 +351,7 @@ class FakeBackend:
                 raise BackendError(f"You cannot remove a running container {c.id}. Stop the container before "
                                    "attempting removal or force remove")
             del self.containers[c.id]
+            self._event(c, "destroy")
             if volumes:
                 for m in c.mounts:
                     if m.name and self.volumes.get(m.name, {}).get("anonymous") and not self._in_use(m.name):
@@ -395,6 +410,52 @@ class FakeBackend:
 
     def resize(self, container_id: str, height: int, width: int) -> None:
         raise NotImplementedError("FakeBackend has no terminal to resize")
+
+    def pause(self, container_id: str) -> None:
+        self._pause(container_id, ContainerState.RUNNING, ContainerState.PAUSED, "pause")
+
+    def unpause(self, container_id: str) -> None:
+        self._pause(container_id, ContainerState.PAUSED, ContainerState.RUNNING, "unpause")
+
+    def _pause(self, container_id: str, before: ContainerState, after: ContainerState, action: str) -> None:
+        with self._lock:
+            self._record(action, container_id)
+            c = self._find(container_id)
+            self.acted.append((action, c.name))
+            if c.state is not before:
+                problem = {ContainerState.PAUSED: "already paused", ContainerState.RUNNING: "not paused"}
+                raise BackendError(f"{container_id}: Container {c.id} is {problem.get(c.state, 'not running')}")
+            c.state = after
+            self._event(c, action)
+
+    def top(self, container_id: str) -> tuple[list[str], list[list[str]]]:
+        with self._lock:
+            self._record("top", container_id)
+            c = self._find(container_id)
+            if c.state not in _LIVE:
+                raise BackendError(f"{container_id}: Container {c.id} is not running")
+            command = " ".join([*(c.spec.entrypoint or ()), *(c.spec.command or ())])
+            rows = self.processes.get(c.name, [["root", "1000", "999", "0", "00:00", "?", "00:00:00", command]])
+            return ["UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"], [list(r) for r in rows]
+
+    def stats(self, container_id: str, *, stream: bool) -> Iterator[StatsSample]:
+        with self._lock:
+            self._record("stats", container_id, stream)
+            c = self._find(container_id)
+            running = c.state in _LIVE
+            sample = self.samples.get(c.name, StatsSample("", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+        if not running:
+            sample = StatsSample("0001-01-01T00:00:00Z", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        return iter([sample] * (3 if stream else 1))
+
+    def events(self, labels: Mapping[str, str], *, since: float | None = None,
+               until: float | None = None) -> Iterator[EngineEvent]:
+        """The events so far (the fake's stream ends there), filtered as the engine filters them."""
+        with self._lock:
+            self._record("events", dict(labels), since, until)
+            return iter([e for e in self.event_log if all_items_match(e.attributes, labels)
+                         and (since is None or e.time_nano >= since * 1e9)
+                         and (until is None or e.time_nano <= until * 1e9)])
 
     # -- exec -------------------------------------------------------------------------------------------
 
@@ -527,6 +588,16 @@ class FakeBackend:
             c.files[target] = FakeFile(member.mode, extracted.read() if extracted else b"", uid, gid)
 
     # -- images -----------------------------------------------------------------------------------------
+
+    def image_inspect(self, name: str) -> ImageInfo:
+        with self._lock:
+            self._record("image_inspect", name)
+            found = [(ref, i) for ref, i in self.images.items() if name in (ref, i) or image_key(name) == ref]
+            if not found:
+                raise NotFound(f"{name}: No such image: {name}")
+            image_id = found[0][1]
+            tags = tuple(ref for ref, i in self.images.items() if i == image_id)
+            return ImageInfo(image_id, tags, 1_234_567, "2024-01-01T00:00:00Z", "linux/amd64", "2024-01-01T00:00:00Z")
 
     def image_id(self, name: str) -> str | None:
         with self._lock:

@@ -199,10 +199,49 @@ class PathStat:
         return bool(self.mode & MODE_DIR)
 
 
+@dataclass(frozen=True, slots=True)
+class ImageInfo:
+    id: str  # sha256:...
+    tags: tuple[str, ...]
+    size: int  # bytes
+    created: str  # RFC 3339
+    platform: str  # os/arch[/variant]
+    last_tag_time: str = ""  # RFC 3339; "" when the engine never tagged it locally
+
+
+@dataclass(frozen=True, slots=True)
+class StatsSample:
+    """One reading of a container's resource use, with the reading before it for the CPU figure."""
+
+    read: str  # RFC 3339; "0001-01-01T00:00:00Z" for a container that is not running
+    cpu_total: int  # ns of CPU time
+    precpu_total: int
+    system_cpu: int  # ns of the host's CPU time
+    presystem_cpu: int
+    online_cpus: int
+    memory: int  # bytes in use, the page cache's inactive files not counted (as docker stats counts them)
+    memory_limit: int
+    net_rx: int
+    net_tx: int
+    block_read: int
+    block_write: int
+    pids: int
+
+
+@dataclass(frozen=True, slots=True)
+class EngineEvent:
+    type: str  # container, network, image, ...
+    action: str  # create, start, die, exec_create: sh -c ..., health_status: healthy, ...
+    id: str
+    attributes: Mapping[str, str]  # the actor's labels, name, image, exitCode, ...
+    time_nano: int
+
+
 class ContainerBackend(Protocol):
     """What the domain needs from an engine. Implementations raise fig.errors, never SDK errors."""
 
-    def list_containers(self, labels: Mapping[str, str], *, all: bool = False) -> list[ContainerInfo]: ...
+    def list_containers(self, labels: Mapping[str, str], *, all: bool = False,
+                        having: Sequence[str] = ()) -> list[ContainerInfo]: ...  # having: label keys, any value
     def inspect(self, container_id: str) -> ContainerInfo: ...
     def create(self, spec: ContainerSpec) -> str: ...
     def start(self, container_id: str) -> None: ...
@@ -230,6 +269,13 @@ class ContainerBackend(Protocol):
     def attach_output(self, container_id: str) -> Iterator[LogLine]: ...
     def attach_socket(self, container_id: str, *, stdin: bool = True, output: bool = True) -> socket.socket: ...
     def resize(self, container_id: str, height: int, width: int) -> None: ...
+    def pause(self, container_id: str) -> None: ...
+    def unpause(self, container_id: str) -> None: ...
+    def top(self, container_id: str) -> tuple[list[str], list[list[str]]]: ...  # titles, process rows
+    def stats(self, container_id: str, *, stream: bool) -> Iterator[StatsSample]: ...  # one sample without stream
+    def events(self, labels: Mapping[str, str], *, since: float | None = None,
+               until: float | None = None) -> Iterator[EngineEvent]: ...  # times as unix seconds
+    def image_inspect(self, name: str) -> ImageInfo: ...
     # exec: create, then start attached (a raw stream both ways, multiplexed unless a TTY) or detached
     def exec_create(self, container_id: str, spec: ExecSpec) -> str: ...
     def exec_start(self, exec_id: str, *, tty: bool = False) -> socket.socket: ...

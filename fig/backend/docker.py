@@ -14,13 +14,14 @@ import re
 import socket
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from fig import errors
 from fig.backend import streams, wire
 from fig.backend.base import (
-    BuildRequest, ContainerInfo, ContainerSpec, ExecInfo, ExecSpec, LogLine, NetworkOptions, PathStat,
+    BuildRequest, ContainerInfo, ContainerSpec, EngineEvent, ExecInfo, ExecSpec, ImageInfo, LogLine, NetworkOptions,
+    PathStat, StatsSample,
 )
 from fig.backend.unixhttp import UnixHTTP, path_of
 
@@ -195,8 +196,9 @@ class DockerBackend:
 
     # -- containers -------------------------------------------------------------------------------------
 
-    def list_containers(self, labels: Mapping[str, str], *, all: bool = False) -> list[ContainerInfo]:
-        filters = {"label": [f"{k}={v}" for k, v in labels.items()]}
+    def list_containers(self, labels: Mapping[str, str], *, all: bool = False,
+                        having: Sequence[str] = ()) -> list[ContainerInfo]:
+        filters = {"label": [f"{k}={v}" for k, v in labels.items()] + list(having)}
         raw = self._call("GET", "/containers/json", {"all": int(all), "filters": json.dumps(filters)})
         return [wire.from_summary(c) for c in raw]
 
@@ -275,6 +277,28 @@ class DockerBackend:
     def resize(self, container_id: str, height: int, width: int) -> None:
         self._call("POST", path_of("/containers/{}/resize", container_id), {"h": height, "w": width})
 
+    def pause(self, container_id: str) -> None:
+        self._call("POST", path_of("/containers/{}/pause", container_id), subject=container_id)
+
+    def unpause(self, container_id: str) -> None:
+        self._call("POST", path_of("/containers/{}/unpause", container_id), subject=container_id)
+
+    def top(self, container_id: str) -> tuple[list[str], list[list[str]]]:
+        answer = self._call("GET", path_of("/containers/{}/top", container_id), subject=container_id)
+        return list(answer.get("Titles") or ()), [list(p) for p in answer.get("Processes") or ()]
+
+    def stats(self, container_id: str, *, stream: bool) -> Iterator[StatsSample]:
+        path = path_of("/containers/{}/stats", container_id)
+        if not stream:
+            return iter([wire.from_stats(self._call("GET", path, {"stream": 0}, subject=container_id, wait=5))])
+        return (wire.from_stats(s) for s in streams.json_lines(self._stream(path, {"stream": 1})))
+
+    def events(self, labels: Mapping[str, str], *, since: float | None = None,
+               until: float | None = None) -> Iterator[EngineEvent]:
+        params = {"filters": json.dumps({"label": [f"{k}={v}" for k, v in labels.items()]}),
+                  "since": None if since is None else f"{since:.9f}", "until": None if until is None else f"{until:.9f}"}
+        return (wire.from_event(e) for e in streams.json_lines(self._stream("/events", params)))
+
     # -- exec -------------------------------------------------------------------------------------------
 
     def exec_create(self, container_id: str, spec: ExecSpec) -> str:
@@ -335,6 +359,9 @@ class DockerBackend:
                               headers={"Content-Type": "application/x-tar"}, timeout=None)
 
     # -- images -----------------------------------------------------------------------------------------
+
+    def image_inspect(self, name: str) -> ImageInfo:
+        return wire.from_image_inspect(self._call("GET", path_of("/images/{}/json", name), subject=name))
 
     def image_id(self, name: str) -> str | None:
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import struct
 from collections.abc import Iterator
 from typing import Any
@@ -61,6 +62,19 @@ def timestamped(lines: Iterator[LogLine]) -> Iterator[LogLine]:
     for line in lines:
         stamp, _, text = line.text.partition(" ")
         yield LogLine(text, line.stream, stamp)
+
+
+def json_lines(chunks: Iterator[bytes]) -> Iterator[dict[str, Any]]:
+    """The objects of a stream of JSON documents, one a line (events, stats)."""
+    buffer = b""
+    for chunk in chunks:
+        buffer += chunk
+        *complete, buffer = buffer.split(b"\n")
+        for line in complete:
+            if line.strip():
+                yield json.loads(line)
+    if buffer.strip():
+        yield json.loads(buffer)
 
 
 def received(sock: Any) -> Iterator[bytes]:

@@ -15,8 +15,8 @@ from typing import Any
 
 from fig import errors
 from fig.backend.base import (
-    ContainerInfo, ContainerSpec, ContainerState, EndpointSpec, ExecInfo, ExecSpec, Mount, NetworkOptions, PathStat,
-    PortBinding,
+    ContainerInfo, ContainerSpec, ContainerState, EndpointSpec, EngineEvent, ExecInfo, ExecSpec, ImageInfo, Mount,
+    NetworkOptions, PathStat, PortBinding, StatsSample,
 )
 
 _EXIT_RE = re.compile(r"Exited \((-?\d+)\)")
@@ -178,6 +178,44 @@ def path_stat(header: str | None, path: str) -> PathStat:
     raw = json.loads(base64.b64decode(header))
     return PathStat(raw.get("name", ""), int(raw.get("size") or 0), int(raw.get("mode") or 0),
                     raw.get("mtime") or "", raw.get("linkTarget") or "")
+
+
+def from_image_inspect(i: dict[str, Any]) -> ImageInfo:
+    """An image from GET /images/{name}/json."""
+    platform = "/".join(p for p in (i.get("Os"), i.get("Architecture"), i.get("Variant")) if p)
+    last_tag = (i.get("Metadata") or {}).get("LastTagTime") or ""
+    return ImageInfo(i["Id"], tuple(i.get("RepoTags") or ()), int(i.get("Size") or 0), i.get("Created") or "",
+                     platform, "" if last_tag.startswith("0001-") else last_tag)
+
+
+def from_stats(s: dict[str, Any]) -> StatsSample:
+    """A sample from GET /containers/{id}/stats, its memory and I/O added up as docker stats adds them."""
+    cpu, precpu = s.get("cpu_stats") or {}, s.get("precpu_stats") or {}
+    memory = s.get("memory_stats") or {}
+    usage, extra = int(memory.get("usage") or 0), memory.get("stats") or {}
+    inactive = extra.get("total_inactive_file", extra.get("inactive_file", 0))  # cgroup v1, else v2
+    blkio = (s.get("blkio_stats") or {}).get("io_service_bytes_recursive") or ()
+    networks = (s.get("networks") or {}).values()
+    return StatsSample(
+        read=s.get("read") or "", cpu_total=int((cpu.get("cpu_usage") or {}).get("total_usage") or 0),
+        precpu_total=int((precpu.get("cpu_usage") or {}).get("total_usage") or 0),
+        system_cpu=int(cpu.get("system_cpu_usage") or 0), presystem_cpu=int(precpu.get("system_cpu_usage") or 0),
+        online_cpus=int(cpu.get("online_cpus") or len((cpu.get("cpu_usage") or {}).get("percpu_usage") or ())),
+        memory=usage - inactive if inactive < usage else usage, memory_limit=int(memory.get("limit") or 0),
+        net_rx=sum(int(n.get("rx_bytes") or 0) for n in networks),
+        net_tx=sum(int(n.get("tx_bytes") or 0) for n in networks),
+        block_read=sum(int(b.get("value") or 0) for b in blkio if str(b.get("op")).lower() == "read"),
+        block_write=sum(int(b.get("value") or 0) for b in blkio if str(b.get("op")).lower() == "write"),
+        pids=int((s.get("pids_stats") or {}).get("current") or 0),
+    )
+
+
+def from_event(e: dict[str, Any]) -> EngineEvent:
+    """An event from GET /events."""
+    actor = e.get("Actor") or {}
+    stamp = int(e.get("timeNano") or int(e.get("time") or 0) * 1_000_000_000)
+    return EngineEvent(e.get("Type") or "", e.get("Action") or e.get("status") or "", actor.get("ID") or e.get("id")
+                       or "", dict(actor.get("Attributes") or {}), stamp)
 
 
 def _list(items: Any) -> list[str] | None:

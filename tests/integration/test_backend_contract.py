@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pytest
 
 from fig import labels as L
-from fig.backend.base import ContainerBackend, ContainerSpec, ContainerState, ExecInfo, ExecSpec
+from fig.backend.base import ContainerBackend, ContainerSpec, ContainerState, ExecInfo, ExecSpec, StatsSample
 from fig.errors import BackendError, NotFound
 from tests.integration.conftest import SLEEPER, remove_project
 
@@ -299,3 +299,82 @@ def test_archive_of_a_missing_path_is_not_found(harness):
         b.get_archive(cid, "/no-such-path")
     with pytest.raises(NotFound):
         b.put_archive(cid, "/no-such-dir", _tar(("a", b"a", 0o644)))
+
+
+def test_pause_and_unpause(harness):
+    b = harness.backend
+    cid = b.create(harness.spec(long_running=True))
+    with pytest.raises(BackendError, match="not running"):
+        b.pause(cid)
+    b.start(cid)
+    b.pause(cid)
+    assert b.inspect(cid).state is ContainerState.PAUSED
+    assert ids(b.list_containers({L.LABEL_PROJECT: harness.project})) == {cid}, "paused counts as running"
+    with pytest.raises(BackendError, match="already paused"):
+        b.pause(cid)
+    b.unpause(cid)
+    assert b.inspect(cid).state is ContainerState.RUNNING
+    with pytest.raises(BackendError, match="not paused"):
+        b.unpause(cid)
+
+
+def test_top_lists_the_processes(harness):
+    b = harness.backend
+    cid = b.create(harness.spec(long_running=True))
+    with pytest.raises(BackendError, match="not running"):
+        b.top(cid)
+    b.start(cid)
+    titles, rows = b.top(cid)
+    assert titles[-1] == "CMD" and {"UID", "PID"} <= set(titles)
+    assert rows and all(len(row) == len(titles) for row in rows)
+    assert any("while" in row[-1] or "trap" in row[-1] for row in rows)
+
+
+def test_stats_of_a_running_container(harness):
+    b = harness.backend
+    cid = b.create(harness.spec(long_running=True))
+    b.start(cid)
+    if harness.kind == "fake":
+        b.samples[b.inspect(cid).name] = StatsSample("2024-01-01T00:00:01Z", 2_000, 1_000, 20_000, 10_000, 2,
+                                                    300_000, 1 << 34, 266, 0, 0, 0, 2)
+    [sample] = list(b.stats(cid, stream=False))
+    assert sample.pids >= 1 and sample.memory > 0 and sample.memory_limit >= sample.memory
+    assert sample.online_cpus >= 1 and sample.system_cpu > sample.presystem_cpu > 0, "one-shot has precpu"
+    streamed = b.stats(cid, stream=True)
+    assert next(streamed).pids >= 1
+
+
+def test_events_of_a_project(harness):
+    b = harness.backend
+    since = time.time() - 1
+    cid = b.create(harness.spec(output=["x\n"]))
+    b.create(harness.spec(project=harness.project + "other"))
+    b.start(cid)
+    b.wait(cid)
+    seen = []
+    for event in b.events({L.LABEL_PROJECT: harness.project}, since=since, until=time.time() + 1):
+        seen.append(event)
+    assert [e.action for e in seen if e.type == "container"][:3] == ["create", "start", "die"]
+    assert {e.id for e in seen} == {cid}
+    assert seen[0].attributes["name"] == L.container_name(harness.project, "web", 1)
+    assert seen[0].attributes[L.LABEL_SERVICE] == "web" and seen[2].attributes["exitCode"] == "0"
+    assert since * 1e9 <= seen[0].time_nano <= seen[-1].time_nano
+
+
+def test_image_inspect(harness):
+    b = harness.backend
+    info = b.image_inspect("busybox")
+    assert info.id == b.image_id("busybox") and "busybox:latest" in info.tags
+    assert info.size > 0 and info.platform.startswith("linux/") and info.created
+    with pytest.raises(NotFound):
+        b.image_inspect("figtest-no-such-image:nope")
+
+
+def test_list_containers_having_a_label(harness):
+    b = harness.backend
+    web = b.create(harness.spec())
+    spec = harness.spec("db")
+    b.create(ContainerSpec(name=spec.name, image=spec.image, labels={L.LABEL_PROJECT: harness.project},
+                           command=spec.command))
+    found = b.list_containers({L.LABEL_PROJECT: harness.project}, all=True, having=[L.LABEL_SERVICE])
+    assert ids(found) == {web}
