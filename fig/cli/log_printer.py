@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import logging
-import queue
 import threading
+import time
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
@@ -42,26 +43,31 @@ def presenters(names: Sequence[str], *, colored: bool) -> dict[str, Callable[[st
 
 
 @dataclass(frozen=True)
-class _Line:
-    source: LogSource
-    text: str
-    stream: str
-    timestamp: str | None
-
-
-@dataclass(frozen=True)
 class _Exit:
     source: LogSource
     code: int | None  # None: the stream ended without a wait function
 
 
+BACKLOG = 10000  # lines read ahead of the writer at most; a reader waits while the backlog is full
+QUIET = 0.01  # output is flushed once no line has come for this long ...
+LATENCY = 0.1  # ... or has waited this long unflushed, whichever is first
+
+
 class LogPrinter:
+    """Readers append whole formatted lines to one FIFO; the thread in `run` writes what has come in runs
+    and flushes when the output goes quiet (a terminal's line buffering shows each run at once anyway)."""
+
     def __init__(self, out: TextIO, *, colored: bool = False, json_lines: bool = False, width: int = 0) -> None:
         """`width`: the prefix width to start from, when the names of sources added later are known."""
         self.out = out
         self.colored = colored
         self.json_lines = json_lines
-        self._queue: queue.Queue[_Line | _Exit] = queue.Queue(maxsize=10000)
+        self._items: deque[str | _Exit] = deque()
+        self._wake = threading.Event()  # set by a reader when the writer is idle
+        self._idle = False
+        self._room = threading.Condition()  # notified by the writer when a full backlog has room again
+        self._full = False
+        self._closed = False  # `run` has returned: readers stop
         self._prefix: dict[str, str] = {}
         self._colors = rainbow() if colored else iter(lambda: plain, None)
         self._width = width
@@ -79,20 +85,41 @@ class LogPrinter:
             self._running += 1
         threading.Thread(target=self._pump, args=(source,), daemon=True).start()
 
+    def _put(self, item: str | _Exit) -> None:
+        if len(self._items) >= BACKLOG:
+            with self._room:
+                self._full = True
+                while len(self._items) >= BACKLOG and not self._closed:
+                    self._room.wait(0.1)
+        self._items.append(item)
+        if self._idle:
+            self._wake.set()
+
     def _pump(self, source: LogSource) -> None:
         code: int | None = None
+        prefix = self._prefix[source.name]
         try:
             for item in source.lines:
+                if self._closed:
+                    return
                 if isinstance(item, str):
-                    self._queue.put(_Line(source, item, "stdout", None))
+                    text, stream, stamp = item, "stdout", None
                 else:
-                    self._queue.put(_Line(source, item.text, item.stream, item.timestamp))
+                    text, stream, stamp = item.text, item.stream, item.timestamp
+                if not text.endswith("\n"):
+                    text += "\n"
+                self._put(self._record(source, text[:-1], stream, stamp) if self.json_lines else prefix + text)
             if source.wait is not None:
                 code = source.wait()
         except FigError as e:  # e.g. the container was removed while we read it
             log.warning("%s: %s", source.full_name or source.name, e)
         finally:
-            self._queue.put(_Exit(source, code))
+            self._put(_Exit(source, code))
+
+    @staticmethod
+    def _record(source: LogSource, line: str, stream: str, stamp: str | None) -> str:
+        return json.dumps({"service": source.service, "container": source.full_name or source.name,
+                           "stream": stream, "timestamp": stamp, "line": line}) + "\n"
 
     def run(self, sources: Sequence[LogSource] = (), *, stop: threading.Event | None = None,
             on_exit: Callable[[LogSource, int | None], bool] | None = None) -> dict[str, int]:
@@ -103,39 +130,70 @@ class LogPrinter:
         for source in sources:
             self.add(source)
         exit_codes: dict[str, int] = {}
+        try:
+            self._write_all(exit_codes, stop, on_exit)
+        finally:
+            self._closed = True
+            self.out.flush()
+        return exit_codes
+
+    def _write_all(self, exit_codes: dict[str, int], stop: threading.Event | None,
+                   on_exit: Callable[[LogSource, int | None], bool] | None) -> None:
+        deadline = 0.0  # when what was written unflushed must be flushed at the latest; 0: nothing is
         while True:
             with self._lock:
                 if not self._running:
-                    break
-            try:
-                item = self._queue.get(timeout=0.2)
-            except queue.Empty:
-                if stop is not None and stop.is_set():
-                    break
+                    return
+            if not self._items:
+                if not self._quiet(QUIET if deadline else 0.2):
+                    if stop is not None and stop.is_set():
+                        return
+                    if deadline:
+                        self.out.flush()
+                        deadline = 0.0
                 continue
-            if isinstance(item, _Line):
-                self._write_line(item)
-                continue
-            with self._lock:
-                self._running -= 1
-            if item.code is not None:
-                exit_codes[item.source.full_name or item.source.name] = item.code
-                self._write_exit(item)
-            if on_exit is not None and on_exit(item.source, item.code):
-                break
-        self.out.flush()
-        return exit_codes
+            run: list[str] = []
+            ended: _Exit | None = None
+            for _ in range(len(self._items)):
+                item = self._items.popleft()
+                if isinstance(item, _Exit):
+                    ended = item
+                    break
+                run.append(item)
+            if self._full:
+                with self._room:
+                    self._full = False
+                    self._room.notify_all()
+            if run:
+                self.out.write("".join(run))
+                deadline = deadline or time.monotonic() + LATENCY
+                if time.monotonic() >= deadline:
+                    self.out.flush()
+                    deadline = 0.0
+            if ended is not None:
+                deadline = 0.0
+                if self._ended(ended, exit_codes, on_exit):
+                    return
 
-    def _write_line(self, line: _Line) -> None:
-        text = line.text if line.text.endswith("\n") else line.text + "\n"
-        if self.json_lines:
-            record = {"service": line.source.service, "container": line.source.full_name or line.source.name,
-                      "stream": line.stream, "timestamp": line.timestamp, "line": text[:-1]}
-            self.out.write(json.dumps(record) + "\n")
-        else:
-            self.out.write(self._prefix[line.source.name] + text)
-        if self._queue.empty():
-            self.out.flush()
+    def _quiet(self, timeout: float) -> bool:
+        """Wait up to `timeout` for a line; False when none came."""
+        self._wake.clear()
+        self._idle = True
+        try:
+            return bool(self._items) or self._wake.wait(timeout)
+        finally:
+            self._idle = False
+
+    def _ended(self, item: _Exit, exit_codes: dict[str, int],
+               on_exit: Callable[[LogSource, int | None], bool] | None) -> bool:
+        """A source has ended: note its exit code (flushed at once); True when `on_exit` says stop."""
+        with self._lock:
+            self._running -= 1
+        if item.code is not None:
+            exit_codes[item.source.full_name or item.source.name] = item.code
+            self._write_exit(item)
+        self.out.flush()
+        return on_exit is not None and on_exit(item.source, item.code)
 
     def _write_exit(self, item: _Exit) -> None:
         name = item.source.full_name or item.source.name
@@ -144,4 +202,3 @@ class LogPrinter:
             self.out.write(json.dumps(record) + "\n")
         else:
             self.out.write(f"{name} exited with code {item.code}\n")
-        self.out.flush()

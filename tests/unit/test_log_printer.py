@@ -6,8 +6,10 @@ import io
 import json
 import re
 import threading
+import time
 
 from fig.backend.base import LogLine
+from fig.cli import log_printer
 from fig.cli.log_printer import LogPrinter, LogSource
 
 
@@ -116,3 +118,102 @@ def test_json_lines():
     assert records[0] == {"service": "web", "container": "p_web_1", "stream": "stderr",
                           "timestamp": "2024-01-01T00:00:00Z", "line": "hi"}
     assert records[1] == {"service": "web", "container": "p_web_1", "event": "exit", "exit_code": 2}
+
+
+class _Terminal:
+    """A TextIO that keeps what was written apart from what was flushed, with the time of each flush."""
+
+    def __init__(self) -> None:
+        self.pending: list[str] = []
+        self.flushed = ""
+        self.flushes: list[float] = []
+        self.lock = threading.Lock()
+
+    def write(self, text: str) -> int:
+        with self.lock:
+            self.pending.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        with self.lock:
+            self.flushed += "".join(self.pending)
+            self.pending.clear()
+            self.flushes.append(time.monotonic())
+
+
+def test_batched_writes_keep_every_line_once_whole_and_in_order_past_a_full_backlog(monkeypatch):
+    monkeypatch.setattr(log_printer, "BACKLOG", 7)  # readers wait for room again and again
+    count, names = 3000, [f"svc{i}_1" for i in range(6)]
+
+    def numbered(name: str):
+        return (f"{name} line {i} {'x' * (i % 50)}\n" for i in range(count))
+
+    sources = [LogSource(n, numbered(n), wait=lambda: 0, full_name=f"p_{n}") for n in names]
+    out = _Terminal()
+    codes = LogPrinter(out).run(sources)
+    assert not out.pending
+    lines = out.flushed.splitlines()
+    seen: dict[str, list[int]] = {n: [] for n in names}
+    for line in lines:
+        if line.endswith("exited with code 0"):
+            continue
+        m = re.fullmatch(r"(svc\d_1) \| (svc\d_1) line (\d+) (x*)", line)
+        assert m and m[1] == m[2] and len(m[4]) == int(m[3]) % 50, line
+        seen[m[1]].append(int(m[3]))
+    assert seen == {n: list(range(count)) for n in names}
+    assert codes == {f"p_{n}": 0 for n in names}
+    for n in names:
+        assert lines.index(f"p_{n} exited with code 0") > lines.index(f"{n} | {n} line {count - 1} {'x' * 49}")
+
+
+def test_a_busy_stream_is_flushed_in_runs_not_per_line():
+    count = 400
+
+    def trickle():  # one line at a time, each a moment after the last: the writer often finds none waiting
+        for i in range(count):
+            time.sleep(0.0005)
+            yield f"line {i}\n"
+
+    out = _Terminal()
+    LogPrinter(out).run([LogSource("web_1", trickle())])
+    assert out.flushed == "".join(f"web_1 | line {i}\n" for i in range(count))
+    assert len(out.flushes) < count / 4
+
+
+def test_a_line_is_flushed_when_the_stream_goes_quiet():
+    release = threading.Event()
+    out = _Terminal()
+
+    def sparse():
+        yield "first\n"
+        release.wait(10)  # the stream is quiet: the line must reach the terminal meanwhile
+        yield "second\n"
+
+    printer = threading.Thread(target=LogPrinter(out).run, args=([LogSource("web_1", sparse())],))
+    printer.start()
+    try:
+        deadline = time.monotonic() + 5
+        while "first" not in out.flushed and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert out.flushed == "web_1 | first\n"
+    finally:
+        release.set()
+        printer.join(10)
+    assert out.flushed == "web_1 | first\nweb_1 | second\n"
+
+
+def test_a_steady_stream_that_is_never_quiet_is_still_flushed_while_it_runs():
+    out = _Terminal()
+    shown_while_running: list[str] = []
+
+    def steady():
+        for i in range(300):
+            if i == 250:  # 0.25 s or more into the stream
+                with out.lock:
+                    shown_while_running.append(out.flushed)
+            yield f"line {i}\n"
+            time.sleep(0.001)
+
+    LogPrinter(out).run([LogSource("web_1", steady())])
+    assert shown_while_running[0].startswith("web_1 | line 0\n")
+    assert len(out.flushed.splitlines()) == 300
