@@ -99,6 +99,9 @@ class UnixHTTP:
         if isinstance(e, TimeoutError):
             failure: BaseException = errors.EngineTimeout.of(operation(method, path), subject or subject_of(path),
                                                              limit or 0, self.url)
+        elif isinstance(e, http.client.RemoteDisconnected):
+            failure = errors.ConnectionFailed(f"{subject + ': ' if subject else ''}{operation(method, path)}: the "
+                                              f"Docker daemon at {self.url} closed the connection without answering")
         elif isinstance(e, http.client.IncompleteRead):
             failure = errors.BackendError(f"{subject + ': ' if subject else ''}{operation(method, path)}: "
                                           f"the answer from {self.url} broke off")
