@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 
 from fig.backend.base import ContainerBackend, ContainerInfo, ContainerState, LogLine
-from fig.errors import BackendError, ConnectionFailed
+from fig.errors import BackendError, ConnectionFailed, EngineTimeout
 from fig.labels import LABEL_CONFIG_HASH, LABEL_NUMBER, LABEL_ONEOFF, LABEL_PROJECT, LABEL_SERVICE
 
 
@@ -96,29 +97,43 @@ class Container:
                 return f"{p.host_ip or '0.0.0.0'}:{p.host_port}"
         return None
 
+    @contextlib.contextmanager
+    def _named(self) -> Iterator[None]:
+        """An engine call that ran out of time says which container, by name."""
+        try:
+            yield
+        except EngineTimeout as e:
+            raise e.about(self.name) from e
+
     def refresh(self) -> Container:
-        self.info = self.backend.inspect(self.id)
+        with self._named():
+            self.info = self.backend.inspect(self.id)
         return self
 
     def start(self) -> None:
         try:
-            self.backend.start(self.id)
-        except ConnectionFailed:
+            with self._named():
+                self.backend.start(self.id)
+        except (ConnectionFailed, EngineTimeout):
             raise
         except BackendError as e:  # the engine's refusal (privileges, devices, ports) says which container
             raise type(e)(f"{self.name}: {e}") from e
 
     def stop(self, timeout: int) -> None:
-        self.backend.stop(self.id, timeout=timeout)
+        with self._named():
+            self.backend.stop(self.id, timeout=timeout)
 
     def restart(self, timeout: int) -> None:
-        self.backend.restart(self.id, timeout=timeout)
+        with self._named():
+            self.backend.restart(self.id, timeout=timeout)
 
     def kill(self, signal: str = "SIGKILL") -> None:
-        self.backend.kill(self.id, signal=signal)
+        with self._named():
+            self.backend.kill(self.id, signal=signal)
 
     def remove(self, *, force: bool = False, volumes: bool = False) -> None:
-        self.backend.remove(self.id, force=force, volumes=volumes)
+        with self._named():
+            self.backend.remove(self.id, force=force, volumes=volumes)
 
     def wait(self) -> int:
         return self.backend.wait(self.id)

@@ -27,6 +27,30 @@ class BackendError(FigError):
     """The engine refused or failed an operation."""
 
 
+class EngineTimeout(BackendError):
+    """The engine did not answer a request within the bound (FIG_HTTP_TIMEOUT or COMPOSE_HTTP_TIMEOUT)."""
+
+    def __init__(self, message: str, *, operation: str = "", seconds: float = 0, url: str = "") -> None:
+        super().__init__(message)
+        self.operation, self.seconds, self.url = operation, seconds, url
+
+    @classmethod
+    def of(cls, operation: str, subject: str, seconds: float, url: str) -> EngineTimeout:
+        prefix = f"{subject}: " if subject else ""
+        return cls(f"{prefix}{operation} got no answer from the Docker daemon at {url} in {seconds:g} s "
+                   "(FIG_HTTP_TIMEOUT sets how long to wait)", operation=operation, seconds=seconds, url=url)
+
+    def about(self, subject: str) -> EngineTimeout:
+        """The same timeout, naming `subject` (a container's name rather than its id)."""
+        if not self.operation:
+            return EngineTimeout(f"{subject}: {self}")
+        return EngineTimeout.of(self.operation, subject, self.seconds, self.url)
+
+
+class Conflict(BackendError):
+    """The engine refused because something of that name exists or is busy (HTTP 409)."""
+
+
 class ConnectionFailed(BackendError):
     """The engine cannot be reached."""
 

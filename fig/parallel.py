@@ -51,9 +51,11 @@ def execute(
     deps: Callable[[T], Sequence[str]] = lambda _: (),
     limit: int = DEFAULT_LIMIT,
     on_event: Callable[[Event], None] = lambda _: None,
+    skip_dependents: bool = True,
 ) -> Outcome[R]:
     """Run fn over items on at most `limit` threads; an item waits for its deps (keys among items) to
-    finish, and is skipped when one of them failed or was skipped. Exceptions are collected, not raised.
+    finish, and is skipped when one of them failed or was skipped (unless not `skip_dependents`: stopping
+    a container need not wait for one that would not stop). Exceptions are collected, not raised.
     Of the items that are ready, those with the longest chain of items waiting on them start first, so a
     deep dependency tree is not left to the end behind independent items."""
     by_key = {key(item): item for item in items}
@@ -92,7 +94,7 @@ def execute(
                 for other, pending in list(waiting.items()):
                     if k in pending:
                         pending.discard(k)
-                        if error is not None:
+                        if error is not None and skip_dependents:
                             _skip(other, waiting, outcome, on_event)
     return outcome
 

@@ -322,7 +322,8 @@ class Project:
             return [n for s in related for n in by_service.get(s, [])]
 
         outcome = execute(containers, fn, key=lambda c: c.name, deps=deps, limit=self.limit,
-                          on_event=lambda e: on_event(Event(f"{verb} {e.key}", e.phase, e.error)))
+                          on_event=lambda e: on_event(Event(f"{verb} {e.key}", e.phase, e.error)),
+                          skip_dependents=not reverse)
         outcome.raise_if_failed()
 
     def start(self, names: Iterable[str] = (), *, on_event: OnEvent = _quiet) -> None:

@@ -12,7 +12,7 @@ from fig.backend.base import BuildRequest, ContainerBackend, ContainerInfo
 from fig.config.model import ServiceConfig
 from fig.container import Container
 from fig.convergence import Action, Plan, Step
-from fig.errors import BackendError, ImageNotFound, NotFound, UserError
+from fig.errors import BackendError, Conflict, ImageNotFound, NotFound, UserError
 from fig.parallel import Event, execute
 from fig.specs import SpecBuilder
 
@@ -183,19 +183,36 @@ class Service:
                 renew_volumes: bool = False, before_start: Callable[[Container], None] = lambda _: None) -> Container:
         spec = self.specs.build(number, image_id, self.config_hash(image_id), previous=previous,
                                 renew_volumes=renew_volumes)
-        cid = self.backend.create(spec)
-        container = Container(self.backend, self.backend.inspect(cid))
+        try:
+            container = Container(self.backend, self.backend.inspect(self.backend.create(spec)))
+        except Conflict:
+            container = self._adopt(spec.name, number)
         if start:
             before_start(container)
             container.start()
         return container
+
+    def _adopt(self, name: str, number: int) -> Container:
+        """The container another fig made under `name` at the same moment (two `up`s at once), if it is this
+        service's; else the name is in the way of something else."""
+        try:
+            info = self.backend.inspect(name)
+        except NotFound:
+            raise Conflict(f"{name}: the name was taken, then freed again; run the command again") from None
+        wanted = {**L.service_labels(self.project, self.name), L.LABEL_NUMBER: str(number)}
+        if any(info.labels.get(k) != v for k, v in wanted.items()):
+            owner = info.labels.get(L.LABEL_PROJECT)
+            whose = f"of project {owner}, service {info.labels.get(L.LABEL_SERVICE)}" if owner else "not made by fig"
+            raise Conflict(f"{name}: the name is taken by container {info.id[:12]} ({whose}); remove or rename it")
+        log.debug("%s was created by another fig at the same moment: using it", name)
+        return Container(self.backend, info)
 
     def _recreate(self, old: ContainerInfo, number: int, image_id: str, *, timeout: int, start: bool,
                   renew_volumes: bool, before_start: Callable[[Container], None]) -> Container:
         """Stop, set aside under a temporary name, create the new one with the old one's volumes, then remove
         the old one. Interrupted anywhere, the next `up` finds both by label and converges."""
         canonical = self.canonical_name(number)
-        self.backend.stop(old.id, timeout=timeout)
+        Container(self.backend, old).stop(timeout)
         aside = f"{old.id[:12]}_{canonical}"
         if old.name != aside:
             self.backend.rename(old.id, aside)
@@ -208,13 +225,14 @@ class Service:
             except BackendError:
                 log.debug("could not rename %s back", old.name)
             raise
-        self.backend.remove(old.id, force=True, volumes=renew_volumes)
+        Container(self.backend, old).remove(force=True, volumes=renew_volumes)
         return new
 
     def _remove(self, info: ContainerInfo, *, timeout: int) -> None:
+        container = Container(self.backend, info)
         try:
-            self.backend.stop(info.id, timeout=timeout)
-            self.backend.remove(info.id, force=True)
+            container.stop(timeout)
+            container.remove(force=True)
         except NotFound:
             pass
 

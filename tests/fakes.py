@@ -40,7 +40,7 @@ from fig.backend.base import (
     MODE_DIR, MODE_SYMLINK, BuildRequest, ContainerInfo, ContainerSpec, ContainerState, EngineEvent, ExecInfo,
     ExecSpec, ImageInfo, LogLine, Mount, NetworkOptions, PathStat, PortBinding, StatsSample,
 )
-from fig.errors import BackendError, BuildError, ImageNotFound, NotFound
+from fig.errors import BackendError, BuildError, Conflict, ImageNotFound, NotFound
 
 # ensure_network/ensure_volume are recorded as calls; only when they make something is a write recorded
 # (create_network/create_volume), as the DockerBackend asks the engine first and creates only what is missing.
@@ -243,7 +243,7 @@ class FakeBackend:
                 raise self.failures[("create", spec.name)]
             if any(c.name == spec.name for c in self.containers.values()):
                 existing = next(c for c in self.containers.values() if c.name == spec.name)
-                raise BackendError(f'Conflict. The container name "/{spec.name}" is already in use by container '
+                raise Conflict(f'Conflict. The container name "/{spec.name}" is already in use by container '
                                    f'"{existing.id}". You have to remove (or rename) that container to be able '
                                    "to reuse that name.")
             image_id = self.images.get(image_key(spec.image))
@@ -363,7 +363,7 @@ class FakeBackend:
             c = self._find(container_id)
             self.acted.append(("rename", c.name))
             if any(o.name == name and o is not c for o in self.containers.values()):
-                raise BackendError(f'Error when allocating new name: Conflict. The container name "/{name}" is '
+                raise Conflict(f'Error when allocating new name: Conflict. The container name "/{name}" is '
                                    "already in use")
             c.name = name
 

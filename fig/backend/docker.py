@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import math
 import os
 import re
 import socket
@@ -23,7 +24,7 @@ from fig.backend.base import (
     BuildRequest, ContainerInfo, ContainerSpec, EngineEvent, ExecInfo, ExecSpec, ImageInfo, LogLine, NetworkOptions,
     PathStat, StatsSample,
 )
-from fig.backend.unixhttp import UnixHTTP, path_of
+from fig.backend.unixhttp import UnixHTTP, operation, path_of, subject_of
 
 if TYPE_CHECKING:
     import docker
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEFAULT_API_VERSION = "1.41"
+DEFAULT_HTTP_TIMEOUT = 60.0
 
 
 def _tls_config(environ: Mapping[str, str]) -> TLSConfig | None:
@@ -46,6 +48,21 @@ def _tls_config(environ: Mapping[str, str]) -> TLSConfig | None:
     from docker.tls import TLSConfig
 
     return TLSConfig(client_cert=client_cert, ca_cert=ca if verify else None, verify=ca if verify else False)
+
+
+def http_timeout(environ: Mapping[str, str]) -> float:
+    """Seconds an engine call may go unanswered: FIG_HTTP_TIMEOUT, else COMPOSE_HTTP_TIMEOUT, else 60."""
+    for name in ("FIG_HTTP_TIMEOUT", "COMPOSE_HTTP_TIMEOUT"):
+        text = environ.get(name, "").strip()
+        if text:
+            try:
+                seconds = float(text)
+            except ValueError:
+                seconds = 0
+            if not 0 < seconds < 1e6:
+                raise errors.UserError(f"{name} must be a positive number of seconds, not {text!r}")
+            return seconds
+    return DEFAULT_HTTP_TIMEOUT
 
 
 def _reason(exc: BaseException) -> str:
@@ -104,14 +121,15 @@ class DockerBackend:
         env = os.environ if environ is None else environ
         url = env.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
         version = env.get("DOCKER_API_VERSION") or DEFAULT_API_VERSION
-        timeout = int(env.get("FIG_HTTP_TIMEOUT", "120"))
+        timeout = http_timeout(env)
 
         def connect() -> docker.APIClient:
             import docker
 
             try:
                 tls = _tls_config(env)
-                client = docker.APIClient(base_url=url, version=version, tls=tls or False, timeout=timeout)
+                client = docker.APIClient(base_url=url, version=version, tls=tls or False,
+                                          timeout=math.ceil(timeout))
             except docker.errors.DockerException as e:
                 raise errors.ConnectionFailed(f"Cannot use the engine at {url}: {e}") from e
             # Verify against DOCKER_CERT_PATH's CA only: REQUESTS_CA_BUNDLE and friends must not override it.
@@ -127,7 +145,8 @@ class DockerBackend:
         return cls(connect(), url)
 
     @contextlib.contextmanager
-    def _translate(self, subject: str = "") -> Iterator[None]:
+    def _translate(self, subject: str = "", *, operation: str = "", seconds: float = 0) -> Iterator[None]:
+        """SDK and connection errors become fig.errors; a timeout names `operation` and `subject`."""
         prefix = f"{subject}: " if subject else ""
         try:
             yield
@@ -135,6 +154,8 @@ class DockerBackend:
             raise
         except Exception as e:
             translated = self._translated(e, prefix)
+            if isinstance(translated, errors.EngineTimeout) and operation:
+                translated = errors.EngineTimeout.of(operation or "a request", subject, seconds, self.url)
             if translated is None:
                 raise
             raise translated from e
@@ -152,13 +173,14 @@ class DockerBackend:
         if isinstance(e, docker.errors.NotFound):
             return errors.NotFound(f"{prefix}{e.explanation or e}")
         if isinstance(e, docker.errors.APIError):
-            return errors.BackendError(f"{prefix}{e.explanation or e}")
+            kind = errors.Conflict if e.status_code == 409 else errors.BackendError
+            return kind(f"{prefix}{e.explanation or e}")
         if isinstance(e, requests.exceptions.SSLError):
             return errors.ConnectionFailed(f"TLS error talking to the Docker daemon at {self.url}: {_reason(e)}")
         if isinstance(e, (requests.exceptions.ConnectionError, ConnectionError, FileNotFoundError)):
             return errors.ConnectionFailed(f"Couldn't connect to Docker daemon at {self.url} - is it running?")
         if isinstance(e, requests.exceptions.ReadTimeout):
-            return errors.BackendError(f"{prefix}the Docker daemon at {self.url} did not answer in time")
+            return errors.EngineTimeout(f"{prefix}the Docker daemon at {self.url} did not answer in time")
         if isinstance(e, docker.errors.DockerException):
             return errors.BackendError(f"{prefix}{e}")
         return None
@@ -168,17 +190,19 @@ class DockerBackend:
         """One request to the engine and its decoded JSON answer; `wait` as in UnixHTTP.open."""
         if self.http:
             return self.http.call(method, path, params, body=body, subject=subject, wait=wait)
-        with self._translate(subject):
-            response = self._sdk_request(method, path, params=params, json=body,
-                                         timeout=None if wait is None else self.api.timeout + wait)
+        seconds = None if wait is None else self.api.timeout + wait
+        with self._translate(subject or subject_of(path), operation=operation(method, path), seconds=seconds or 0):
+            response = self._sdk_request(method, path, params=params, json=body, timeout=seconds)
             return response.json() if response.content.strip() else None
 
-    def _stream(self, path: str, params: Mapping[str, Any]) -> Iterator[bytes]:
-        """The body of a streaming answer as it comes; the request is made before this returns."""
+    def _stream(self, path: str, params: Mapping[str, Any], *, follow: bool) -> Iterator[bytes]:
+        """The body of a streaming answer as it comes; the request is made before this returns. Only a
+        followed stream may be silent for longer than the timeout."""
         if self.http:
-            return self.http.stream(path, params)
-        with self._translate():
-            response = self._sdk_request("GET", path, params=params, stream=True, timeout=None)
+            return self.http.stream(path, params, follow=follow)
+        with self._translate(subject_of(path), operation="logs", seconds=self.api.timeout):
+            response = self._sdk_request("GET", path, params=params, stream=True,
+                                         timeout=None if follow else self.api.timeout)
         return _content(response)
 
     def _sdk_request(self, method: str, path: str, **kwargs: Any) -> Any:
@@ -251,7 +275,8 @@ class DockerBackend:
                                   "tail": "all" if tail is None else str(tail), "timestamps": int(timestamps)}
         if since is not None:
             params["since"] = wire.unix_time(since)
-        lines = streams.lines(streams.frames(self._stream(path_of("/containers/{}/logs", container_id), params), tty))
+        lines = streams.lines(streams.frames(self._stream(path_of("/containers/{}/logs", container_id), params,
+                                                             follow=follow), tty))
         return streams.timestamped(lines) if timestamps else lines
 
     def attach_output(self, container_id: str) -> Iterator[LogLine]:
@@ -402,9 +427,13 @@ class DockerBackend:
 
     def ensure_network(self, name: str, *, driver: str | None, internal: bool, labels: Mapping[str, str],
                        options: NetworkOptions = NetworkOptions()) -> None:
-        if not self.network_exists(name):
+        if self.network_exists(name):
+            return
+        try:  # CheckDuplicate: the engine refuses a second network of the name (two `up`s at once)
             self._call("POST", "/networks/create", body=wire.network_body(name, driver, internal, labels, options),
                        subject=f"network {name}")
+        except errors.Conflict:
+            log.debug("network %s was created by another fig at the same moment", name)
 
     def remove_network(self, name: str) -> None:
         self._call("DELETE", path_of("/networks/{}", name), subject=f"network {name}")

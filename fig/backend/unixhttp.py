@@ -89,21 +89,29 @@ class UnixHTTP:
             response = conn.getresponse()
         except BaseException as e:
             conn.close()
-            raise self._failed(e, subject)
+            raise self._failed(e, method, path, subject, limit)
         log.debug('%s "%s %s HTTP/1.1" %s', self.url, method, target, response.status)
         if response.status < 400:
             return response
         try:
             answer = response.read()
+        except (OSError, http.client.HTTPException) as e:
+            raise self._failed(e, method, path, subject, limit)
         finally:
             response.close()
         raise _error(response.status, response.reason, answer, subject)
 
-    def _failed(self, e: BaseException, subject: str) -> BaseException:
-        """The fig error for a request that got no answer (other exceptions pass unchanged)."""
+    def _failed(self, e: BaseException, method: str, path: str, subject: str, limit: float | None) -> BaseException:
+        """The fig error for a request that got no (whole) answer; other exceptions pass unchanged."""
         if isinstance(e, TimeoutError):
-            prefix = f"{subject}: " if subject else ""
-            failure: BaseException = errors.BackendError(f"{prefix}the Docker daemon at {self.url} did not answer in time")
+            failure: BaseException = errors.EngineTimeout.of(operation(method, path), subject or subject_of(path),
+                                                             limit or 0, self.url)
+        elif isinstance(e, http.client.RemoteDisconnected):
+            failure = errors.ConnectionFailed(f"{subject + ': ' if subject else ''}{operation(method, path)}: the "
+                                              f"Docker daemon at {self.url} closed the connection without answering")
+        elif isinstance(e, http.client.IncompleteRead):
+            failure = errors.BackendError(f"{subject + ': ' if subject else ''}{operation(method, path)}: "
+                                          f"the answer from {self.url} broke off")
         elif isinstance(e, (ConnectionError, FileNotFoundError, http.client.HTTPException)):
             failure = errors.ConnectionFailed(f"Couldn't connect to Docker daemon at {self.url} - is it running?")
         else:
@@ -117,27 +125,32 @@ class UnixHTTP:
         response = self.open(method, path, params, body=body, subject=subject, wait=wait, tar=tar)
         try:
             body = response.read()
-        except (TimeoutError, ConnectionError, http.client.HTTPException) as e:
-            raise errors.BackendError(f"{subject + ': ' if subject else ''}the answer from {self.url} broke off") from e
+        except (OSError, http.client.HTTPException) as e:
+            limit = None if wait is None or self.timeout is None else self.timeout + wait
+            cut = e if isinstance(e, TimeoutError) else http.client.IncompleteRead(b"")
+            raise self._failed(cut, method, path, subject, limit) from e
         finally:
             response.close()
         return json.loads(body) if body.strip() else None
 
-    def stream(self, path: str, params: Mapping[str, Any] | None = None) -> Iterator[bytes]:
+    def stream(self, path: str, params: Mapping[str, Any] | None = None, *, follow: bool = True) -> Iterator[bytes]:
         """The body of a streaming answer (logs), chunk by chunk as the engine sends it. The request is made
-        before this returns; a connection that drops ends the chunks."""
-        return self.fetch("GET", path, params)[1]
+        before this returns; a connection that drops ends the chunks. Only a followed stream may be silent
+        for longer than the timeout."""
+        return self.fetch("GET", path, params, wait=None if follow else 0)[1]
 
     def fetch(self, method: str, path: str, params: Mapping[str, Any] | None = None, *,
-              subject: str = "") -> tuple[Mapping[str, str], Iterator[bytes]]:
+              subject: str = "", wait: float | None = 0) -> tuple[Mapping[str, str], Iterator[bytes]]:
         """The headers of an answer, and its body chunk by chunk as `stream` gives it (empty for HEAD)."""
-        response = self.open(method, path, params, subject=subject, wait=None, stream=True)
+        response = self.open(method, path, params, subject=subject, wait=wait, stream=True)
         headers = {k.lower(): v for k, v in response.getheaders()}
 
         def chunks() -> Iterator[bytes]:
             try:
                 while chunk := response.read1(65536):
                     yield chunk
+            except TimeoutError as e:
+                raise self._failed(e, "GET", path, "", self.timeout) from e
             except (OSError, http.client.HTTPException):
                 return
             finally:
@@ -165,9 +178,30 @@ class UnixHTTP:
                 raise _error(status, reason, answer, subject)
         except BaseException as e:
             sock.close()
-            raise self._failed(e, subject)
+            raise self._failed(e, "POST", path, subject, self.timeout)
         sock.settimeout(None)
         return sock
+
+
+def operation(method: str, path: str) -> str:
+    """What a request does, in a word or two: "stop", "remove", "create", "inspect image", "list containers"."""
+    parts = path.strip("/").split("/")
+    noun = parts[0][:-1] if parts[0].endswith("s") else parts[0]
+    if len(parts) == 2 and parts[1] in ("json", "create"):
+        verb, noun = ("list", parts[0]) if parts[1] == "json" else ("create", noun)
+    elif len(parts) > 2 and parts[-1] != "json":
+        verb = parts[-1]
+    else:
+        verb = {"GET": "inspect", "DELETE": "remove"}.get(method, method.lower())
+    return verb if noun == "container" else f"{verb} {noun}"
+
+
+def subject_of(path: str) -> str:
+    """The object a path acts on (a container id, shortened), for messages whose caller named none."""
+    parts = path.strip("/").split("/")
+    if len(parts) < 2 or parts[1] in ("json", "create"):
+        return ""
+    return parts[1][:12] if len(parts[1]) == 64 else parts[1]
 
 
 def _head(sock: socket.socket) -> tuple[int, str, dict[str, str]]:
@@ -195,4 +229,4 @@ def _error(status: int, reason: str, answer: bytes, subject: str) -> errors.FigE
     if status == 404:
         missing_image = any(f in message.lower() for f in _IMAGE_MISSING)
         return (errors.ImageNotFound if missing_image else errors.NotFound)(prefix + message)
-    return errors.BackendError(prefix + message)
+    return (errors.Conflict if status == 409 else errors.BackendError)(prefix + message)

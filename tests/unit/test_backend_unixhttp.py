@@ -7,13 +7,15 @@ import json
 import socketserver
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from fig import errors
-from fig.backend.unixhttp import UnixHTTP, path_of
+from fig.backend.docker import DockerBackend, http_timeout
+from fig.backend.unixhttp import UnixHTTP, operation, path_of
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -54,6 +56,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.reply(404, b'{"message":"No such container: gone"}')
         elif path == "/v1.41/containers/c1":
             self.reply(409, b'{"message":"You cannot remove a running container c1"}')
+        elif path.startswith("/v1.41/slow/"):  # answers after the seconds its path says
+            time.sleep(float(path.rsplit("/", 1)[1]))
+            self.reply(204)
+        elif path == "/v1.41/containers/" + "a" * 64 + "/stop":
+            time.sleep(3)
+        elif path == "/v1.41/networks/create":
+            self.reply(409, b'{"message":"network with name x already exists"}')
         elif path == "/v1.41/broken":
             self.reply(500, b"plain text trouble", "text/plain")
         elif path == "/v1.41/containers/c1/logs":
@@ -124,6 +133,39 @@ def test_stream_yields_chunks_as_sent(http):
     assert b"".join(http.stream("/containers/c1/logs", {"follow": 0})) == b"one\ntwo\nthree\n"
 
 
+def test_a_call_unanswered_in_time_names_the_operation_and_what_it_acted_on(http):
+    http.timeout = 0.3
+    started = time.monotonic()
+    with pytest.raises(errors.EngineTimeout) as caught:
+        http.call("POST", "/containers/" + "a" * 64 + "/stop", {"t": 0})
+    assert time.monotonic() - started < 2
+    assert str(caught.value).startswith("aaaaaaaaaaaa: stop got no answer from the Docker daemon at unix://")
+    assert "in 0.3 s" in str(caught.value)
+    assert caught.value.about("figtest_web_1").args[0].startswith("figtest_web_1: stop got no answer")
+
+
+def test_wait_adds_the_seconds_the_engine_takes_on_purpose(http):
+    http.timeout = 0.3
+    http.call("POST", "/slow/0.6", wait=1)  # stop -t 1: answered within timeout + 1
+    with pytest.raises(errors.EngineTimeout, match="in 0.8 s"):
+        http.call("POST", "/slow/1.5", wait=0.5)
+
+
+def test_a_409_is_a_conflict(http):
+    with pytest.raises(errors.Conflict, match="already exists"):
+        http.call("POST", "/networks/create", body={"Name": "x"})
+
+
+@pytest.mark.parametrize("method,path,described", [
+    ("POST", "/containers/abc/stop", "stop"), ("DELETE", "/containers/abc", "remove"),
+    ("POST", "/containers/create", "create"), ("GET", "/containers/abc/json", "inspect"),
+    ("GET", "/containers/json", "list containers"), ("POST", "/networks/create", "create network"),
+    ("GET", "/images/localhost:5000/app/json", "inspect image"), ("DELETE", "/volumes/v", "remove volume"),
+])
+def test_operations_are_described_in_words(method, path, described):
+    assert operation(method, path) == described
+
+
 def test_no_engine_is_connection_failed(tmp_path):
     missing = UnixHTTP(str(tmp_path / "none.sock"), version="1.41", timeout=5, url="unix:///none.sock")
     with pytest.raises(errors.ConnectionFailed, match="Couldn't connect to Docker daemon at unix:///none.sock"):
@@ -157,3 +199,28 @@ def test_upgrade_hands_over_the_socket_with_nothing_of_the_stream_taken(http):
 def test_upgrade_of_a_missing_container_is_not_found(http):
     with pytest.raises(errors.NotFound, match="^gone: page not found$"):
         http.upgrade("/containers/gone/attach", subject="gone")
+
+
+@pytest.mark.parametrize("plain_http", [True, False], ids=["plain-http", "sdk"])
+def test_both_transports_bound_a_stop_by_its_timeout_plus_the_http_timeout(http, plain_http):
+    env = {"DOCKER_HOST": http.url, "FIG_HTTP_TIMEOUT": "1"}
+    backend = DockerBackend.from_env(env, plain_http=plain_http)
+    started = time.monotonic()
+    with pytest.raises(errors.EngineTimeout, match=r"^aaaaaaaaaaaa: stop got no answer .* in 2 s"):
+        backend.stop("a" * 64, timeout=1)
+    assert 1.9 < time.monotonic() - started < 2.9
+
+
+@pytest.mark.parametrize("env,seconds", [
+    ({}, 60), ({"COMPOSE_HTTP_TIMEOUT": "5"}, 5), ({"FIG_HTTP_TIMEOUT": "2.5", "COMPOSE_HTTP_TIMEOUT": "5"}, 2.5),
+    ({"FIG_HTTP_TIMEOUT": " "}, 60),
+])
+def test_the_http_timeout_comes_from_the_environment(env, seconds):
+    assert http_timeout(env) == seconds
+
+
+@pytest.mark.parametrize("value", ["soon", "0", "-3"])
+def test_a_bad_http_timeout_is_a_clear_error(value):
+    message = f"^COMPOSE_HTTP_TIMEOUT must be a positive number of seconds, not '{value}'$"
+    with pytest.raises(errors.UserError, match=message):
+        http_timeout({"COMPOSE_HTTP_TIMEOUT": value})
