@@ -10,9 +10,10 @@ import os
 import re
 from typing import TYPE_CHECKING, Any
 
+from fig.config import checks
 from fig.config.loader import Sexagesimal
 from fig.config.model import FileMount, Link, PortSpec, VolumeSpec
-from fig.config.values import parse_size
+from fig.config.values import container_path, parse_size
 from fig.errors import ConfigError, DependencyError
 
 if TYPE_CHECKING:
@@ -48,8 +49,9 @@ class ItemReader:
             item = text
         try:
             return PortSpec.parse_many(item)
-        except ConfigError:
-            raise ConfigError("is not a valid port") from None
+        except ConfigError as e:
+            problem = str(e).split("' ", 1)[-1]  # "port '80' PROBLEM"
+            raise ConfigError(problem if "IP address" in problem else "is not a valid port") from None
 
     def volume(self, item: Any) -> VolumeSpec | str:
         """A mount; a long-syntax tmpfs mount comes back as a 'tmpfs' entry (a string)."""
@@ -76,6 +78,7 @@ class ItemReader:
             extra = set(item.get("tmpfs") or {}) - {"size"}
             if extra:
                 raise ConfigError(f"uses tmpfs option '{sorted(extra)[0]}', which this version of fig does not support")
+            target = container_path(target)
             return f"{target}:size={parse_size(size, 'size')}" if size is not None else target
         modes = ["ro" if item.get("read_only") else "rw"]
         options = item.get("bind" if kind == "bind" else "volume") or {}
@@ -103,6 +106,7 @@ class ItemReader:
     def _resolve(self, spec: VolumeSpec, text: str) -> VolumeSpec:
         if not spec.target.startswith("/"):
             raise ConfigError("is not valid: the container path must be absolute")
+        spec = VolumeSpec(container_path(spec.target), spec.source, spec.mode)
         source = spec.source
         if source is None:
             return spec
@@ -122,12 +126,14 @@ class ItemReader:
         m = _DEVICE.match(item)
         if not m:
             raise ConfigError("is not a device: use HOST_PATH[:CONTAINER_PATH[:PERMISSIONS]] with rwm permissions")
-        return f"{m[1]}:{m[2] or m[1]}:{m[3] or 'rwm'}"
+        return f"{m[1]}:{container_path(m[2] or m[1])}:{m[3] or 'rwm'}"
 
     def tmpfs(self, item: str) -> str:
         if not item.startswith("/"):
             raise ConfigError("is not valid: the container path must be absolute")
-        return item
+        checks.tmpfs_options(item)
+        path, colon, options = item.partition(":")
+        return f"{container_path(path)}{colon}{options}"
 
     def expose(self, item: str | int) -> list[str]:
         m = _EXPOSE.match(str(item))
@@ -149,4 +155,4 @@ class ItemReader:
         default_dir = "/run/secrets" if kind == "secrets" else "/"
         target = os.path.join(default_dir, spec.get("target") or source)
         file, content, missing = declared[source]
-        return FileMount(source, os.path.normpath(target), file, content, missing)
+        return FileMount(source, container_path(target), file, content, missing)

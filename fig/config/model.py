@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 import re
 from collections.abc import Sequence
@@ -18,6 +19,8 @@ _PORT_RE = re.compile(
     r"^(?:(?:(?P<ip>\[[0-9a-fA-F:.]+\]|[0-9.]+|[a-zA-Z0-9.-]*):)?(?P<host>\d+(?:-\d+)?)?:)?"
     r"(?P<container>\d+(?:-\d+)?)(?:/(?P<proto>tcp|udp|sctp))?$"
 )
+
+_LINK_NAME = re.compile(r"^/?[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
 
 
 def _port_range(text: str, what: str, spec: str) -> list[int]:
@@ -51,6 +54,11 @@ class PortSpec:
             if len(hosts) != len(containers):
                 raise ConfigError(f"port {spec!r} has host and container ranges of different sizes")
         ip = (m["ip"] or "").strip("[]") or None
+        if ip is not None:
+            try:
+                ipaddress.ip_address(ip)
+            except ValueError:
+                raise ConfigError(f"port {spec!r} has {ip!r} where an IP address of the host belongs") from None
         proto = m["proto"] or "tcp"
         return [cls(c, h, ip, proto) for c, h in zip(containers, hosts)]
 
@@ -128,6 +136,10 @@ class Link:
         target, _, alias = text.partition(":")
         if not target:
             raise ConfigError(f"link {text!r} names no service")
+        for name in (target, alias or target):
+            if not _LINK_NAME.match(name):
+                raise ConfigError(f"is not NAME or NAME:ALIAS ({name!r} is not a name: use letters, digits, '_', "
+                                  "'.' and '-')")
         return cls(target, alias or target)
 
     def __str__(self) -> str:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tempfile
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from fig.config import checks
 from fig.config.model import Ipam, IpamPool, NetworkConfig, ProjectConfig, SecretConfig, Sensitive, VolumeConfig
 from fig.config.services import UNSUPPORTED, ServiceReader
 from fig.config.values import pairs, parse_duration, parse_size, scalar_text
@@ -118,12 +120,29 @@ def _resources(ctx: Context, kind: str) -> list[dict[str, Any]]:
     return result
 
 
-def _network_extras(raw: dict[str, Any] | None) -> dict[str, Any]:
+def _check_pool(pool: Mapping[str, Any]) -> None:
+    for key in ("subnet", "ip_range"):
+        if pool.get(key) is not None:
+            try:
+                ipaddress.ip_network(str(pool[key]), strict=False)
+            except ValueError:
+                raise ConfigError(f"ipam {key} {pool[key]!r} is not a network such as 172.28.0.0/16") from None
+    for key, value in [("gateway", pool.get("gateway")), *(pool.get("aux_addresses") or {}).items()]:
+        if value is not None:
+            checks.ip_address(str(value), "an IP address")
+
+
+def _network_extras(ctx: Context, key: str) -> dict[str, Any]:
     """NetworkConfig arguments beyond those networks share with volumes."""
-    raw = raw or {}
+    raw = (ctx.document.get("networks") or {}).get(key) or {}
     ipam = None
     if raw.get("ipam") is not None:
         spec = raw["ipam"]
+        for pool in spec.get("config") or ():
+            try:
+                _check_pool(pool)
+            except ConfigError as e:
+                raise ConfigError(f"{ctx.where(key, 'ipam', section='networks')} {e}") from None
         pools = tuple(IpamPool(p.get("subnet"), p.get("ip_range"), p.get("gateway"),
                                tuple((str(k), str(v)) for k, v in (p.get("aux_addresses") or {}).items()))
                       for p in spec.get("config") or ())
@@ -149,8 +168,7 @@ def normalize(document: dict[str, Any], *, project: str, filename: str, base_dir
         name = m and (m[1] or m[2])
         where = ctx.where(name) if name in ctx.service_names else filename
         raise DependencyError(f"{where}: {e}") from None
-    networks = tuple(NetworkConfig(**kw, **_network_extras((document.get("networks") or {}).get(kw["key"])))
-                     for kw in _resources(ctx, "networks"))
+    networks = tuple(NetworkConfig(**kw, **_network_extras(ctx, kw["key"])) for kw in _resources(ctx, "networks"))
     if not legacy and "default" not in (document.get("networks") or {}):
         networks = (NetworkConfig(f"{project}_default", key="default"),) + networks
     volumes = tuple(VolumeConfig(**kw) for kw in _resources(ctx, "volumes"))

@@ -8,13 +8,13 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from fig.config import checks
 from fig.config.items import ItemReader
 from fig.config.loader import Sexagesimal, read_env_file
-from fig.config.model import (
-    BuildSpec, DependsOn, Healthcheck, Link, LogConfig, NetworkRef, ServiceConfig, Ulimit, VolumesFrom, VolumeSpec,
-)
+from fig.config.model import BuildSpec, DependsOn, Link, NetworkRef, ServiceConfig, VolumesFrom, VolumeSpec
 from fig.config.runtime import Deploy, engine_options
-from fig.config.values import pairs, parse_duration, parse_size, strings, words
+from fig.config.settings import SettingsReader
+from fig.config.values import container_path, pairs, parse_duration, parse_size, strings
 from fig.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -23,14 +23,12 @@ if TYPE_CHECKING:
     from fig.config.normalize import Context
 
 _RESTART = re.compile(r"^(no|always|unless-stopped|on-failure(:\d+)?)$")
-_PROFILE = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
 _NAMESPACE = {"pid": ("host",), "ipc": ("host", "private", "shareable", "none")}
 # Keys of the compose format that fig knows but cannot honour; refused with the reason, never dropped.
 UNSUPPORTED: dict[str, str] = {
     "credential_spec": "it is for Windows containers", "label_file": "", "post_start": "",
     "pre_stop": "", "annotations": "it needs a newer engine API than fig uses (1.41)",
 }
-_PULL_POLICIES = ("always", "never", "missing", "if_not_present", "build")
 
 
 def _item_text(item: Any) -> str:
@@ -41,7 +39,7 @@ def _item_text(item: Any) -> str:
     return f'"{item}"'
 
 
-class ServiceReader(ItemReader):
+class ServiceReader(ItemReader, SettingsReader):
     def __init__(self, name: str, raw: dict[str, Any], ctx: Context) -> None:
         self.name, self.raw, self.ctx = name, raw, ctx
 
@@ -50,6 +48,11 @@ class ServiceReader(ItemReader):
 
     def each(self, key: str, parse: Callable[[Any], Any]) -> list[Any]:
         """Parse each item of a list; an error reads `FILE:LINE: service 'web': 'KEY' item "TEXT" problem`."""
+        if isinstance(self.raw.get(key), str):  # one item given without a list
+            try:
+                return [parse(self.raw[key])]
+            except ConfigError as e:
+                raise type(e)(f"{self.ctx.where(self.name, key)} {_item_text(self.raw[key])} {e}") from None
         out = []
         for index, item in enumerate(self.raw.get(key) or []):
             try:
@@ -132,6 +135,9 @@ class ServiceReader(ItemReader):
 
     def networks(self) -> tuple[NetworkRef, ...]:
         if self.ctx.legacy:
+            if self.raw.get("networks"):
+                raise self.fail("networks", "needs a compose file (with a top-level 'services:'), where networks "
+                                            "are declared; a fig.yml has none")
             return ()
         raw = self.raw.get("networks")
         if raw is None:
@@ -149,6 +155,11 @@ class ServiceReader(ItemReader):
             for key in ("ipv6_address", "priority"):
                 if key in opts:
                     raise self.fail("networks", f"sets '{key}' for {name!r}, which this version of fig does not support")
+            try:
+                if opts.get("ipv4_address"):
+                    checks.ip_address(str(opts["ipv4_address"]), "an IPv4 address")
+            except ConfigError as e:
+                raise self.fail("networks", f"{name}: ipv4_address {e}") from None
             refs.append(NetworkRef(self.ctx.network_name(name), tuple(opts.get("aliases") or ()),
                                    opts.get("ipv4_address")))
         return tuple(refs)
@@ -168,95 +179,6 @@ class ServiceReader(ItemReader):
                                     required=opts.get("required", True), restart=opts.get("restart", False)))
         return tuple(result)
 
-    def healthcheck(self) -> Healthcheck | None:
-        raw = self.raw.get("healthcheck")
-        if raw is None:
-            return None
-        if raw.get("disable"):
-            return Healthcheck(("NONE",))
-        if "start_interval" in raw:
-            log.warning("%s ignores 'start_interval': the engine API fig uses (1.41) has no such setting",
-                        self.ctx.where(self.name, "healthcheck"))
-        test = raw.get("test")
-        words_ = ("CMD-SHELL", test) if isinstance(test, str) else tuple(test or ())
-        if words_ and words_[0] not in ("CMD", "CMD-SHELL", "NONE"):
-            raise self.fail("healthcheck", "'test' must start with CMD, CMD-SHELL or NONE, or be a string")
-
-        def seconds(key: str) -> float | None:
-            try:
-                return parse_duration(raw[key], key) if key in raw else None
-            except ConfigError as e:
-                raise self.fail("healthcheck", str(e)) from None
-
-        return Healthcheck(words_, seconds("interval"), seconds("timeout"), raw.get("retries"), seconds("start_period"))
-
-    def ulimits(self) -> tuple[Ulimit, ...]:
-        result = []
-        for name, value in (self.raw.get("ulimits") or {}).items():
-            soft, hard = (value, value) if isinstance(value, int) else (value["soft"], value["hard"])
-            if soft > hard:
-                raise self.fail("ulimits", f"{name}: the soft limit {soft} is above the hard limit {hard}")
-            result.append(Ulimit(str(name), soft, hard))
-        return tuple(result)
-
-    def logging(self) -> LogConfig | None:
-        raw = self.raw.get("logging")
-        if raw is None:
-            return None
-        options = tuple((str(k), "" if v is None else str(v)) for k, v in (raw.get("options") or {}).items())
-        return LogConfig(raw.get("driver"), options)
-
-    def profiles(self) -> tuple[str, ...]:
-        names = strings(self.raw.get("profiles"))
-        for name in names:
-            if not _PROFILE.match(name):
-                raise self.fail("profiles", f"{name!r} is not a valid profile name: use letters, digits, '_', '.', '-'")
-        return names
-
-    def extra_hosts(self, raw: Any) -> list[tuple[str, str]]:
-        """HOST:IP or HOST=IP items (the address may be IPv6), or a mapping."""
-        raw = raw or []
-        items = list(raw.items()) if isinstance(raw, dict) else [
-            str(i).partition("=")[::2] if "=" in str(i) else str(i).partition(":")[::2] for i in raw]
-        result = []
-        for host, ip in items:
-            if ip in (None, ""):
-                raise self.fail("extra_hosts", f"{host!r} needs an address: use HOST:IP")
-            result.append((str(host), str(ip)))
-        return result
-
-    def cpus(self) -> float | None:
-        raw = self.raw.get("cpus")
-        if raw is None:
-            return None
-        try:
-            value = float(raw)
-        except ValueError:
-            raise self.fail("cpus", f"{raw!r} is not a number of CPUs such as 0.5 or 2") from None
-        if value < 0:
-            raise self.fail("cpus", f"{raw!r} must not be negative")
-        return value
-
-    def size(self, key: str) -> int | None:
-        raw = self.raw.get(key)
-        if raw is None:
-            return None
-        if key == "memswap_limit" and raw == -1:
-            return -1
-        try:
-            return parse_size(raw, "size")
-        except ConfigError:
-            raise self.fail(key, f"{raw!r} is not a size such as 512m or 1g") from None
-
-    def duration(self, key: str) -> float | None:
-        raw = self.raw.get(key)
-        if raw is None:
-            return None
-        try:
-            return parse_duration(raw, "duration")
-        except ConfigError:
-            raise self.fail(key, f"{raw!r} is not a duration such as 10s or 1m30s") from None
-
     def check_mount_targets(self, mounts: list[VolumeSpec | str]) -> None:
         """Two mounts on one path: the engine would refuse the container, so say where at once."""
         seen: dict[str, int] = {}
@@ -267,12 +189,6 @@ class ServiceReader(ItemReader):
                 raise ConfigError(f"{where} item {_item_text(self.raw['volumes'][index])} mounts {target} again "
                                   f"(item {seen[target] + 1} mounts it already)")
             seen[target] = index
-
-    def pull_policy(self) -> str | None:
-        policy: str | None = self.raw.get("pull_policy")
-        if policy is not None and policy not in _PULL_POLICIES:
-            raise self.fail("pull_policy", f"{policy!r} must be one of {', '.join(_PULL_POLICIES)}")
-        return "missing" if policy == "if_not_present" else policy
 
     def read(self) -> ServiceConfig:
         raw = self.raw
@@ -293,6 +209,7 @@ class ServiceReader(ItemReader):
                                        "boolean: put it in quotes)")
         if restart is not None and not _RESTART.match(restart):
             raise self.fail("restart", f"{restart!r} must be no, always, unless-stopped or on-failure[:N]")
+        self.check_values()
         services = self.ctx.service_names
         mounts = self.each("volumes", self.volume)
         self.check_mount_targets(mounts)
@@ -301,8 +218,8 @@ class ServiceReader(ItemReader):
             name=self.name,
             image=raw.get("image"),
             build=self.build(),
-            command=words(raw.get("command")),
-            entrypoint=words(raw.get("entrypoint")),
+            command=self.words("command"),
+            entrypoint=self.words("entrypoint"),
             links=tuple(self.each("links", self.link)),
             external_links=tuple(self.each("external_links", Link.parse)),
             ports=tuple(p for group in self.each("ports", self.port) for p in group),
@@ -317,7 +234,7 @@ class ServiceReader(ItemReader):
             dns=strings(raw.get("dns")),
             dns_search=strings(raw.get("dns_search")),
             extra_hosts=tuple(f"{k}:{v}" for k, v in extra_hosts),
-            working_dir=raw.get("working_dir"),
+            working_dir=None if raw.get("working_dir") is None else container_path(raw["working_dir"]),
             user=None if raw.get("user") is None else str(raw["user"]),
             hostname=raw.get("hostname"),
             domainname=raw.get("domainname"),
@@ -333,10 +250,9 @@ class ServiceReader(ItemReader):
             stop_signal=raw.get("stop_signal"),
             stop_grace_period=self.duration("stop_grace_period"),
             devices=tuple(self.each("devices", self.device)),
-            tmpfs=tuple(self.each("tmpfs", self.tmpfs) if not isinstance(raw.get("tmpfs"), str)
-                        else [self.tmpfs(raw["tmpfs"])]) + tuple(m for m in mounts if isinstance(m, str)),
+            tmpfs=tuple(self.each("tmpfs", self.tmpfs)) + tuple(m for m in mounts if isinstance(m, str)),
             ulimits=self.ulimits(),
-            sysctls=tuple((k, v or "") for k, v in pairs(raw.get("sysctls"), {})),
+            sysctls=self.sysctls(),
             init=raw.get("init"),
             read_only=bool(raw.get("read_only", False)),
             shm_size=self.size("shm_size"),

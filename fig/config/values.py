@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 import shlex
 from collections.abc import Mapping
@@ -19,6 +20,8 @@ def parse_size(value: str | int, what: str) -> int:
     if isinstance(value, bool):
         raise ConfigError(f"{what} {value!r} is not a size such as 512m or 1g")
     if isinstance(value, int):
+        if value < 0:
+            raise ConfigError(f"{what} {value!r} must not be negative")
         return value
     m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([bkmgt])?b?\s*", str(value).lower())
     if not m:
@@ -39,6 +42,8 @@ def parse_duration(value: str | float, what: str) -> float:
     if isinstance(value, bool):
         raise ConfigError(f"{what} {value!r} is not a duration such as 10s or 1m30s")
     if isinstance(value, (int, float)):
+        if value < 0:
+            raise ConfigError(f"{what} {value!r} must not be negative")
         return float(value)
     text = value.strip()
     if not text or _DURATION.sub("", text):
@@ -89,7 +94,7 @@ def words(value: Any) -> tuple[str, ...] | None:
         try:
             return tuple(shlex.split(value))
         except ValueError as e:
-            raise ConfigError(f"cannot split {value!r} into words: {e}") from None
+            raise ConfigError(f"{value!r} cannot be split into words like a shell would: {str(e).lower()}") from None
     return tuple(str(v) for v in value)
 
 
@@ -98,3 +103,12 @@ def strings(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
     return (value,) if isinstance(value, str) else tuple(str(v) for v in value)
+
+
+def container_path(text: str) -> str:
+    """A path inside a container, cleaned as compose cleans it: `/var/www/html/` -> `/var/www/html`, `//` ->
+    `/`, `.` and `..` resolved."""
+    if not text:
+        return text
+    cleaned = posixpath.normpath(text)
+    return "/" + cleaned.lstrip("/") if cleaned.startswith("//") else cleaned

@@ -189,9 +189,15 @@ def test_volumes_from_a_service_is_a_dependency(load, fixture_dir):
 
 # -- other values -------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("value, expected", [("512m", 512 * 1024**2), ("1g", 1024**3), (1000, 1000), ("10k", 10240)])
+@pytest.mark.parametrize("value, expected", [("512m", 512 * 1024**2), ("1g", 1024**3), (7340032, 7340032),
+                                             ("7168k", 7340032)])
 def test_mem_limit_sizes(load, value, expected):
     assert _web(load, f"  mem_limit: {value}\n").mem_limit == expected
+
+
+def test_a_memory_limit_below_the_engines_minimum_is_refused(load):
+    with pytest.raises(ConfigError, match="'mem_limit' '10k' is below the engine's minimum memory limit of 6m"):
+        _web(load, "  mem_limit: 10k\n")
 
 
 def test_bad_restart_policy(load):

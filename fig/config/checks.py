@@ -1,0 +1,172 @@
+"""Checks of a service's scalar values that the schema cannot express: image references, names, addresses,
+signals, capabilities, sysctls. Each checker raises ConfigError with a message that completes `'KEY' ...`, so
+nothing the engine would refuse reaches it (and nothing is created before the refusal)."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import signal
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from fig.errors import ConfigError
+
+_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_DOMAIN = r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:]+\])"
+_IMAGE = re.compile(rf"^(?:{_DOMAIN}(?::\d+)?/)?{_COMPONENT}(?:/{_COMPONENT})*(?::\w[\w.-]{{0,127}})?"
+                    r"(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$")
+_CONTAINER_NAME = re.compile(r"^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$")
+_HOST_NAME = re.compile(r"^[a-zA-Z0-9]([a-zA-Z0-9_.-]*[a-zA-Z0-9])?$")
+_SEARCH_DOMAIN = re.compile(r"^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?\.)*"
+                            r"[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?\.?$")
+_MAC = re.compile(r"^[0-9a-fA-F]{2}([:-])[0-9a-fA-F]{2}(\1[0-9a-fA-F]{2}){4}$")
+_CPUSET = re.compile(r"^\d+(-\d+)?(,\d+(-\d+)?)*$")
+_SYSCTL = re.compile(r"^[a-zA-Z0-9_][a-zA-Z0-9_./-]*$")
+_DRIVER = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.:/-]*$")
+_RT_SIGNAL = re.compile(r"^RT(MIN|MAX)([+-]\d+)?$")
+# Namespaced sysctls, the only ones a container may set (runc refuses the rest when it starts the container)
+_NAMESPACED = ("kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem", "kernel.shmall", "kernel.shmmax",
+               "kernel.shmmni", "kernel.shm_rmid_forced", "kernel.domainname", "kernel.hostname")
+_CAPABILITIES = frozenset(
+    "CHOWN DAC_OVERRIDE DAC_READ_SEARCH FOWNER FSETID KILL SETGID SETUID SETPCAP LINUX_IMMUTABLE NET_BIND_SERVICE "
+    "NET_BROADCAST NET_ADMIN NET_RAW IPC_LOCK IPC_OWNER SYS_MODULE SYS_RAWIO SYS_CHROOT SYS_PTRACE SYS_PACCT "
+    "SYS_ADMIN SYS_BOOT SYS_NICE SYS_RESOURCE SYS_TIME SYS_TTY_CONFIG MKNOD LEASE AUDIT_WRITE AUDIT_CONTROL "
+    "SETFCAP MAC_OVERRIDE MAC_ADMIN SYSLOG WAKE_ALARM BLOCK_SUSPEND AUDIT_READ PERFMON BPF CHECKPOINT_RESTORE".split())
+ULIMITS = frozenset("as core cpu data fsize locks memlock msgqueue nice nofile nproc rss rtprio rttime sigpending "
+                    "stack".split())
+_OS = ("linux", "windows", "darwin", "freebsd", "netbsd", "openbsd", "solaris", "illumos", "aix")
+_ARCH = ("amd64", "x86_64", "x86-64", "arm64", "aarch64", "arm", "armhf", "armel", "386", "i386", "i686", "ppc64le",
+         "ppc64", "s390x", "riscv64", "mips", "mipsle", "mips64", "mips64le", "loong64", "wasm")
+_TMPFS_FLAGS = {"ro", "rw", "exec", "noexec", "suid", "nosuid", "dev", "nodev", "sync", "async", "dirsync",
+                "atime", "noatime", "diratime", "nodiratime", "relatime", "norelatime", "strictatime",
+                "nostrictatime", "mand", "nomand", "remount", "bind", "rbind", "private", "rprivate", "shared",
+                "rshared", "slave", "rslave", "unbindable", "runbindable"}
+_TMPFS_VALUES = {"size": re.compile(r"^\d+[kmgKMG%]?$"), "mode": re.compile(r"^[0-7]{1,4}$"),
+                 "uid": re.compile(r"^\d+$"), "gid": re.compile(r"^\d+$"), "nr_inodes": re.compile(r"^\d+[kmgKMG]?$"),
+                 "nr_blocks": re.compile(r"^\d+[kmgKMG]?$")}
+MIN_MEMORY = 6 * 1024 * 1024  # the engine refuses a smaller memory limit
+
+
+def image(value: str) -> None:
+    if not _IMAGE.match(value):
+        raise ConfigError(f"{value!r} is not an image reference such as name, name:tag or registry:5000/name:tag "
+                          "(lowercase name, no spaces)")
+
+
+def container_name(value: str) -> None:
+    if not _CONTAINER_NAME.match(value):
+        raise ConfigError(f"{value!r} is not a valid container name: use two or more of [a-zA-Z0-9_.-], starting "
+                          "with a letter or digit")
+
+
+def host_name(value: str) -> None:
+    if not _HOST_NAME.match(value) or len(value) > 64:
+        raise ConfigError(f"{value!r} is not a valid host name: up to 64 letters, digits, '-', '_' and '.'")
+
+
+def absolute_path(value: str) -> None:
+    if not value.startswith("/"):
+        raise ConfigError(f"{value!r} is not an absolute path in the container")
+
+
+def mac_address(value: str) -> None:
+    if not _MAC.match(value):
+        raise ConfigError(f"{value!r} is not a MAC address such as 02:42:ac:11:00:02")
+
+
+def cpuset(value: Any) -> None:
+    if not _CPUSET.match(str(value)):
+        raise ConfigError(f"{value!r} is not a set of CPUs such as 0-3 or 0,1")
+
+
+def stop_signal(value: Any) -> None:
+    text = str(value).upper()
+    name = text[3:] if text.startswith("SIG") else text
+    if text.isdigit() and 0 < int(text) <= 64:
+        return
+    if f"SIG{name}" in signal.Signals.__members__ or _RT_SIGNAL.match(name):
+        return
+    raise ConfigError(f"{value!r} is not a signal such as SIGTERM, SIGINT or 15")
+
+
+def ip_address(value: str, what: str = "an IP address") -> None:
+    try:
+        ipaddress.ip_address(value.strip("[]"))
+    except ValueError:
+        raise ConfigError(f"{value!r} is not {what}") from None
+
+
+def _each(check: Callable[[str], None]) -> Callable[[Any], None]:
+    def run(values: Any) -> None:
+        for value in [values] if isinstance(values, str) else values or []:
+            check(str(value))
+    return run
+
+
+def search_domain(value: str) -> None:
+    if value != "." and not _SEARCH_DOMAIN.match(value):
+        raise ConfigError(f"{value!r} is not a domain name")
+
+
+def capability(value: str) -> None:
+    name = value.upper()
+    if name != "ALL" and (name[4:] if name.startswith("CAP_") else name) not in _CAPABILITIES:
+        raise ConfigError(f"{value!r} is not a Linux capability such as NET_ADMIN or SYS_PTRACE")
+
+
+def sysctl(name: str, network_mode: str | None = None) -> None:
+    if not _SYSCTL.match(name):
+        raise ConfigError(f"{name!r} is not a sysctl name such as net.core.somaxconn")
+    if name.startswith("net."):
+        if network_mode == "host":
+            raise ConfigError(f"{name} cannot be set in a container on the host's network")
+        return
+    if name not in _NAMESPACED and not name.startswith(("kernel.msg", "kernel.shm", "fs.mqueue.")):
+        raise ConfigError(f"{name} is not namespaced, so no container may set it (only net.*, fs.mqueue.*, "
+                          "kernel.shm*, kernel.msg* and kernel.sem are)")
+
+
+def pair_keys(values: Any) -> None:
+    """The keys of KEY=VALUE items (environment, labels) must not be empty."""
+    keys = list(values) if isinstance(values, Mapping) else [str(v).partition("=")[0] for v in values or []]
+    for key in keys:
+        if not str(key).strip():
+            raise ConfigError("has an item with an empty name")
+
+
+def logging(value: Mapping[str, Any]) -> None:
+    driver = value.get("driver")
+    if driver is not None and not _DRIVER.match(str(driver)):
+        raise ConfigError(f"driver {driver!r} is not a log driver name such as json-file or local")
+
+
+def platform(value: str) -> None:
+    parts = value.lower().split("/")
+    if len(parts) > 3 or parts[0] not in _OS or (len(parts) > 1 and parts[1] not in _ARCH) or not all(parts):
+        raise ConfigError(f"{value!r} is not a platform such as linux/amd64 or linux/arm64/v8")
+
+
+def userns_mode(value: str) -> None:
+    if value not in ("", "host"):
+        raise ConfigError(f"{value!r} must be 'host'")
+
+
+def tmpfs_options(text: str) -> None:
+    """The mount options of a tmpfs entry `PATH[:OPTION,...]`."""
+    _, _, options = text.partition(":")
+    for option in filter(None, options.split(",")):
+        key, eq, value = option.partition("=")
+        pattern = _TMPFS_VALUES.get(key)
+        if (pattern is None and (eq or key not in _TMPFS_FLAGS)) or (pattern is not None and not pattern.match(value)):
+            raise ConfigError(f"has a tmpfs option {option!r} that is not valid (such as size=64m, mode=1777, "
+                              "uid=1000, noexec)")
+
+
+SCALARS: dict[str, Callable[[Any], None]] = {
+    "image": image, "container_name": container_name, "hostname": host_name, "domainname": host_name,
+    "working_dir": absolute_path, "mac_address": mac_address, "cpuset": cpuset, "stop_signal": stop_signal,
+    "dns": _each(ip_address), "dns_search": _each(search_domain), "cap_add": _each(capability),
+    "cap_drop": _each(capability), "environment": pair_keys, "labels": pair_keys, "logging": logging,
+    "platform": platform, "userns_mode": userns_mode,
+}
