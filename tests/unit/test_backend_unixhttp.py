@@ -35,8 +35,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def handle_any(self) -> None:
         Handler.seen.append((self.command, self.path))
         path = self.path.split("?")[0]
+        # read the whole request first: a reply that closes before the body is in makes the client's send fail
+        sent = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if path == "/v1.41/containers/create":
-            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            body = json.loads(sent)
             answer = {"Id": "new", "got": body, "type": self.headers["Content-Type"]}
             self.reply(201, json.dumps(answer).encode())
         elif path == "/v1.41/containers/c1/attach":
