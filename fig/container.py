@@ -138,9 +138,9 @@ class Container:
     def wait(self) -> int:
         return self.backend.wait(self.id)
 
-    def logs(self, *, follow: bool, tail: int | None = None, since: str | None = None,
+    def logs(self, *, follow: bool, tail: int | None = None, since: str | None = None, until: str | None = None,
              timestamps: bool = False) -> Iterator[LogLine]:
-        return self.backend.logs(self.id, follow=follow, tail=tail, since=since, timestamps=timestamps)
+        return self.backend.logs(self.id, follow=follow, tail=tail, since=since, until=until, timestamps=timestamps)
 
     def attach_output(self) -> Iterator[LogLine]:
         return self.backend.attach_output(self.id)

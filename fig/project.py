@@ -53,6 +53,8 @@ class UpOptions:
     renew_volumes: bool = False
     scale: Mapping[str, int] = field(default_factory=dict)
     remove_orphans: bool = False
+    pull: str | None = None  # always, missing, never or build: instead of every service's pull_policy
+    recreate_deps: bool = False  # recreate the dependencies of the named services whatever their state
 
 
 class Project:
@@ -85,16 +87,20 @@ class Project:
         wanted = set(self.config.selected(names, deps=deps))
         return [s for s in self.services if s.name in wanted]
 
-    def containers(self, names: Iterable[str] = (), *, stopped: bool = False, oneoff: bool = False) -> list[Container]:
-        """The project's containers (one engine call), of the named services, in dependency order."""
+    def containers(self, names: Iterable[str] = (), *, stopped: bool = False, oneoff: bool = False,
+                   orphans: bool = False) -> list[Container]:
+        """The project's containers (one engine call), of the named services, in dependency order; with
+        `orphans` and no names, those of services no longer in the file too (last, by name)."""
+        names = list(names)
         services = [s.name for s in (self.get_services(names) if names else self.services)]  # any profile
         labels = {L.LABEL_PROJECT: self.name}
         if not oneoff:
             labels[L.LABEL_ONEOFF] = "False"
         found = [Container(self.backend, i) for i in self.backend.list_containers(labels, all=stopped)]
         rank = {name: i for i, name in enumerate(services)}
-        return sorted((c for c in found if c.service in rank and (oneoff or not c.oneoff)),
-                      key=lambda c: (rank[c.service], c.oneoff, c.number))
+        orphans = orphans and not names
+        return sorted((c for c in found if (c.service in rank or orphans) and (oneoff or not c.oneoff)),
+                      key=lambda c: (rank.get(c.service, len(rank)), c.service, c.oneoff, c.number))
 
     def orphans(self) -> list[Container]:
         known = {s.name for s in self.services}
@@ -136,13 +142,14 @@ class Project:
         """Image ids by service: pulls of missing images run in parallel, builds one at a time."""
         for service in services:
             if service.config.build and (options.force_build or (options.build and (
-                    service.builds_always or not service.image_id()))):
+                    service.builds_always(options.pull) or not service.image_id()))):
                 service.build(on_progress=on_progress)
         by_image: dict[str, Service] = {}  # one look-up (or pull) per image, not per service: 30 -> 1 call
         for service in services:
             if service.image_name not in by_image or service.config.build:
                 by_image[service.image_name] = service
-        outcome = execute(by_image.values(), lambda s: s.ensure_image(build=options.build, on_progress=on_progress),
+        outcome = execute(by_image.values(), lambda s: s.ensure_image(build=options.build, policy=options.pull,
+                                                               on_progress=on_progress),
                           key=lambda s: s.image_name, limit=self.limit, on_event=_quiet)
         outcome.raise_if_failed()
         return {s.name: outcome.results[s.image_name] for s in services}
@@ -173,9 +180,12 @@ class Project:
 
     # -- lifecycle ------------------------------------------------------------------------------------
 
-    def plans(self, services: Sequence[Service], image_ids: Mapping[str, str], options: UpOptions) -> dict[str, Plan]:
+    def plans(self, services: Sequence[Service], image_ids: Mapping[str, str], options: UpOptions,
+              roots: Iterable[str] = ()) -> dict[str, Plan]:
         """One plan per service, in dependency order. A service bound by container id (legacy link,
-        volumes_from, net) to one that gets recreated is recreated too, even when it was not asked for."""
+        volumes_from, net) to one that gets recreated is recreated too, even when it was not asked for.
+        With `recreate_deps`, the services that the `roots` need are recreated whatever their state."""
+        roots = set(roots)
         existing = self.containers(stopped=True)
         selected = {s.name for s in services}
         plans: dict[str, Plan] = {}
@@ -189,8 +199,10 @@ class Project:
             start = options.start and (service.name in selected or any(c.state.value == "running" for c in mine))
             image_id = image_ids.get(service.name) or service.image_id() or (mine[0].image_id if mine else "")
             scale = options.scale.get(service.name, service.config.scale)
+            strategy = (Strategy.ALWAYS if options.recreate_deps and roots and service.name not in roots
+                        else options.strategy)
             plans[service.name] = plan(service.name, service.config_hash(image_id), mine,
-                                       strategy=options.strategy, scale=scale,
+                                       strategy=strategy, scale=scale,
                                        names=names, force_reason=f"{changed[0]} was recreated" if changed and mine
                                        else "", start=start, image_id=image_id)
         return plans
@@ -205,6 +217,7 @@ class Project:
     def up(self, names: Iterable[str] = (), *, options: UpOptions = UpOptions(), on_event: OnEvent = _quiet,
            on_progress: Progress | None = None,
            before_start: Callable[[Container], None] = lambda _: None) -> list[Container]:
+        names = list(names)
         services = self.get_services(names, deps=options.deps)
         for service in services:
             count = options.scale.get(service.name, service.config.scale)
@@ -213,7 +226,7 @@ class Project:
         self._handle_orphans(options, on_event)
         self.ensure_resources()
         image_ids = self._images(services, options=options, on_progress=on_progress, on_event=on_event)
-        plans = self.plans(services, image_ids, options)
+        plans = self.plans(services, image_ids, options, roots=names)
         involved = [s for s in self.services if s.name in plans]
         renewed = {name for name, p in plans.items() if p.action in (Action.CREATE, Action.RECREATE)}
 
@@ -245,12 +258,13 @@ class Project:
                     continue
                 wait_for(service.name, dep, lambda: dependency.containers(stopped=True))
 
-    def wait(self, names: Iterable[str] = (), *, timeout: float = 60) -> None:
-        """For `up --wait`: return once every container of the services runs (and is healthy if checked);
-        a service others wait on to complete successfully may have exited with code 0 instead."""
+    def wait(self, names: Iterable[str] = (), *, timeout: float = 60, deps: bool = False) -> None:
+        """For `up --wait` and `start --wait`: return once every container of the services (and, with deps, of
+        what they need) runs, and is healthy if checked; a service others wait on to complete successfully may
+        have exited with code 0 instead."""
         one_shot = {d.service for s in self.services for d in s.config.depends_on
                     if d.condition == "service_completed_successfully"}
-        outcome = execute(self.get_services(names),
+        outcome = execute(self.get_services(names, deps=deps),
                           lambda s: wait_running(s.name, lambda: s.containers(stopped=True), timeout,
                                                  may_complete=s.name in one_shot),
                           key=lambda s: s.name, limit=self.limit)
@@ -258,10 +272,11 @@ class Project:
 
     def explain(self, names: Iterable[str] = (), *, options: UpOptions = UpOptions()) -> list[Explanation]:
         """What `up` would do, touching nothing: per container, the action and why."""
+        names = list(names)
         services = self.get_services(names, deps=options.deps)
         image_ids = {s.name: s.image_id() or "" for s in services}
         result = []
-        for name, planned in self.plans(services, image_ids, options).items():
+        for name, planned in self.plans(services, image_ids, options, roots=names).items():
             service = self.service(name)
             if not planned.image_id:
                 source = "built" if service.config.build else "pulled"

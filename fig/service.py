@@ -70,15 +70,15 @@ class Service:
     def image_id(self) -> str | None:
         return self.backend.image_id(self.image_name)
 
-    @property
-    def builds_always(self) -> bool:
-        """pull_policy: build: every `up` and `run` builds the image again."""
-        return self.config.pull_policy == "build" and self.config.build is not None
+    def builds_always(self, policy: str | None = None) -> bool:
+        """pull_policy: build (or `--pull build`, which overrides it): every `up` and `run` builds the image."""
+        return (policy or self.config.pull_policy) == "build" and self.config.build is not None
 
-    def ensure_image(self, *, build: bool = True, rebuild: bool = False, on_progress: Progress | None = None) -> str:
+    def ensure_image(self, *, build: bool = True, rebuild: bool = False, policy: str | None = None,
+                     on_progress: Progress | None = None) -> str:
         """The id of the image to run: built (when the service has `build:`, or always with `rebuild`) or pulled
-        if missing; pulled every time with pull_policy always, and never with never."""
-        policy = self.config.pull_policy
+        if missing; pulled every time with pull_policy always, and never with never (`policy` overrides it)."""
+        policy = policy or self.config.pull_policy
         if policy == "always" and self.config.image:
             self.pull(on_progress=on_progress)
         image_id = self.image_id()

@@ -105,8 +105,16 @@ class FakeContainer:
         return ContainerInfo(
             id=self.id, name=self.name, image=self.spec.image, image_id=self.image_id, labels=dict(self.spec.labels),
             state=self.state, exit_code=self.exit_code, command=command, ports=ports, mounts=self.mounts,
-            created=self.created, finished_at=self.finished_at,
+            created=self.created, finished_at=self.finished_at, status=self.status(), names=(self.name,),
+            networks=tuple(e.network for e in self.spec.networks) or (self.spec.network_mode or "bridge",),
         )
+
+    def status(self) -> str:
+        """The engine's words for the state, without its times ("Up 2 minutes" is "Up" here)."""
+        if self.state is ContainerState.EXITED:
+            return f"Exited ({self.exit_code})"
+        return {ContainerState.RUNNING: "Up", ContainerState.PAUSED: "Up (Paused)",
+                ContainerState.CREATED: "Created"}.get(self.state, self.state.value.capitalize())
 
 
 class FakeBackend:
@@ -376,12 +384,14 @@ class FakeBackend:
             return c.exit_code
 
     def logs(self, container_id: str, *, follow: bool, tail: int | None = None, since: str | None = None,
-             timestamps: bool = False) -> Iterator[LogLine]:
+             until: str | None = None, timestamps: bool = False) -> Iterator[LogLine]:
         with self._lock:
             self._record("logs", container_id, follow, tail, since, timestamps)
             lines = self._canned(self._find(container_id))
         if since is not None:
             lines = [line for line in lines if (line.timestamp or "") >= since]
+        if until is not None:
+            lines = [line for line in lines if (line.timestamp or "") < until]
         if tail is not None:
             lines = lines[-tail:] if tail else []
         if not timestamps:

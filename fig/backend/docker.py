@@ -269,12 +269,14 @@ class DockerBackend:
         return int(self._call("POST", path_of("/containers/{}/wait", container_id), wait=None)["StatusCode"])
 
     def logs(self, container_id: str, *, follow: bool, tail: int | None = None, since: str | None = None,
-             timestamps: bool = False) -> Iterator[LogLine]:
+             until: str | None = None, timestamps: bool = False) -> Iterator[LogLine]:
         tty = bool(self._inspect(container_id)["Config"]["Tty"])
         params: dict[str, Any] = {"stdout": 1, "stderr": 1, "follow": int(follow),
                                   "tail": "all" if tail is None else str(tail), "timestamps": int(timestamps)}
         if since is not None:
             params["since"] = wire.unix_time(since)
+        if until is not None:
+            params["until"] = wire.unix_time(until)
         lines = streams.lines(streams.frames(self._stream(path_of("/containers/{}/logs", container_id), params,
                                                              follow=follow), tty))
         return streams.timestamped(lines) if timestamps else lines

@@ -254,7 +254,8 @@ def from_summary(c: dict[str, Any]) -> ContainerInfo:
         state=ContainerState(c.get("State") or "created"), exit_code=int(exit_match[1]) if exit_match else 0,
         command=c.get("Command", ""), ports=ports, mounts=_mounts(c),
         health=health[1].replace("health: ", "") if health else None, created=str(c.get("Created", "")),
-        ip_addresses=_addresses(c.get("NetworkSettings")),
+        ip_addresses=_addresses(c.get("NetworkSettings")), status=status,
+        names=tuple(n.lstrip("/") for n in c.get("Names") or ()), networks=_networks(c.get("NetworkSettings")),
     )
 
 
@@ -275,6 +276,7 @@ def from_inspect(c: dict[str, Any]) -> ContainerInfo:
         exit_code=int(state.get("ExitCode") or 0), command=command, ports=tuple(ports), mounts=_mounts(c),
         health=(state.get("Health") or {}).get("Status"), created=c.get("Created", ""),
         ip_addresses=_addresses(c.get("NetworkSettings")), finished_at=state.get("FinishedAt") or "",
+        names=(c.get("Name", "").lstrip("/"),), networks=_networks(c.get("NetworkSettings")),
     )
 
 
@@ -287,6 +289,10 @@ def _addresses(settings: dict[str, Any] | None) -> tuple[str, ...]:
     settings = settings or {}
     found = [settings.get("IPAddress")] + [n.get("IPAddress") for n in (settings.get("Networks") or {}).values()]
     return tuple(dict.fromkeys(a for a in found if a))
+
+
+def _networks(settings: dict[str, Any] | None) -> tuple[str, ...]:
+    return tuple((settings or {}).get("Networks") or {})
 
 
 def own_name(names: list[str]) -> str:

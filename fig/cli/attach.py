@@ -42,7 +42,7 @@ def run_one_off(project: Project, options: dict[str, Any], status: Status) -> in
         deps = [n for n in project.graph.closure([service.name]) if n != service.name]
         if deps:
             project.up(deps, options=UpOptions(strategy=Strategy.NEVER), on_event=status, on_progress=status.progress)
-    image_id = service.ensure_image(rebuild=service.builds_always, on_progress=status.progress)
+    image_id = service.ensure_image(rebuild=service.builds_always(), on_progress=status.progress)
     interactive = not detach and not options["-T"] and sys.stdin is not None and sys.stdin.isatty()
     command = (options["COMMAND"], *options["ARGS"]) if options["COMMAND"] is not None else None
     entrypoint = tuple(shlex.split(options["--entrypoint"])) if options["--entrypoint"] is not None else None

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from fig.backend.base import ContainerState, LogLine
-from fig.cli.log_printer import LogPrinter, LogSource
+from fig.cli.log_printer import LogPrinter, LogSource, LogStyle
 from fig.container import Container
 from fig.errors import NotFound
 
@@ -27,9 +27,10 @@ class ExitPolicy:
     abort_on_exit: bool = False  # --abort-on-container-exit
     exit_code_from: str | None = None  # --exit-code-from SERVICE
     all_succeed: bool = False  # --exit-policy all-succeed
+    abort_on_failure: bool = False  # --abort-on-container-failure
 
 
-def follow(container: Container, first: Iterator[LogLine]) -> Iterator[LogLine]:
+def follow(container: Container, first: Iterator[LogLine], *, timestamps: bool = False) -> Iterator[LogLine]:
     """The lines of `first`, then of each later run while the container restarts."""
     lines = first
     while True:
@@ -40,17 +41,18 @@ def follow(container: Container, first: Iterator[LogLine]) -> Iterator[LogLine]:
             return
         if info.state not in (ContainerState.RESTARTING, ContainerState.RUNNING):
             return
-        lines = container.logs(follow=True, since=info.finished_at)
+        lines = container.logs(follow=True, since=info.finished_at, timestamps=timestamps)
 
 
 class Session:
     """Prints the output of containers until they have all exited, or a policy says stop."""
 
-    def __init__(self, out: TextIO, *, colored: bool, json_lines: bool, history: bool = False,
-                 tail: int | None = None, discover: Callable[[], list[Container]] | None = None,
+    def __init__(self, out: TextIO, *, style: LogStyle, history: bool = False, tail: int | None = None,
+                 since: str | None = None, discover: Callable[[], list[Container]] | None = None,
                  width: int = 0) -> None:
-        self.printer = LogPrinter(out, colored=colored, json_lines=json_lines, width=width)
-        self.history, self.tail, self.discover = history, tail, discover
+        self.printer = LogPrinter(out, style=style, width=width)
+        self.history, self.tail, self.since, self.discover = history, tail, since, discover
+        self.timestamps = style.json_lines or style.timestamps == "engine"
         self.seen: set[str] = set()
         self.lock = threading.Lock()
         self.done = threading.Event()
@@ -62,13 +64,14 @@ class Session:
                 return
             self.seen.add(container.id)
         if self.history:
-            first = container.logs(follow=True, tail=self.tail)
+            first = container.logs(follow=True, tail=self.tail, since=self.since, timestamps=self.timestamps)
         elif container.is_running:  # started by someone else (e.g. `fig scale`): its whole current run
             finished = container.refresh().info.finished_at
             first = container.logs(follow=True, since=None if finished.startswith("0001") else finished)
         else:
             first = container.attach_output()
-        self.printer.add(LogSource(container.name_without_project, follow(container, first), wait=container.wait,
+        lines = follow(container, first, timestamps=self.timestamps)
+        self.printer.add(LogSource(container.name_without_project, lines, wait=container.wait,
                                    full_name=container.name, service=container.service))
 
     def _watch(self) -> None:
@@ -93,7 +96,7 @@ class Session:
                 return False
             if policy.exit_code_from is not None and src.service != policy.exit_code_from:
                 return False
-            if policy.abort_on_exit:
+            if policy.abort_on_exit or (policy.abort_on_failure and code != 0):
                 decided.append(code)
                 return True
             return False

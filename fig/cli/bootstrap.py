@@ -15,6 +15,8 @@ def project_from_options(options: Mapping[str, Any], environ: Mapping[str, str] 
 
     environ = os.environ if environ is None else environ
     config = load_project(options.get("--file") or (), project_name=options.get("--project-name"),
-                          environ=environ, profiles=options.get("--profile") or None)
+                          environ=environ, profiles=options.get("--profile") or None,
+                          env_files=options.get("--env-file") or (),
+                          project_directory=options.get("--project-directory"))
     limit = int(options.get("--parallel") or environ.get("FIG_PARALLEL_LIMIT") or 8)
     return Project(config, DockerBackend.from_env(environ), limit=limit)

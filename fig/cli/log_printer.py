@@ -6,6 +6,7 @@ read on its own thread and written by the caller's thread, so a line is never sp
 
 from __future__ import annotations
 
+import datetime
 import json
 import logging
 import threading
@@ -43,6 +44,16 @@ def presenters(names: Sequence[str], *, colored: bool) -> dict[str, Callable[[st
 
 
 @dataclass(frozen=True)
+class LogStyle:
+    """How lines are printed: colour, JSON objects, the "name | " prefix, and a time in front of each line."""
+
+    colored: bool = False
+    json_lines: bool = False
+    prefix: bool = True
+    timestamps: str = ""  # "": none; "engine": the daemon's time of the line; "client": when fig read it
+
+
+@dataclass(frozen=True)
 class _Exit:
     source: LogSource
     code: int | None  # None: the stream ended without a wait function
@@ -57,11 +68,10 @@ class LogPrinter:
     """Readers append whole formatted lines to one FIFO; the thread in `run` writes what has come in runs
     and flushes when the output goes quiet (a terminal's line buffering shows each run at once anyway)."""
 
-    def __init__(self, out: TextIO, *, colored: bool = False, json_lines: bool = False, width: int = 0) -> None:
+    def __init__(self, out: TextIO, *, style: LogStyle = LogStyle(), width: int = 0) -> None:
         """`width`: the prefix width to start from, when the names of sources added later are known."""
         self.out = out
-        self.colored = colored
-        self.json_lines = json_lines
+        self.style = style
         self._items: deque[str | _Exit] = deque()
         self._wake = threading.Event()  # set by a reader when the writer is idle
         self._idle = False
@@ -69,7 +79,7 @@ class LogPrinter:
         self._full = False
         self._closed = False  # `run` has returned: readers stop
         self._prefix: dict[str, str] = {}
-        self._colors = rainbow() if colored else iter(lambda: plain, None)
+        self._colors = rainbow() if style.colored else iter(lambda: plain, None)
         self._width = width
         self._running = 0
         self._lock = threading.Lock()
@@ -81,7 +91,7 @@ class LogPrinter:
                 self._width = max(self._width, len(source.name))
                 paint = next(self._colors)
                 width = self._width
-                self._prefix[source.name] = paint(f"{source.name.ljust(width)} | ")
+                self._prefix[source.name] = paint(f"{source.name.ljust(width)} | ") if self.style.prefix else ""
             self._running += 1
         threading.Thread(target=self._pump, args=(source,), daemon=True).start()
 
@@ -108,13 +118,21 @@ class LogPrinter:
                     text, stream, stamp = item.text, item.stream, item.timestamp
                 if not text.endswith("\n"):
                     text += "\n"
-                self._put(self._record(source, text[:-1], stream, stamp) if self.json_lines else prefix + text)
+                self._put(self._record(source, text[:-1], stream, stamp) if self.style.json_lines
+                          else prefix + self._time(stamp) + text)
             if source.wait is not None:
                 code = source.wait()
         except FigError as e:  # e.g. the container was removed while we read it
             log.warning("%s: %s", source.full_name or source.name, e)
         finally:
             self._put(_Exit(source, code))
+
+    def _time(self, stamp: str | None) -> str:
+        if self.style.timestamps == "engine" and stamp:
+            return f"{stamp} "
+        if self.style.timestamps == "client":
+            return datetime.datetime.now().astimezone().isoformat(timespec="microseconds") + " "
+        return ""
 
     @staticmethod
     def _record(source: LogSource, line: str, stream: str, stamp: str | None) -> str:
@@ -197,7 +215,7 @@ class LogPrinter:
 
     def _write_exit(self, item: _Exit) -> None:
         name = item.source.full_name or item.source.name
-        if self.json_lines:
+        if self.style.json_lines:
             record = {"service": item.source.service, "container": name, "event": "exit", "exit_code": item.code}
             self.out.write(json.dumps(record) + "\n")
         else:

@@ -70,10 +70,13 @@ def _dispatch(argv: list[str]) -> int:
 
     from fig.cli.commands import NO_PROJECT, TopLevelCommand
     from fig.cli.docopt_command import HelpRequested, parse
+    from fig.cli.options import ANSI, choice
 
     doc = getdoc(TopLevelCommand) or ""
     options = parse(doc, argv, options_first=True)
-    command = TopLevelCommand(progress=options["--progress"])
+    ansi = choice(options, "--ansi", ANSI, default="auto")
+    command = TopLevelCommand(progress="plain" if ansi == "never" and options["--progress"] == "auto"
+                              else options["--progress"], ansi=ansi)
     if options["--version"] and not options["--help"]:  # `fig -p x --version` too, not only `fig --version`
         return command.version(None, {})
     if options["--help"] or not options["COMMAND"]:

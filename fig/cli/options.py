@@ -2,19 +2,70 @@
 
 from __future__ import annotations
 
+import datetime
+import os
 import re
 import sys
+import time
+from dataclasses import dataclass
 from typing import Any
 
+from fig.cli.dialect import Dialect
+from fig.cli.log_printer import LogStyle
 from fig.errors import UserError
 from fig.project import Project
 
 
 def json_format(options: dict[str, Any]) -> bool:
-    fmt = options.get("--format") or "text"
-    if fmt not in ("text", "json"):
-        raise UserError(f"--format must be text or json, not {fmt!r}")
-    return fmt == "json"
+    return choice(options, "--format", ("text", "json"), default="text") == "json"
+
+
+def choice(options: dict[str, Any], key: str, values: tuple[str, ...], *, default: str | None = None) -> str:
+    """An option that takes one of a few words; anything else is one line naming the option and the words."""
+    value = options.get(key) or default
+    if value not in values:
+        raise UserError(f"{key} must be {', '.join(values[:-1])} or {values[-1]}, not {value!r}")
+    return str(value)
+
+
+def boolean(options: dict[str, Any], key: str, default: bool) -> bool:
+    """A `--flag=true|false` option, as Compose v2's boolean flags take them."""
+    value = options.get(key)
+    if value is None:
+        return default
+    word = str(value).lower()
+    if word not in ("true", "false", "1", "0"):
+        raise UserError(f"{key} must be true or false, not {value!r}")
+    return word in ("true", "1")
+
+
+STATES = ("created", "running", "paused", "restarting", "removing", "exited", "dead")
+
+
+@dataclass(frozen=True)
+class PsQuery:
+    """Which containers `ps` lists and how it prints them."""
+
+    all: bool
+    states: frozenset[str]
+    orphans: bool
+    json: bool
+    no_trunc: bool
+
+
+def ps_query(options: dict[str, Any], dialect: Dialect) -> PsQuery:
+    states = list(options["--status"])
+    for item in options["--filter"]:
+        key, sep, value = item.partition("=")
+        if key != "status" or not sep:
+            raise UserError(f"--filter {item!r}: only status=STATE is supported")
+        states.append(value)
+    for state in states:
+        if state not in STATES:
+            raise UserError(f"--status must be one of {', '.join(STATES)}, not {state!r}")
+    return PsQuery(all=options["--all"] or bool(states) or dialect.ps_all, states=frozenset(states),
+                   orphans=boolean(options, "--orphans", dialect.ps_orphans),
+                   json=choice(options, "--format", ("table", "json")) == "json", no_trunc=options["--no-trunc"])
 
 
 def timeout(options: dict[str, Any]) -> int | None:
@@ -30,8 +81,47 @@ def integer(options: dict[str, Any], key: str) -> int:
         raise UserError(f"{key} must be a whole number, not {value!r}") from None
 
 
-def colored(options: dict[str, Any]) -> bool:
-    return not options.get("--no-color") and sys.stdout.isatty()
+ANSI = ("never", "always", "auto")
+
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
+_UNIT = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}
+
+
+def moment(options: dict[str, Any], key: str) -> str | None:
+    """A time given as RFC 3339 (2013-01-02T13:23:37Z; no zone is local time), unix seconds, or a duration
+    back from now (42m, 1h30m), as the RFC 3339 UTC text the backend takes."""
+    value = options.get(key)
+    if value is None:
+        return None
+    text = str(value).strip()
+    if text and _DURATION.sub("", text) == "":
+        stamp = time.time() - sum(float(n) * _UNIT[unit] for n, unit in _DURATION.findall(text))
+    elif re.fullmatch(r"\d+(\.\d+)?", text):
+        stamp = float(text)
+    else:
+        try:
+            stamp = datetime.datetime.fromisoformat(text).timestamp()
+        except ValueError:
+            raise UserError(f"{key} must be a time (2013-01-02T13:23:37Z), unix seconds or a duration (42m), "
+                            f"not {value!r}") from None
+    moment = datetime.datetime.fromtimestamp(stamp, datetime.timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f") + "000Z"
+
+
+def colored(options: dict[str, Any], ansi: str = "auto") -> bool:
+    """Colour on a terminal unless NO_COLOR is set; `--ansi always|never` and `--no-color` decide instead."""
+    if options.get("--no-color") or ansi == "never":
+        return False
+    return ansi == "always" or (sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
+
+
+def log_style(options: dict[str, Any], ansi: str, *, timestamps: str) -> LogStyle:
+    """`--timestamps` puts `timestamps` ("engine" or "client") in front of each line; `--no-log-prefix` drops
+    the "name | " prefix."""
+    return LogStyle(colored=colored(options, ansi), json_lines=json_format(options),
+                    prefix=not options.get("--no-log-prefix"), timestamps=timestamps if options.get("--timestamps")
+                    else "")
 
 
 def parse_scale(pairs: list[str], project: Project) -> dict[str, int]:

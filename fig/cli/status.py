@@ -26,13 +26,14 @@ class Status:
     Pull and push progress is one line per layer: on a terminal each layer's line is updated in place (with the
     progress bar); piped, a line is printed only when a layer changes state, never for byte counts."""
 
-    def __init__(self, stream: TextIO | None = None, *, mode: str = "auto") -> None:
+    def __init__(self, stream: TextIO | None = None, *, mode: str = "auto", colored: bool = True) -> None:
         if mode not in MODES:
             raise UserError(f"--progress must be one of {', '.join(MODES)}, not {mode!r}")
         self.stream = stream or sys.stderr
         self.tty = self.stream.isatty() if mode == "auto" else mode == "tty"
         self.quiet = mode == "quiet"
         self.json = mode == "json"
+        self.colored = colored
         self.lock = threading.Lock()
         self.lines: list[str | None] = []  # on a terminal: the key of each line written, the last at the bottom
         self.layers: dict[str, str] = {}  # piped: the last state printed per layer
@@ -52,7 +53,7 @@ class Status:
                     self._line(event.key, f"{event.key} ... ")
                 return
             word, hue = _WORDS[event.phase]
-            paint = color(hue) if self.tty else plain
+            paint = color(hue) if self.tty and self.colored else plain
             self._line(event.key, f"{event.key} ... {paint(word)}")
 
     def progress(self, service: str, event: dict[str, Any]) -> None:

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import logging
+import math
 import sys
 from typing import Any
 
 from fig.cli import options as opts
 from fig.cli.attached import ExitPolicy, Session
+from fig.cli.dialect import Dialect
 from fig.cli.signals import shutdown
 from fig.cli.status import Status
 from fig.container import Container
 from fig.convergence import Strategy
 from fig.errors import UserError
 from fig.project import Explanation, Project, UpOptions
+from fig.service import Progress
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +28,11 @@ def exit_policy(options: dict[str, Any], project: Project) -> ExitPolicy:
     policy = options["--exit-policy"]
     if policy not in (None, "all-succeed"):
         raise UserError(f"--exit-policy takes 'all-succeed', not {policy!r}")
+    if options["--abort-on-container-exit"] and options["--abort-on-container-failure"]:
+        raise UserError("--abort-on-container-exit and --abort-on-container-failure cannot be combined")
     return ExitPolicy(abort_on_exit=options["--abort-on-container-exit"] or exit_from is not None,
-                      exit_code_from=exit_from, all_succeed=policy == "all-succeed")
+                      exit_code_from=exit_from, all_succeed=policy == "all-succeed",
+                      abort_on_failure=options["--abort-on-container-failure"])
 
 
 def explanation(item: Explanation) -> str:
@@ -35,46 +41,93 @@ def explanation(item: Explanation) -> str:
     return f"{who}: {item.action}{why}"
 
 
+PULL_POLICIES = ("always", "missing", "never", "build", "if_not_present")
+
+
 def up_options(options: dict[str, Any], project: Project) -> UpOptions:
-    if options["--force-recreate"] and options["--no-recreate"]:
-        raise UserError("--force-recreate and --no-recreate cannot be combined")
-    if options["--build"] and options["--no-build"]:
-        raise UserError("--build and --no-build cannot be combined")
+    for a, b in (("--force-recreate", "--no-recreate"), ("--build", "--no-build"),
+                 ("--always-recreate-deps", "--no-recreate")):
+        if options[a] and options[b]:
+            raise UserError(f"{a} and {b} cannot be combined")
+    pull = None if options["--pull"] is None else opts.choice(options, "--pull", PULL_POLICIES)
     strategy = (Strategy.ALWAYS if options["--force-recreate"] else
                 Strategy.NEVER if options["--no-recreate"] else Strategy.CHANGED)
     return UpOptions(
         deps=not options["--no-deps"], strategy=strategy, build=not options["--no-build"],
         force_build=options["--build"], start=not options["--no-start"], timeout=opts.timeout(options),
         renew_volumes=options["--renew-anon-volumes"], scale=opts.parse_scale(options["--scale"], project),
-        remove_orphans=options["--remove-orphans"],
+        remove_orphans=options["--remove-orphans"], pull={"if_not_present": "missing"}.get(pull or "", pull),
+        recreate_deps=options["--always-recreate-deps"],
     )
 
 
-def run(project: Project, options: dict[str, Any], status: Status) -> int:
+def shown_services(options: dict[str, Any], project: Project, settings: UpOptions) -> set[str]:
+    """Whose output attached `up` prints: --attach's services, else the named ones (and with
+    --attach-dependencies what they need), else every service without `attach: false`; less --no-attach's."""
+    named = options["SERVICE"]
+    if options["--attach"]:
+        if options["--attach-dependencies"]:
+            raise UserError("--attach and --attach-dependencies cannot be combined")
+        started = {s.name for s in project.get_services(named, deps=settings.deps)}
+        unknown = [name for name in options["--attach"] if name not in started]
+        if unknown:
+            raise UserError(f"cannot attach to services not included in up: {', '.join(unknown)}")
+        shown = set(options["--attach"])
+    elif named and options["--attach-dependencies"]:
+        shown = {s.name for s in project.get_services(named, deps=True) if s.config.attach or s.name in named}
+    else:
+        shown = set(named) or {s.name for s in project.services if s.config.attach}
+    for name in options["--no-attach"]:
+        project.service(name)
+    return shown - set(options["--no-attach"])
+
+
+def quieted(status: Status, *, quiet_pull: bool, quiet_build: bool) -> Progress:
+    """Status's progress, without pull progress (--quiet-pull) or build output (--quiet-build)."""
+    def show(service: str, event: dict[str, Any]) -> None:
+        from_build = "stream" in event or "aux" in event
+        if not (quiet_build if from_build else quiet_pull):
+            status.progress(service, event)
+    return show
+
+
+def wait_timeout(options: dict[str, Any], dialect: Dialect) -> float:
+    if options["--wait-timeout"] is None:
+        return math.inf if dialect.wait_timeout is None else dialect.wait_timeout
+    seconds = opts.integer(options, "--wait-timeout")
+    if seconds < 0:
+        raise UserError(f"--wait-timeout must be a number of seconds, not {options['--wait-timeout']!r}")
+    return seconds or math.inf
+
+
+def run(project: Project, options: dict[str, Any], status: Status, *, ansi: str, dialect: Dialect) -> int:
     policy = exit_policy(options, project)
-    if options["-d"] and policy != ExitPolicy():
-        raise UserError("-d cannot be combined with --abort-on-container-exit, --exit-code-from or --exit-policy")
+    detached = options["--detach"] or options["--wait"]
+    if detached and (policy != ExitPolicy() or options["--attach"]):
+        raise UserError("-d and --wait cannot be combined with --attach, --abort-on-container-exit, "
+                        "--abort-on-container-failure, --exit-code-from or --exit-policy")
     settings = up_options(options, project)
+    timeout = wait_timeout(options, dialect)
     if options["--explain"] or options["--dry-run"]:
         for item in project.explain(options["SERVICE"], options=settings):
             print(explanation(item))
         return 0
     wanted = set(options["SERVICE"]) or {s.name for s in project.services}
-    # Services with `attach: false` are not followed unless named
-    shown = set(options["SERVICE"]) or {s.name for s in project.services if s.config.attach}
-    attached = not (options["-d"] or options["--no-start"])
-    session = Session(sys.stdout, colored=opts.colored(options), json_lines=opts.json_format(options),
+    shown = shown_services(options, project, settings)
+    attached = not (detached or options["--no-start"])
+    session = Session(sys.stdout, style=opts.log_style(options, ansi, timestamps="client"),
                       discover=lambda: project.containers(shown), width=_prefix_width(project, shown, settings))
 
     def attach(container: Container) -> None:
         if attached and container.service in shown:
             session.attach(container)
 
-    containers = project.up(options["SERVICE"], options=settings, on_event=status, on_progress=status.progress,
+    progress = quieted(status, quiet_pull=options["--quiet-pull"], quiet_build=options["--quiet-build"])
+    containers = project.up(options["SERVICE"], options=settings, on_event=status, on_progress=progress,
                             before_start=attach)
     if not attached:
-        if options["--wait"]:
-            project.wait(options["SERVICE"], timeout=opts.integer(options, "--wait-timeout"))
+        if options["--wait"] and not options["--no-start"]:
+            project.wait(options["SERVICE"], timeout=timeout, deps=settings.deps)
         return 0
     followed = [c for c in containers if c.service in shown]
     log.info("Attaching to %s", ", ".join(c.name for c in followed))

@@ -16,11 +16,16 @@ log = logging.getLogger(__name__)
 _ENGINE_VARS = ("DOCKER_HOST", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "DOCKER_API_VERSION", "DOCKER_CONTEXT")
 
 
-def _dotenv(directory: str, environ: Mapping[str, str]) -> dict[str, str]:
-    """Variables for interpolation: the project's .env under the caller's environment."""
+def _dotenv(directory: str, environ: Mapping[str, str], env_files: Sequence[str] = ()) -> dict[str, str]:
+    """Variables for interpolation: the project's .env (or the --env-file files instead, later ones winning)
+    under the caller's environment."""
     from fig.config.loader import read_env_file
 
-    values = read_env_file(os.path.join(directory, ".env"), required=False)
+    values: dict[str, str] = {}
+    for path in env_files:
+        values.update(read_env_file(path, required=True))
+    if not env_files:
+        values = read_env_file(os.path.join(directory, ".env"), required=False)
     ignored = [k for k in values if k in _ENGINE_VARS]
     if ignored:
         log.warning("Ignoring %s from .env: the engine is chosen by the environment, not by .env", ", ".join(ignored))
@@ -55,8 +60,11 @@ def active_profiles(profiles: Sequence[str] | None, variables: Mapping[str, str]
 
 def load_project(
     files: Sequence[str] = (), *, project_name: str | None = None, environ: Mapping[str, str] | None = None,
-    cwd: str | None = None, profiles: Sequence[str] | None = None,
+    cwd: str | None = None, profiles: Sequence[str] | None = None, env_files: Sequence[str] = (),
+    project_directory: str | None = None,
 ) -> ProjectConfig:
+    """`project_directory` (default: the first file's) is where relative paths and .env are read from, and
+    where the files are looked for when none are given; `env_files` replace .env."""
     from fig.config import loader
     from fig.config.extends import resolve_extends
     from fig.config.include import resolve_includes
@@ -65,11 +73,15 @@ def load_project(
 
     environ = dict(os.environ if environ is None else environ)
     cwd = cwd or os.getcwd()
-    shown = loader.find_files(files, environ, cwd)
-    paths = [p if p == "-" or os.path.isabs(p) else os.path.join(cwd, p) for p in shown]
+    directory = os.path.abspath(os.path.join(cwd, project_directory)) if project_directory else None
+    if directory and not os.path.isdir(directory):
+        raise ConfigError(f"--project-directory {project_directory}: no such directory")
+    search = directory if directory and not files else cwd
+    shown = loader.find_files(files, environ, search)
+    paths = [p if p == "-" or os.path.isabs(p) else os.path.join(search, p) for p in shown]
     read = [loader.read_file(path, name if name != "-" else "<stdin>") for path, name in zip(paths, shown)]
-    base_dir = os.path.dirname(os.path.abspath(paths[0])) if paths[0] != "-" else os.path.abspath(cwd)
-    variables = _dotenv(base_dir, environ)
+    base_dir = directory or (os.path.dirname(os.path.abspath(paths[0])) if paths[0] != "-" else os.path.abspath(cwd))
+    variables = _dotenv(base_dir, environ, [os.path.join(cwd, f) for f in env_files])
     missing: set[str] = set()
 
     def warn_missing(name: str) -> None:

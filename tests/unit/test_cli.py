@@ -133,3 +133,17 @@ def test_port_prints_the_public_binding(project, capsys):
     assert capsys.readouterr().out == "127.0.0.1:8000\n"
     with pytest.raises(UserError, match="No public port for 81/tcp"):
         _call(_command(), "port", p, ["web", "81"])
+
+
+def test_ps_lists_stopped_ones_in_figs_dialect_and_running_ones_in_composes(project, capsys):
+    from fig.cli.dialect import COMPOSE
+
+    p = project(SERVICES)
+    p.up()
+    p.stop(["db"])
+    compose = TopLevelCommand(dialect=COMPOSE)
+    compose.status = Status(io.StringIO())
+    for command, argv, expected in ((_command(), [], ["db", "web"]), (compose, [], ["web"]),
+                                    (compose, ["-a"], ["db", "web"]), (compose, ["--status", "exited"], ["db"])):
+        assert _call(command, "ps", p, [*argv, "--services"]) == 0
+        assert capsys.readouterr().out.splitlines() == expected, (command.dialect, argv)

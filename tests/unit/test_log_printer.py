@@ -10,7 +10,7 @@ import time
 
 from fig.backend.base import LogLine
 from fig.cli import log_printer
-from fig.cli.log_printer import LogPrinter, LogSource
+from fig.cli.log_printer import LogPrinter, LogSource, LogStyle
 
 
 def _print(sources, **kwargs) -> tuple[str, dict[str, int]]:
@@ -43,12 +43,14 @@ def test_prefixes_are_padded_to_one_width():
 
 
 def test_no_colour_when_not_colored():
-    text, _ = _print([LogSource("web_1", iter(["w\n"])), LogSource("db_1", iter(["d\n"]))], colored=False)
+    text, _ = _print([LogSource("web_1", iter(["w\n"])), LogSource("db_1", iter(["d\n"]))],
+                     style=LogStyle(colored=False))
     assert "\033" not in text
 
 
 def test_colour_when_colored_and_each_source_differs():
-    text, _ = _print([LogSource("web_1", iter(["w\n"])), LogSource("db_1", iter(["d\n"]))], colored=True)
+    text, _ = _print([LogSource("web_1", iter(["w\n"])), LogSource("db_1", iter(["d\n"]))],
+                     style=LogStyle(colored=True))
     prefixes = {line.split("|")[0] for line in text.splitlines()}
     assert all(p.startswith("\033[") for p in prefixes)
     assert len({p.split("m")[0] for p in prefixes}) == 2  # two different colour codes
@@ -111,7 +113,7 @@ def test_stop_ends_a_run_whose_sources_never_end():
 
 def test_json_lines():
     out = io.StringIO()
-    LogPrinter(out, json_lines=True).run(
+    LogPrinter(out, style=LogStyle(json_lines=True)).run(
         [LogSource("web_1", iter([LogLine("hi\n", "stderr", "2024-01-01T00:00:00Z")]), wait=lambda: 2,
                    full_name="p_web_1", service="web")])
     records = [json.loads(line) for line in out.getvalue().splitlines()]

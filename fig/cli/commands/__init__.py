@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from fig.cli.commands.files import Files
@@ -9,6 +10,7 @@ from fig.cli.commands.images import Images
 from fig.cli.commands.lifecycle import Lifecycle
 from fig.cli.commands.looking import Looking
 from fig.cli.commands.oneoff import OneOff
+from fig.cli.dialect import FIG, Dialect
 from fig.cli.docopt_command import DocoptCommand
 from fig.cli.status import Status
 
@@ -17,13 +19,19 @@ class TopLevelCommand(Lifecycle, Looking, OneOff, Images, Files, DocoptCommand):
     """Define and run multi-container applications with Docker.
 
     Usage:
-      fig [-f FILE]... [--profile NAME]... [options] [COMMAND] [ARGS...]
+      fig [-f FILE]... [--profile NAME]... [--env-file PATH]... [options] [COMMAND] [ARGS...]
       fig -h|--help
 
     Options:
       -f, --file FILE           Specify an alternate fig file (default: fig.yml); repeatable
       --profile NAME            Enable the services of a profile (default: COMPOSE_PROFILES); repeatable
       -p, --project-name NAME   Specify an alternate project name (default: directory name)
+      --project-directory DIR   Read relative paths and .env from DIR, and look for the file there
+                                (default: the first file's directory)
+      --env-file PATH           Read variables from PATH instead of .env; repeatable
+      --ansi WHEN               Colour and control characters: never, always or auto (default: auto;
+                                NO_COLOR turns colour off)
+      --dry-run                 Show what the command would change, and change nothing
       --parallel N              How many engine operations to run at once [default: 8]
       --progress MODE           How to show progress: auto, tty, plain, json or quiet [default: auto]
       --verbose                 Show more output
@@ -51,8 +59,10 @@ class TopLevelCommand(Lifecycle, Looking, OneOff, Images, Files, DocoptCommand):
       version  Show the version
     """
 
-    def __init__(self, progress: str = "auto") -> None:
-        self.status = Status(mode=progress)
+    def __init__(self, progress: str = "auto", *, ansi: str = "auto", dialect: Dialect = FIG) -> None:
+        self.ansi = ansi
+        self.status = Status(mode=progress, colored=ansi != "never" and not os.environ.get("NO_COLOR"))
+        self.dialect = dialect
 
     def version(self, project: None, options: dict[str, Any]) -> int:
         """

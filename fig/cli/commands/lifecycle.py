@@ -7,6 +7,7 @@ from typing import Any
 
 from fig.cli import up
 from fig.cli import options as opts
+from fig.cli.dialect import Dialect
 from fig.cli.options import parse_scale
 from fig.cli.status import Status
 from fig.errors import UserError
@@ -15,6 +16,8 @@ from fig.project import Project
 
 class Lifecycle:
     status: Status
+    dialect: Dialect
+    ansi: str
 
     def up(self, project: Project, options: dict[str, Any]) -> int:
         """
@@ -23,16 +26,20 @@ class Lifecycle:
         Without -d, the output of every container is shown until they all exit; Ctrl-C stops them.
         Unchanged containers are kept; changed ones are recreated, keeping their anonymous volumes.
 
-        Usage: up [options] [--scale SERVICE=NUM...] [SERVICE...]
+        Usage: up [options] [--scale SERVICE=NUM...] [--attach SERVICE...] [--no-attach SERVICE...] [SERVICE...]
 
         Options:
-            -d                     Detached mode: run containers in the background
+            -d, --detach           Detached mode: run containers in the background
             --no-color             Produce monochrome output
             --no-deps              Don't start linked services
             --force-recreate       Recreate containers even if their configuration has not changed
+            --always-recreate-deps  Recreate the dependencies' containers even if unchanged
             --no-recreate          If containers already exist, don't recreate them
             --build                Build images before starting containers
             --no-build             Don't build an image, even if it's missing
+            --pull POLICY          Pull images: always, missing, never or build (instead of each pull_policy)
+            --quiet-pull           Don't show pull progress
+            --quiet-build          Don't show build output
             --no-start             Create the containers but don't start them
             --remove-orphans       Remove containers for services not defined in the file
             -V, --renew-anon-volumes  Recreate anonymous volumes instead of keeping their data
@@ -41,14 +48,22 @@ class Lifecycle:
                                    (default: stop_grace_period or 10)
             --explain              Print what would be done and why, and change nothing
             --dry-run              The same as --explain
-            --wait                 With -d, wait until every service runs (and is healthy if it has a check)
-            --wait-timeout SECS    How long --wait waits [default: 120]
+            --wait                 Run detached and return once every service runs (and is healthy if it has
+                                   a healthcheck); exit 1 naming a service that does not
+            --wait-timeout SECS    How long --wait waits (0: no limit; default: 120)
+            --attach SERVICE       Show only the output of SERVICE (repeatable)
+            --no-attach SERVICE    Don't show the output of SERVICE (repeatable)
+            --attach-dependencies  Show the output of the dependencies too
+            --timestamps           Put the time each line was read in front of it
+            --no-log-prefix        Don't print the "name | " prefix
             --abort-on-container-exit  Stop all containers if any container exits; exit with its code
+            --abort-on-container-failure  Stop all containers if any container exits with a failure
             --exit-code-from SERVICE   Like --abort-on-container-exit, but on SERVICE, with its exit code
             --exit-policy POLICY   'all-succeed': wait for every container; fail if any failed
             --format FORMAT        Output format of attached logs: text or json [default: text]
+            -y, --yes              Assume yes to prompts (up asks none)
         """
-        return up.run(project, options, self.status)
+        return up.run(project, options, self.status, ansi=self.ansi, dialect=self.dialect)
 
     def down(self, project: Project, options: dict[str, Any]) -> int:
         """

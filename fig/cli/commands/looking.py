@@ -2,37 +2,61 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import Any
 
 from fig.cli import options as opts
 from fig.cli.attached import Session
-from fig.cli.formatter import table
+from fig.cli.dialect import Dialect
+from fig.cli.formatter import ps_json, table
 from fig.cli.log_printer import LogPrinter, LogSource
 from fig.cli.status import Status
 from fig.errors import UserError
+from fig.container import Container
 from fig.project import Project
 
 
 class Looking:
     status: Status
+    dialect: Dialect
+    ansi: str
 
     def ps(self, project: Project, options: dict[str, Any]) -> int:
         """
-        List containers.
+        List containers. fig lists stopped and one-off containers too; `fig compose ps` lists the running ones
+        unless given -a, as docker compose does.
 
-        Usage: ps [options] [SERVICE...]
+        Usage: ps [options] [--status STATE...] [--filter FILTER...] [SERVICE...]
 
         Options:
-            -q    Only display IDs
+            -a, --all          Show all containers: stopped and one-off ones too
+            -q, --quiet        Only display IDs
+            --services         Display the services of the containers, one per line
+            --status STATE     Only containers in STATE: created, running, paused, restarting, removing,
+                               exited or dead (repeatable)
+            --filter FILTER    Filter by a property: status=STATE (repeatable)
+            --format FORMAT    table, or json: one object per line [default: table]
+            --no-trunc         Don't truncate output
+            --orphans BOOL     Include containers of services not in the file: true or false
         """
-        containers = project.containers(options["SERVICE"], stopped=True, oneoff=True)
-        if options["-q"]:
-            for c in containers:
-                print(c.id)
+        query = opts.ps_query(options, self.dialect)
+        containers = [c for c in project.containers(options["SERVICE"], stopped=query.all, oneoff=query.all,
+                                                    orphans=query.orphans)
+                      if not query.states or c.state.value in query.states]
+        if options["--quiet"]:
+            lines = [c.id for c in containers]
+        elif options["--services"]:
+            lines = sorted({c.service for c in containers})
+        elif query.json:
+            lines = [json.dumps(ps_json(c.info, project=project.name, service=c.service), separators=(",", ":"))
+                     for c in containers]
+        else:
+            width = None if query.no_trunc else 30
+            rows = [[c.name, _ellipsis(c.info.command, width), c.human_state, c.human_ports] for c in containers]
+            sys.stdout.write(table(["Name", "Command", "State", "Ports"], rows))
             return 0
-        rows = [[c.name, _ellipsis(c.info.command, 30), c.human_state, c.human_ports] for c in containers]
-        sys.stdout.write(table(["Name", "Command", "State", "Ports"], rows))
+        sys.stdout.write("".join(f"{line}\n" for line in lines))
         return 0
 
     def logs(self, project: Project, options: dict[str, Any]) -> int:
@@ -42,23 +66,35 @@ class Looking:
         Usage: logs [options] [SERVICE...]
 
         Options:
-            --no-color      Produce monochrome output
-            -f, --follow    Follow log output, including containers that restart or are added
-            --tail N        Number of lines to show from the end of each container's log
-            --format FORMAT  text, or json: one object per line [default: text]
+            --no-color          Produce monochrome output
+            -f, --follow        Follow log output, including containers that restart or are added
+            -n, --tail N        Number of lines to show from the end of each container's log (or all)
+            --since TIME        Lines since TIME: 2013-01-02T13:23:37Z, unix seconds, or a duration like 42m
+            --until TIME        Lines before TIME (the same forms)
+            -t, --timestamps    Show the engine's time of each line
+            --no-log-prefix     Don't print the "name | " prefix
+            --index N           Only the container of that number (needs exactly one SERVICE)
+            --format FORMAT     text, or json: one object per line [default: text]
         """
         tail = None if options["--tail"] in (None, "all") else opts.integer(options, "--tail")
         names = options["SERVICE"]
-        containers = project.containers(names, stopped=True)
-        if options["--follow"]:
-            session = Session(sys.stdout, colored=opts.colored(options), json_lines=opts.json_format(options),
-                              history=True, tail=tail, discover=lambda: project.containers(names))
-            session.run(containers)
+        index = None if options["--index"] is None else opts.integer(options, "--index")
+        if index is not None and len(names) != 1:
+            raise UserError("--index needs exactly one SERVICE")
+        since, until = opts.moment(options, "--since"), opts.moment(options, "--until")
+        style = opts.log_style(options, self.ansi, timestamps="engine")
+
+        def chosen() -> list[Container]:
+            return [c for c in project.containers(names, stopped=True) if index is None or c.number == index]
+
+        if options["--follow"] and until is None:
+            Session(sys.stdout, style=style, history=True, tail=tail, since=since, discover=chosen).run(chosen())
             return 0
-        json_lines = opts.json_format(options)
-        sources = [LogSource(c.name_without_project, c.logs(follow=False, tail=tail, timestamps=json_lines),
-                             full_name=c.name, service=c.service) for c in containers]
-        LogPrinter(sys.stdout, colored=opts.colored(options), json_lines=json_lines).run(sources)
+        stamped = style.json_lines or style.timestamps == "engine"
+        sources = [LogSource(c.name_without_project, c.logs(follow=False, tail=tail, since=since, until=until,
+                                                            timestamps=stamped),
+                             full_name=c.name, service=c.service) for c in chosen()]
+        LogPrinter(sys.stdout, style=style).run(sources)
         return 0
 
     def port(self, project: Project, options: dict[str, Any]) -> int:
@@ -89,5 +125,5 @@ class Looking:
         return 0
 
 
-def _ellipsis(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 3] + "..."
+def _ellipsis(text: str, width: int | None) -> str:
+    return text if width is None or len(text) <= width else text[: width - 3] + "..."
