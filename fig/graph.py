@@ -48,13 +48,14 @@ class DependencyGraph:
     def dependents(self, name: str) -> tuple[str, ...]:
         return tuple(n for n in self._order if name in self._deps[n])
 
-    def closure(self, names: Iterable[str]) -> tuple[str, ...]:
-        """The names plus everything they depend on, transitively, in dependency order."""
+    def closure(self, names: Iterable[str], *, upward: bool = False) -> tuple[str, ...]:
+        """The names plus everything they depend on (with `upward`: everything that depends on them),
+        transitively, in dependency order."""
         wanted: set[str] = set()
         stack = list(names)
         while stack:
             name = stack.pop()
             if name not in wanted:
                 wanted.add(name)
-                stack.extend(self._deps[name])
+                stack.extend(self.dependents(name) if upward else self._deps[name])
         return tuple(n for n in self._order if n in wanted)

@@ -341,9 +341,13 @@ class Project:
                           skip_dependents=not reverse)
         outcome.raise_if_failed()
 
-    def start(self, names: Iterable[str] = (), *, on_event: OnEvent = _quiet) -> None:
+    def start(self, names: Iterable[str] = (), *, wait: float | None = None, on_event: OnEvent = _quiet) -> None:
+        """Start the services' stopped containers; with `wait` (seconds), return once they run (see `wait`)."""
+        names = list(names)
         containers = [c for c in self.containers(names, stopped=True) if not c.is_running]
         self.each(containers, Container.start, "Starting", on_event, reverse=False)
+        if wait is not None:
+            self.wait(names, timeout=wait)
 
     def stop_timeout(self, container: Container, timeout: int | None) -> int:
         """An explicit -t wins; else the service's stop_grace_period; else 10 seconds."""
@@ -359,10 +363,12 @@ class Project:
                         on_event: OnEvent = _quiet) -> None:
         self.each(containers, lambda c: c.stop(self.stop_timeout(c, timeout)), "Stopping", on_event)
 
-    def restart(self, names: Iterable[str] = (), *, timeout: int | None = None, on_event: OnEvent = _quiet) -> None:
+    def restart(self, names: Iterable[str] = (), *, timeout: int | None = None, wait: float | None = None,
+                on_event: OnEvent = _quiet) -> None:
         """Restart the services' containers, dependencies first; a service whose depends_on says `restart: true`
-        for one of them is restarted after it too."""
+        for one of them is restarted after it too. With `wait` (seconds), return once they run again."""
         names = list(names)
+        asked = list(names)
         todo = list(names)
         while todo:
             restarted = todo.pop()
@@ -372,6 +378,8 @@ class Project:
                     todo.append(s.name)
         self.each(self.containers(names, stopped=True), lambda c: c.restart(self.stop_timeout(c, timeout)),
                   "Restarting", on_event, reverse=False)
+        if wait is not None:
+            self.wait(asked, timeout=wait)
 
     def kill(self, names: Iterable[str] = (), *, signal: str = "SIGKILL", on_event: OnEvent = _quiet) -> None:
         self.each(self.containers(names), lambda c: c.kill(signal), "Killing", on_event)
@@ -381,13 +389,20 @@ class Project:
         self.each(containers, lambda c: c.remove(force=True, volumes=volumes), "Removing", on_event,
                   ordered=any(c.is_running for c in containers))
 
-    def down(self, *, volumes: bool = False, remove_orphans: bool = False, timeout: int | None = None,
-             remove_images: str | None = None, on_event: OnEvent = _quiet) -> None:
-        containers = self.containers(stopped=True, oneoff=True)
+    def down(self, names: Iterable[str] = (), *, volumes: bool = False, remove_orphans: bool = False,
+             timeout: int | None = None, remove_images: str | None = None, on_event: OnEvent = _quiet) -> None:
+        """Stop and remove the project's containers, networks (and volumes, images); with names, only the
+        containers of those services and of every service that depends on them, and the networks and volumes
+        once no container of the project is left."""
+        names = list(names)
+        chosen = self.graph.closure([self.service(n).name for n in names], upward=True) if names else ()
+        containers = self.containers(chosen, stopped=True, oneoff=True)
         if remove_orphans:
             containers += self.orphans()
         self.stop_containers([c for c in containers if c.is_running], timeout=timeout, on_event=on_event)
         self.each(containers, lambda c: c.remove(force=True, volumes=volumes), "Removing", on_event)
+        if names and self.backend.list_containers({L.LABEL_PROJECT: self.name}, all=True):
+            return
         for network in self.config.networks:
             if not network.external and self.backend.network_exists(network.name):
                 on_event(Event(f"Removing network {network.name}", Phase.STARTED))

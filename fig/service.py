@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from typing import Any
-from dataclasses import dataclass
 
 from fig import labels as L
 from fig.backend.base import BuildRequest, ContainerBackend, ContainerInfo
@@ -14,27 +13,11 @@ from fig.container import Container
 from fig.convergence import Action, Plan, Step
 from fig.errors import BackendError, Conflict, ImageNotFound, NotFound, UserError
 from fig.parallel import Event, execute
-from fig.specs import SpecBuilder
+from fig.specs import RunOptions, SpecBuilder, canonical_name
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, dict[str, Any]], None]
-
-
-@dataclass(frozen=True)
-class RunOptions:
-    """How a one-off container differs from the service's own."""
-
-    command: tuple[str, ...] | None = None
-    entrypoint: tuple[str, ...] | None = None
-    environment: tuple[tuple[str, str], ...] = ()
-    user: str | None = None
-    workdir: str | None = None
-    name: str | None = None
-    service_ports: bool = False
-    tty: bool = False
-    stdin_open: bool = False
-    auto_remove: bool = False
 
 
 class Service:
@@ -44,7 +27,7 @@ class Service:
         self.project = project
         self.backend = backend
         self.legacy = legacy
-        self.specs = SpecBuilder(self, peers)
+        self.specs = SpecBuilder(config, project=project, image=self.image_name, legacy=legacy, peers=peers)
 
     def __repr__(self) -> str:
         return f"<Service {self.name}>"
@@ -58,7 +41,7 @@ class Service:
         return self.config.image or f"{self.project}_{self.name}"
 
     def canonical_name(self, number: int) -> str:
-        return self.config.container_name or L.container_name(self.project, self.name, number)
+        return canonical_name(self.config, self.project, number)
 
     def containers(self, *, stopped: bool = False, oneoff: bool = False) -> list[Container]:
         labels = L.service_labels(self.project, self.name, oneoff=oneoff)

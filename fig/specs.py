@@ -1,19 +1,46 @@
-"""Builds the ContainerSpec of one container of a service: names, labels, links, volumes and networks."""
+"""Builds the ContainerSpec of one container of a service, from its configuration and the run's options: names,
+labels, links, volumes and networks."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from fig import __version__
 from fig import labels as L
 from fig.backend.base import ContainerInfo, ContainerSpec, EndpointSpec, PortBinding
+from fig.config.model import PortSpec, ServiceConfig, VolumeSpec
 from fig.container import Container
 from fig.errors import UserError
 
-if TYPE_CHECKING:
-    from fig.service import RunOptions, Service
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How a one-off container differs from the service's own."""
+
+    command: tuple[str, ...] | None = None
+    entrypoint: tuple[str, ...] | None = None
+    environment: tuple[tuple[str, str], ...] = ()
+    user: str | None = None
+    workdir: str | None = None
+    name: str | None = None
+    service_ports: bool = False
+    tty: bool = False
+    stdin_open: bool = False
+    auto_remove: bool = False
+    labels: Mapping[str, str] = field(default_factory=dict)  # added to the service's, winning
+    volumes: tuple[VolumeSpec, ...] = ()  # added to the service's
+    ports: tuple[PortSpec, ...] | None = None  # published instead of the service's
+    cap_add: tuple[str, ...] = ()  # each also taken out of the service's cap_drop
+    cap_drop: tuple[str, ...] = ()  # each also taken out of the service's cap_add
+    use_aliases: bool = False  # join the networks under the service's aliases, as its own containers do
+
+
+def canonical_name(config: ServiceConfig, project: str, number: int) -> str:
+    return config.container_name or L.container_name(project, config.name, number)
+
 
 _ANONYMOUS = re.compile(r"^[0-9a-f]{64}$")
 
@@ -30,29 +57,32 @@ def _nanoseconds(seconds: float | None) -> int | None:
 
 
 class SpecBuilder:
-    def __init__(self, service: Service, peers: Callable[[str], list[Container]]) -> None:
-        self.service = service
+    """`peers(service)` lists another service's containers, for links, volumes_from and shared namespaces."""
+
+    def __init__(self, config: ServiceConfig, *, project: str, image: str, legacy: bool,
+                 peers: Callable[[str], list[Container]]) -> None:
+        self.config, self.project, self.image, self.legacy = config, project, image, legacy
         self.peers = peers
 
     def _first_running(self, name: str, why: str) -> Container:
         running = [c for c in self.peers(name) if c.is_running] or self.peers(name)
         if not running:
-            raise UserError(f"Service '{self.service.name}' {why} service '{name}', which has no container")
+            raise UserError(f"Service '{self.config.name}' {why} service '{name}', which has no container")
         return running[0]
 
     def links(self) -> list[tuple[str, str]]:
         result: list[tuple[str, str]] = []
-        for link in self.service.config.links:
+        for link in self.config.links:
             for container in [c for c in self.peers(link.target) if c.is_running]:
                 result.append((container.name, link.alias))
                 result.append((container.name, container.name_without_project))
                 result.append((container.name, container.name))
-        result += [(link.target, link.alias) for link in self.service.config.external_links]
+        result += [(link.target, link.alias) for link in self.config.external_links]
         return list(dict.fromkeys(result))
 
     def volumes_from(self) -> list[str]:
         result = []
-        for vf in self.service.config.volumes_from:
+        for vf in self.config.volumes_from:
             if vf.is_container:
                 result.append(f"{vf.source}:{vf.mode}")
             else:
@@ -60,7 +90,7 @@ class SpecBuilder:
         return result
 
     def network_mode(self) -> str | None:
-        mode = self.service.config.network_mode
+        mode = self.config.network_mode
         if mode and mode.startswith("service:"):
             target = mode.split(":", 1)[1]
             return f"container:{self._first_running(target, 'shares the network of').id}"
@@ -74,12 +104,12 @@ class SpecBuilder:
 
     def file_mounts(self) -> list[str]:
         """Secrets and configs as read-only binds of host files (written first when they come from variables)."""
-        mounts = (*self.service.config.secrets, *self.service.config.configs)
+        mounts = (*self.config.secrets, *self.config.configs)
         return [f"{m.host_path()}:{m.target}:ro" for m in mounts]
 
     def resources(self) -> dict[str, Any]:
         """ContainerSpec fields for resources and isolation (devices, tmpfs, ulimits, cpus, logging, ...)."""
-        cfg = self.service.config
+        cfg = self.config
         return dict(
             devices=cfg.devices, tmpfs=dict(t.partition(":")[::2] for t in cfg.tmpfs),
             ulimits=tuple((u.name, u.soft, u.hard) for u in cfg.ulimits), sysctls=dict(cfg.sysctls),
@@ -95,15 +125,14 @@ class SpecBuilder:
 
     def build(self, number: int, image_id: str, config_hash: str, *, previous: ContainerInfo | None = None,
               renew_volumes: bool = False, oneoff: RunOptions | None = None) -> ContainerSpec:
-        svc = self.service
-        cfg = svc.config
-        labels = {**dict(cfg.labels), **L.service_labels(svc.project, svc.name, oneoff=oneoff is not None),
+        cfg = self.config
+        labels = {**dict(cfg.labels), **L.service_labels(self.project, cfg.name, oneoff=oneoff is not None),
                   L.LABEL_NUMBER: str(number), L.LABEL_CONFIG_HASH: config_hash, L.LABEL_VERSION: __version__,
                   L.LABEL_CONFIG: cfg.config_json()}
         if oneoff is not None:
-            name = oneoff.name or L.container_name(svc.project, svc.name, number, oneoff=True)
+            name = oneoff.name or L.container_name(self.project, cfg.name, number, oneoff=True)
         else:
-            name = svc.canonical_name(number)
+            name = canonical_name(cfg, self.project, number)
         binds = [f"{v.source}:{v.target}:{v.mode}" for v in cfg.volumes if v.source]
         anonymous = [v.target for v in cfg.volumes if not v.source]
         if not renew_volumes:
@@ -119,7 +148,6 @@ class SpecBuilder:
                   for e in cfg.expose]
         if oneoff is not None:
             expose += [PortBinding(p.container, p.protocol) for p in cfg.ports]
-        environment = dict(cfg.environment)
         healthcheck = None
         if cfg.healthcheck:
             hc = cfg.healthcheck
@@ -129,16 +157,16 @@ class SpecBuilder:
         network_mode = self.network_mode()
         networks: list[EndpointSpec] = []
         links = self.links()
-        if not svc.legacy and not network_mode:
-            aliases = (svc.name,) if oneoff is None else ()
-            networks = [EndpointSpec(n.name, aliases + n.aliases, n.ipv4_address,
+        if not self.legacy and not network_mode:
+            aliased = oneoff is None or oneoff.use_aliases
+            networks = [EndpointSpec(n.name, ((cfg.name,) + n.aliases) if aliased else (), n.ipv4_address,
                                      tuple((link.target, link.alias) for link in cfg.links))
                         for n in cfg.networks]
             links = [(t, a) for t, a in links if any(t == link.target for link in cfg.external_links)]
         spec = ContainerSpec(
-            name=name, image=svc.image_name, labels=labels, command=cfg.command, entrypoint=cfg.entrypoint,
-            environment=environment, ports=ports, expose=expose, binds=binds + self.file_mounts(), volumes=anonymous,
-            volumes_from=self.volumes_from(), links=links if svc.legacy or not networks else [],
+            name=name, image=self.image, labels=labels, command=cfg.command, entrypoint=cfg.entrypoint,
+            environment=dict(cfg.environment), ports=ports, expose=expose, binds=binds + self.file_mounts(),
+            volumes=anonymous, volumes_from=self.volumes_from(), links=links if self.legacy or not networks else [],
             network_mode=network_mode, networks=networks, dns=cfg.dns, dns_search=cfg.dns_search,
             extra_hosts=cfg.extra_hosts, working_dir=cfg.working_dir, user=cfg.user, hostname=cfg.hostname,
             domainname=cfg.domainname, mem_limit=cfg.mem_limit, privileged=cfg.privileged,
@@ -151,8 +179,8 @@ class SpecBuilder:
 
 
 def _one_off(spec: ContainerSpec, options: RunOptions) -> ContainerSpec:
-    from dataclasses import replace
-
+    ports = spec.ports if options.ports is None else [
+        PortBinding(p.container, p.protocol, p.host_ip, p.host) for p in options.ports]
     return replace(
         spec,
         command=options.command if options.command is not None else spec.command,
@@ -160,4 +188,9 @@ def _one_off(spec: ContainerSpec, options: RunOptions) -> ContainerSpec:
         environment={**spec.environment, **dict(options.environment)},
         user=options.user or spec.user, working_dir=options.workdir or spec.working_dir,
         tty=options.tty, stdin_open=options.stdin_open, auto_remove=options.auto_remove, restart=None,
+        labels={**spec.labels, **options.labels}, ports=ports,
+        binds=[*spec.binds, *(f"{v.source}:{v.target}:{v.mode}" for v in options.volumes if v.source)],
+        volumes=[*spec.volumes, *(v.target for v in options.volumes if not v.source)],
+        cap_add=[c for c in (*spec.cap_add, *options.cap_add) if c not in options.cap_drop],
+        cap_drop=[c for c in (*spec.cap_drop, *options.cap_drop) if c not in options.cap_add],
     )

@@ -1,70 +1,20 @@
-"""`fig run`: a one-off container wired to this terminal (a real TTY) or to plain pipes."""
+"""A one-off container wired to this terminal (a real TTY) or to plain pipes."""
 
 from __future__ import annotations
 
 import os
 import select
-import shlex
 import signal
 import socket
 import ssl
 import struct
 import sys
 import threading
-from typing import Any
 
-from fig.cli.status import Status
 from fig.container import Container
-from fig.convergence import Strategy
-from fig.errors import UserError
-from fig.project import Project, UpOptions
-from fig.service import RunOptions
 
 
-def _environment(pairs: list[str]) -> tuple[tuple[str, str], ...]:
-    result = []
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not key:
-            raise UserError(f"Invalid -e {pair!r}: use KEY=VALUE")
-        if sep:
-            result.append((key, value))
-        elif key in os.environ:
-            result.append((key, os.environ[key]))
-    return tuple(result)
-
-
-def run_one_off(project: Project, options: dict[str, Any], status: Status) -> int:
-    service = project.service(options["SERVICE"])
-    detach = options["-d"]
-    project.ensure_resources()  # the project's networks and volumes, also with --no-deps or no dependencies
-    if not options["--no-deps"]:
-        deps = [n for n in project.graph.closure([service.name]) if n != service.name]
-        if deps:
-            project.up(deps, options=UpOptions(strategy=Strategy.NEVER), on_event=status, on_progress=status.progress)
-    image_id = service.ensure_image(rebuild=service.builds_always(), on_progress=status.progress)
-    interactive = not detach and not options["-T"] and sys.stdin is not None and sys.stdin.isatty()
-    command = (options["COMMAND"], *options["ARGS"]) if options["COMMAND"] is not None else None
-    entrypoint = tuple(shlex.split(options["--entrypoint"])) if options["--entrypoint"] is not None else None
-    run_options = RunOptions(
-        command=command, entrypoint=entrypoint, environment=_environment(options["-e"]),
-        user=options["--user"], workdir=options["--workdir"], name=options["--name"],
-        service_ports=options["--service-ports"], tty=interactive, stdin_open=not detach,
-        auto_remove=detach and options["--rm"],  # detached, the engine removes it (and its anonymous volumes)
-    )
-    container = service.create_oneoff(image_id, run_options)
-    if detach:
-        container.start()
-        print(container.name)
-        return 0
-    try:
-        return attach_and_wait(container, tty=interactive)
-    finally:
-        if options["--rm"]:
-            _remove_shielded(container)
-
-
-def _remove_shielded(container: Container) -> None:
+def remove_shielded(container: Container) -> None:
     """--rm: remove the container and its anonymous volumes; a further Ctrl-C must not leave them behind."""
     previous = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)}
     try:

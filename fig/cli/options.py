@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime
+import math
 import os
 import re
+import signal
 import sys
 import time
 from dataclasses import dataclass
@@ -71,6 +73,29 @@ def ps_query(options: dict[str, Any], dialect: Dialect) -> PsQuery:
 def timeout(options: dict[str, Any]) -> int | None:
     """-t/--timeout, or None when not given (each service's stop_grace_period then decides)."""
     return None if options["--timeout"] is None else integer(options, "--timeout")
+
+
+def wait_for(options: dict[str, Any], dialect: Dialect) -> float | None:
+    """--wait with --wait-timeout SECS (0: no limit; not given: the dialect's default) as seconds, or None."""
+    if not options["--wait"]:
+        return None
+    if options["--wait-timeout"] is None:
+        return math.inf if dialect.wait_timeout is None else dialect.wait_timeout
+    seconds = integer(options, "--wait-timeout")
+    if seconds < 0:
+        raise UserError(f"--wait-timeout must be a number of seconds, not {options['--wait-timeout']!r}")
+    return seconds or math.inf
+
+
+def signal_name(options: dict[str, Any]) -> str:
+    """-s/--signal: a signal's name (KILL, SIGKILL, sigterm) or number, as the engine takes it."""
+    value = str(options["--signal"])
+    name = value.upper() if value.upper().startswith("SIG") else f"SIG{value.upper()}"
+    if value.isdigit() and 0 < int(value) < 65:
+        return value
+    if name not in signal.Signals.__members__:
+        raise UserError(f"--signal must be a signal such as SIGTERM, KILL or 9, not {value!r}")
+    return name
 
 
 def integer(options: dict[str, Any], key: str) -> int:

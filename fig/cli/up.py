@@ -91,15 +91,6 @@ def quieted(status: Status, *, quiet_pull: bool, quiet_build: bool) -> Progress:
     return show
 
 
-def wait_timeout(options: dict[str, Any], dialect: Dialect) -> float:
-    if options["--wait-timeout"] is None:
-        return math.inf if dialect.wait_timeout is None else dialect.wait_timeout
-    seconds = opts.integer(options, "--wait-timeout")
-    if seconds < 0:
-        raise UserError(f"--wait-timeout must be a number of seconds, not {options['--wait-timeout']!r}")
-    return seconds or math.inf
-
-
 def run(project: Project, options: dict[str, Any], status: Status, *, ansi: str, dialect: Dialect) -> int:
     policy = exit_policy(options, project)
     detached = options["--detach"] or options["--wait"]
@@ -107,7 +98,7 @@ def run(project: Project, options: dict[str, Any], status: Status, *, ansi: str,
         raise UserError("-d and --wait cannot be combined with --attach, --abort-on-container-exit, "
                         "--abort-on-container-failure, --exit-code-from or --exit-policy")
     settings = up_options(options, project)
-    timeout = wait_timeout(options, dialect)
+    timeout = opts.wait_for({**options, "--wait": True}, dialect)
     if options["--explain"] or options["--dry-run"]:
         for item in project.explain(options["SERVICE"], options=settings):
             print(explanation(item))
@@ -127,7 +118,7 @@ def run(project: Project, options: dict[str, Any], status: Status, *, ansi: str,
                             before_start=attach)
     if not attached:
         if options["--wait"] and not options["--no-start"]:
-            project.wait(options["SERVICE"], timeout=timeout, deps=settings.deps)
+            project.wait(options["SERVICE"], timeout=timeout or math.inf, deps=settings.deps)
         return 0
     followed = [c for c in containers if c.service in shown]
     log.info("Attaching to %s", ", ".join(c.name for c in followed))

@@ -3,7 +3,9 @@ JSON rows, up --wait and the attach set, logs' time windows, run's overrides, do
 
 from __future__ import annotations
 
+import datetime
 import json
+import re
 
 from tests.integration.conftest import SLEEPER, wait_until
 
@@ -121,3 +123,166 @@ def test_up_detach_long_form_and_attach_set_checks(project):
     assert project.containers() == []
     project.fig("up", "--detach", "web", check=True)
     assert project.inspect(project.container_name("web"))["State"]["Running"]
+
+
+# -- logs -------------------------------------------------------------------------------------------------
+
+def test_logs_timestamps_prefix_index_and_tail_short_form(project):
+    project.write(f"""
+        services:
+          web:
+            image: busybox
+            command: sh -c 'echo one; echo two; echo three; {SLEEPER[7:-1]}'
+        """, "compose.yaml")
+    project.fig("up", "-d", "--scale", "web=2", check=True)
+    wait_until(lambda: project.fig("logs").stdout.count("three") == 2, message="both to print three")
+    out = project.fig("logs", "--no-log-prefix", "-t", "-n", "1", "--index", "2", "web", check=True).stdout
+    [line] = out.splitlines()
+    stamp, text = line.split(" ", 1)
+    assert text == "three" and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z", stamp), line
+    result = project.fig("logs", "--index", "1")
+    assert result.returncode == 1 and "--index needs exactly one SERVICE" in result.stderr
+
+
+def test_logs_since_and_until_bound_the_lines_by_time(project):
+    project.write("""
+        services:
+          web:
+            image: busybox
+            command: sh -c 'echo early; sleep 3; echo late; sleep 60'
+        """, "compose.yaml")
+    project.fig("up", "-d", check=True)
+    wait_until(lambda: "late" in project.fig("logs").stdout, timeout=30, message="late")
+    texts = lambda *args: [line.split("| ", 1)[1] for line in project.fig("logs", *args, check=True).stdout.splitlines()]
+    assert texts("--since", "2s") == ["late"]
+    started = project.inspect(project.container_name("web"))["State"]["StartedAt"]
+    unix = datetime.datetime.fromisoformat(started[:19] + "+00:00").timestamp()
+    assert texts("--since", started[:19] + "Z", "--until", str(unix + 2.5)) == ["early"]
+    assert texts("--until", "2000-01-01T00:00:00Z") == []
+    result = project.fig("logs", "--since", "yesterday")
+    assert result.returncode == 1 and "--since" in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+# -- run --------------------------------------------------------------------------------------------------
+
+def test_run_long_forms_volume_publish_label_and_capabilities(project):
+    project.write(f"""
+        services:
+          web:
+            image: busybox
+            command: {SLEEPER}
+            ports: ["80"]
+            cap_add: [NET_ADMIN]
+            labels: {{tier: front}}
+        volumes:
+          data: {{}}
+        """, "compose.yaml")
+    name = project.fig("run", "--detach", "--label", "tier=back", "-l", "extra=1", "--volume", "data:/d",
+                       "-v", "./here:/here:ro", "--publish", "127.0.0.1::80", "--cap-drop", "NET_ADMIN",
+                       "--cap-add", "SYS_TIME", "--env", "A=1", "--user", "0", "--workdir", "/d",
+                       "--entrypoint", "sh -c", "web", "sleep 60", check=True).stdout.strip()
+    assert name == f"{project.name}_web_run_1"  # fig prints the name, as Fig 1.0.1 did
+    info = project.inspect(name)
+    assert info["Config"]["Labels"]["tier"] == "back" and info["Config"]["Labels"]["extra"] == "1"
+    assert f"{project.name}_data:/d:rw" in info["HostConfig"]["Binds"]
+    assert f"{project.dir}/here:/here:ro" in info["HostConfig"]["Binds"]
+    assert info["HostConfig"]["PortBindings"] == {"80/tcp": [{"HostIp": "127.0.0.1", "HostPort": ""}]}
+    assert info["HostConfig"]["CapAdd"] == ["SYS_TIME"] and info["HostConfig"]["CapDrop"] == ["NET_ADMIN"]
+    assert "A=1" in info["Config"]["Env"] and info["Config"]["User"] == "0" and info["Config"]["WorkingDir"] == "/d"
+    assert info["Config"]["Entrypoint"] == ["sh", "-c"] and info["Config"]["Cmd"] == ["sleep 60"]
+    published = project.fig("run", "-d", "-P", "web", check=True).stdout.strip()
+    assert project.inspect(published)["HostConfig"]["PortBindings"]["80/tcp"]
+    plain = project.fig("run", "--no-TTY", "web", "echo", "piped", check=True)
+    assert plain.stdout == "piped\n"
+    assert project.fig("run", "--no-tty", "-i", "web", "cat", input="in\n", check=True).stdout == "in\n"
+    for args, flag in ((["-l", "novalue"], "--label"), (["-p", "x:y"], "--publish"),
+                       (["-p", "80", "-P"], "--publish"), (["--pull", "sometimes"], "--pull")):
+        result = project.fig("run", *args, "web", "true")
+        assert result.returncode == 1 and flag in result.stderr and len(result.stderr.splitlines()) == 1, result
+
+
+# -- lifecycle --------------------------------------------------------------------------------------------
+
+CHAIN = f"""
+    services:
+      db:
+        image: busybox
+        command: {SLEEPER}
+      web:
+        image: busybox
+        command: {SLEEPER}
+        depends_on: [db]
+      other:
+        image: busybox
+        command: {SLEEPER}
+    """
+
+
+def test_down_service_removes_it_and_its_dependents_only(project):
+    project.write(CHAIN, "compose.yaml")
+    project.fig("up", "-d", check=True)
+    project.fig("down", "db", check=True)
+    assert project.names() == [project.container_name("other")]
+    assert project.client.networks(names=[f"{project.name}_default"])  # still in use by other
+    project.fig("down", "other", check=True)
+    assert project.names() == [] and not project.client.networks(names=[f"{project.name}_default"])
+    assert project.fig("down", "nope").returncode == 1
+
+
+def test_kill_signal_rm_volumes_and_start_wait_long_forms(project):
+    project.write(f"""
+        services:
+          web:
+            image: busybox
+            command: sh -c 'trap "echo got-usr1" USR1; while :; do sleep 1; done'
+            volumes: [/data]
+            healthcheck: {{test: ["CMD", "true"], interval: 1s}}
+        """, "compose.yaml")
+    project.fig("up", "-d", check=True)
+    project.fig("kill", "--signal", "USR1", "web", check=True)
+    wait_until(lambda: "got-usr1" in project.fig("logs").stdout, message="the signal to arrive")
+    result = project.fig("kill", "--signal", "NOSUCH")
+    assert result.returncode == 1 and "--signal" in result.stderr
+    project.fig("stop", "--timeout", "1", check=True)
+    project.fig("start", "--wait", "--wait-timeout", "30", timeout=60, check=True)
+    assert project.inspect(project.container_name("web"))["State"]["Health"]["Status"] == "healthy"
+    project.fig("restart", "--wait", timeout=60, check=True)
+    assert project.inspect(project.container_name("web"))["State"]["Health"]["Status"] == "healthy"
+    volume = next(m["Name"] for m in project.inspect(project.container_name("web"))["Mounts"])
+    project.fig("rm", "--stop", "--force", "--volumes", check=True)
+    assert project.names() == []
+    assert volume not in [v["Name"] for v in project.client.volumes()["Volumes"] or []]
+
+
+# -- global options ---------------------------------------------------------------------------------------
+
+def test_env_file_replaces_dotenv_and_project_directory_moves_the_project(project):
+    app = project.dir / "app"
+    app.mkdir()
+    (app / "compose.yaml").write_text("services:\n  web:\n    image: busybox\n    environment: [\"A=${A}\", \"B=${B:-unset}\"]\n"
+                                      "    volumes: [./code:/code]\n")
+    (app / ".env").write_text("A=from-dotenv\n")
+    (project.dir / "one.env").write_text("A=one\nB=one\n")
+    (project.dir / "two.env").write_text("B=two\n")
+    result = project.fig("--project-directory", "app", "config", "--format", "json", check=True)
+    web = json.loads(result.stdout)["services"]["web"]
+    assert web["environment"] == {"A": "from-dotenv", "B": "unset"}
+    assert web["volumes"][0]["source"] == str(app / "code")
+    result = project.fig("--project-directory", "app", "--env-file", "one.env", "--env-file", "two.env",
+                         "config", "--format", "json", check=True)
+    assert json.loads(result.stdout)["services"]["web"]["environment"] == {"A": "one", "B": "two"}
+    result = project.fig("--project-directory", "app", "--env-file", "missing.env", "config")
+    assert result.returncode == 1 and "missing.env" in result.stderr
+    result = project.fig("--project-directory", "nowhere", "config")
+    assert result.returncode == 1 and "--project-directory" in result.stderr
+
+
+def test_ansi_and_no_color(project):
+    project.write("services:\n  web:\n    image: busybox\n    command: echo hi\n", "compose.yaml")
+    project.fig("up", "-d", check=True)
+    wait_until(lambda: "hi" in project.fig("logs").stdout, message="hi")
+    assert "\x1b[" in project.fig("--ansi", "always", "logs", check=True).stdout
+    assert "\x1b[" not in project.fig("--ansi", "always", "logs", "--no-color", check=True).stdout
+    assert "\x1b[" not in project.fig("logs", check=True).stdout  # not a terminal
+    result = project.fig("--ansi", "sometimes", "ps")
+    assert result.returncode == 1 and "--ansi" in result.stderr and len(result.stderr.splitlines()) == 1

@@ -9,7 +9,7 @@ from fig.backend.base import ContainerSpec, ContainerState
 from fig.convergence import Strategy
 from fig.errors import BackendError, ImageNotFound, OperationError, UserError
 from fig.project import UpOptions
-from fig.service import RunOptions
+from fig.specs import RunOptions
 from tests.fakes import FakeBackend
 
 LINKS = """\

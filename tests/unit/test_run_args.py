@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from fig import labels as L
-from fig.cli.attach import _environment
+from fig.cli.run import _environment
 from fig.cli.commands import TopLevelCommand
 from fig.cli.options import parse_scale
 from fig.cli.docopt_command import UsageError
 from fig.errors import UserError
-from fig.service import RunOptions
+from fig.specs import RunOptions
 
 
 def parse(command: str, *argv: str) -> dict:
@@ -24,17 +24,17 @@ def test_run_options_before_the_service_and_everything_after_it_goes_to_the_comm
                     "--entrypoint", "sh -c", "--service-ports", "--no-deps", "web", "ls", "-la", "--rm", "-e", "Z")
     assert options["SERVICE"] == "web"
     assert options["COMMAND"] == "ls" and options["ARGS"] == ["-la", "--rm", "-e", "Z"]
-    assert options["-e"] == ["A=1", "B=2"]
-    assert options["-T"] and options["--rm"] and options["--no-deps"] and options["--service-ports"]
+    assert options["--env"] == ["A=1", "B=2"]
+    assert options["--no-TTY"] and options["--rm"] and options["--no-deps"] and options["--service-ports"]
     assert (options["--user"], options["--workdir"], options["--name"], options["--entrypoint"]) == (
         "1000", "/tmp", "x", "sh -c")
-    assert not options["-d"]
+    assert not options["--detach"]
 
 
 def test_run_without_a_command_keeps_the_services_command():
     options = parse("run", "-d", "web")
     assert options["SERVICE"] == "web" and options["COMMAND"] is None and options["ARGS"] == []
-    assert options["-d"] and options["-e"] == []
+    assert options["--detach"] and options["--env"] == []
 
 
 def test_run_needs_a_service():

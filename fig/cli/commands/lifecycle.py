@@ -10,7 +10,6 @@ from fig.cli import options as opts
 from fig.cli.dialect import Dialect
 from fig.cli.options import parse_scale
 from fig.cli.status import Status
-from fig.errors import UserError
 from fig.project import Project
 
 
@@ -67,9 +66,10 @@ class Lifecycle:
 
     def down(self, project: Project, options: dict[str, Any]) -> int:
         """
-        Stop and remove containers and networks of the project.
+        Stop and remove containers and networks of the project. Given services, only their containers and those
+        of the services that depend on them.
 
-        Usage: down [options]
+        Usage: down [options] [SERVICE...]
 
         Options:
             -v, --volumes            Also remove named volumes declared in the file and anonymous volumes
@@ -77,10 +77,8 @@ class Lifecycle:
             --remove-orphans         Remove containers of services not in the file
             -t, --timeout TIMEOUT    Seconds to wait for stop before killing (default: stop_grace_period or 10)
         """
-        rmi = options["--rmi"]
-        if rmi not in (None, "local", "all"):
-            raise UserError("--rmi takes 'local' or 'all'")
-        project.down(volumes=options["--volumes"], remove_orphans=options["--remove-orphans"],
+        rmi = None if options["--rmi"] is None else opts.choice(options, "--rmi", ("local", "all"))
+        project.down(options["SERVICE"], volumes=options["--volumes"], remove_orphans=options["--remove-orphans"],
                      timeout=opts.timeout(options), remove_images=rmi, on_event=self.status)
         return 0
 
@@ -88,9 +86,13 @@ class Lifecycle:
         """
         Start existing containers.
 
-        Usage: start [SERVICE...]
+        Usage: start [options] [SERVICE...]
+
+        Options:
+            --wait               Return once the services run (and are healthy if they have a healthcheck)
+            --wait-timeout SECS  How long --wait waits (0: no limit; default: 120)
         """
-        project.start(options["SERVICE"], on_event=self.status)
+        project.start(options["SERVICE"], wait=opts.wait_for(options, self.dialect), on_event=self.status)
         return 0
 
     def stop(self, project: Project, options: dict[str, Any]) -> int:
@@ -113,8 +115,11 @@ class Lifecycle:
 
         Options:
             -t, --timeout TIMEOUT  Seconds to wait for stop before killing (default: stop_grace_period or 10)
+            --wait                 Return once the services run again (and are healthy if they have a check)
+            --wait-timeout SECS    How long --wait waits (0: no limit; default: 120)
         """
-        project.restart(options["SERVICE"], timeout=opts.timeout(options), on_event=self.status)
+        project.restart(options["SERVICE"], timeout=opts.timeout(options), wait=opts.wait_for(options, self.dialect),
+                        on_event=self.status)
         return 0
 
     def kill(self, project: Project, options: dict[str, Any]) -> int:
@@ -124,9 +129,9 @@ class Lifecycle:
         Usage: kill [options] [SERVICE...]
 
         Options:
-            -s SIGNAL  Signal to send to the container [default: SIGKILL]
+            -s, --signal SIGNAL  Signal to send to the container [default: SIGKILL]
         """
-        project.kill(options["SERVICE"], signal=options["-s"], on_event=self.status)
+        project.kill(options["SERVICE"], signal=opts.signal_name(options), on_event=self.status)
         return 0
 
     def rm(self, project: Project, options: dict[str, Any]) -> int:
@@ -136,9 +141,9 @@ class Lifecycle:
         Usage: rm [options] [SERVICE...]
 
         Options:
-            -f, --force   Don't ask to confirm removal
-            -s, --stop    Stop the containers first, if they are running
-            -v            Remove anonymous volumes attached to containers
+            -f, --force    Don't ask to confirm removal
+            -s, --stop     Stop the containers first, if they are running
+            -v, --volumes  Remove anonymous volumes attached to containers
         """
         if options["--stop"]:
             project.stop(options["SERVICE"], on_event=self.status)
@@ -150,7 +155,7 @@ class Lifecycle:
             print("Going to remove " + ", ".join(c.name for c in stopped))
             if not _confirm("Are you sure? [yN] "):
                 return 0
-        project.remove(stopped, volumes=options["-v"], on_event=self.status)
+        project.remove(stopped, volumes=options["--volumes"], on_event=self.status)
         return 0
 
     def scale(self, project: Project, options: dict[str, Any]) -> int:

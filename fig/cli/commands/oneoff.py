@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from fig.cli import attach
+from fig.cli import run as one_off
+from fig.cli.dialect import Dialect
 from fig.cli.status import Status
 from fig.project import Project
 
 
 class OneOff:
     status: Status
+    dialect: Dialect
 
     def run(self, project: Project, options: dict[str, Any]) -> int:
         """
@@ -20,18 +22,30 @@ class OneOff:
 
         By default, linked services will be started, unless they are already running.
 
-        Usage: run [options] [-e KEY=VAL...] SERVICE [COMMAND] [ARGS...]
+        Usage: run [options] [-e KEY=VAL...] [-l KEY=VAL...] [-v VOLUME...] [-p PORT...] [--cap-add CAP...]
+                   [--cap-drop CAP...] SERVICE [COMMAND] [ARGS...]
 
         Options:
-            -d                    Detached mode: run the container in the background, print its name
+            -d, --detach          Detached mode: run the container in the background, print its name
             --name NAME           Assign a name to the container
             --entrypoint CMD      Override the entrypoint of the image
-            -e KEY=VAL            Set an environment variable (can be used multiple times)
+            -e, --env KEY=VAL     Set an environment variable (can be used multiple times)
+            -l, --label KEY=VAL   Add or override a label (can be used multiple times)
             -u, --user USER       Run as this username or uid
             -w, --workdir DIR     Working directory inside the container
+            -v, --volume VOLUME   Bind mount a volume, SOURCE:TARGET[:MODE] (added to the service's)
+            -p, --publish PORT    Publish a port, [IP:][HOST:]CONTAINER (instead of the service's)
+            -P, --service-ports   Run with the service's ports published on the host
+            --cap-add CAP         Add a Linux capability
+            --cap-drop CAP        Drop a Linux capability
+            --use-aliases         Join the networks under the service's aliases
             --no-deps             Don't start linked services
             --rm                  Remove the container when it exits
-            --service-ports       Run with the service's ports published on the host
-            -T                    Disable pseudo-tty allocation
+            --build               Build the image before starting the container
+            --pull POLICY         Pull the image: always, missing, never or build
+            --quiet-pull          Don't show pull progress
+            -i, --interactive     Keep stdin open (it is, unless detached)
+            -T, --no-TTY          Disable pseudo-tty allocation
+            --no-tty              The same as -T
         """
-        return attach.run_one_off(project, options, self.status)
+        return one_off.run_one_off(project, options, self.status, prints=self.dialect.run_detached_prints)
