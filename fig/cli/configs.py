@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import os
+import re
 import sys
 from typing import Any
 
+import yaml
+
+from fig.cli import options as opts
+from fig.cli.formatter import table
+from fig.config.loader import parse_yaml
+from fig.config.merge import merge_documents
+from fig.config.model import ProjectConfig
 from fig.config.render import render
 from fig.errors import BackendError, UserError
 from fig.labels import normalize_project_name
@@ -32,27 +41,102 @@ def _hash_lines(project: Project, names: list[str]) -> list[str]:
     return lines
 
 
+_REFERENCE = re.compile(r"\$\$|\$\{([_a-zA-Z][_a-zA-Z0-9]*)(?:(:?[-?+])([^}]*))?\}|\$([_a-zA-Z][_a-zA-Z0-9]*)")
+
+
+def _variables(config: ProjectConfig) -> list[list[str]]:
+    """The variables the files refer to: NAME, REQUIRED, DEFAULT VALUE, ALTERNATE VALUE."""
+    found: dict[str, list[str]] = {}
+    for text in _sources(config):
+        for m in _REFERENCE.finditer(text):
+            name = m[1] or m[4]
+            if not name:
+                continue
+            op, arg = m[2] or "", m[3] or ""
+            row = found.setdefault(name, [name, "true", "", ""])
+            if op.endswith("-"):
+                row[1:3] = ["false", arg]
+            elif op.endswith("+"):
+                row[1], row[3] = "false", arg
+    return [found[name] for name in sorted(found)]
+
+
+def _sources(config: ProjectConfig) -> list[str]:
+    texts = []
+    for name in config.files:
+        if name in ("-", "<stdin>"):
+            raise UserError("--variables and --no-interpolate need files, not standard input")
+        with open(name, encoding="utf-8") as f:
+            texts.append(f.read())
+    return texts
+
+
+def _raw(config: ProjectConfig) -> dict[str, Any]:
+    """The files merged as they are written, variables not substituted (--no-interpolate)."""
+    merged: dict[str, Any] = {}
+    for text, name in zip(_sources(config), config.files):
+        data = parse_yaml(text, name) or {}
+        document = data if "services" in data else {"services": data}
+        merged = merge_documents(merged, document, legacy=config.legacy) if merged else document
+    return json.loads(json.dumps(merged))  # type: ignore[no-any-return]
+
+
+def _lines(project: Project, options: dict[str, Any], names: list[str]) -> list[str] | None:
+    """What one of the listing options prints, one item a line; None when none is given."""
+    config = project.config
+    if options["--services"]:
+        return names
+    if options["--volumes"]:
+        return [v.key or v.name for v in config.volumes]
+    if options["--networks"]:
+        return [n.key or n.name for n in config.networks]
+    if options["--images"]:
+        return [project.service(n).image_name for n in names]
+    if options["--profiles"]:
+        return sorted({p for s in config.services for p in s.profiles})
+    if options["--environment"]:
+        return [f"{k}={v}" for k, v in config.variables]
+    if options["--hash"]:
+        return _hash_lines(project, names)
+    if options["--variables"]:
+        rows = _variables(config)
+        return table(["NAME", "REQUIRED", "DEFAULT VALUE", "ALTERNATE VALUE"], rows).splitlines()
+    return None
+
+
 def print_config(project: Project, options: dict[str, Any]) -> int:
     config = project.config
     names = [config.service(n).name for n in options["SERVICE"]] or [s.name for s in config.services]
-    fmt = options["--format"] or "yaml"
-    if fmt not in ("yaml", "json"):
-        raise UserError(f"--format must be yaml or json, not {fmt!r}")
+    fmt = opts.choice(options, "--format", ("yaml", "json"), default="yaml")
     if options["--quiet"]:
         return 0
-    if options["--services"]:
-        lines = names
-    elif options["--volumes"]:
-        lines = [v.key or v.name for v in config.volumes]
-    elif options["--profiles"]:
-        lines = sorted({p for s in config.services for p in s.profiles})
-    elif options["--hash"]:
-        lines = _hash_lines(project, names)
+    lines = _lines(project, options, names)
+    if lines is not None:
+        text = "".join(f"{line}\n" for line in lines)
+    elif options["--no-interpolate"]:
+        doc = _raw(config)
+        doc["services"] = {k: v for k, v in (doc.get("services") or {}).items() if k in names}
+        text = json.dumps(doc, indent=2) + "\n" if fmt == "json" else yaml.safe_dump(doc, sort_keys=False)
     else:
         chosen = dataclasses.replace(config, services=tuple(s for s in config.services if s.name in names))
-        sys.stdout.write(render(chosen, format=fmt))
+        text = render(chosen, format=fmt, long=not options["--no-normalize"],
+                      relative_to=config.working_dir if options["--no-path-resolution"] else None)
+    return _write(text, options["--output"], config)
+
+
+def _write(text: str, target: str | None, config: ProjectConfig, *, doing: str = "read") -> int:
+    if not target:
+        sys.stdout.write(text)
         return 0
-    sys.stdout.write("".join(f"{line}\n" for line in lines))
+    inputs = {os.path.realpath(f) for f in config.files if f != "-"}
+    if os.path.realpath(target) in inputs:
+        raise UserError(f"Not writing {target}: it is one of the files being {doing}")
+    try:
+        with open(target, "w", encoding="utf-8") as f:
+            f.write(text)
+    except OSError as e:
+        raise UserError(f"Cannot write {target}: {e.strerror}") from None
+    log.info("Wrote %s", target)
     return 0
 
 
@@ -61,18 +145,5 @@ def convert(project: Project, options: dict[str, Any]) -> int:
     sources = ", ".join(config.files) or "the configuration"
     default_name = normalize_project_name(os.path.basename(config.working_dir))
     body = render(config, relative_to=config.working_dir, name=config.name != default_name)
-    text = f"# Converted by fig convert from {sources}\n{body}"
-    target = options["--output"]
-    if not target:
-        sys.stdout.write(text)
-        return 0
-    inputs = {os.path.realpath(f) for f in config.files if f != "-"}
-    if os.path.realpath(target) in inputs:
-        raise UserError(f"Not writing {target}: it is one of the files being converted")
-    try:
-        with open(target, "w", encoding="utf-8") as f:
-            f.write(text)
-    except OSError as e:
-        raise UserError(f"Cannot write {target}: {e.strerror}") from None
-    log.info("Wrote %s", target)
-    return 0
+    return _write(f"# Converted by fig convert from {sources}\n{body}", options["--output"], config,
+                  doing="converted")

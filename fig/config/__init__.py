@@ -78,6 +78,8 @@ def load_project(
         raise ConfigError(f"--project-directory {project_directory}: no such directory")
     search = directory if directory and not files else cwd
     shown = loader.find_files(files, environ, search)
+    if search != cwd:  # found in the project directory: named from there
+        shown = [p if p == "-" or os.path.isabs(p) else os.path.join(search, p) for p in shown]
     paths = [p if p == "-" or os.path.isabs(p) else os.path.join(search, p) for p in shown]
     read = [loader.read_file(path, name if name != "-" else "<stdin>") for path, name in zip(paths, shown)]
     base_dir = directory or (os.path.dirname(os.path.abspath(paths[0])) if paths[0] != "-" else os.path.abspath(cwd))

@@ -354,6 +354,7 @@ class ProjectConfig:
     secrets: tuple[SecretConfig, ...] = ()
     configs: tuple[SecretConfig, ...] = ()
     profiles: tuple[str, ...] = ()  # the active profiles
+    variables: tuple[tuple[str, str], ...] = ()  # what values were interpolated from: .env under the environment
 
     def service(self, name: str) -> ServiceConfig:
         for svc in self.services:

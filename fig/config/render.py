@@ -1,9 +1,10 @@
 """Prints a ProjectConfig as a compose-format file: what fig will run, with every value resolved.
 
 The output is normalised: variables are substituted (a literal `$` is written `$$`), `extends`, `env_file`, anchors and override files are
-merged in, relative paths are absolute (or relative to a directory, for `fig convert`), sizes and durations
-are written in their shortest exact form. Read again by fig, it gives the same configuration and so the
-same output.
+merged in, relative paths are absolute (or relative to a directory, for `fig convert`). In Compose's normal
+form (`long`, what `fig config` prints) ports, volumes and depends_on take their long syntax and sizes are
+bytes; in fig's own short form (`fig convert`) they take the short syntax and sizes and durations their shortest
+exact form. Read again by fig, either gives the same configuration and so the same output.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from typing import Any
 
 import yaml
 
-from fig.config.model import FileMount, NetworkConfig, ProjectConfig, SecretConfig, ServiceConfig, VolumeSpec
+from fig.config.model import (
+    FileMount, NetworkConfig, PortSpec, ProjectConfig, SecretConfig, ServiceConfig, VolumeSpec,
+)
 from fig.config.values import format_duration, format_size
 
 
@@ -31,10 +34,15 @@ def _engine_option(key: str, value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
 
 
+_PROPAGATION = {"shared", "rshared", "slave", "rslave", "private", "rprivate"}
+_CONSISTENCY = {"cached", "delegated", "consistent"}
+
+
 class _Renderer:
-    def __init__(self, config: ProjectConfig, relative_to: str | None) -> None:
+    def __init__(self, config: ProjectConfig, relative_to: str | None, long: bool) -> None:
         self.config = config
         self.relative_to = relative_to
+        self.long = long
         self.network_keys = {n.name: n.key or n.name for n in config.networks}
         self.volume_keys = {v.name: v.key or v.name for v in config.volumes}
 
@@ -51,14 +59,31 @@ class _Renderer:
         prefix = f"{self.config.name}_"  # a fig.yml's undeclared named volume
         return name[len(prefix):] if name.startswith(prefix) else name
 
-    def volume(self, spec: VolumeSpec) -> str:
+    def volume(self, spec: VolumeSpec) -> str | dict[str, Any]:
         if spec.source is None:
             source = None
         elif spec.is_bind:
             source = self.path(spec.source)
         else:
             source = self.volume_key(spec.source)
-        return str(VolumeSpec(spec.target, source, spec.mode))
+        modes = set(spec.mode.split(","))
+        if not self.long or modes - {"ro", "rw", "nocopy"} - _PROPAGATION - _CONSISTENCY:
+            return str(VolumeSpec(spec.target, source, spec.mode))  # z and Z have no long form
+        kind = "bind" if spec.is_bind else "volume"
+        options: dict[str, Any] = {"create_host_path": True} if kind == "bind" else {}
+        options.update({"propagation": m for m in modes & _PROPAGATION})
+        options.update({"nocopy": True} if "nocopy" in modes else {})
+        return _compact({"type": kind, "source": source, "target": spec.target, "read_only": "ro" in modes or None,
+                         "consistency": next(iter(modes & _CONSISTENCY), None)}) | ({kind: options} if options else {})
+
+    def port(self, port: PortSpec) -> str | dict[str, Any]:
+        if not self.long:
+            return str(port)
+        return _compact({"mode": "ingress", "host_ip": port.host_ip, "target": port.container,
+                         "published": None if port.host is None else str(port.host), "protocol": port.protocol})
+
+    def size(self, value: int | None) -> str | int | None:
+        return value if self.long else _size(value)
 
     def mount(self, mount: FileMount, default_dir: str) -> dict[str, str]:
         if os.path.normpath(os.path.join(default_dir, mount.source)) == mount.target:
@@ -81,7 +106,7 @@ class _Renderer:
             b = svc.build
             build = _compact({"context": self.path(b.context), "dockerfile": b.dockerfile, "args": dict(b.args),
                               "target": b.target, "cache_from": list(b.cache_from), "network": b.network,
-                              "labels": dict(b.labels), "shm_size": _size(b.shm_size),
+                              "labels": dict(b.labels), "shm_size": self.size(b.shm_size),
                               "extra_hosts": list(b.extra_hosts), "platform": b.platform})
         health = None
         if svc.healthcheck:
@@ -91,7 +116,8 @@ class _Renderer:
                                "start_period": _duration(h.start_period)})
         depends_on = {d.service: _compact({"condition": d.condition, "ready": d.ready,
                                            "timeout": None if d.timeout == 60 else format_duration(d.timeout),
-                                           "required": None if d.required else False, "restart": d.restart or None})
+                                           "required": d.required if self.long else None if d.required else False,
+                                           "restart": d.restart or None})
                       for d in svc.depends_on}
         ulimits = {u.name: u.soft if u.soft == u.hard else {"soft": u.soft, "hard": u.hard} for u in svc.ulimits}
         logging = None
@@ -109,12 +135,13 @@ class _Renderer:
             "external_links": [str(link) for link in svc.external_links], "extra_hosts": list(svc.extra_hosts),
             "healthcheck": health, "hostname": svc.hostname, "image": svc.image, "init": svc.init,
             "ipc": svc.ipc, "labels": dict(svc.labels), "links": [str(link) for link in svc.links],
-            "logging": logging, "mem_limit": _size(svc.mem_limit), "mem_reservation": _size(svc.mem_reservation),
-            "memswap_limit": _size(svc.memswap_limit), "network_mode": svc.network_mode,
+            "logging": logging, "mem_limit": self.size(svc.mem_limit),
+            "mem_reservation": self.size(svc.mem_reservation), "memswap_limit": self.size(svc.memswap_limit),
+            "network_mode": svc.network_mode,
             "networks": self.networks(svc), "pid": svc.pid, "pids_limit": svc.pids_limit,
-            "ports": [str(p) for p in svc.ports], "privileged": svc.privileged or None,
+            "ports": [self.port(p) for p in svc.ports], "privileged": svc.privileged or None,
             "profiles": list(svc.profiles), "read_only": svc.read_only or None, "restart": svc.restart,
-            "secrets": [self.mount(m, "/run/secrets") for m in svc.secrets], "shm_size": _size(svc.shm_size),
+            "secrets": [self.mount(m, "/run/secrets") for m in svc.secrets], "shm_size": self.size(svc.shm_size),
             "stdin_open": svc.stdin_open or None, "stop_grace_period": _duration(svc.stop_grace_period),
             "stop_signal": svc.stop_signal, "sysctls": dict(svc.sysctls), "tmpfs": list(svc.tmpfs),
             "tty": svc.tty or None, "ulimits": ulimits, "user": svc.user,
@@ -183,16 +210,17 @@ def _escaped(value: Any) -> Any:
     return value
 
 
-def as_document(config: ProjectConfig, *, relative_to: str | None = None) -> dict[str, Any]:
-    """The configuration as a compose-format mapping, `$` escaped as `$$`."""
-    return _escaped(_Renderer(config, relative_to).document())  # type: ignore[no-any-return]
+def as_document(config: ProjectConfig, *, relative_to: str | None = None, long: bool = False) -> dict[str, Any]:
+    """The configuration as a compose-format mapping, `$` escaped as `$$`; in Compose's normal form with `long`."""
+    return _escaped(_Renderer(config, relative_to, long).document())  # type: ignore[no-any-return]
 
 
 def render(config: ProjectConfig, *, format: str = "yaml", relative_to: str | None = None,
-           name: bool = True) -> str:
+           name: bool = True, long: bool = False) -> str:
     """The configuration as compose-format YAML (or JSON); paths relative to `relative_to` when given; without
-    the `name:` key when `name` is false (the project is then named after its directory, as before)."""
-    doc = as_document(config, relative_to=relative_to)
+    the `name:` key when `name` is false (the project is then named after its directory, as before); in
+    Compose's normal form with `long`."""
+    doc = as_document(config, relative_to=relative_to, long=long)
     if not name:
         del doc["name"]
     if format == "json":

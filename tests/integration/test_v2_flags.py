@@ -286,3 +286,50 @@ def test_ansi_and_no_color(project):
     assert "\x1b[" not in project.fig("logs", check=True).stdout  # not a terminal
     result = project.fig("--ansi", "sometimes", "ps")
     assert result.returncode == 1 and "--ansi" in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+# -- config -----------------------------------------------------------------------------------------------
+
+def test_config_normal_form_reads_back_as_the_same_project(project):
+    (project.dir / "code").mkdir()
+    project.write(f"""
+        services:
+          web:
+            image: busybox
+            command: {SLEEPER}
+            ports: ["127.0.0.1:8000:80", "53/udp"]
+            volumes: [./code:/code:ro, data:/data, /anon]
+            depends_on: [db]
+            mem_limit: 64m
+            environment: {{A: "${{A:-dflt}}"}}
+          db:
+            image: busybox
+            command: {SLEEPER}
+        volumes:
+          data: {{}}
+        """, "compose.yaml")
+    normal = json.loads(project.fig("config", "--format", "json", check=True).stdout)
+    web = normal["services"]["web"]
+    assert web["ports"][0] == {"mode": "ingress", "host_ip": "127.0.0.1", "target": 80, "published": "8000",
+                               "protocol": "tcp"}
+    assert web["volumes"][0] == {"type": "bind", "source": str(project.dir / "code"), "target": "/code",
+                                 "read_only": True, "bind": {"create_host_path": True}}
+    assert web["depends_on"] == {"db": {"condition": "service_started", "required": True}}
+    assert web["mem_limit"] == 67108864 and web["environment"] == {"A": "dflt"}
+    hashes = project.fig("config", "--hash", check=True).stdout
+    project.fig("config", "-o", "normal.json", "--format", "json", check=True)
+    project.fig("convert", "-o", "short.yml", check=True)
+    for name in ("normal.json", "short.yml"):
+        assert project.fig("-f", name, "config", "--hash", check=True).stdout == hashes, name
+    assert project.fig("config", "--images", check=True).stdout.splitlines() == ["busybox", "busybox"]
+    assert project.fig("config", "--networks", check=True).stdout.splitlines() == ["default"]
+    raw = json.loads(project.fig("config", "--no-interpolate", "--format", "json", check=True).stdout)
+    assert raw["services"]["web"]["environment"] == {"A": "${A:-dflt}"}
+    variables = project.fig("config", "--variables", check=True).stdout.splitlines()
+    assert variables[2].split() == ["A", "false", "dflt"]
+    assert "A=mine" in project.fig("config", "--environment", env={"A": "mine"}, check=True).stdout.splitlines()
+    relative = json.loads(project.fig("config", "--no-path-resolution", "--format", "json", check=True).stdout)
+    assert relative["services"]["web"]["volumes"][0]["source"] == "./code"
+    project.fig("up", "-d", check=True)
+    project.fig("-f", "normal.json", "up", "-d", check=True)  # the same project: nothing is recreated
+    assert project.fig("-f", "short.yml", "up", "--explain").stdout.splitlines() == ["db: noop", "web: noop"]

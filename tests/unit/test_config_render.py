@@ -77,7 +77,9 @@ def test_config_prints_yaml_and_json(tmp_path: Path):
     out = _fig("-p", "demo", "config", cwd=tmp_path)
     assert out.returncode == 0
     assert yaml.safe_load(out.stdout) == {"name": "demo", "services": {"web": {
-        "environment": {"A": "1"}, "image": "busybox", "mem_limit": "64m"}}}
+        "environment": {"A": "1"}, "image": "busybox", "mem_limit": 64 * 1024 * 1024}}}
+    short = _fig("-p", "demo", "config", "--no-normalize", cwd=tmp_path)
+    assert yaml.safe_load(short.stdout)["services"]["web"]["mem_limit"] == "64m"
     as_json = _fig("-p", "demo", "config", "--format", "json", cwd=tmp_path)
     assert json.loads(as_json.stdout) == yaml.safe_load(out.stdout)
 
@@ -153,3 +155,27 @@ def test_convert_refuses_to_overwrite_its_input(tmp_path: Path):
     out = _fig("convert", "-o", "fig.yml", cwd=tmp_path)
     assert out.returncode == 1 and "it is one of the files being converted" in out.stderr
     assert (tmp_path / "fig.yml").read_text() == "web:\n  image: busybox\n"
+
+
+def test_normal_form_has_long_ports_volumes_depends_on_and_bytes(load):
+    doc = as_document(load("""\
+        services:
+          web:
+            build: .
+            ports: ["127.0.0.1:8000:80", "53/udp"]
+            volumes: [./code:/code:ro, data:/data:nocopy, /anon]
+            depends_on: [db]
+            mem_limit: 64m
+          db:
+            image: busybox
+        volumes:
+          data: {}
+    """), long=True)
+    web = doc["services"]["web"]
+    assert web["ports"] == [{"mode": "ingress", "host_ip": "127.0.0.1", "target": 80, "published": "8000",
+                             "protocol": "tcp"}, {"mode": "ingress", "target": 53, "protocol": "udp"}]
+    assert web["volumes"][0]["type"] == "bind" and web["volumes"][0]["read_only"] is True
+    assert web["volumes"][1] == {"type": "volume", "source": "data", "target": "/data", "volume": {"nocopy": True}}
+    assert web["volumes"][2] == {"type": "volume", "target": "/anon"}
+    assert web["depends_on"] == {"db": {"condition": "service_started", "required": True}}
+    assert web["build"]["context"].endswith(os.sep) is False and web["mem_limit"] == 64 * 1024 * 1024

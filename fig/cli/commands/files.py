@@ -13,8 +13,9 @@ class Files:
 
     def config(self, project: Project, options: dict[str, Any]) -> int:
         """
-        Validate and print the resolved configuration, in the compose format: variables substituted, files,
-        `extends` and `env_file` merged, paths absolute. Read again by fig, the output means the same.
+        Validate and print the resolved configuration in Compose's normal form: variables substituted, files,
+        `extends` and `env_file` merged, paths absolute, ports, volumes and depends_on in their long syntax, sizes
+        in bytes. Read again by fig, the output means the same (the same config hashes).
 
         The hash (with the hash option) is the one stored in the io.fig.config-hash label of a service's
         containers: it covers the service's resolved configuration and its image, taken as the local image
@@ -23,12 +24,20 @@ class Files:
         Usage: config [options] [SERVICE...]
 
         Options:
-            -q, --quiet        Only validate, print nothing
-            --services         Print the service names, one per line
-            --volumes          Print the names of the volumes declared in the file, one per line
-            --profiles         Print the profile names used by services, one per line
-            --hash             Print each service's configuration hash: "SERVICE HASH", one per line
-            --format FORMAT    yaml or json [default: yaml]
+            -q, --quiet           Only validate, print nothing
+            --services            Print the service names, one per line
+            --volumes             Print the names of the volumes declared in the file, one per line
+            --networks            Print the names of the networks, one per line
+            --images              Print the image of each service, one per line
+            --profiles            Print the profile names used by services, one per line
+            --environment         Print the variables values are interpolated from, NAME=VALUE
+            --variables           Print the variables the files refer to, with their defaults
+            --hash                Print each service's configuration hash: "SERVICE HASH", one per line
+            --format FORMAT       yaml or json [default: yaml]
+            --no-interpolate      Print the files merged as written, variables not substituted
+            --no-normalize        Print fig's short form (as fig convert does) instead of Compose's normal form
+            --no-path-resolution  Keep paths relative to the project directory
+            -o, --output FILE     Write to FILE instead of standard output
         """
         from fig.cli.configs import print_config
 
