@@ -10,6 +10,7 @@ import ssl
 import struct
 import sys
 import threading
+from collections.abc import Callable
 
 from fig.container import Container
 
@@ -34,9 +35,9 @@ def attach_and_wait(container: Container, *, tty: bool) -> int:
             stdin_raw = container.backend.attach_socket(container.id, output=False)
         container.start()
         if tty:
-            _interactive(container, raw)
+            interactive(raw, lambda height, width: container.backend.resize(container.id, height, width))
         else:
-            _piped(raw, stdin_raw)
+            piped(raw, stdin_raw)
     except KeyboardInterrupt:
         try:
             container.stop(10)
@@ -103,9 +104,11 @@ class _Demux:
             self.buffer = self.buffer[8 + size:]
 
 
-def _piped(raw: socket.socket, stdin_raw: socket.socket) -> None:
-    """Our stdin to the container from a thread, its output to our stdout and stderr from here."""
-    threading.Thread(target=_forward_stdin, args=(stdin_raw,), daemon=True).start()
+def piped(raw: socket.socket, stdin_raw: socket.socket | None) -> None:
+    """Our stdin to the container from a thread (unless `stdin_raw` is None), its output to our stdout and stderr
+    from here."""
+    if stdin_raw is not None:
+        threading.Thread(target=_forward_stdin, args=(stdin_raw,), daemon=True).start()
     output = _Demux()
     while True:
         try:
@@ -117,7 +120,9 @@ def _piped(raw: socket.socket, stdin_raw: socket.socket) -> None:
         output.feed(chunk)
 
 
-def _interactive(container: Container, raw: socket.socket) -> None:
+def interactive(raw: socket.socket, resize_to: Callable[[int, int], None]) -> None:
+    """This terminal, raw, wired to a TTY stream (a container's or an exec's) that `resize_to(height, width)`
+    keeps the size of the window."""
     import termios
     import tty
 
@@ -127,7 +132,7 @@ def _interactive(container: Container, raw: socket.socket) -> None:
     def resize(*_: object) -> None:
         size = os.get_terminal_size(stdout_fd if os.isatty(stdout_fd) else stdin_fd)
         try:
-            container.backend.resize(container.id, size.lines, size.columns)
+            resize_to(size.lines, size.columns)
         except Exception:  # the container may be gone already; resizing is best effort
             pass
 

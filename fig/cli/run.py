@@ -18,7 +18,7 @@ from fig.project import Project, UpOptions
 from fig.specs import RunOptions
 
 
-def _environment(pairs: list[str]) -> tuple[tuple[str, str], ...]:
+def environment(pairs: list[str]) -> tuple[tuple[str, str], ...]:
     result = []
     for pair in pairs:
         key, sep, value = pair.partition("=")
@@ -73,7 +73,7 @@ def run_options(project: Project, options: dict[str, Any], *, tty: bool) -> RunO
     command = (options["COMMAND"], *options["ARGS"]) if options["COMMAND"] is not None else None
     entrypoint = tuple(shlex.split(options["--entrypoint"])) if options["--entrypoint"] is not None else None
     return RunOptions(
-        command=command, entrypoint=entrypoint, environment=_environment(options["--env"]),
+        command=command, entrypoint=entrypoint, environment=environment(options["--env"]),
         user=options["--user"], workdir=options["--workdir"], name=options["--name"],
         service_ports=options["--service-ports"], tty=tty, stdin_open=not detach or options["--interactive"],
         auto_remove=detach and options["--rm"],  # detached, the engine removes it (and its anonymous volumes)

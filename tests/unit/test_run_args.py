@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fig import labels as L
-from fig.cli.run import _environment
+from fig.cli.run import environment
 from fig.cli.commands import TopLevelCommand
 from fig.cli.options import parse_scale
 from fig.cli.docopt_command import UsageError
@@ -54,12 +54,12 @@ def test_environment_pairs(monkeypatch, pairs, environ, expected):
     monkeypatch.delenv("UNSET", raising=False)
     for key, value in environ.items():
         monkeypatch.setenv(key, value)
-    assert _environment(pairs) == expected
+    assert environment(pairs) == expected
 
 
 def test_environment_pair_without_a_key_is_refused():
     with pytest.raises(UserError, match=r"Invalid -e '=x': use KEY=VALUE"):
-        _environment(["=x"])
+        environment(["=x"])
 
 
 # -- scale and port ---------------------------------------------------------------------------------------------

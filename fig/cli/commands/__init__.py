@@ -42,6 +42,7 @@ class TopLevelCommand(Lifecycle, Looking, OneOff, Images, Files, DocoptCommand):
       config   Validate and print the configuration
       convert  Write the configuration as a compose-format file
       down     Stop and remove containers and networks
+      exec     Run a command in a running container
       help     Get help on a command
       kill     Kill containers
       logs     View output from containers

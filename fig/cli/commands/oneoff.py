@@ -1,9 +1,10 @@
-"""One-off containers: run."""
+"""Commands in and about one container: run, exec."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from fig.cli import interact
 from fig.cli import run as one_off
 from fig.cli.dialect import Dialect
 from fig.cli.status import Status
@@ -49,3 +50,27 @@ class OneOff:
             --no-tty              The same as -T
         """
         return one_off.run_one_off(project, options, self.status, prints=self.dialect.run_detached_prints)
+
+    def exec(self, project: Project, options: dict[str, Any]) -> int:
+        """
+        Run a command in a running container of a service, and exit with its exit code.
+
+        With a terminal on stdin and stdout, the command gets a TTY; otherwise its stdin, stdout and stderr
+        are plain pipes.
+
+        Usage: exec [options] [-e KEY=VAL...] SERVICE COMMAND [ARGS...]
+
+        Options:
+            -d, --detach          Run the command in the background, print nothing
+            -e, --env KEY=VAL     Set an environment variable (can be used multiple times); a bare KEY
+                                  takes its value from this environment
+            --index N             The container of the service to use: its number (default: the lowest) [default: 0]
+            -T, --no-TTY          Do not allocate a TTY, even on a terminal
+            --no-tty              The same as -T
+            -t, --tty             Allocate a TTY on a terminal (the default)
+            -i, --interactive     Keep stdin open (the default)
+            --privileged          Give the command extended privileges
+            -u, --user USER       Run the command as this user (name or uid[:gid])
+            -w, --workdir DIR     The command's working directory
+        """
+        return interact.exec_command(project, options)
