@@ -11,6 +11,10 @@ LABEL_ONEOFF = "io.fig.oneoff"
 LABEL_CONFIG_HASH = "io.fig.config-hash"
 LABEL_VERSION = "io.fig.version"
 LABEL_CONFIG = "io.fig.config"  # the service configuration as JSON, to explain what changed
+LABEL_CONFIG_FILES = "io.fig.project.config_files"  # the project's files, absolute, joined by ","
+# What Compose v2 puts on its containers, for `ls` to list its projects beside fig's
+LABEL_COMPOSE_PROJECT = "com.docker.compose.project"
+LABEL_COMPOSE_CONFIG_FILES = "com.docker.compose.project.config_files"
 
 
 def normalize_project_name(name: str) -> str:

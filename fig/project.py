@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -66,7 +67,8 @@ class Project:
         self.graph = DependencyGraph({s.name: s.dependencies() for s in config.services})
         by_name = {s.name: s for s in config.services}
         self.services = [
-            Service(by_name[name], project=self.name, backend=backend, legacy=config.legacy, peers=self._peers)
+            Service(by_name[name], project=self.name, backend=backend, legacy=config.legacy, peers=self._peers,
+                    files=tuple(os.path.abspath(f) for f in config.files if f != "-"))
             for name in self.graph.order()
         ]
 

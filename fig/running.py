@@ -136,19 +136,27 @@ def usage(project: Project, names: Iterable[str] = (), *, stopped: bool = False,
         yield [(c, _one(c)) for c in containers]
         return
     latest: dict[str, Usage | None] = {c.id: None for c in containers}
+    first, heard = threading.Semaphore(0), set[str]()
 
     def follow(c: Container) -> None:
         try:
             for sample in c.backend.stats(c.id, stream=True):
                 latest[c.id] = Usage.of(sample)
+                if c.id not in heard:
+                    heard.add(c.id)
+                    first.release()
         except BackendError:
             latest[c.id] = None
 
     for c in containers:
         threading.Thread(target=follow, args=(c,), daemon=True).start()
+    deadline = time.monotonic() + 3  # the first round waits for a reading of each (a stopped one never sends)
+    for _ in containers:
+        if not first.acquire(timeout=max(0.0, deadline - time.monotonic())):
+            break
     while True:
-        time.sleep(1)
         yield [(c, latest[c.id]) for c in containers]
+        time.sleep(1)
 
 
 def _one(c: Container) -> Usage | None:

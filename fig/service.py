@@ -22,12 +22,13 @@ Progress = Callable[[str, dict[str, Any]], None]
 
 class Service:
     def __init__(self, config: ServiceConfig, *, project: str, backend: ContainerBackend, legacy: bool,
-                 peers: Callable[[str], list[Container]]) -> None:
+                 peers: Callable[[str], list[Container]], files: tuple[str, ...] = ()) -> None:
         self.config = config
         self.project = project
         self.backend = backend
         self.legacy = legacy
-        self.specs = SpecBuilder(config, project=project, image=self.image_name, legacy=legacy, peers=peers)
+        self.specs = SpecBuilder(config, project=project, image=self.image_name, legacy=legacy, peers=peers,
+                                 files=files)
 
     def __repr__(self) -> str:
         return f"<Service {self.name}>"

@@ -60,9 +60,10 @@ class SpecBuilder:
     """`peers(service)` lists another service's containers, for links, volumes_from and shared namespaces."""
 
     def __init__(self, config: ServiceConfig, *, project: str, image: str, legacy: bool,
-                 peers: Callable[[str], list[Container]]) -> None:
+                 peers: Callable[[str], list[Container]], files: tuple[str, ...] = ()) -> None:
         self.config, self.project, self.image, self.legacy = config, project, image, legacy
         self.peers = peers
+        self.files = files  # the project's files, for the label that `ls` shows
 
     def _first_running(self, name: str, why: str) -> Container:
         running = [c for c in self.peers(name) if c.is_running] or self.peers(name)
@@ -129,6 +130,8 @@ class SpecBuilder:
         labels = {**dict(cfg.labels), **L.service_labels(self.project, cfg.name, oneoff=oneoff is not None),
                   L.LABEL_NUMBER: str(number), L.LABEL_CONFIG_HASH: config_hash, L.LABEL_VERSION: __version__,
                   L.LABEL_CONFIG: cfg.config_json()}
+        if self.files:
+            labels[L.LABEL_CONFIG_FILES] = ",".join(self.files)
         if oneoff is not None:
             name = oneoff.name or L.container_name(self.project, cfg.name, number, oneoff=True)
         else:

@@ -6,11 +6,18 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from fig.backend.base import ContainerBackend
 from fig.project import Project
 
 
-def project_from_options(options: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> Project:
+def engine(environ: Mapping[str, str] | None = None) -> ContainerBackend:
+    """The engine of DOCKER_HOST, for the commands that need no project (`ls`)."""
     from fig.backend.docker import DockerBackend
+
+    return DockerBackend.from_env(os.environ if environ is None else environ)
+
+
+def project_from_options(options: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> Project:
     from fig.config import load_project
 
     environ = os.environ if environ is None else environ
@@ -19,4 +26,4 @@ def project_from_options(options: Mapping[str, Any], environ: Mapping[str, str] 
                           env_files=options.get("--env-file") or (),
                           project_directory=options.get("--project-directory"))
     limit = int(options.get("--parallel") or environ.get("FIG_PARALLEL_LIMIT") or 8)
-    return Project(config, DockerBackend.from_env(environ), limit=limit)
+    return Project(config, engine(environ), limit=limit)

@@ -42,6 +42,9 @@ def explanation(item: Explanation) -> str:
 
 
 PULL_POLICIES = ("always", "missing", "never", "build", "if_not_present")
+# What `create` (up --no-start) has no options for
+CREATE_DEFAULTS = {"--no-deps": False, "--no-start": True, "--timeout": None, "--renew-anon-volumes": False,
+                   "--always-recreate-deps": False}
 
 
 def up_options(options: dict[str, Any], project: Project) -> UpOptions:

@@ -41,11 +41,16 @@ class TopLevelCommand(Lifecycle, Looking, OneOff, Images, Files, DocoptCommand):
       build    Build or rebuild services
       config   Validate and print the configuration
       convert  Write the configuration as a compose-format file
+      create   Create containers without starting them
       down     Stop and remove containers and networks
+      events   Stream the engine's events about the containers
       exec     Run a command in a running container
       help     Get help on a command
+      images   List the images the containers use
       kill     Kill containers
       logs     View output from containers
+      ls       List the projects on the engine
+      pause    Pause services
       port     Print the public port for a port binding
       ps       List containers
       pull     Pull service images
@@ -55,7 +60,10 @@ class TopLevelCommand(Lifecycle, Looking, OneOff, Images, Files, DocoptCommand):
       run      Run a one-off command
       scale    Set number of containers for a service
       start    Start services
+      stats    Display the containers' resource use
       stop     Stop services
+      top      Display the running processes
+      unpause  Unpause services
       up       Create and start containers
       version  Show the version
     """
@@ -77,4 +85,4 @@ class TopLevelCommand(Lifecycle, Looking, OneOff, Images, Files, DocoptCommand):
         return 0
 
 
-NO_PROJECT = {"help", "version"}
+NO_PROJECT = {"help", "version", "ls"}

@@ -1,10 +1,11 @@
-"""The commands that change what runs: up, down, start, stop, restart, kill, rm, scale."""
+"""The commands that change what runs: up, create, down, start, stop, restart, kill, rm, scale, pause, unpause."""
 
 from __future__ import annotations
 
 import sys
 from typing import Any
 
+from fig import running
 from fig.cli import up
 from fig.cli import options as opts
 from fig.cli.dialect import Dialect
@@ -63,6 +64,46 @@ class Lifecycle:
             -y, --yes              Assume yes to prompts (up asks none)
         """
         return up.run(project, options, self.status, ansi=self.ansi, dialect=self.dialect)
+
+    def create(self, project: Project, options: dict[str, Any]) -> int:
+        """
+        Create the containers of services (and their networks and volumes) without starting them: `up --no-start`.
+
+        Usage: create [options] [--scale SERVICE=NUM...] [SERVICE...]
+
+        Options:
+            --build                Build images before creating containers
+            --no-build             Don't build an image, even if it's missing
+            --force-recreate       Recreate containers even if their configuration has not changed
+            --no-recreate          If containers already exist, don't recreate them
+            --remove-orphans       Remove containers for services not defined in the file
+            --scale SERVICE=NUM    Scale SERVICE to NUM containers (can be used multiple times)
+            --pull POLICY          Pull images: always, missing, never or build (default: each pull_policy)
+            --quiet-pull           Don't show pull progress
+            -y, --yes              Assume yes to every question (fig asks none here)
+        """
+        settings = up.up_options({**up.CREATE_DEFAULTS, **options}, project)
+        progress = up.quieted(self.status, quiet_pull=options["--quiet-pull"], quiet_build=False)
+        project.up(options["SERVICE"], options=settings, on_event=self.status, on_progress=progress)
+        return 0
+
+    def pause(self, project: Project, options: dict[str, Any]) -> int:
+        """
+        Pause the running containers of services (every service when none is named).
+
+        Usage: pause [SERVICE...]
+        """
+        running.pause(project, options["SERVICE"], on_event=self.status)
+        return 0
+
+    def unpause(self, project: Project, options: dict[str, Any]) -> int:
+        """
+        Unpause the paused containers of services (every service when none is named).
+
+        Usage: unpause [SERVICE...]
+        """
+        running.unpause(project, options["SERVICE"], on_event=self.status)
+        return 0
 
     def down(self, project: Project, options: dict[str, Any]) -> int:
         """

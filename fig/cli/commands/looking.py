@@ -1,16 +1,21 @@
-"""The commands that look at what runs: ps, logs, port."""
+"""The commands that look at what runs: ps, logs, port, images, top, events, ls, stats."""
 
 from __future__ import annotations
 
 import json
+import re
 import sys
+from collections.abc import Callable
 from typing import Any
 
+from fig import listing, running
 from fig.cli import options as opts
+from fig.cli import tables
 from fig.cli.attached import Session
 from fig.cli.dialect import Dialect
 from fig.cli.formatter import ps_json, table
 from fig.cli.log_printer import LogPrinter, LogSource
+from fig.cli.times import unix_seconds
 from fig.cli.status import Status
 from fig.errors import UserError
 from fig.container import Container
@@ -123,6 +128,136 @@ class Looking:
             raise UserError(f"No public port for {private}/{protocol} on {containers[0].name}")
         print(binding)
         return 0
+
+    def images(self, project: Project, options: dict[str, Any]) -> int:
+        """
+        List the images the containers of services were created from.
+
+        Usage: images [options] [SERVICE...]
+
+        Options:
+            -q, --quiet        Only display image IDs
+            --format FORMAT    table, or json: one array [default: table]
+        """
+        json_out = _table_or_json(options)
+        found = running.images(project, options["SERVICE"])
+        if options["--quiet"]:
+            for image_id in dict.fromkeys(image.id.removeprefix("sha256:") for _, image in found):
+                print(image_id)
+        elif json_out:
+            print(tables.image_json(found))
+        else:
+            headers = ["CONTAINER", "REPOSITORY", "TAG", "PLATFORM", "IMAGE ID", "SIZE", "CREATED"]
+            sys.stdout.write(tables.aligned(headers, tables.image_rows(found), minwidth=20, padding=3))
+        return 0
+
+    def top(self, project: Project, options: dict[str, Any]) -> int:
+        """
+        Display the running processes of the services' containers, in one table.
+
+        Usage: top [SERVICE...]
+        """
+        found = running.processes(project, options["SERVICE"])
+        if found:
+            headers, rows = tables.process_table(found)
+            sys.stdout.write(tables.aligned(headers, rows, minwidth=4, padding=2))
+        return 0
+
+    def events(self, project: Project, options: dict[str, Any]) -> int:
+        """
+        Stream the engine's events about the services' containers, until Ctrl-C (or --until).
+
+        Usage: events [options] [SERVICE...]
+
+        Options:
+            --json          One JSON object a line
+            --since TIME    Events since TIME: RFC 3339, unix seconds, or a duration back from now like 10m
+            --until TIME    Events until TIME (then stop), in the same forms
+        """
+        since, until = (None if options[k] is None else unix_seconds(options[k], k) for k in ("--since", "--until"))
+        for service, event in running.events(project, options["SERVICE"], since=since, until=until):
+            print(tables.event_json(service, event) if options["--json"] else tables.event_line(event) + "\n",
+                  flush=True)
+        return 0
+
+    def ls(self, project: None, options: dict[str, Any]) -> int:
+        """
+        List the projects on the engine, fig's and docker compose's alike. Needs no fig file.
+
+        Usage: ls [options]
+
+        Options:
+            -a, --all          Also list projects whose containers are all stopped
+            -q, --quiet        Only display project names
+            --filter FILTER    Only the projects whose name is NAME or matches it as a regular expression:
+                               name=NAME
+            --format FORMAT    table, or json: one array [default: table]
+        """
+        from fig.cli.bootstrap import engine
+
+        json_out = _table_or_json(options)
+        matches = _name_filter(options["--filter"])
+        found = [p for p in listing.projects(engine(), stopped=options["--all"]) if matches(p.name)]
+        if options["--quiet"]:
+            for p in found:
+                print(p.name)
+        elif json_out:
+            print(json.dumps([{"Name": p.name, "Status": p.status, "ConfigFiles": ",".join(p.config_files or ())
+                               if p.config_files is not None else "N/A"} for p in found], separators=(",", ":")))
+        else:
+            rows = [[p.name, p.status, ",".join(p.config_files) if p.config_files is not None else "N/A"]
+                    for p in found]
+            sys.stdout.write(tables.aligned(["NAME", "STATUS", "CONFIG FILES"], rows, minwidth=20, padding=3))
+        return 0
+
+    def stats(self, project: Project, options: dict[str, Any]) -> int:
+        """
+        Display the resource use of the services' containers (CPU, memory, network and block I/O, pids), as
+        `docker stats` does: a live table until Ctrl-C, or one reading with --no-stream.
+
+        Usage: stats [options] [SERVICE...]
+
+        Options:
+            -a, --all          Show every container (by default only the running ones)
+            --no-stream        Print one reading and exit
+            --format FORMAT    table, or json: one object per container and reading [default: table]
+        """
+        json_out = _table_or_json(options)
+        readings = running.usage(project, options["SERVICE"], stopped=options["--all"],
+                                 stream=not options["--no-stream"])
+        for round_ in readings:
+            cells = [tables.stats_cells(c, use) for c, use in round_]
+            if json_out:
+                text = "".join(json.dumps(c, separators=(",", ":")) + "\n" for c in cells)
+            else:
+                text = tables.aligned(tables.STATS_HEADERS, [tables.stats_row(c) for c in cells], minwidth=10,
+                                      padding=3)
+                if not options["--no-stream"] and sys.stdout.isatty():
+                    text = "\x1b[2J\x1b[H" + text  # redraw the screen, as docker stats does
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        return 0
+
+
+def _table_or_json(options: dict[str, Any]) -> bool:
+    fmt = options["--format"]
+    if fmt not in ("table", "json"):
+        raise UserError(f"--format must be table or json, not {fmt!r}")
+    return bool(fmt == "json")
+
+
+def _name_filter(text: str | None) -> Callable[[str], bool]:
+    """ls --filter name=X: the name itself, or a regular expression it matches."""
+    if text is None:
+        return lambda name: True
+    key, sep, value = text.partition("=")
+    if key != "name" or not sep:
+        raise UserError(f"invalid filter {key!r}: ls takes --filter name=NAME")
+    try:
+        pattern = re.compile(value)
+    except re.error as e:
+        raise UserError(f"--filter name={value}: not a regular expression: {e}") from None
+    return lambda name: name == value or pattern.search(name) is not None
 
 
 def _ellipsis(text: str, width: int | None) -> str:

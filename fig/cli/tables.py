@@ -1,0 +1,179 @@
+"""The rows and units of the looking commands that Compose v2 added (images, top, stats, ls, events), laid out
+as docker's tabwriter lays them out: each column as wide as its widest cell plus a gap, the last one unpadded."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Sequence
+
+from fig.backend.base import EngineEvent, ImageInfo
+from fig.container import Container
+from fig.labels import LABEL_ONEOFF
+from fig.running import Usage
+
+_DECIMAL = ("B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB")
+_BINARY = ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB")
+
+
+def aligned(headers: Sequence[str], rows: Sequence[Sequence[str]], *, minwidth: int, padding: int) -> str:
+    """Go's text/tabwriter(minwidth, 1, padding) with spaces: a table with no rows is still its header."""
+    widths = [max(minwidth, max(len(r[i]) for r in [headers, *rows]) + padding) for i in range(len(headers) - 1)]
+    return "".join("".join(cell.ljust(w) for cell, w in zip(row, widths)) + row[-1] + "\n"
+                   for row in [headers, *rows])
+
+
+def _scaled(size: float, base: float, units: Sequence[str]) -> tuple[float, str]:
+    i = 0
+    while size >= base and i < len(units) - 1:
+        size /= base
+        i += 1
+    return size, units[i]
+
+
+def decimal_size(size: float) -> str:
+    """docker's HumanSizeWithPrecision(size, 3): 1.99MB, 266B."""
+    value, unit = _scaled(size, 1000.0, _DECIMAL)
+    return f"{value:.3g}{unit}"
+
+
+def binary_size(size: float) -> str:
+    """docker's BytesSize: 7.504MiB."""
+    value, unit = _scaled(size, 1024.0, _BINARY)
+    return f"{value:.4g}{unit}"
+
+
+def ago(stamp: str, now: datetime.datetime | None = None) -> str:
+    """An RFC 3339 time as docker says how long ago it was: "3 minutes ago", "About an hour ago"."""
+    then = parse_time(stamp)
+    if then is None:
+        return "N/A"
+    seconds = ((now or datetime.datetime.now(datetime.timezone.utc)) - then).total_seconds()
+    return _duration(seconds) + " ago"
+
+
+def _duration(seconds: float) -> str:
+    minutes, hours = int(seconds / 60), round(seconds / 3600)
+    steps = [(seconds < 1, "Less than a second"), (int(seconds) == 1, "1 second"),
+             (seconds < 60, f"{int(seconds)} seconds"), (minutes == 1, "About a minute"),
+             (minutes < 60, f"{minutes} minutes"), (hours == 1, "About an hour"), (hours < 48, f"{hours} hours"),
+             (hours < 24 * 14, f"{hours // 24} days"), (hours < 24 * 60, f"{hours // 24 // 7} weeks"),
+             (hours < 24 * 730, f"{hours // 24 // 30} months")]
+    return next((text for hit, text in steps if hit), f"{int(seconds / 3600) // 24 // 365} years")
+
+
+def parse_time(stamp: str) -> datetime.datetime | None:
+    """The engine's RFC 3339 times, nanoseconds and all; None for none (or Go's zero time)."""
+    if not stamp or stamp.startswith("0001-"):
+        return None
+    head, _, rest = stamp.partition(".")
+    zone = rest.lstrip("0123456789") if rest else head[19:]
+    fraction = rest[:len(rest) - len(zone)][:6] if rest else ""
+    text = head[:19] + (f".{fraction.ljust(6, '0')}" if fraction else "") + (zone.replace("Z", "+00:00") or "+00:00")
+    try:
+        return datetime.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+# -- images -------------------------------------------------------------------------------------------------
+
+def repository_and_tag(reference: str) -> tuple[str, str]:
+    """What a container's image reference names, as compose shows it: busybox -> (busybox, latest)."""
+    if not reference or reference.startswith("sha256:"):
+        return "<none>", "<none>"
+    name = reference.split("@", 1)[0]
+    last = name.rsplit("/", 1)[-1]
+    if "@" in reference and ":" not in last:
+        return name, "<none>"
+    if ":" in last:
+        name, tag = name.rsplit(":", 1)
+        return name, tag
+    return name, "latest"
+
+
+def image_rows(found: Sequence[tuple[Container, ImageInfo]]) -> list[list[str]]:
+    rows = []
+    for container, image in found:
+        repository, tag = repository_and_tag(container.info.image)
+        rows.append([container.name, repository, tag, image.platform, image.id.removeprefix("sha256:")[:12],
+                     decimal_size(image.size), ago(image.last_tag_time or image.created)])
+    return rows
+
+
+def image_json(found: Sequence[tuple[Container, ImageInfo]]) -> str:
+    items = []
+    for container, image in found:
+        repository, tag = repository_and_tag(container.info.image)
+        items.append({"ID": image.id, "ContainerName": container.name, "Repository": repository, "Tag": tag,
+                      "Platform": image.platform, "Size": image.size,
+                      "LastTagTime": image.last_tag_time or image.created})
+    return json.dumps(items, separators=(",", ":"))
+
+
+# -- top ----------------------------------------------------------------------------------------------------
+
+def process_table(found: Sequence[tuple[Container, list[str], list[list[str]]]]) -> tuple[list[str], list[list[str]]]:
+    """One table of every container's processes: SERVICE, #, the titles in the order first met, CMD last."""
+    titles: list[str] = []
+    for _, own, _ in found:
+        titles += [t for t in own if t not in titles and t != "CMD"]
+    titles.append("CMD")
+    rows = []
+    for container, own, processes in found:
+        number = "" if container.info.labels.get(LABEL_ONEOFF) == "True" else str(container.number)
+        for process in processes:
+            cells = dict(zip(own, process))
+            rows.append([container.service, number, *(cells.get(t, "-") for t in titles)])
+    return ["SERVICE", "#", *titles], rows
+
+
+# -- stats --------------------------------------------------------------------------------------------------
+
+STATS_HEADERS = ["CONTAINER ID", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %", "NET I/O", "BLOCK I/O", "PIDS"]
+
+
+def stats_cells(container: Container, use: Usage | None) -> dict[str, str]:
+    """docker stats' fields, as strings; "--" for a container that is not running."""
+    if use is None:
+        cells = dict.fromkeys(["CPUPerc", "MemUsage", "MemPerc", "NetIO", "BlockIO", "PIDs"], "--")
+    else:
+        cells = {"CPUPerc": f"{use.cpu_percent:.2f}%",
+                 "MemUsage": f"{binary_size(use.memory)} / {binary_size(use.memory_limit)}",
+                 "MemPerc": f"{use.memory_percent:.2f}%",
+                 "NetIO": f"{decimal_size(use.net_rx)} / {decimal_size(use.net_tx)}",
+                 "BlockIO": f"{decimal_size(use.block_read)} / {decimal_size(use.block_write)}", "PIDs": str(use.pids)}
+    return {"BlockIO": cells["BlockIO"], "CPUPerc": cells["CPUPerc"], "Container": container.short_id,
+            "ID": container.short_id, "MemPerc": cells["MemPerc"], "MemUsage": cells["MemUsage"],
+            "Name": container.name, "NetIO": cells["NetIO"], "PIDs": cells["PIDs"]}
+
+
+def stats_row(cells: dict[str, str]) -> list[str]:
+    return [cells[k] for k in ("ID", "Name", "CPUPerc", "MemUsage", "MemPerc", "NetIO", "BlockIO", "PIDs")]
+
+
+# -- events -------------------------------------------------------------------------------------------------
+
+def _local(event: EngineEvent) -> datetime.datetime:
+    return datetime.datetime.fromtimestamp(event.time_nano / 1e9).astimezone()
+
+
+def _shown(event: EngineEvent) -> dict[str, str]:
+    """The actor's attributes without the labels fig (or compose) keeps for itself."""
+    return {k: v for k, v in sorted(event.attributes.items()) if not k.startswith(("io.fig.", "com.docker.compose."))}
+
+
+def event_line(event: EngineEvent) -> str:
+    """`2024-05-02 12:21:53.123456 container start <id> (image=busybox, name=demo_web_1)`."""
+    attributes = ", ".join(f"{k}={v}" for k, v in _shown(event).items())
+    return f"{_local(event):%Y-%m-%d %H:%M:%S.%f} container {event.action} {event.id} ({attributes})"
+
+
+def event_json(service: str, event: EngineEvent) -> str:
+    stamp = _local(event)
+    nanos = event.time_nano % 1_000_000_000
+    offset = stamp.strftime("%z")
+    zone = "Z" if offset in ("+0000", "") else f"{offset[:3]}:{offset[3:]}"  # Go's RFC3339Nano
+    time_text = stamp.strftime("%Y-%m-%dT%H:%M:%S") + (f".{nanos:09d}".rstrip("0") if nanos else "") + zone
+    return json.dumps({"action": event.action, "attributes": _shown(event), "id": event.id, "service": service,
+                       "time": time_text, "type": "container"}, separators=(",", ":"), sort_keys=True)
