@@ -107,6 +107,7 @@ class FakeContainer:
             state=self.state, exit_code=self.exit_code, command=command, ports=ports, mounts=self.mounts,
             created=self.created, finished_at=self.finished_at, status=self.status(), names=(self.name,),
             networks=tuple(e.network for e in self.spec.networks) or (self.spec.network_mode or "bridge",),
+            tty=self.spec.tty,
         )
 
     def status(self) -> str:
@@ -415,7 +416,8 @@ class FakeBackend:
             lines = [LogLine(line.text, line.stream) for line in self._canned(self._find(container_id))]
         return iter(lines)
 
-    def attach_socket(self, container_id: str, *, stdin: bool = True, output: bool = True) -> socket.socket:
+    def attach_socket(self, container_id: str, *, stdin: bool = True, output: bool = True,
+                      detach_keys: str | None = None) -> socket.socket:
         raise NotImplementedError("FakeBackend has no attach socket")
 
     def resize(self, container_id: str, height: int, width: int) -> None:

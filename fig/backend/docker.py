@@ -288,12 +288,16 @@ class DockerBackend:
         sock = self._attach(container_id, {"stdout": 1, "stderr": 1, "stream": 1, "logs": 0})
         return streams.lines(streams.frames(streams.received(sock), tty))
 
-    def attach_socket(self, container_id: str, *, stdin: bool = True, output: bool = True) -> socket.socket:
-        """A raw connection to the container's stdin and/or its stdout and stderr (multiplexed unless a TTY)."""
-        return self._attach(container_id, {"stdin": int(stdin), "stdout": int(output), "stderr": int(output),
-                                           "stream": 1})
+    def attach_socket(self, container_id: str, *, stdin: bool = True, output: bool = True,
+                      detach_keys: str | None = None) -> socket.socket:
+        """A raw connection to the container's stdin and/or its stdout and stderr (multiplexed unless a TTY);
+        the engine ends it when `detach_keys` (e.g. ctrl-p,ctrl-q) come in on stdin."""
+        params: dict[str, Any] = {"stdin": int(stdin), "stdout": int(output), "stderr": int(output), "stream": 1}
+        if detach_keys:
+            params["detachKeys"] = detach_keys
+        return self._attach(container_id, params)
 
-    def _attach(self, container_id: str, params: Mapping[str, int]) -> socket.socket:
+    def _attach(self, container_id: str, params: Mapping[str, Any]) -> socket.socket:
         if self.http:
             return self.http.upgrade(path_of("/containers/{}/attach", container_id), params, subject=container_id)
         with self._translate(container_id):

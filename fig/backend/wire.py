@@ -277,6 +277,7 @@ def from_inspect(c: dict[str, Any]) -> ContainerInfo:
         health=(state.get("Health") or {}).get("Status"), created=c.get("Created", ""),
         ip_addresses=_addresses(c.get("NetworkSettings")), finished_at=state.get("FinishedAt") or "",
         names=(c.get("Name", "").lstrip("/"),), networks=_networks(c.get("NetworkSettings")),
+        tty=bool(config.get("Tty")),
     )
 
 

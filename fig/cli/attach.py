@@ -104,12 +104,20 @@ class _Demux:
             self.buffer = self.buffer[8 + size:]
 
 
-def piped(raw: socket.socket, stdin_raw: socket.socket | None) -> None:
+class _Raw:
+    """A TTY's output: one stream, as it comes."""
+
+    def feed(self, chunk: bytes) -> None:
+        sys.stdout.buffer.write(chunk)
+        sys.stdout.buffer.flush()
+
+
+def piped(raw: socket.socket, stdin_raw: socket.socket | None, *, tty: bool = False) -> None:
     """Our stdin to the container from a thread (unless `stdin_raw` is None), its output to our stdout and stderr
-    from here."""
+    from here (as it comes from a TTY, or split from the engine's frames)."""
     if stdin_raw is not None:
         threading.Thread(target=_forward_stdin, args=(stdin_raw,), daemon=True).start()
-    output = _Demux()
+    output: _Raw | _Demux = _Raw() if tty else _Demux()
     while True:
         try:
             chunk = raw.recv(65536)

@@ -1,8 +1,12 @@
-"""`fig exec` and `fig attach`: this terminal (a real TTY) or plain pipes wired to a command in a container."""
+"""`fig exec` and `fig attach`: this terminal (a real TTY) or plain pipes wired to a command in a container, or to
+a container's own process."""
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 from fig import running
@@ -10,6 +14,8 @@ from fig.backend.base import ExecSpec
 from fig.cli import attach
 from fig.cli import run as one_off
 from fig.cli import options as opts
+from fig.container import Container
+from fig.errors import UserError
 from fig.project import Project
 
 
@@ -40,3 +46,48 @@ def exec_command(project: Project, options: dict[str, Any]) -> int:
     finally:
         raw.close()
     return execution.exit_code()
+
+
+def attach_command(project: Project, options: dict[str, Any]) -> int:
+    """Wire this terminal to the service's container until it exits (its exit code) or the user detaches (0)."""
+    container = running.pick(project, options["SERVICE"], index=opts.integer(options, "--index")).refresh()
+    proxy = _boolean(options, "--sig-proxy")
+    stdin = not options["--no-stdin"] and sys.stdin is not None
+    raw = container.backend.attach_socket(container.id, stdin=stdin, detach_keys=options["--detach-keys"])
+    try:
+        if container.info.tty and stdin and _terminal():
+            attach.interactive(raw, lambda height, width: container.backend.resize(container.id, height, width))
+        else:
+            with _signals_to(container, proxy):
+                attach.piped(raw, raw if stdin else None, tty=container.info.tty)
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        raw.close()
+    container.refresh()
+    return 0 if container.is_running else container.info.exit_code
+
+
+def _boolean(options: dict[str, Any], key: str) -> bool:
+    value = str(options[key]).lower()
+    if value not in ("true", "false", "1", "0"):
+        raise UserError(f"{key} takes true or false, not {options[key]!r}")
+    return value in ("true", "1")
+
+
+@contextlib.contextmanager
+def _signals_to(container: Container, proxy: bool) -> Iterator[None]:
+    """With `proxy`, Ctrl-C and SIGTERM go to the container's process instead of ending fig."""
+    if not proxy:
+        yield
+        return
+
+    def forward(signum: int, _: object) -> None:
+        container.kill(signal.Signals(signum).name)
+
+    previous = {s: signal.signal(s, forward) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

@@ -38,9 +38,11 @@ class TopLevelCommand(Lifecycle, Looking, OneOff, Images, Files, DocoptCommand):
       -v, --version             Print version and exit
 
     Commands:
+      attach   Attach to a service's running container
       build    Build or rebuild services
       config   Validate and print the configuration
       convert  Write the configuration as a compose-format file
+      cp       Copy files between a container and this machine
       create   Create containers without starting them
       down     Stop and remove containers and networks
       events   Stream the engine's events about the containers
@@ -66,6 +68,7 @@ class TopLevelCommand(Lifecycle, Looking, OneOff, Images, Files, DocoptCommand):
       unpause  Unpause services
       up       Create and start containers
       version  Show the version
+      wait     Wait for containers to exit
     """
 
     def __init__(self, progress: str = "auto", *, ansi: str = "auto", dialect: Dialect = FIG) -> None:
@@ -77,11 +80,25 @@ class TopLevelCommand(Lifecycle, Looking, OneOff, Images, Files, DocoptCommand):
         """
         Show the version information.
 
-        Usage: version
-        """
-        from fig import __version__
+        Usage: version [options]
 
-        print(f"fig version {__version__}")
+        Options:
+            --short               Only the version number
+            -f, --format FORMAT   pretty, or json: {"version": ...} [default: pretty]
+        """
+        import json
+
+        from fig import __version__
+        from fig.errors import UserError
+
+        if options.get("--format", "pretty") not in ("pretty", "json"):
+            raise UserError(f"--format must be pretty or json, not {options['--format']!r}")
+        if options.get("--short"):
+            print(__version__)
+        elif options.get("--format") == "json":
+            print(json.dumps({"version": __version__}, separators=(",", ":")))
+        else:
+            print(f"fig version {__version__}")
         return 0
 
 

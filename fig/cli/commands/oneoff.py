@@ -1,13 +1,17 @@
-"""Commands in and about one container: run, exec."""
+"""Commands in and about one container: run, exec, attach, cp, wait."""
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
+from fig import copying, running
 from fig.cli import interact
+from fig.cli import options as opts
 from fig.cli import run as one_off
 from fig.cli.dialect import Dialect
 from fig.cli.status import Status
+from fig.errors import UserError
 from fig.project import Project
 
 
@@ -74,3 +78,78 @@ class OneOff:
             -w, --workdir DIR     The command's working directory
         """
         return interact.exec_command(project, options)
+
+    def attach(self, project: Project, options: dict[str, Any]) -> int:
+        """
+        Attach this terminal to a service's running container: its output, and its stdin unless --no-stdin.
+
+        Exits with the container's exit code when it stops, or 0 when you detach (the detach keys, by default
+        ctrl-p,ctrl-q, on a terminal).
+
+        Usage: attach [options] SERVICE
+
+        Options:
+            --index N           The container of the service: its number (default: the lowest) [default: 0]
+            --no-stdin          Do not attach stdin
+            --sig-proxy BOOL    Pass Ctrl-C and SIGTERM on to the container's process [default: true]
+            --detach-keys KEYS  The keys that detach, e.g. ctrl-p,ctrl-q (the engine's default)
+        """
+        return interact.attach_command(project, options)
+
+    def cp(self, project: Project, options: dict[str, Any]) -> int:
+        """
+        Copy files or directories between a service's container and this machine, as `docker cp` does.
+
+        SERVICE:PATH names a path in the service's container; - as the other side is a tar archive on stdout
+        (copying out) or stdin (copying in, unpacked into the directory PATH). Copying in reaches every
+        container of the service; copying out, the first.
+
+        Usage:
+            cp [options] SERVICE:SRC_PATH DEST_PATH
+            cp [options] SRC_PATH SERVICE:DEST_PATH
+
+        Options:
+            --index N          The container of the service: its number (default: every one, or the first)
+                               [default: 0]
+            --all              Include the one-off containers of `run`
+            -a, --archive      Keep the owners: the archive's uid/gid out, the container user's in
+            -L, --follow-link  Copy what a symbolic link SRC_PATH points to
+        """
+        # docopt places any two paths in the first form's names; which one names a service is in the text
+        source_service, source = copying.split_target(options["SERVICE:SRC_PATH"])
+        dest_service, dest = copying.split_target(options["DEST_PATH"])
+        if source_service and dest_service:
+            raise UserError("copying between services is not supported")
+        if not (source_service or dest_service):
+            raise UserError("one of the two paths must be SERVICE:PATH, a path in a service's container")
+        index, keep, follow = opts.integer(options, "--index"), options["--archive"], options["--follow-link"]
+        if source_service:
+            container = copying.containers(project, source_service, index=index, oneoff=options["--all"])[0]
+            if dest == "-":
+                copying.copy_stream(copying.archive_of(container, source, follow_link=follow)[2], sys.stdout.buffer)
+            else:
+                copying.copy_out(container, source, dest, follow_link=follow, keep_owners=keep)
+            return 0
+        assert dest_service is not None
+        targets = copying.containers(project, dest_service, index=index, oneoff=options["--all"])
+        if source == "-":
+            copying.copy_tar_in(targets, sys.stdin.buffer, dest)
+        else:
+            copying.copy_in(targets, source, dest, follow_link=follow, keep_owners=keep)
+        return 0
+
+    def wait(self, project: Project, options: dict[str, Any]) -> int:
+        """
+        Wait for the running containers of services to exit; exit with the code of the last one to exit.
+
+        Usage: wait [options] SERVICE...
+
+        Options:
+            --down-project  Then stop and remove the project (as `down --remove-orphans`)
+        """
+        code = 0
+        for container, code in running.wait(project, options["SERVICE"]):
+            print(f'container "{container.id}" exited with status code {code}', flush=True)
+        if options["--down-project"]:
+            project.down(remove_orphans=True, on_event=self.status)
+        return code
