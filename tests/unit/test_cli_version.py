@@ -8,3 +8,11 @@ def test_version_after_global_options(capsys):
     assert main(["-p", "x", "--parallel", "4", "--version"]) == 0
     assert capsys.readouterr().out == f"fig version {__version__}\n"
 
+
+
+def test_version_short_and_json(capsys):
+    assert main(["version", "--short"]) == 0
+    assert capsys.readouterr().out == f"{__version__}\n"
+    assert main(["version", "--format", "json"]) == 0
+    assert capsys.readouterr().out == f'{{"version":"{__version__}"}}\n'
+    assert main(["version", "-f", "yaml"]) == 1
