@@ -165,8 +165,8 @@ def _one(c: Container) -> Usage | None:
     return Usage.of(next(iter(c.backend.stats(c.id, stream=False))))
 
 
-def events(project: Project, names: Iterable[str] = (), *, since: float | None = None,
-           until: float | None = None) -> Iterator[tuple[str, EngineEvent]]:
+def events(project: Project, names: Iterable[str] = (), *, since: str | None = None,
+           until: str | None = None) -> Iterator[tuple[str, EngineEvent]]:
     """(service, event) for the project's containers, one-offs left out, as the engine reports them."""
     wanted = set(names)
     for name in wanted:

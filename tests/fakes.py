@@ -40,6 +40,7 @@ from fig.backend.base import (
     MODE_DIR, MODE_SYMLINK, BuildRequest, ContainerInfo, ContainerSpec, ContainerState, EngineEvent, ExecInfo,
     ExecSpec, ImageInfo, LogLine, Mount, NetworkOptions, PathStat, PortBinding, StatsSample,
 )
+from fig.backend.wire import unix_time
 from fig.errors import BackendError, BuildError, Conflict, ImageNotFound, NotFound
 
 # ensure_network/ensure_volume are recorded as calls; only when they make something is a write recorded
@@ -460,14 +461,14 @@ class FakeBackend:
             sample = StatsSample("0001-01-01T00:00:00Z", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         return iter([sample] * (3 if stream else 1))
 
-    def events(self, labels: Mapping[str, str], *, since: float | None = None,
-               until: float | None = None) -> Iterator[EngineEvent]:
+    def events(self, labels: Mapping[str, str], *, since: str | None = None,
+               until: str | None = None) -> Iterator[EngineEvent]:
         """The events so far (the fake's stream ends there), filtered as the engine filters them."""
+        first, last = (None if t is None else float(unix_time(t)) * 1e9 for t in (since, until))
         with self._lock:
             self._record("events", dict(labels), since, until)
             return iter([e for e in self.event_log if all_items_match(e.attributes, labels)
-                         and (since is None or e.time_nano >= since * 1e9)
-                         and (until is None or e.time_nano <= until * 1e9)])
+                         and (first is None or e.time_nano >= first) and (last is None or e.time_nano <= last)])
 
     # -- exec -------------------------------------------------------------------------------------------
 

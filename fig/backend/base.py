@@ -278,8 +278,8 @@ class ContainerBackend(Protocol):
     def unpause(self, container_id: str) -> None: ...
     def top(self, container_id: str) -> tuple[list[str], list[list[str]]]: ...  # titles, process rows
     def stats(self, container_id: str, *, stream: bool) -> Iterator[StatsSample]: ...  # one sample without stream
-    def events(self, labels: Mapping[str, str], *, since: float | None = None,
-               until: float | None = None) -> Iterator[EngineEvent]: ...  # times as unix seconds
+    def events(self, labels: Mapping[str, str], *, since: str | None = None,
+               until: str | None = None) -> Iterator[EngineEvent]: ...  # times in RFC 3339, as logs takes them
     def image_inspect(self, name: str) -> ImageInfo: ...
     # exec: create, then start attached (a raw stream both ways, multiplexed unless a TTY) or detached
     def exec_create(self, container_id: str, spec: ExecSpec) -> str: ...

@@ -324,10 +324,11 @@ class DockerBackend:
             return iter([wire.from_stats(self._call("GET", path, {"stream": 0}, subject=container_id, wait=5))])
         return (wire.from_stats(s) for s in streams.json_lines(self._stream(path, {"stream": 1}, follow=True)))
 
-    def events(self, labels: Mapping[str, str], *, since: float | None = None,
-               until: float | None = None) -> Iterator[EngineEvent]:
+    def events(self, labels: Mapping[str, str], *, since: str | None = None,
+               until: str | None = None) -> Iterator[EngineEvent]:
         params = {"filters": json.dumps({"label": [f"{k}={v}" for k, v in labels.items()]}),
-                  "since": None if since is None else f"{since:.9f}", "until": None if until is None else f"{until:.9f}"}
+                  "since": None if since is None else wire.unix_time(since),
+                  "until": None if until is None else wire.unix_time(until)}
         return (wire.from_event(e) for e in streams.json_lines(self._stream("/events", params, follow=True)))
 
     # -- exec -------------------------------------------------------------------------------------------

@@ -15,7 +15,6 @@ from fig.cli import attach
 from fig.cli import run as one_off
 from fig.cli import options as opts
 from fig.container import Container
-from fig.errors import UserError
 from fig.project import Project
 
 
@@ -29,8 +28,9 @@ def exec_command(project: Project, options: dict[str, Any]) -> int:
     detach = options["--detach"]
     tty = not detach and not (options["--no-TTY"] or options["--no-tty"]) and _terminal()
     spec = ExecSpec(command=(options["COMMAND"], *options["ARGS"]),
-                    environment=dict(one_off.environment(options["--env"])), user=options["--user"], working_dir=options["--workdir"], privileged=options["--privileged"],
-                    tty=tty, stdin=not detach and sys.stdin is not None)
+                    environment=dict(one_off.environment(options["--env"])), user=options["--user"],
+                    working_dir=options["--workdir"], privileged=options["--privileged"], tty=tty,
+                    stdin=not detach and sys.stdin is not None)
     execution = running.Execution.create(container, spec)
     if detach:
         execution.start_detached()
@@ -51,7 +51,7 @@ def exec_command(project: Project, options: dict[str, Any]) -> int:
 def attach_command(project: Project, options: dict[str, Any]) -> int:
     """Wire this terminal to the service's container until it exits (its exit code) or the user detaches (0)."""
     container = running.pick(project, options["SERVICE"], index=opts.integer(options, "--index")).refresh()
-    proxy = _boolean(options, "--sig-proxy")
+    proxy = opts.boolean(options, "--sig-proxy", True)
     stdin = not options["--no-stdin"] and sys.stdin is not None
     raw = container.backend.attach_socket(container.id, stdin=stdin, detach_keys=options["--detach-keys"])
     try:
@@ -66,13 +66,6 @@ def attach_command(project: Project, options: dict[str, Any]) -> int:
         raw.close()
     container.refresh()
     return 0 if container.is_running else container.info.exit_code
-
-
-def _boolean(options: dict[str, Any], key: str) -> bool:
-    value = str(options[key]).lower()
-    if value not in ("true", "false", "1", "0"):
-        raise UserError(f"{key} takes true or false, not {options[key]!r}")
-    return value in ("true", "1")
 
 
 @contextlib.contextmanager

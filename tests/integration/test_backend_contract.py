@@ -5,6 +5,7 @@ domain looks; this suite runs the same assertions on both."""
 
 from __future__ import annotations
 
+import datetime
 import io
 import shlex
 import tarfile
@@ -351,9 +352,8 @@ def test_events_of_a_project(harness):
     b.create(harness.spec(project=harness.project + "other"))
     b.start(cid)
     b.wait(cid)
-    seen = []
-    for event in b.events({L.LABEL_PROJECT: harness.project}, since=since, until=time.time() + 1):
-        seen.append(event)
+    stamp = lambda t: datetime.datetime.fromtimestamp(t, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    seen = list(b.events({L.LABEL_PROJECT: harness.project}, since=stamp(since), until=stamp(time.time() + 1)))
     assert [e.action for e in seen if e.type == "container"][:3] == ["create", "start", "die"]
     assert {e.id for e in seen} == {cid}
     assert seen[0].attributes["name"] == L.container_name(harness.project, "web", 1)

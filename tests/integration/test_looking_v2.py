@@ -113,7 +113,7 @@ def test_events_since_and_until_replay_the_past_and_end(up):
     assert any(re.fullmatch(rf"\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{{6}} container stop [0-9a-f]{{64}} "
                             rf"\(image=busybox, name={up.container_name('web')}\)", line) for line in lines)
     bad = up.fig("events", "--since", "yesterday")
-    assert bad.returncode == 1 and "--since takes" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+    assert bad.returncode == 1 and "--since must be a time" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
 
 
 def test_ls_lists_fig_and_compose_projects_without_a_file(up, tmp_path):

@@ -162,7 +162,7 @@ def test_attach_gives_the_container_our_stdin(project):
     result = project.fig("attach", "cat", input="to the cat\n", timeout=30)
     assert (result.returncode, result.stdout) == (0, "to the cat\n")
     assert project.fig("attach", "--sig-proxy", "maybe", "web").stderr.strip() == \
-        "ERROR: --sig-proxy takes true or false, not 'maybe'"
+        "ERROR: --sig-proxy must be true or false, not 'maybe'"
 
 
 # -- pause, unpause, create ---------------------------------------------------------------------------------

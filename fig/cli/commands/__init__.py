@@ -91,11 +91,12 @@ class TopLevelCommand(Lifecycle, Looking, OneOff, Images, Files, DocoptCommand):
         from fig import __version__
         from fig.errors import UserError
 
-        if options.get("--format", "pretty") not in ("pretty", "json"):
-            raise UserError(f"--format must be pretty or json, not {options['--format']!r}")
+        fmt = options.get("--format") or "pretty"
+        if fmt not in ("pretty", "json"):  # fig.cli.options would load the config modules: `version` stays light
+            raise UserError(f"--format must be pretty or json, not {fmt!r}")
         if options.get("--short"):
             print(__version__)
-        elif options.get("--format") == "json":
+        elif fmt == "json":
             print(json.dumps({"version": __version__}, separators=(",", ":")))
         else:
             print(f"fig version {__version__}")

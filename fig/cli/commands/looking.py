@@ -15,7 +15,6 @@ from fig.cli.attached import Session
 from fig.cli.dialect import Dialect
 from fig.cli.formatter import ps_json, table
 from fig.cli.log_printer import LogPrinter, LogSource
-from fig.cli.times import unix_seconds
 from fig.cli.status import Status
 from fig.errors import UserError
 from fig.container import Container
@@ -174,7 +173,7 @@ class Looking:
             --since TIME    Events since TIME: RFC 3339, unix seconds, or a duration back from now like 10m
             --until TIME    Events until TIME (then stop), in the same forms
         """
-        since, until = (None if options[k] is None else unix_seconds(options[k], k) for k in ("--since", "--until"))
+        since, until = opts.moment(options, "--since"), opts.moment(options, "--until")
         for service, event in running.events(project, options["SERVICE"], since=since, until=until):
             print(tables.event_json(service, event) if options["--json"] else tables.event_line(event) + "\n",
                   flush=True)
@@ -240,10 +239,7 @@ class Looking:
 
 
 def _table_or_json(options: dict[str, Any]) -> bool:
-    fmt = options["--format"]
-    if fmt not in ("table", "json"):
-        raise UserError(f"--format must be table or json, not {fmt!r}")
-    return bool(fmt == "json")
+    return opts.choice(options, "--format", ("table", "json")) == "json"
 
 
 def _name_filter(text: str | None) -> Callable[[str], bool]:

@@ -91,7 +91,8 @@ class OneOff:
         Options:
             --index N           The container of the service: its number (default: the lowest) [default: 0]
             --no-stdin          Do not attach stdin
-            --sig-proxy BOOL    Pass Ctrl-C and SIGTERM on to the container's process [default: true]
+            --sig-proxy BOOL    Pass Ctrl-C and SIGTERM on to the container's process: true or false
+                                (default: true)
             --detach-keys KEYS  The keys that detach, e.g. ctrl-p,ctrl-q (the engine's default)
         """
         return interact.attach_command(project, options)
