@@ -161,3 +161,16 @@ def project(engine: docker.APIClient, tmp_path: Path) -> Iterator[FigProject]:
 
 # A long-running command that stops at once on SIGTERM (sh as PID 1 would ignore it).
 SLEEPER = """sh -c 'trap "exit 0" TERM INT; while :; do sleep 1; done'"""
+
+
+def sleepers(*services: str) -> str:
+    """A fig.yml whose services run SLEEPER."""
+    return "".join(f"{name}:\n  image: busybox\n  command: {SLEEPER}\n" for name in services)
+
+
+@pytest.fixture
+def up(project: FigProject) -> FigProject:
+    """The project with a `web` service running SLEEPER, up."""
+    project.write(sleepers("web"))
+    project.fig("up", "-d", check=True)
+    return project

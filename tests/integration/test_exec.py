@@ -5,37 +5,8 @@ from __future__ import annotations
 import re
 import time
 
-import pytest
-
-from tests.integration.conftest import SLEEPER, wait_until
-from tests.integration.test_run import PROMPT, Terminal
-
-FILE = f"""
-web:
-  image: busybox
-  command: {SLEEPER}
-"""
-
-
-@pytest.fixture
-def up(project):
-    project.write(FILE)
-    project.fig("up", "-d", check=True)
-    return project
-
-
-@pytest.fixture
-def terminal(up):
-    opened = []
-
-    def open_terminal(*args: str, **kwargs) -> Terminal:
-        t = Terminal(up, *args, **kwargs)
-        opened.append(t)
-        return t
-
-    yield open_terminal
-    for t in opened:
-        t.close()
+from tests.integration.conftest import wait_until
+from tests.integration.test_run import PROMPT, terminal  # noqa: F401 (a fixture)
 
 
 def test_exec_on_a_terminal_gets_a_tty_that_follows_the_window(up, terminal):

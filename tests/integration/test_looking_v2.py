@@ -10,21 +10,13 @@ import time
 
 import pytest
 
-from tests.integration.conftest import SLEEPER, wait_until
-
-FILE = f"""
-web:
-  image: busybox
-  command: {SLEEPER}
-db:
-  image: busybox
-  command: {SLEEPER}
-"""
+from tests.integration.conftest import sleepers, wait_until
 
 
 @pytest.fixture
 def up(project):
-    project.write(FILE)
+    """web and db running"""
+    project.write(sleepers("web", "db"))
     project.fig("up", "-d", check=True)
     return project
 

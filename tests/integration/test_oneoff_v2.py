@@ -10,22 +10,8 @@ import subprocess
 import tarfile
 import time
 
-import pytest
 
-from tests.integration.conftest import FIG, SLEEPER
-
-FILE = f"""
-web:
-  image: busybox
-  command: {SLEEPER}
-"""
-
-
-@pytest.fixture
-def up(project):
-    project.write(FILE)
-    project.fig("up", "-d", check=True)
-    return project
+from tests.integration.conftest import FIG, sleepers
 
 
 def state(project, service="web", number=1) -> dict:
@@ -178,7 +164,7 @@ def test_pause_and_unpause(up):
 
 
 def test_create_makes_containers_without_starting_them(project):
-    project.write(FILE + "  volumes: [/data]\ndb:\n  image: busybox\n")
+    project.write(sleepers("web") + "  volumes: [/data]\ndb:\n  image: busybox\n")
     result = project.fig("create", "--scale", "web=2", check=True)
     assert sorted(project.names()) == [project.container_name("db"), project.container_name("web", 1),
                                        project.container_name("web", 2)]
