@@ -155,7 +155,9 @@ def stats_row(cells: dict[str, str]) -> list[str]:
 # -- events -------------------------------------------------------------------------------------------------
 
 def _local(event: EngineEvent) -> datetime.datetime:
-    return datetime.datetime.fromtimestamp(event.time_nano / 1e9).astimezone()
+    """The event's time in this machine's zone, to the microsecond (truncated, as Go formats it)."""
+    seconds, nanos = divmod(event.time_nano, 1_000_000_000)
+    return datetime.datetime.fromtimestamp(seconds).astimezone().replace(microsecond=nanos // 1000)
 
 
 def _shown(event: EngineEvent) -> dict[str, str]:
