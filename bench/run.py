@@ -19,44 +19,30 @@ Exit status: 0 when every check held, 1 when one failed, 2 when the benchmark co
 from __future__ import annotations
 
 import argparse
-from contextlib import suppress
 import json
 import os
 import platform
 import shutil
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import docker
-import docker.errors
+import round2
+from harness import IMAGE, PREFIX, PROMPT_TRAP, TRAP, BenchError, Engine, Runner, Sample, name_of, run_timed
 
-PREFIX = "figbench"  # every project, container and temp dir of the benchmark starts with this
-IMAGE = "busybox:latest"
-# SIGTERM ends the container, so stop measures the tool and not the 10 s kill timeout. The shell runs the trap
-# once the `sleep 1` in progress ends (0-1 s later); with --prompt-trap it waits in `wait`, which a signal ends.
-TRAP = 'trap "exit 0" TERM INT; while :; do sleep 1; done'
-PROMPT_TRAP = 'trap "exit 0" TERM INT; while :; do sleep 1 & wait; done'
 STANDALONE = ["web"] + [f"s{i:02d}" for i in range(1, 15)]  # 15 services without links
 TREE = [f"t{i:02d}" for i in range(1, 16)]  # a binary link tree: t01 links t02 and t03, ...
 TREE_LINKS = {f"t{i:02d}": [f"t{c:02d}" for c in (2 * i, 2 * i + 1) if c <= 15] for i in range(1, 16)}
 MAIN = STANDALONE + TREE  # 30 services
 LOG_SERVICES = [f"log{i}" for i in range(1, 9)]
 LOG_LINES = 5000
-
-
-class BenchError(Exception):
-    """The benchmark itself cannot go on (engine, tool or preparation failure)."""
 
 
 # -- fig files --------------------------------------------------------------------------------------------
@@ -78,172 +64,16 @@ def logs_file() -> str:
         for svc in LOG_SERVICES) + "\n"
 
 
-# -- timed subprocesses -------------------------------------------------------------------------------------
-
-@dataclass
-class Sample:
-    argv: list[str]
-    seconds: float
-    rc: int
-    maxrss_kib: int
-    stdout: str
-    stderr: str
-    timed_out: bool = False
-
-    def failure(self) -> str:
-        what = f"timed out after {self.seconds:.0f}s" if self.timed_out else f"exit status {self.rc}"
-        tail = "\n".join((self.stderr or self.stdout).strip().splitlines()[-12:])
-        return f"`{' '.join(self.argv)}` {what}\n{indent(tail)}"
-
-
-def indent(text: str) -> str:
-    return "\n".join("    | " + line for line in text.splitlines())
-
-
-GNU_TIME = "/usr/bin/time"
-
-
-def run_timed(argv: Sequence[str], *, cwd: str, env: dict[str, str], timeout: float) -> Sample:
-    """Wall time from spawn to exit, and the peak RSS of the tool's own process.
-
-    The RSS comes from GNU time (`-f %M`) when installed: os.wait4 on our own child would report at least this
-    process's RSS, because a child forked (or vforked) from us counts our pages until it execs."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
-            tempfile.NamedTemporaryFile(prefix=PREFIX, suffix=".rss") as rss:
-        reaped: dict[str, Any] = {}
-        measured = [GNU_TIME, "-f", "%M", "-o", rss.name] if os.access(GNU_TIME, os.X_OK) else []
-        start = time.perf_counter()
-        proc = subprocess.Popen([*measured, *argv], cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out,
-                                stderr=err, start_new_session=True)
-
-        def reap() -> None:
-            _, status, usage = os.wait4(proc.pid, 0)
-            reaped.update(end=time.perf_counter(), status=status, usage=usage)
-
-        waiter = threading.Thread(target=reap, daemon=True)
-        waiter.start()
-        waiter.join(timeout)
-        timed_out = waiter.is_alive()
-        if timed_out:
-            with suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            waiter.join(30)
-        proc.returncode = os.waitstatus_to_exitcode(reaped["status"]) if "status" in reaped else -9
-        out.seek(0)
-        err.seek(0)
-        maxrss = reaped["usage"].ru_maxrss if "usage" in reaped else 0
-        if measured:
-            lines = Path(rss.name).read_text().split()
-            maxrss = int(lines[-1]) if lines and lines[-1].isdigit() else 0
-        return Sample(list(argv), reaped.get("end", time.perf_counter()) - start, proc.returncode, maxrss,
-                      out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"), timed_out)
-
-
-# -- the engine, the tools and the SDK floor -------------------------------------------------------------------
-
-class Engine:
-    """The docker SDK on a bounded thread pool: used to prepare and check state, and as the floor."""
-
-    def __init__(self, workers: int) -> None:
-        try:
-            self.api = docker.APIClient(version="auto", timeout=120, max_pool_size=max(10, workers))
-            self.api.ping()
-        except Exception as e:
-            raise BenchError(f"no Docker engine answers (run script/engine): {e}") from None
-        try:
-            self.api.inspect_image(IMAGE)
-        except docker.errors.ImageNotFound:
-            raise BenchError(f"{IMAGE} is missing (run script/engine to seed it)") from None
-        self.workers = workers
-        self.pool = ThreadPoolExecutor(workers, thread_name_prefix="bench")
-
-    def each(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
-        return list(self.pool.map(fn, items))
-
-    def graph(self, items: Sequence[str], deps: Callable[[str], Sequence[str]], fn: Callable[[str], Any]) -> None:
-        """Run fn(item) on the pool as soon as the item's deps are done, the heads of the longest chains first
-        (the way a good orchestrator would)."""
-        waiting = {k: {d for d in deps(k) if d in items} for k in items}
-        chain: dict[str, int] = {}
-
-        def length(k: str) -> int:  # the longest chain of items waiting on k, k included
-            if k not in chain:
-                chain[k] = 1 + max((length(o) for o, pending in waiting.items() if k in pending), default=0)
-            return chain[k]
-
-        rank = {k: length(k) for k in items}
-        ready: list[str] = []
-        running: dict[Any, str] = {}
-        while waiting or running or ready:
-            for k in [k for k, pending in waiting.items() if not pending]:
-                del waiting[k]
-                ready.append(k)
-            ready.sort(key=lambda k: -rank[k])
-            while ready and len(running) < self.workers:
-                k = ready.pop(0)
-                running[self.pool.submit(fn, k)] = k
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                k = running.pop(future)
-                future.result()
-                for pending in waiting.values():
-                    pending.discard(k)
-
-    def containers(self, label: str, project: str) -> list[dict[str, Any]]:
-        return self.api.containers(all=True, filters={"label": f"{label}={project}"})
-
-    def remove(self, ids: Iterable[str]) -> None:
-        def rm(cid: str) -> None:
-            with suppress(docker.errors.NotFound):
-                self.api.remove_container(cid, force=True, v=True)
-        self.each(rm, ids)
-
-    def cleanup(self) -> int:
-        """Remove every container and network of the benchmark, found by name or project label prefix."""
-        mine = []
-        for c in self.api.containers(all=True):
-            labels = c.get("Labels") or {}
-            projects = [labels.get(k, "") for k in ("io.fig.project", "com.docker.compose.project", "figbench")]
-            if any(n.lstrip("/").startswith(PREFIX) for n in c.get("Names") or []) or \
-                    any(p.startswith(PREFIX) for p in projects):
-                mine.append(c["Id"])
-        self.remove(mine)
-        for n in self.api.networks():
-            if n["Name"].startswith(PREFIX):
-                with suppress(docker.errors.APIError):
-                    self.api.remove_network(n["Id"])
-        return len(mine)
-
-
-def name_of(c: dict[str, Any]) -> str:
-    """A container's own name: legacy links add `other/alias` names to the list."""
-    names = [n.lstrip("/") for n in c.get("Names") or []]
-    return next((n for n in names if "/" not in n), names[0] if names else "")
-
-
-@dataclass
-class Runner:
-    """fig, docker-compose, or the SDK floor: who makes and acts on a project."""
-
-    key: str
-    label: str  # the label that carries the project name
-    argv: list[str] = field(default_factory=list)  # empty for the SDK
-    env: dict[str, str] = field(default_factory=dict)  # on top of the benchmark's environment
-
-    def project(self, kind: str) -> str:
-        return f"{PREFIX}{self.key[0]}{kind}"
-
 
 class Bench:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.engine = Engine(args.floor_workers)
         self.dir = Path(tempfile.mkdtemp(prefix=PREFIX))
-        self.files = {"main": self.dir / "main" / "fig.yml", "logs": self.dir / "logs" / "fig.yml"}
+        self.files: dict[str, Path] = {}
         self.trap = PROMPT_TRAP if args.prompt_trap else TRAP
-        for kind, text in (("main", main_file(self.trap)), ("logs", logs_file())):
-            self.files[kind].parent.mkdir()
-            self.files[kind].write_text(text)
+        self.add_file("main", main_file(self.trap))
+        self.add_file("logs", logs_file())
         # As a user runs them: no project/file defaults from the environment, and bytecode caches written
         # (a sandbox's PYTHONDONTWRITEBYTECODE=1 would make fig, installed editable, compile itself every run).
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("COMPOSE_", "FIG_", "PYTHON"))}
@@ -259,9 +89,15 @@ class Bench:
             return [*who.argv, *command]
         return [*who.argv, "-f", str(self.files[kind]), "-p", who.project(kind), *command]
 
-    def run(self, who: Runner, kind: str, *command: str) -> Sample:
+    def run(self, who: Runner, kind: str, *command: str, timeout: float = 0,
+            watch: Callable[[int, threading.Event], None] | None = None) -> Sample:
         return run_timed(self.argv(who, kind, *command), cwd=str(self.files[kind].parent),
-                         env={**self.env, **who.env}, timeout=self.args.timeout)
+                         env={**self.env, **who.env}, timeout=timeout or self.args.timeout, watch=watch)
+
+    def add_file(self, kind: str, text: str) -> None:
+        self.files[kind] = self.dir / kind / "fig.yml"
+        self.files[kind].parent.mkdir(exist_ok=True)
+        self.files[kind].write_text(text)
 
     def prep(self, who: Runner, kind: str, *command: str) -> None:
         sample = self.run(who, kind, *command)
@@ -586,8 +422,8 @@ def table(results: list[Result]) -> str:
     return "\n".join([line(head), "|" + "|".join("-" * (w + 2) for w in widths) + "|"] + [line(r) for r in rows])
 
 
-def as_json(results: list[Result], meta: dict[str, Any]) -> str:
-    return json.dumps({**meta, "workloads": [{
+def as_json(results: list[Result], meta: dict[str, Any], second: dict[str, Any]) -> str:
+    return json.dumps({**meta, "round2": second, "workloads": [{
         "name": r.workload.name, "command": list(r.workload.command), "target": r.workload.target,
         "seconds": r.seconds, "maxrss_kib": r.maxrss, "median": {k: r.median(k) for k in r.seconds},
         "ratio_fig_compose": r.ratio("compose"), "ratio_fig_floor": r.ratio("sdk"), "target_met": r.met(),
@@ -596,7 +432,7 @@ def as_json(results: list[Result], meta: dict[str, Any]) -> str:
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    names = [w.name for w in WORKLOADS]
+    names = [w.name for w in WORKLOADS] + list(round2.NAMES)
     here = Path(sys.executable).with_name("fig")
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--runs", type=int, default=5, help="timed runs per tool and workload, after one warm-up (5)")
@@ -613,7 +449,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--compose", default="docker-compose", help="how to run docker-compose 1.29.2")
     p.add_argument("--prompt-trap", action="store_true",
                    help="services wait in `wait`, so SIGTERM ends them at once rather than after the current `sleep 1`")
+    p.add_argument("--rounds", type=int, default=2,
+                   help="rounds of the growth, logs-1m, logs-follow and up-attached workloads (2)")
+    p.add_argument("--sizes", default=",".join(map(str, round2.SIZES)),
+                   help="growth sizes, ascending; the factor is t(largest)/t(30) (10,30,100,300)")
     args = p.parse_args(argv)
+    args.sizes = sorted(int(n) for n in args.sizes.split(","))
     args.fig, args.compose = args.fig.split() + args.fig_args.split(), args.compose.split()
     args.only = [n.strip() for n in args.only.split(",") if n.strip()]
     unknown = [n for n in args.only if n not in names]
@@ -662,6 +503,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for w in WORKLOADS:
             if not args.only or w.name in args.only:
                 results.append(measure(b, w, args.runs, log))
+        second = round2.measure(b, [n for n in round2.NAMES if not args.only or n in args.only], log)
     except BenchError as e:
         log(f"bench: error: {e}")
         return 2
@@ -672,14 +514,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         b.engine.cleanup()
         shutil.rmtree(b.dir, ignore_errors=True)
     if args.json:
-        print(as_json(results, meta))
+        print(as_json(results, meta, round2.as_json(second)))
     else:
         s = meta["python_startup_s"]
-        print(f"{meta['date']}, {meta['machine']}, engine {meta['engine']}, medians of {args.runs}")
+        print(f"{meta['date']}, {meta['machine']}, engine {meta['engine']}, medians of {args.runs} "
+              f"(growth, logs-1m, logs-follow, up-attached: of {args.rounds})")
         print(f"{versions['fig']} vs {versions['compose']}; `python -c pass`: fig's python {s['fig']:.3f}s, "
               f"compose's {s['compose']:.3f}s\n")
-        print(table(results))
-    failed = [f"{r.workload.name}: {f}" for r in results for f in r.failures]
+        print("\n\n".join(t for t in (table(results) if results else "", round2.tables(second)) if t))
+    failed = [f"{r.workload.name}: {f}" for r in results for f in r.failures] + second.failures
     if failed:
         log("\ncorrectness failures:\n" + "\n".join(failed))
     return 1 if failed else 0
