@@ -15,6 +15,7 @@ from fig.container import Container
 from fig.convergence import Action, Plan, Strategy, changed_fields, plan
 from fig.errors import NotFound, UserError
 from fig.graph import DependencyGraph
+from fig.preflight import check_references
 from fig.parallel import DEFAULT_LIMIT, Event, Phase, execute
 from fig.readiness import wait_for, wait_running
 from fig.service import Progress, Service
@@ -158,23 +159,20 @@ class Project:
 
     # -- networks and volumes -------------------------------------------------------------------------
 
-    def ensure_resources(self) -> None:
-        """Make the declared volumes and the networks that services use (docker compose, too, leaves a declared
-        network no service joins alone); external ones must exist."""
+    def ensure_resources(self, services: Sequence[Service]) -> None:
+        """Check what `services` refer to outside the project, then make the declared volumes and the networks that
+        services use (docker compose, too, leaves a declared network no service joins alone)."""
+        check_references(self.config, [s.config for s in services], self.backend)
         resource_labels = L.project_labels(self.name)
         used_networks = {ref.name for s in self.config.services for ref in s.networks}
         for network in (n for n in self.config.networks if n.name in used_networks):
             if network.external:
-                if not self.backend.network_exists(network.name):
-                    raise NotFound(f"External network {network.name} not found: create it with docker network create")
                 continue
             self.backend.ensure_network(network.name, driver=network.driver, internal=network.internal,
                                         labels={**dict(network.labels), **resource_labels},
                                         options=_network_options(network))
         for volume in self.config.volumes:
             if volume.external:
-                if not self.backend.volume_exists(volume.name):
-                    raise NotFound(f"External volume {volume.name} not found: create it with docker volume create")
                 continue
             self.backend.ensure_volume(volume.name, driver=volume.driver,
                                        labels={**dict(volume.labels), **resource_labels},
@@ -225,8 +223,8 @@ class Project:
             count = options.scale.get(service.name, service.config.scale)
             if count is not None:
                 self._check_scalable(service, count)
+        self.ensure_resources(services)
         self._handle_orphans(options, on_event)
-        self.ensure_resources()
         image_ids = self._images(services, options=options, on_progress=on_progress, on_event=on_event)
         plans = self.plans(services, image_ids, options, roots=names)
         involved = [s for s in self.services if s.name in plans]

@@ -91,7 +91,8 @@ def run_one_off(project: Project, options: dict[str, Any], status: Status, *, pr
     settings = run_options(project, options, tty=interactive)
     pull = None if options["--pull"] is None else opts.choice(options, "--pull", PULL_POLICIES)
     progress = quieted(status, quiet_pull=options["--quiet-pull"], quiet_build=False)
-    project.ensure_resources()  # the project's networks and volumes, also with --no-deps or no dependencies
+    # the project's networks and volumes, also with --no-deps or no dependencies
+    project.ensure_resources(project.get_services([service.name], deps=not options["--no-deps"]))
     if not options["--no-deps"]:
         deps = [n for n in project.graph.closure([service.name]) if n != service.name]
         if deps:

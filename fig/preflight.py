@@ -1,0 +1,59 @@
+"""Before anything is written: what the configuration refers to outside the project must exist on the engine.
+
+Only reads: containers named by volumes_from, external_links and network_mode/pid/ipc `container:NAME`, a network
+named by network_mode, external networks and volumes. A missing one is one line naming the file, service and key,
+so `up` or `run` never creates half a project before the engine refuses a container.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from fig.backend.base import ContainerBackend
+from fig.config.model import ProjectConfig, ServiceConfig
+from fig.errors import NotFound
+
+_NETWORK_MODES = ("bridge", "host", "none", "default")
+
+
+def _references(service: ServiceConfig) -> Iterator[tuple[str, str, str]]:
+    """(key, kind, name) of each thing outside the project the service refers to; kind is container or network."""
+    for source in service.volumes_from:
+        if source.is_container:
+            yield "volumes_from", "container", source.source
+    for link in service.external_links:
+        yield "external_links", "container", link.target
+    for key, mode in (("network_mode", service.network_mode), ("pid", service.pid), ("ipc", service.ipc)):
+        kind, _, target = (mode or "").partition(":")
+        if kind == "container":
+            yield key, "container", target
+        elif key == "network_mode" and mode and kind not in ("service", *_NETWORK_MODES):
+            yield key, "network", mode
+
+
+def _exists(backend: ContainerBackend, kind: str, name: str) -> bool:
+    if kind == "network":
+        return backend.network_exists(name)
+    try:
+        backend.inspect(name)
+    except NotFound:
+        return False
+    return True
+
+
+def check_references(config: ProjectConfig, services: Sequence[ServiceConfig], backend: ContainerBackend) -> None:
+    """Raise NotFound for the first reference of `services`, or external network or volume of the project, that the
+    engine does not have."""
+    shown = ", ".join(config.files) or "the configuration"
+    for service in services:
+        for key, kind, name in _references(service):
+            if not _exists(backend, kind, name):
+                raise NotFound(f"{shown}: service '{service.name}': '{key}' refers to {kind} {name!r}, which does not "
+                               f"exist")
+    used = {ref.name for s in config.services for ref in s.networks}
+    for network in config.networks:
+        if network.external and network.name in used and not backend.network_exists(network.name):
+            raise NotFound(f"External network {network.name} not found: create it with docker network create")
+    for volume in config.volumes:
+        if volume.external and not backend.volume_exists(volume.name):
+            raise NotFound(f"External volume {volume.name} not found: create it with docker volume create")

@@ -1,0 +1,157 @@
+"""Nothing is written before everything is checked: every key with a malformed value is refused with a message that
+names the file, the service and the key, and the engine (a FakeBackend) sees no write at all, although the
+well-formed service `db` comes first and would otherwise be made before `web` is refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fig.config import load_project
+from fig.errors import FigError
+from fig.project import Project
+from tests.fakes import FakeBackend
+
+# (key, malformed value as YAML, a part of the message); each is tried in both file formats unless marked
+MALFORMED = [
+    ("command", "\"echo 'unclosed\"", "cannot be split into words"),
+    ("entrypoint", "\"sh -c 'x\"", "cannot be split into words"),
+    ("links", "['db:a:b']", "is not NAME or NAME:ALIAS"),
+    ("links", "['db:bad alias']", "'bad alias' is not a name"),
+    ("links", "[nosuch]", "undefined service 'nosuch'"),
+    ("external_links", "['other:a:b']", "is not NAME or NAME:ALIAS"),
+    ("external_links", "['bad name!:x']", "'bad name!' is not a name"),
+    ("external_links", "[nosuchcontainer]", "refers to container 'nosuchcontainer', which does not exist"),
+    ("volumes_from", "['db:xx']", "is not valid"),
+    ("volumes_from", "[nosuchcontainer]", "refers to container 'nosuchcontainer', which does not exist"),
+    ("ports", "[abc]", "is not a valid port"),
+    ("ports", "['8000-8002:80-81']", "is not a valid port"),
+    ("ports", "['70000:80']", "is not a valid port"),
+    ("ports", "['999.1.1.1:80:80']", "where an IP address of the host belongs"),
+    ("ports", "['myhost:80:80']", "where an IP address of the host belongs"),
+    ("expose", "['80-70']", "is not a port or a range of ports"),
+    ("volumes", "['relative/path']", "the container path must be absolute"),
+    ("volumes", "['/a:/b:xyz']", "unknown mode 'xyz'"),
+    ("volumes", "['a:b:c:d']", "is not a valid volume"),
+    ("devices", "[nodev]", "is not a device"),
+    ("devices", "['/dev/null:/dev/x:q']", "is not a device"),
+    ("extra_hosts", "[noaddress]", "needs an address"),
+    ("extra_hosts", "['h:notanip']", "is not an IP address"),
+    ("extra_hosts", "['bad host:1.2.3.4']", "is not a host name"),
+    ("ulimits", "{nofile: -5}", "-1 (unlimited) or more"),
+    ("ulimits", "{bogus: 5}", "'bogus' is not a resource limit"),
+    ("ulimits", "{nofile: {soft: 20, hard: 10}}", "above the hard limit"),
+    ("sysctls", "[noeq]", "has no value"),
+    ("sysctls", "['=1']", "is not a sysctl name"),
+    ("sysctls", "['vm.swappiness=1']", "is not namespaced"),
+    ("tmpfs", "['relative']", "must be absolute"),
+    ("tmpfs", "relative", "must be absolute"),
+    ("tmpfs", "['/run:size=abc']", "tmpfs option 'size=abc'"),
+    ("mem_limit", "12q", "is not a size"),
+    ("mem_limit", "-5", "must not be negative"),
+    ("mem_limit", "1k", "minimum memory limit"),
+    ("shm_size", "abc", "is not a size"),
+    ("memswap_limit", "x", "is not a size"),
+    ("mem_reservation", "-1", "must not be negative"),
+    ("stop_grace_period", "10x", "is not a duration"),
+    ("stop_grace_period", "-3", "must not be negative"),
+    ("healthcheck", "{test: 'true', interval: 5x}", "is not a duration"),
+    ("healthcheck", "{test: 'true', retries: -1}", "must not be negative"),
+    ("healthcheck", "{test: 'true', interval: 10us}", "minimum of 1ms"),
+    ("cpus", "abc", "is not a number of CPUs"),
+    ("cpu_shares", "-1", "must not be negative"),
+    ("cpuset", "abc", "is not a set of CPUs"),
+    ("restart", "sometimes", "must be no, always"),
+    ("stop_signal", "NOTASIGNAL", "is not a signal"),
+    ("environment", "['=x']", "empty name"),
+    ("labels", "{'': x}", "empty name"),
+    ("dns", "[notanip]", "is not an IP address"),
+    ("dns_search", "['bad domain']", "is not a domain name"),
+    ("working_dir", "rel/dir", "is not an absolute path"),
+    ("hostname", "'bad host!'", "is not a valid host name"),
+    ("domainname", "'bad domain!'", "is not a valid host name"),
+    ("container_name", "'bad name!'", "is not a valid container name"),
+    ("mac_address", "zz", "is not a MAC address"),
+    ("cap_add", "[NOT_A_CAP]", "is not a Linux capability"),
+    ("cap_drop", "[NOT_A_CAP]", "is not a Linux capability"),
+    ("logging", "{driver: ''}", "is not a log driver name"),
+    ("platform", "x", "is not a platform"),
+    ("image", "'Bad Image!'", "is not an image reference"),
+    ("pid", "bogus", "must be one of"),
+    ("ipc", "bogus", "must be one of"),
+    ("net", "'container:'", "names no container"),
+    ("env_file", "nosuch.env", "is not a file"),
+    ("env_file", "adir", "is not a file"),
+    ("secrets", "[undeclared]", "not declared"),
+    ("configs", "[undeclared]", "not declared"),
+]
+COMPOSE_ONLY = [
+    ("network_mode", "nosuchnetwork", "refers to network 'nosuchnetwork', which does not exist"),
+    ("networks", "[undeclared]", "undefined network 'undeclared'"),
+    ("networks", "{default: {ipv4_address: 10.0.0.300}}", "is not an IPv4 address"),
+    ("volumes", "['undeclared:/data']", "not declared in the top-level 'volumes'"),
+    ("depends_on", "[nosuch]", "undefined service 'nosuch'"),
+    ("userns_mode", "private", "must be 'host'"),
+    ("deploy", "{resources: {limits: {memory: x}}}", "is not a size"),
+]
+FIG_ONLY = [("networks", "[front]", "needs a compose file")]
+
+
+def _text(key: str, value: str, *, compose: bool) -> str:
+    image = "" if key == "image" else "image: busybox\n"
+    web = f"{image}command: sleep 1\n{key}: {value}\n" if key != "command" else f"{image}{key}: {value}\n"
+    db = "image: busybox\ncommand: sleep 1\n"
+    indent = "    " if compose else "  "
+    body = "".join(f"{name}:\n" + "".join(indent + line + "\n" for line in text.splitlines())
+                   for name, text in (("db", db), ("web", web)))
+    if compose:
+        return "services:\n" + "".join(f"  {line}\n" for line in body.splitlines())
+    return body
+
+
+def _up(tmp_path: Path, text: str) -> tuple[str, FakeBackend]:
+    (tmp_path / "fig.yml").write_text(text)
+    (tmp_path / "adir").mkdir()
+    backend = FakeBackend()
+    with pytest.raises(FigError) as info:
+        config = load_project((), project_name="figtest", environ={}, cwd=str(tmp_path))
+        Project(config, backend).up()
+    return str(info.value), backend
+
+
+CASES = ([pytest.param(k, v, m, True, id=f"compose-{k}-{v}") for k, v, m in MALFORMED + COMPOSE_ONLY] +
+         [pytest.param(k, v, m, False, id=f"fig-{k}-{v}") for k, v, m in MALFORMED + FIG_ONLY])
+
+
+@pytest.mark.parametrize("key, value, expected, compose", CASES)
+def test_a_malformed_value_names_its_key_and_nothing_is_written(tmp_path, key, value, expected, compose):
+    message, backend = _up(tmp_path, _text(key, value, compose=compose))
+    assert message.startswith("fig.yml"), message
+    assert f"service 'web': '{key}" in message, message
+    assert expected in message, message
+    assert "\n" not in message
+    assert backend.writes() == []
+
+
+@pytest.mark.parametrize("compose", [True, False], ids=["compose", "fig"])
+def test_the_same_project_without_the_bad_value_is_made(tmp_path, compose):
+    """The control: the two services above, well-formed, do reach the engine."""
+    (tmp_path / "fig.yml").write_text(_text("labels", "{a: b}", compose=compose))
+    backend = FakeBackend()
+    Project(load_project((), project_name="figtest", environ={}, cwd=str(tmp_path)), backend).up()
+    assert sorted(backend.names("create")) == ["figtest_db_1", "figtest_web_1"]
+
+
+@pytest.mark.parametrize("resources, expected", [
+    ("networks: {outside: {external: true}}", "External network outside not found"),
+    ("volumes: {outside: {external: true}}", "External volume outside not found"),
+])
+def test_a_missing_external_resource_is_found_before_anything_is_made(tmp_path, resources, expected):
+    uses = "networks: [outside]" if resources.startswith("networks") else "volumes: ['outside:/data']"
+    (tmp_path / "fig.yml").write_text(
+        f"services:\n  db:\n    image: busybox\n  web:\n    image: busybox\n    {uses}\n{resources}\n")
+    backend = FakeBackend()
+    with pytest.raises(FigError, match=expected):
+        Project(load_project((), project_name="figtest", environ={}, cwd=str(tmp_path)), backend).up()
+    assert backend.writes() == []
