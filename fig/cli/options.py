@@ -152,6 +152,9 @@ def log_style(options: dict[str, Any], ansi: str, *, timestamps: str) -> LogStyl
 def parse_scale(pairs: list[str], project: Project) -> dict[str, int]:
     counts: dict[str, int] = {}
     for pair in pairs:
+        if re.fullmatch(r"[^=]+=-\d+", pair):
+            raise UserError(f"Invalid scale argument {pair!r}: use SERVICE=NUMBER, e.g. web=2 (a number of "
+                            "containers cannot be negative)")
         m = re.fullmatch(r"([^=]+)=(\d+)", pair)
         if not m:
             raise UserError(f"Invalid scale argument {pair!r}: use SERVICE=NUMBER, e.g. web=2")

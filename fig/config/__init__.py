@@ -19,13 +19,13 @@ _ENGINE_VARS = ("DOCKER_HOST", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "DOCKER_
 def _dotenv(directory: str, environ: Mapping[str, str], env_files: Sequence[str] = ()) -> dict[str, str]:
     """Variables for interpolation: the project's .env (or the --env-file files instead, later ones winning)
     under the caller's environment."""
-    from fig.config.loader import read_env_file
+    from fig.config.dotenv import read_env_file
 
     values: dict[str, str] = {}
     for path in env_files:
-        values.update(read_env_file(path, required=True))
+        values.update(read_env_file(path, required=True, environ={**values, **environ}))
     if not env_files:
-        values = read_env_file(os.path.join(directory, ".env"), required=False)
+        values = read_env_file(os.path.join(directory, ".env"), required=False, environ=environ)
     ignored = [k for k in values if k in _ENGINE_VARS]
     if ignored:
         log.warning("Ignoring %s from .env: the engine is chosen by the environment, not by .env", ", ".join(ignored))

@@ -242,31 +242,3 @@ def project_name(explicit: str | None, environ: Mapping[str, str], files: Sequen
         raise ConfigError(f"Project name {raw!r} has no letters or digits: give one with -p NAME")
     return name
 
-
-def read_env_file(path: str, *, required: bool = True) -> dict[str, str]:
-    """Read KEY=VALUE lines (comments, blank lines and an optional 'export ' allowed)."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            lines = f.read().splitlines()
-    except FileNotFoundError:
-        if required:
-            raise ConfigError(f"env file {path} not found") from None
-        return {}
-    except OSError as e:
-        raise ConfigError(f"env file {path}: {e.strerror}") from None
-    result: dict[str, str] = {}
-    for number, line in enumerate(lines, 1):
-        text = line.strip()
-        if not text or text.startswith("#"):
-            continue
-        if text.startswith("export "):
-            text = text[7:].lstrip()
-        key, eq, value = text.partition("=")
-        key = key.strip()
-        if not key or any(c.isspace() for c in key):
-            raise ConfigError(f"{path}:{number}: expected KEY=VALUE, got {line!r}")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-            value = value[1:-1]
-        result[key] = value if eq else ""
-    return result

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from fig.config import checks
 from fig.config.items import ItemReader
-from fig.config.loader import Sexagesimal, read_env_file
+from fig.config.dotenv import read_env_file
+from fig.config.loader import Sexagesimal
 from fig.config.model import BuildSpec, DependsOn, Link, NetworkRef, ServiceConfig, VolumesFrom, VolumeSpec
 from fig.config.runtime import Deploy, engine_options
 from fig.config.settings import SettingsReader
@@ -75,7 +76,7 @@ class ServiceReader(ItemReader, SettingsReader):
                     continue
                 raise ConfigError(f'{where} "{path}" is not a file ({self.path(path)})')
             try:
-                env.update(read_env_file(self.path(path)))
+                env.update(read_env_file(self.path(path), environ=self.ctx.environ))
             except ConfigError as e:
                 raise ConfigError(f"{where}: {e}") from None
         env.update(pairs(self.raw.get("environment"), self.ctx.environ))
