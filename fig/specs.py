@@ -71,8 +71,15 @@ class SpecBuilder:
             raise UserError(f"Service '{self.config.name}' {why} service '{name}', which has no container")
         return running[0]
 
-    def links(self) -> list[tuple[str, str]]:
+    def own_running(self) -> list[Container]:
+        """The running containers of the service itself: a one-off container is linked to them (as Fig does)."""
+        return [c for c in self.peers(self.config.name) if c.is_running]
+
+    def links(self, *, oneoff: bool = False) -> list[tuple[str, str]]:
         result: list[tuple[str, str]] = []
+        for container in self.own_running() if oneoff else ():
+            result += [(container.name, self.config.name), (container.name, container.name_without_project),
+                       (container.name, container.name)]
         for link in self.config.links:
             for container in [c for c in self.peers(link.target) if c.is_running]:
                 result.append((container.name, link.alias))
@@ -80,6 +87,25 @@ class SpecBuilder:
                 result.append((container.name, container.name))
         result += [(link.target, link.alias) for link in self.config.external_links]
         return list(dict.fromkeys(result))
+
+    def wiring(self, name: str, network_mode: str | None, oneoff: RunOptions | None
+               ) -> tuple[list[EndpointSpec], list[tuple[str, str]], list[str], dict[str, str]]:
+        """Networks, legacy links, extra hosts and link variables of the container `name`. On a compose file's
+        networks a one-off container gets, for its own service, the hosts entry and variables of a legacy link."""
+        cfg = self.config
+        links = self.links(oneoff=oneoff is not None)
+        if self.legacy or network_mode:
+            return [], links, list(cfg.extra_hosts), {}
+        aliased = oneoff is None or oneoff.use_aliases
+        networks = [EndpointSpec(n.name, ((cfg.name,) + n.aliases) if aliased else (), n.ipv4_address,
+                                 tuple((link.target, link.alias) for link in cfg.links)) for n in cfg.networks]
+        links = [(t, a) for t, a in links if any(t == link.target for link in cfg.external_links)]
+        extra_hosts, env = list(cfg.extra_hosts), {}
+        own = self.own_running()[:1] if oneoff is not None and networks else []
+        for container in (c for c in own if c.info.ip_addresses):
+            extra_hosts.append(f"{cfg.name}:{container.info.ip_addresses[0]}")
+            env = link_environment(cfg.name, name, container.info)
+        return networks, links, extra_hosts, env
 
     def volumes_from(self) -> list[str]:
         result = []
@@ -158,20 +184,13 @@ class SpecBuilder:
                 "test": list(hc.test), "interval": _nanoseconds(hc.interval), "timeout": _nanoseconds(hc.timeout),
                 "retries": hc.retries, "start_period": _nanoseconds(hc.start_period)}.items() if v is not None}
         network_mode = self.network_mode()
-        networks: list[EndpointSpec] = []
-        links = self.links()
-        if not self.legacy and not network_mode:
-            aliased = oneoff is None or oneoff.use_aliases
-            networks = [EndpointSpec(n.name, ((cfg.name,) + n.aliases) if aliased else (), n.ipv4_address,
-                                     tuple((link.target, link.alias) for link in cfg.links))
-                        for n in cfg.networks]
-            links = [(t, a) for t, a in links if any(t == link.target for link in cfg.external_links)]
+        networks, links, extra_hosts, link_env = self.wiring(name, network_mode, oneoff)
         spec = ContainerSpec(
             name=name, image=self.image, labels=labels, command=cfg.command, entrypoint=cfg.entrypoint,
-            environment=dict(cfg.environment), ports=ports, expose=expose, binds=binds + self.file_mounts(),
+            environment={**link_env, **dict(cfg.environment)}, ports=ports, expose=expose, binds=binds + self.file_mounts(),
             volumes=anonymous, volumes_from=self.volumes_from(), links=links if self.legacy or not networks else [],
             network_mode=network_mode, networks=networks, dns=cfg.dns, dns_search=cfg.dns_search,
-            extra_hosts=cfg.extra_hosts, working_dir=cfg.working_dir, user=cfg.user, hostname=cfg.hostname,
+            extra_hosts=tuple(extra_hosts), working_dir=cfg.working_dir, user=cfg.user, hostname=cfg.hostname,
             domainname=cfg.domainname, mem_limit=cfg.mem_limit, privileged=cfg.privileged,
             stdin_open=cfg.stdin_open, tty=cfg.tty, cap_add=cfg.cap_add, cap_drop=cfg.cap_drop,
             restart=cfg.restart, healthcheck=healthcheck, stop_signal=cfg.stop_signal,
@@ -179,6 +198,22 @@ class SpecBuilder:
             **self.resources(),
         )
         return spec if oneoff is None else _one_off(spec, oneoff)
+
+
+def link_environment(alias: str, linker: str, info: ContainerInfo) -> dict[str, str]:
+    """The variables a legacy link named `alias` gives the container `linker` (Fig documents them): DB_PORT,
+    DB_PORT_5432_TCP, its _ADDR, _PORT and _PROTO, and DB_NAME."""
+    prefix = re.sub(r"[^A-Z0-9_]", "_", alias.upper())
+    address = info.ip_addresses[0]
+    ports = sorted({(p.container_port, p.protocol) for p in info.ports})
+    env = {f"{prefix}_NAME": f"/{linker}/{alias}"}
+    for number, protocol in ports:
+        key = f"{prefix}_PORT_{number}_{protocol.upper()}"
+        env.update({key: f"{protocol}://{address}:{number}", f"{key}_ADDR": address, f"{key}_PORT": str(number),
+                    f"{key}_PROTO": protocol})
+    if ports:
+        env[f"{prefix}_PORT"] = f"{ports[0][1]}://{address}:{ports[0][0]}"
+    return env
 
 
 def _one_off(spec: ContainerSpec, options: RunOptions) -> ContainerSpec:

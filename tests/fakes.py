@@ -109,6 +109,8 @@ class FakeContainer:
             created=self.created, finished_at=self.finished_at, status=self.status(), names=(self.name,),
             networks=tuple(e.network for e in self.spec.networks) or (self.spec.network_mode or "bridge",),
             tty=self.spec.tty,
+            ip_addresses=(f"172.30.{int(self.created) // 256 % 256}.{int(self.created) % 256}",)
+            if self.state in _LIVE and self.spec.network_mode not in ("host", "none") else (),
         )
 
     def status(self) -> str:

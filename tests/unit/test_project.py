@@ -528,3 +528,53 @@ def test_net_container_service_joins_the_running_container(project, backend: Fak
     web = next(s for s in backend.specs() if s.name == "figtest_web_1")
     assert web.network_mode == f"container:{db.id}"
     assert order_of(backend, "start") == ["figtest_db_1", "figtest_web_1"]
+
+
+# -- one-off containers are linked to their own service's running containers, as Fig links them -----------
+
+LINKED_TO_SELF = """\
+db:
+  image: busybox
+  command: sleep 100
+  expose: ["5432"]
+  links: [cache]
+cache:
+  image: busybox
+  command: sleep 100
+"""
+
+
+def test_a_one_off_container_of_a_fig_file_is_linked_to_its_own_service(project, backend: FakeBackend):
+    p = project(LINKED_TO_SELF)
+    p.up()
+    db = p.service("db")
+    db.create_oneoff(db.ensure_image(), RunOptions())
+    links = set(backend.specs()[-1].links)
+    assert {("figtest_db_1", "db"), ("figtest_db_1", "db_1"), ("figtest_db_1", "figtest_db_1")} <= links
+    assert ("figtest_cache_1", "cache") in links  # and the service's own links, as before
+
+
+def test_a_one_off_container_of_a_fig_file_with_its_service_stopped_has_no_link_to_it(project, backend):
+    p = project(LINKED_TO_SELF)
+    p.up()
+    p.stop(["db"])
+    db = p.service("db")
+    db.create_oneoff(db.ensure_image(), RunOptions())
+    assert not any(target == "figtest_db_1" for target, _ in backend.specs()[-1].links)
+
+
+def test_a_one_off_container_of_a_compose_file_gets_the_hosts_entry_and_link_variables(project, backend):
+    p = project("services:\n" + "".join(f"  {line}\n" for line in LINKED_TO_SELF.splitlines()))
+    p.up()
+    db = p.service("db")
+    running = db.containers()[0]
+    address = running.info.ip_addresses[0]
+    db.create_oneoff(db.ensure_image(), RunOptions())
+    spec = backend.specs()[-1]
+    assert f"db:{address}" in spec.extra_hosts
+    assert {k: v for k, v in spec.environment.items() if k.startswith("DB_")} == {
+        "DB_NAME": "/figtest_db_run_1/db", "DB_PORT": f"tcp://{address}:5432",
+        "DB_PORT_5432_TCP": f"tcp://{address}:5432", "DB_PORT_5432_TCP_ADDR": address,
+        "DB_PORT_5432_TCP_PORT": "5432", "DB_PORT_5432_TCP_PROTO": "tcp",
+    }
+    assert spec.networks and spec.networks[0].aliases == ()  # the one-off is not reachable as `db` itself
