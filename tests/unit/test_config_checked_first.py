@@ -155,3 +155,50 @@ def test_a_missing_external_resource_is_found_before_anything_is_made(tmp_path, 
     with pytest.raises(FigError, match=expected):
         Project(load_project((), project_name="figtest", environ={}, cwd=str(tmp_path)), backend).up()
     assert backend.writes() == []
+
+
+# Values seen in real-world compose files: the checks above must let every one of them through.
+WELL_FORMED = """\
+services:
+  web:
+    image: ghcr.io/owner/app:v1.2.3-slim
+    container_name: my-web_1.example
+    hostname: web_1
+    domainname: example.com
+    working_dir: /var/www/html/
+    mac_address: 02:42:ac:11:00:02
+    cpuset: 0-3,5
+    cpu_shares: 512
+    stop_signal: SIGRTMIN+3
+    dns: [8.8.8.8, "2001:4860:4860::8888"]
+    dns_search: [example.com, .]
+    cap_add: [SYS_ADMIN, CAP_NET_ADMIN, ALL]
+    cap_drop: [mknod]
+    environment: {EMPTY: "", A: 1}
+    labels: [com.example.a=b]
+    logging: {driver: grafana/loki-docker-driver:latest}
+    platform: Linux/ARM64/v8
+    userns_mode: host
+    ports: ["127.0.0.1:8080:80", "[::1]:8443:443", "9000-9001:9000-9001/udp"]
+    extra_hosts: ["host.docker.internal:host-gateway", "v6=::1", "other:162.242.195.82"]
+    ulimits: {nproc: 65535, nofile: {soft: 20000, hard: 40000}, memlock: {soft: -1, hard: -1}, core: 0}
+    sysctls: {net.core.somaxconn: 1024, kernel.shmmax: 68719476736, fs.mqueue.msg_max: 100}
+    tmpfs: ["/run:rw,noexec,nosuid,size=65536k", "/tmp:mode=1777,uid=1000"]
+    mem_limit: 512m
+    stop_grace_period: 1m30s
+    healthcheck: {test: ["CMD", "true"], interval: 0s, retries: 0}
+    links: ["db:database"]
+    external_links: [other_redis_1]
+  db:
+    image: postgres@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+    stop_signal: "2"
+    network_mode: host
+  cache:
+    image: localhost:5000/cache
+"""
+
+
+def test_well_formed_real_world_values_are_accepted(tmp_path):
+    (tmp_path / "fig.yml").write_text(WELL_FORMED)
+    config = load_project((), project_name="figtest", environ={}, cwd=str(tmp_path))
+    assert config.service("web").working_dir == "/var/www/html"
