@@ -11,11 +11,13 @@ is left out when there is none).
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections import ChainMap
 from collections.abc import Mapping
 
 from fig.config.interpolate import interpolate_string
+from fig.config.loader import read_text
 from fig.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -27,20 +29,9 @@ _INLINE_COMMENT = re.compile(r"\s#")
 
 def read_env_file(path: str, *, required: bool = True, environ: Mapping[str, str] | None = None) -> dict[str, str]:
     """The variables of one file; `environ` gives the values of `${VAR}` and of bare keys."""
-    try:
-        with open(path, encoding="utf-8-sig") as f:  # a UTF-8 byte-order mark is dropped
-            text = f.read()
-    except FileNotFoundError:
-        if required:
-            raise ConfigError(f"env file {path} not found") from None
+    if not required and not os.path.lexists(path):
         return {}
-    except IsADirectoryError:
-        raise ConfigError(f"{path}: is a directory, not an env file") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: the file is not UTF-8 text") from None
-    except OSError as e:
-        raise ConfigError(f"env file {path}: {e.strerror}") from None
-    return parse_env(text, path, environ or {})
+    return parse_env(read_text(path, path, what="an env file"), path, environ or {})
 
 
 def _closing_quote(text: str, quote: str) -> int:

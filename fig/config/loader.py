@@ -179,25 +179,28 @@ def _char_at(text: str, line: int, column: int) -> str:
 def read_file(path: str, name: str | None = None) -> ConfigFile:
     """Read and parse one file ("-": standard input); `name` is how messages show it (default: `path`)."""
     shown = name or path
+    text = sys.stdin.read(MAX_BYTES + 1) if path == "-" else read_text(path, shown)
+    if len(text) > MAX_BYTES:
+        raise ConfigError(f"{shown}: the file is larger than 10 MB")
+    return ConfigFile(shown, parse_yaml(text, shown))
+
+
+def read_text(path: str, shown: str, *, what: str = "a file") -> str:
+    """The UTF-8 text of a file, a byte-order mark dropped (as docker compose drops it); every error is one line
+    naming the file (`what` it should have been, when it is a directory)."""
     try:
-        if path == "-":
-            text = sys.stdin.read(MAX_BYTES + 1)
-        else:
-            if os.path.getsize(path) > MAX_BYTES:
-                raise ConfigError(f"{shown}: the file is larger than 10 MB")
-            with open(path, encoding="utf-8") as f:
-                text = f.read()
+        if os.path.getsize(path) > MAX_BYTES:
+            raise ConfigError(f"{shown}: the file is larger than 10 MB")
+        with open(path, encoding="utf-8-sig") as f:
+            return f.read()
     except FileNotFoundError:
         raise ConfigError(f"{shown}: no such file") from None
     except IsADirectoryError:
-        raise ConfigError(f"{shown}: is a directory, not a file") from None
+        raise ConfigError(f"{shown}: is a directory, not {what}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{shown}: the file is not UTF-8 text") from None
     except OSError as e:
         raise ConfigError(f"{shown}: cannot read the file: {e.strerror}") from None
-    if len(text) > MAX_BYTES:
-        raise ConfigError(f"{shown}: the file is larger than 10 MB")
-    return ConfigFile(shown, parse_yaml(text, shown))
 
 
 def find_files(explicit: Sequence[str], environ: Mapping[str, str], cwd: str) -> list[str]:
