@@ -45,6 +45,8 @@ _TMPFS_FLAGS = {"ro", "rw", "exec", "noexec", "suid", "nosuid", "dev", "nodev", 
 _TMPFS_VALUES = {"size": re.compile(r"^\d+[kmgKMG%]?$"), "mode": re.compile(r"^[0-7]{1,4}$"),
                  "uid": re.compile(r"^\d+$"), "gid": re.compile(r"^\d+$"), "nr_inodes": re.compile(r"^\d+[kmgKMG]?$"),
                  "nr_blocks": re.compile(r"^\d+[kmgKMG]?$")}
+_SECURITY_OPTIONS = ("label", "apparmor", "seccomp", "no-new-privileges", "systempaths", "writable-cgroups")
+_CGROUP_RULE = re.compile(r"^[acb] (\d+|\*):(\d+|\*) [rwm]{1,3}$")
 MIN_MEMORY = 6 * 1024 * 1024  # the engine refuses a smaller memory limit
 
 
@@ -147,11 +149,6 @@ def platform(value: str) -> None:
         raise ConfigError(f"{value!r} is not a platform such as linux/amd64 or linux/arm64/v8")
 
 
-def userns_mode(value: str) -> None:
-    if value not in ("", "host"):
-        raise ConfigError(f"{value!r} must be 'host'")
-
-
 def tmpfs_options(text: str) -> None:
     """The mount options of a tmpfs entry `PATH[:OPTION,...]`."""
     _, _, options = text.partition(":")
@@ -163,10 +160,35 @@ def tmpfs_options(text: str) -> None:
                               "uid=1000, noexec)")
 
 
+def security_opt(value: str) -> None:
+    key = re.split(r"[=:]", value, maxsplit=1)[0]
+    if key not in _SECURITY_OPTIONS or (key != "no-new-privileges" and key == value):
+        raise ConfigError(f"{value!r} is not a security option such as seccomp=unconfined, label=disable, "
+                          "apparmor=PROFILE or no-new-privileges:true")
+
+
+def device_cgroup_rule(value: str) -> None:
+    if not _CGROUP_RULE.match(value):
+        raise ConfigError(f"{value!r} is not a device cgroup rule such as 'c 1:3 mr' or 'a *:* rwm'")
+
+
+def user(value: Any) -> None:
+    if str(value).count(":") > 1:
+        raise ConfigError(f"{value!r} is not USER or USER:GROUP")
+
+
+def only(*allowed: str) -> Callable[[Any], None]:
+    def check(value: Any) -> None:
+        if value not in allowed:
+            raise ConfigError(f"{value!r} must be {' or '.join(repr(a) for a in allowed if a)} on a Linux engine")
+    return check
+
+
 SCALARS: dict[str, Callable[[Any], None]] = {
     "image": image, "container_name": container_name, "hostname": host_name, "domainname": host_name,
     "working_dir": absolute_path, "mac_address": mac_address, "cpuset": cpuset, "stop_signal": stop_signal,
     "dns": _each(ip_address), "dns_search": _each(search_domain), "cap_add": _each(capability),
     "cap_drop": _each(capability), "environment": pair_keys, "labels": pair_keys, "logging": logging,
-    "platform": platform, "userns_mode": userns_mode,
+    "platform": platform, "userns_mode": only("", "host"), "uts": only("", "host"), "isolation": only("", "default"),
+    "security_opt": _each(security_opt), "device_cgroup_rules": _each(device_cgroup_rule), "user": user,
 }

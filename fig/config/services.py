@@ -215,6 +215,7 @@ class ServiceReader(ItemReader, SettingsReader):
         mounts = self.each("volumes", self.volume)
         self.check_mount_targets(mounts)
         extra_hosts = self.extra_hosts(raw.get("extra_hosts"))
+        mem_limit = deploy.memory("mem_limit", self.size("mem_limit"))
         return ServiceConfig(
             name=self.name,
             image=raw.get("image"),
@@ -240,7 +241,7 @@ class ServiceReader(ItemReader, SettingsReader):
             hostname=raw.get("hostname"),
             domainname=raw.get("domainname"),
             container_name=raw.get("container_name"),
-            mem_limit=deploy.memory("mem_limit", self.size("mem_limit")),
+            mem_limit=mem_limit,
             privileged=bool(raw.get("privileged", False)),
             stdin_open=bool(raw.get("stdin_open", False)),
             tty=bool(raw.get("tty", False)),
@@ -263,7 +264,7 @@ class ServiceReader(ItemReader, SettingsReader):
             cpus=deploy.cpus(self.cpus()),
             cpuset=None if raw.get("cpuset") is None else str(raw["cpuset"]),
             mem_reservation=deploy.memory("mem_reservation", self.size("mem_reservation")),
-            memswap_limit=self.size("memswap_limit"),
+            memswap_limit=self.swap(mem_limit),
             pids_limit=deploy.pids(raw.get("pids_limit")),
             logging=self.logging(),
             profiles=self.profiles(),

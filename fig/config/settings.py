@@ -44,6 +44,8 @@ class SettingsReader:
         words_ = ("CMD-SHELL", test) if isinstance(test, str) else tuple(test or ())
         if words_ and words_[0] not in ("CMD", "CMD-SHELL", "NONE"):
             raise self.fail("healthcheck", "'test' must start with CMD, CMD-SHELL or NONE, or be a string")
+        if words_[:1] in (("CMD",), ("CMD-SHELL",)) and not any(str(w).strip() for w in words_[1:]):
+            raise self.fail("healthcheck", f"'test' {list(words_)} names no command")
 
         def seconds(key: str) -> float | None:
             try:
@@ -132,6 +134,18 @@ class SettingsReader:
         if key == "mem_limit" and 0 < value < checks.MIN_MEMORY:
             raise self.fail(key, f"{raw!r} is below the engine's minimum memory limit of 6m")
         return value
+
+    def swap(self, mem_limit: int | None) -> int | None:
+        """memswap_limit, which the engine accepts only with a memory limit it is not below (-1: unlimited)."""
+        swap = self.size("memswap_limit")
+        if swap in (None, -1, 0):
+            return swap
+        if mem_limit is None:
+            raise self.fail("memswap_limit", "needs 'mem_limit' too: the engine limits swap only with memory")
+        if swap is not None and swap < mem_limit:
+            raise self.fail("memswap_limit", f"{self.raw['memswap_limit']!r} is below 'mem_limit' (memory and swap "
+                                             "together, so at least the memory limit)")
+        return swap
 
     def duration(self, key: str) -> float | None:
         raw = self.raw.get(key)

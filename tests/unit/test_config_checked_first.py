@@ -62,6 +62,7 @@ MALFORMED = [
     ("cpus", "abc", "is not a number of CPUs"),
     ("cpu_shares", "-1", "must not be negative"),
     ("cpuset", "abc", "is not a set of CPUs"),
+    ("user", "'a:b:c'", "is not USER or USER:GROUP"),
     ("restart", "sometimes", "must be no, always"),
     ("stop_signal", "NOTASIGNAL", "is not a signal"),
     ("environment", "['=x']", "empty name"),
@@ -93,6 +94,12 @@ COMPOSE_ONLY = [
     ("volumes", "['undeclared:/data']", "not declared in the top-level 'volumes'"),
     ("depends_on", "[nosuch]", "undefined service 'nosuch'"),
     ("userns_mode", "private", "must be 'host'"),
+    ("uts", "bogus", "must be 'host'"),
+    ("isolation", "hyperv", "must be 'default'"),
+    ("security_opt", "[bogus]", "is not a security option"),
+    ("device_cgroup_rules", "[bogus]", "is not a device cgroup rule"),
+    ("memswap_limit", "1g", "needs 'mem_limit'"),
+    ("healthcheck", "{test: [CMD]}", "names no command"),
     ("deploy", "{resources: {limits: {memory: x}}}", "is not a size"),
 ]
 FIG_ONLY = [("networks", "[front]", "needs a compose file")]
