@@ -1,4 +1,5 @@
-"""Before anything is written: what the configuration refers to outside the project must exist on the engine.
+"""Before anything is written: what the configuration refers to outside the project must exist on the engine, and
+the containers made together must not clash.
 
 Only reads: containers named by volumes_from, external_links and network_mode/pid/ipc `container:NAME`, a network
 named by network_mode, external networks and volumes. A missing one is one line naming the file, service and key,
@@ -10,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from fig.backend.base import ContainerBackend
-from fig.config.model import ProjectConfig, ServiceConfig
-from fig.errors import NotFound
+from fig.config.model import PortSpec, ProjectConfig, ServiceConfig
+from fig.errors import NotFound, UserError
 
 _NETWORK_MODES = ("bridge", "host", "none", "default")
+_ANY_ADDRESS = {"", "0.0.0.0", "::"}
 
 
 def _references(service: ServiceConfig) -> Iterator[tuple[str, str, str]]:
@@ -41,10 +43,34 @@ def _exists(backend: ContainerBackend, kind: str, name: str) -> bool:
     return True
 
 
+def check_unique(shown: str, services: Sequence[ServiceConfig]) -> None:
+    """What only one container of those made together may have: a container name, and a host port (the engine
+    would refuse the second container only after making the first)."""
+    names: dict[str, str] = {}
+    published: list[tuple[str, PortSpec]] = []  # (service, port) of each fixed host port so far
+    for service in services:
+        if service.container_name in names:
+            raise UserError(f"{shown}: service '{service.name}': 'container_name' {service.container_name!r} is the "
+                            f"container name of service '{names[service.container_name]}' too")
+        if service.container_name:
+            names[service.container_name] = service.name
+        for port in (p for p in service.ports if p.host is not None):
+            for other, taken in published:
+                addresses = {port.host_ip or "", taken.host_ip or ""}
+                if (taken.host, taken.protocol) == (port.host, port.protocol) and \
+                        (addresses & _ANY_ADDRESS or len(addresses) == 1) and \
+                        (other != service.name or taken.container != port.container):
+                    whose = "this service" if other == service.name else f"service '{other}'"
+                    raise UserError(f"{shown}: service '{service.name}': 'ports' host port {port.host}/"
+                                    f"{port.protocol} is published by {whose} already")
+            published.append((service.name, port))
+
+
 def check_references(config: ProjectConfig, services: Sequence[ServiceConfig], backend: ContainerBackend) -> None:
-    """Raise NotFound for the first reference of `services`, or external network or volume of the project, that the
-    engine does not have."""
+    """Raise for two containers made together that would clash, or for the first reference of `services`, or
+    external network or volume of the project, that the engine does not have."""
     shown = ", ".join(config.files) or "the configuration"
+    check_unique(shown, services)
     for service in services:
         for key, kind, name in _references(service):
             if not _exists(backend, kind, name):

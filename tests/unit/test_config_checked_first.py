@@ -209,3 +209,31 @@ def test_well_formed_real_world_values_are_accepted(tmp_path):
     (tmp_path / "fig.yml").write_text(WELL_FORMED)
     config = load_project((), project_name="figtest", environ={}, cwd=str(tmp_path))
     assert config.service("web").working_dir == "/var/www/html"
+
+
+@pytest.mark.parametrize("db, web, expected", [
+    ("ports: ['8080:80']", "ports: ['8080:81']", "'ports' host port 8080/tcp is published by service 'db' already"),
+    ("ports: ['127.0.0.1:8080:80']", "ports: ['8080:80']", "host port 8080/tcp is published by service 'db'"),
+    ("container_name: same", "container_name: same", "'container_name' 'same' is the container name of service 'db'"),
+])
+def test_two_containers_made_together_that_would_clash_are_refused_before_either_is_made(tmp_path, db, web, expected):
+    (tmp_path / "fig.yml").write_text(f"db:\n  image: busybox\n  {db}\nweb:\n  image: busybox\n  {web}\n")
+    backend = FakeBackend()
+    project = Project(load_project((), project_name="figtest", environ={}, cwd=str(tmp_path)), backend)
+    with pytest.raises(FigError) as info:
+        project.up()
+    assert str(info.value).startswith("fig.yml: service 'web': ") and expected in str(info.value)
+    assert backend.writes() == []
+    project.up(["db"])  # alone, each is fine
+    assert len(backend.names("create")) == 1
+
+
+@pytest.mark.parametrize("db, web", [
+    ("ports: ['8080:80/udp']", "ports: ['8080:80']"),
+    ("ports: ['8080:80']", "ports: ['8081:80']"),
+])
+def test_host_ports_that_do_not_clash_are_made(tmp_path, db, web):
+    (tmp_path / "fig.yml").write_text(f"db:\n  image: busybox\n  {db}\nweb:\n  image: busybox\n  {web}\n")
+    backend = FakeBackend()
+    Project(load_project((), project_name="figtest", environ={}, cwd=str(tmp_path)), backend).up()
+    assert sorted(backend.names("create")) == ["figtest_db_1", "figtest_web_1"]
