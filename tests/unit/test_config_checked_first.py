@@ -237,3 +237,14 @@ def test_host_ports_that_do_not_clash_are_made(tmp_path, db, web):
     backend = FakeBackend()
     Project(load_project((), project_name="figtest", environ={}, cwd=str(tmp_path)), backend).up()
     assert sorted(backend.names("create")) == ["figtest_db_1", "figtest_web_1"]
+
+
+def test_the_same_host_port_on_two_addresses_does_not_clash():
+    from fig.config.model import PortSpec, ServiceConfig
+    from fig.preflight import check_unique
+
+    check_unique("fig.yml", [ServiceConfig("db", ports=(PortSpec(80, 8080, "127.0.0.1"),)),
+                             ServiceConfig("web", ports=(PortSpec(80, 8080, "127.0.0.2"),))])
+    with pytest.raises(FigError, match="published by service 'db'"):
+        check_unique("fig.yml", [ServiceConfig("db", ports=(PortSpec(80, 8080, "::"),)),
+                                 ServiceConfig("web", ports=(PortSpec(80, 8080, "127.0.0.2"),))])
