@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 import shlex
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from fig.cli import options as opts
 from fig.cli.attach import attach_and_wait, remove_shielded
 from fig.cli.status import Status
 from fig.cli.up import PULL_POLICIES, quieted
+from fig.config import checks
 from fig.config.model import PortSpec, VolumeSpec
 from fig.convergence import Strategy
 from fig.errors import ConfigError, UserError
@@ -66,15 +68,33 @@ def _ports(texts: list[str]) -> tuple[PortSpec, ...] | None:
         raise UserError(f"Invalid --publish {', '.join(texts)!r}: use [IP:][HOST:]CONTAINER[/PROTOCOL]") from None
 
 
+def _checked(flag: str, value: str | None, check: Callable[[str], None]) -> str | None:
+    if value is not None:
+        try:
+            check(value)
+        except ConfigError as e:
+            raise UserError(f"{flag} {e}") from None
+    return value
+
+
+def _entrypoint(text: str | None) -> tuple[str, ...] | None:
+    try:
+        return None if text is None else tuple(shlex.split(text))
+    except ValueError as e:
+        raise UserError(f"--entrypoint {text!r} cannot be split into words like a shell would: {e}") from None
+
+
 def run_options(project: Project, options: dict[str, Any], *, tty: bool) -> RunOptions:
+    """The one-off container's options, every one checked before anything is made."""
     if options["--publish"] and options["--service-ports"]:
         raise UserError("--publish and --service-ports cannot be combined")
     detach = options["--detach"]
     command = (options["COMMAND"], *options["ARGS"]) if options["COMMAND"] is not None else None
-    entrypoint = tuple(shlex.split(options["--entrypoint"])) if options["--entrypoint"] is not None else None
     return RunOptions(
-        command=command, entrypoint=entrypoint, environment=environment(options["--env"]),
-        user=options["--user"], workdir=options["--workdir"], name=options["--name"],
+        command=command, entrypoint=_entrypoint(options["--entrypoint"]), environment=environment(options["--env"]),
+        user=_checked("--user", options["--user"], checks.user),
+        workdir=_checked("--workdir", options["--workdir"], checks.absolute_path),
+        name=_checked("--name", options["--name"], checks.container_name),
         service_ports=options["--service-ports"], tty=tty, stdin_open=not detach or options["--interactive"],
         auto_remove=detach and options["--rm"],  # detached, the engine removes it (and its anonymous volumes)
         labels=_labels(options["--label"]), volumes=_volumes(project, options["--volume"]),

@@ -126,3 +126,16 @@ def test_a_file_that_starts_with_a_byte_order_mark_is_read_as_docker_compose_rea
     project.fig("up", "-d", check=True)
     result = project.fig("-f", "bom.yml", "config", check=True)
     assert "greeting: hello" in result.stdout, result.stdout
+
+
+@pytest.mark.parametrize("args, expected", [
+    (("-e", "=x"), "Invalid -e '=x'"),
+    (("--entrypoint", "sh -c 'x"), "--entrypoint \"sh -c 'x\" cannot be split into words"),
+    (("-w", "rel"), "--workdir 'rel' is not an absolute path"),
+    (("--name", "bad!name"), "--name 'bad!name' is not a valid container name"),
+    (("-u", "a:b:c"), "--user 'a:b:c' is not USER or USER:GROUP"),
+])
+def test_bad_run_options_are_refused_before_the_dependencies_are_started(project, args, expected):
+    project.write(f"services:\n  db:\n    image: busybox\n    command: {SLEEPER}\n"
+                  "  web:\n    image: busybox\n    depends_on: [db]\n")
+    assert_refused(project, project.fig("run", "--rm", *args, "web", "true"), expected)
