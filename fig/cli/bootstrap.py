@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from fig.backend.base import ContainerBackend
+from fig.cli.options import integer
 from fig.project import Project
 
 
@@ -25,5 +26,6 @@ def project_from_options(options: Mapping[str, Any], environ: Mapping[str, str] 
                           environ=environ, profiles=options.get("--profile") or None,
                           env_files=options.get("--env-file") or (),
                           project_directory=options.get("--project-directory"))
-    limit = int(options.get("--parallel") or environ.get("FIG_PARALLEL_LIMIT") or 8)
+    limit = integer({"--parallel": options.get("--parallel") or environ.get("FIG_PARALLEL_LIMIT") or 8}, "--parallel",
+                    minimum=1)
     return Project(config, engine(environ), limit=limit)

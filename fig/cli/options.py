@@ -72,7 +72,7 @@ def ps_query(options: dict[str, Any], dialect: Dialect) -> PsQuery:
 
 def timeout(options: dict[str, Any]) -> int | None:
     """-t/--timeout, or None when not given (each service's stop_grace_period then decides)."""
-    return None if options["--timeout"] is None else integer(options, "--timeout")
+    return None if options["--timeout"] is None else integer(options, "--timeout", minimum=0)
 
 
 def wait_for(options: dict[str, Any], dialect: Dialect) -> float | None:
@@ -98,12 +98,15 @@ def signal_name(options: dict[str, Any]) -> str:
     return name
 
 
-def integer(options: dict[str, Any], key: str) -> int:
+def integer(options: dict[str, Any], key: str, *, minimum: int | None = None) -> int:
     value = options[key]
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         raise UserError(f"{key} must be a whole number, not {value!r}") from None
+    if minimum is not None and number < minimum:
+        raise UserError(f"{key} must be {minimum} or more, not {value!r}")
+    return number
 
 
 ANSI = ("never", "always", "auto")

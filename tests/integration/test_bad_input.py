@@ -90,6 +90,12 @@ def test_the_control_without_a_malformed_value_is_made(project):
     (("push", "nope"), "No such service: nope"),
     (("port", "nope", "80"), "No such service: nope"),
     (("config", "nope"), "No such service: nope"),
+    (("--parallel", "x", "up", "-d"), "--parallel must be a whole number, not 'x'"),
+    (("--parallel", "0", "up", "-d"), "--parallel must be 1 or more"),
+    (("up", "-d", "-t", "-5"), "--timeout must be 0 or more"),
+    (("up", "-d", "--wait", "--wait-timeout", "x"), "--wait-timeout must be a whole number"),
+    (("kill", "-s", "BOGUS"), "--signal must be a signal such as SIGTERM"),
+    (("port", "--index", "0", "web", "80"), "--index must be 1 or more"),
 ])
 def test_bad_command_line_arguments(project, args, expected):
     project.write(_file("labels", "{a: b}", compose=True))

@@ -82,7 +82,7 @@ class Looking:
         """
         tail = None if options["--tail"] in (None, "all") else opts.integer(options, "--tail")
         names = options["SERVICE"]
-        index = None if options["--index"] is None else opts.integer(options, "--index")
+        index = None if options["--index"] is None else opts.integer(options, "--index", minimum=1)
         if index is not None and len(names) != 1:
             raise UserError("--index needs exactly one SERVICE")
         since, until = opts.moment(options, "--since"), opts.moment(options, "--until")
@@ -112,7 +112,7 @@ class Looking:
             --index=index     index of the container if there are multiple instances of a service [default: 1]
         """
         service = project.service(options["SERVICE"])
-        index = opts.integer(options, "--index")
+        index = opts.integer(options, "--index", minimum=1)
         containers = [c for c in service.containers(stopped=True) if c.number == index]
         if not containers:
             raise UserError(f"No container found for {service.name}_{index}")
