@@ -159,10 +159,13 @@ class Project:
 
     # -- networks and volumes -------------------------------------------------------------------------
 
-    def ensure_resources(self, services: Sequence[Service]) -> None:
-        """Check what `services` refer to outside the project, then make the declared volumes and the networks that
-        services use (docker compose, too, leaves a declared network no service joins alone)."""
+    def check(self, services: Sequence[Service]) -> None:
+        """Before the first write: what `services` refer to outside the project exists, and they do not clash."""
         check_references(self.config, [s.config for s in services], self.backend)
+
+    def ensure_resources(self) -> None:
+        """Make the declared volumes and the networks that services use (docker compose, too, leaves a declared
+        network no service joins alone); external ones are checked by `check`."""
         resource_labels = L.project_labels(self.name)
         used_networks = {ref.name for s in self.config.services for ref in s.networks}
         for network in (n for n in self.config.networks if n.name in used_networks):
@@ -223,9 +226,10 @@ class Project:
             count = options.scale.get(service.name, service.config.scale)
             if count is not None:
                 self._check_scalable(service, count)
-        self.ensure_resources(services)
-        self._handle_orphans(options, on_event)
+        self.check(services)
         image_ids = self._images(services, options=options, on_progress=on_progress, on_event=on_event)
+        self.ensure_resources()  # after the images: a failed build or pull leaves no network behind
+        self._handle_orphans(options, on_event)
         plans = self.plans(services, image_ids, options, roots=names)
         involved = [s for s in self.services if s.name in plans]
         renewed = {name for name, p in plans.items() if p.action in (Action.CREATE, Action.RECREATE)}

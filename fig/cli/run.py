@@ -111,15 +111,15 @@ def run_one_off(project: Project, options: dict[str, Any], status: Status, *, pr
     settings = run_options(project, options, tty=interactive)
     pull = None if options["--pull"] is None else opts.choice(options, "--pull", PULL_POLICIES)
     progress = quieted(status, quiet_pull=options["--quiet-pull"], quiet_build=False)
-    # the project's networks and volumes, also with --no-deps or no dependencies
-    project.ensure_resources(project.get_services([service.name], deps=not options["--no-deps"]))
+    project.check(project.get_services([service.name], deps=not options["--no-deps"]))
+    if options["--build"] and service.config.build:
+        service.build(on_progress=progress)
+    image_id = service.ensure_image(rebuild=service.builds_always(pull), policy=pull, on_progress=progress)
+    project.ensure_resources()  # the project's networks and volumes, also with --no-deps or no dependencies
     if not options["--no-deps"]:
         deps = [n for n in project.graph.closure([service.name]) if n != service.name]
         if deps:
             project.up(deps, options=UpOptions(strategy=Strategy.NEVER), on_event=status, on_progress=progress)
-    if options["--build"] and service.config.build:
-        service.build(on_progress=progress)
-    image_id = service.ensure_image(rebuild=service.builds_always(pull), policy=pull, on_progress=progress)
     container = service.create_oneoff(image_id, settings)
     if detach:
         container.start()

@@ -248,3 +248,14 @@ def test_the_same_host_port_on_two_addresses_does_not_clash():
     with pytest.raises(FigError, match="published by service 'db'"):
         check_unique("fig.yml", [ServiceConfig("db", ports=(PortSpec(80, 8080, "::"),)),
                                  ServiceConfig("web", ports=(PortSpec(80, 8080, "127.0.0.2"),))])
+
+
+@pytest.mark.parametrize("web", ["image: nosuch/image:1", "build: {context: ., dockerfile: Nope}"])
+def test_an_image_that_cannot_be_had_leaves_no_network_or_container(tmp_path, web):
+    (tmp_path / "fig.yml").write_text(f"services:\n  db:\n    image: busybox\n  web:\n    {web}\n")
+    backend = FakeBackend()
+    if "build" in web:
+        backend.build_failures["figtest_web"] = "Cannot locate specified Dockerfile: Nope"
+    with pytest.raises(FigError):
+        Project(load_project((), project_name="figtest", environ={}, cwd=str(tmp_path)), backend).up()
+    assert [call for call in backend.writes() if call[0] not in ("pull", "build")] == []
