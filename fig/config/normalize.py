@@ -127,9 +127,12 @@ def _check_pool(pool: Mapping[str, Any]) -> None:
                 ipaddress.ip_network(str(pool[key]), strict=False)
             except ValueError:
                 raise ConfigError(f"ipam {key} {pool[key]!r} is not a network such as 172.28.0.0/16") from None
+    subnet = ipaddress.ip_network(str(pool["subnet"]), strict=False) if pool.get("subnet") else None
     for key, value in [("gateway", pool.get("gateway")), *(pool.get("aux_addresses") or {}).items()]:
         if value is not None:
             checks.ip_address(str(value), "an IP address")
+            if subnet is not None and ipaddress.ip_address(str(value)) not in subnet:
+                raise ConfigError(f"ipam {key} {value!r} is outside the subnet {subnet}")
 
 
 def _network_extras(ctx: Context, key: str) -> dict[str, Any]:

@@ -150,6 +150,19 @@ def test_the_same_project_without_the_bad_value_is_made(tmp_path, compose):
     assert sorted(backend.names("create")) == ["figtest_db_1", "figtest_web_1"]
 
 
+@pytest.mark.parametrize("pool, expected", [
+    ("{subnet: 10.0.0/33}", "ipam subnet '10.0.0/33' is not a network"),
+    ("{subnet: 10.0.0.0/24, gateway: 10.0.1.1}", "ipam gateway '10.0.1.1' is outside the subnet 10.0.0.0/24"),
+    ("{subnet: 10.0.0.0/24, gateway: nope}", "'nope' is not an IP address"),
+])
+def test_a_malformed_network_pool_names_the_network(tmp_path, pool, expected):
+    (tmp_path / "fig.yml").write_text("services:\n  db:\n    image: busybox\n    networks: [front]\n"
+                                      f"networks:\n  front:\n    ipam:\n      config: [{pool}]\n")
+    message, backend = _up(tmp_path, (tmp_path / "fig.yml").read_text())
+    assert message.startswith("fig.yml:") and "'front'" in message and expected in message, message
+    assert backend.writes() == []
+
+
 @pytest.mark.parametrize("resources, expected", [
     ("networks: {outside: {external: true}}", "External network outside not found"),
     ("volumes: {outside: {external: true}}", "External volume outside not found"),
