@@ -75,6 +75,7 @@ class Series:
     """One measured thing: seconds per tool (in round order), other values per tool, failures."""
 
     seconds: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    failed: int = 0  # runs whose check failed, warm-ups included
     values: dict[str, dict[str, list[float]]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(list)))
 
     def median(self, key: str, what: str = "") -> float | None:
@@ -109,6 +110,7 @@ class Round2:
         self.log(line + (f"  FAILED: {problem.splitlines()[0]}" if problem else ""))
         if problem:
             self.r.failures.append(f"{' '.join(key)} {who.key} {tag}: {problem}")
+            self.r.series[key].failed += 1
         if tag != "warm-up":
             self.r.series[key].seconds[who.key].append(seconds)
             for k, v in values.items():
@@ -379,6 +381,10 @@ def markdown(head: list[str], rows: list[list[str]]) -> str:
     return "\n".join([line(head), "|" + "|".join("-" * (w + 2) for w in widths) + "|"] + [line(r) for r in rows])
 
 
+def check(s: Series) -> str:
+    return f"FAIL ({s.failed})" if s.failed else "ok"
+
+
 def verdict(*met: bool | None) -> str:
     known = [m for m in met if m is not None]
     return "-" if not known else "yes" if all(known) else "NO"
@@ -407,7 +413,8 @@ def growth_rows(r: Results) -> list[list[str]]:
             rows.append([step, shape, " / ".join(fmt(t) for t in times["fig"]), fmt(factor["fig"], ".1f"),
                          " / ".join(fmt(t) for t in times["compose"]), fmt(factor["compose"], ".1f"),
                          fmt(top.median("sdk")), fmt(vs_compose), fmt(vs_floor), target,
-                         verdict(factor["fig"] <= 11 if factor["fig"] is not None else None, ratio_met)])
+                         verdict(factor["fig"] <= 11 if factor["fig"] is not None else None, ratio_met),
+                         check(Series(failed=sum(s.failed for s in series.values() if s)))])
     return rows
 
 
@@ -418,40 +425,42 @@ def tables(r: Results) -> str:
     if rows:
         out.append(markdown(["growth", "shape", f"fig s at {sizes}", "fig factor", f"compose s at {sizes}",
                              "compose factor", f"floor s at {r.sizes[-1]}", "fig/compose", "fig/floor", "target",
-                             "met"], rows))
-        startup = [[c, fmt(s.median("fig"), ".3f"), fmt(s.median("compose"), ".3f"), fmt(s.ratio("compose"))]
+                             "met", "check"], rows))
+        startup = [[c, fmt(s.median("fig"), ".3f"), fmt(s.median("compose"), ".3f"), fmt(s.ratio("compose")), check(s)]
                    for c in READONLY
                    for s in [r.series.get(("growth", "flat", c, str(r.sizes[-1])) if c in GROWTH else ("startup", c))]
                    if s]
-        out.append(markdown([f"read-only, {r.sizes[-1]} services", "fig s", "compose s", "fig/compose"], startup))
+        out.append(markdown([f"read-only, {r.sizes[-1]} services", "fig s", "compose s", "fig/compose", "check"],
+                            startup))
     logs = r.series.get(("logs-1m",))
     if logs:
         floor, compose = logs.ratio("sdk"), logs.ratio("compose")
         out.append(markdown(
-            ["logs --no-color, 20 x 50,000 lines", "fig s", "compose s", "floor s", "fig/floor", "fig/compose",
-             "RSS fig / compose MiB", "target", "met"],
+            [f"logs --no-color, {BIG_LOGS[0]} x {BIG_LOGS[1]:,} lines", "fig s", "compose s", "floor s", "fig/floor", "fig/compose",
+             "RSS fig / compose MiB", "target", "met", "check"],
             [["", fmt(logs.median("fig")), fmt(logs.median("compose")), fmt(logs.median("sdk")), fmt(floor),
               fmt(compose), f"{fmt(logs.median('fig', 'rss_mib'), '.0f')} / {fmt(logs.median('compose', 'rss_mib'), '.0f')}",
               "<= 1.3x floor, <= 0.4x compose",
-              verdict(floor <= 1.3 if floor else None, compose <= 0.4 if compose else None)]]))
+              verdict(floor <= 1.3 if floor else None, compose <= 0.4 if compose else None), check(logs)]]))
     follow = r.series.get(("logs-follow",))
     if follow:
         share = follow.ratio("sdk", "lines_per_s")
         out.append(markdown(
             [f"logs -f, {FOLLOWED} x {FOLLOW_SECONDS} s", "fig lines/s", "compose lines/s", "floor lines/s",
-             "fig/floor", "fig s", "target", "met"],
+             "fig/floor", "fig s", "target", "met", "check"],
             [["", *(fmt(follow.median(k, "lines_per_s"), ".0f") for k in ("fig", "compose", "sdk")), fmt(share),
-              fmt(follow.median("fig")), ">= 0.8x floor, none lost", verdict(share >= 0.8 if share else None)]]))
+              fmt(follow.median("fig")), ">= 0.8x floor, none lost",
+              verdict(share >= 0.8 if share else None, not follow.failed), check(follow)]]))
     attached = r.series.get(("up-attached",))
     if attached:
         rss = attached.median("fig", "rss_mib")
         out.append(markdown(
             [f"up (attached), {ATTACHED} containers", "fig s", "compose s", "RSS fig / compose MiB",
-             "threads fig / compose", "target", "met"],
+             "threads fig / compose", "target", "met", "check"],
             [["", fmt(attached.median("fig")), fmt(attached.median("compose")),
               f"{fmt(rss, '.0f')} / {fmt(attached.median('compose', 'rss_mib'), '.0f')}",
               f"{fmt(attached.median('fig', 'threads'), '.0f')} / {fmt(attached.median('compose', 'threads'), '.0f')}",
-              "RSS <= 60 MiB", verdict(rss <= 60 if rss else None)]]))
+              "RSS <= 60 MiB", verdict(rss <= 60 if rss else None), check(attached)]]))
     out += [f"not measured: {m}" for m in r.missing]
     return "\n\n".join(out)
 
