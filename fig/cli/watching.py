@@ -50,7 +50,7 @@ def in_background(watch: Watcher) -> threading.Event:
 
     def run() -> None:
         try:
-            watch.run(stop, ready=announce)
+            watch.run(stop, ready=lambda: log.info("Watching for changes"))
         except Exception:  # the watch ends, the containers' output goes on
             log.exception("watching stopped")
 

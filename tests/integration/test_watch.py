@@ -200,3 +200,30 @@ def test_no_watch_rules_is_one_line_and_exit_1_before_anything_starts(project):
     assert result.returncode == 1
     assert "none of the selected services is configured for watch" in result.stderr
     assert not project.containers()
+
+
+def test_initial_sync_and_sync_restart_reach_every_container_of_the_service(project, watching):
+    (project.dir / "src").mkdir()
+    (project.dir / "src" / "early.txt").write_text("before watching\n")
+    _compose(project, "- {path: ./src, action: sync+restart, target: /app, initial_sync: true}", service="scale: 2")
+    w = watching()
+    assert "web: synced 1 file to /app (" in w.line("synced")
+    names = [project.container_name("web", n) for n in (1, 2)]
+    started = {n: project.inspect(n)["State"]["StartedAt"] for n in names}
+    assert all(project.exec(n, "cat", "/app/early.txt")[1] == "before watching\n" for n in names)
+    (project.dir / "src" / "late.txt").write_text("while watching\n")
+    assert "synced 1 file to /app and restarted (" in w.line("restarted")
+    for name in names:
+        assert project.exec(name, "cat", "/app/late.txt")[1] == "while watching\n"
+        assert project.inspect(name)["State"]["StartedAt"] != started[name]
+
+
+def test_up_watch_follows_the_output_and_syncs_until_ctrl_c_stops_everything(project, watching):
+    (project.dir / "src").mkdir()
+    _compose(project, "- {path: ./src, action: sync, target: /app}")
+    w = watching("up", "--watch")
+    (project.dir / "src" / "a.txt").write_text("a\n")
+    w.line("web: synced 1 file to /app")
+    assert _cat(project, "/app/a.txt") == "a\n"
+    assert w.interrupt() == 130
+    assert not project.inspect(project.container_name("web"))["State"]["Running"]  # as attached `up` stops them
