@@ -32,10 +32,18 @@ def test_a_burst_is_one_batch_once_it_has_been_quiet_for_half_a_second():
     assert not d.due(now=100) and d.wait(now=100) is None
 
 
+def test_a_lone_change_is_acted_on_sooner_until_a_second_path_joins_it():
+    d = Debouncer(quiet=0.5, lone=0.1)
+    d.add(["a", "a"], now=0)
+    assert not d.due(now=0.09) and d.due(now=0.1)
+    d.add(["b"], now=0.05)
+    assert not d.due(now=0.5) and d.due(now=0.55)
+
+
 def test_a_batch_that_never_goes_quiet_is_still_acted_on():
     d = Debouncer(quiet=0.5, longest=2)
     for step in range(30):
-        d.add(["log"], now=step * 0.1)
+        d.add([f"log{step % 2}"], now=step * 0.1)
         if d.due(now=step * 0.1):
             break
     assert step == 20
