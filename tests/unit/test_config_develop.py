@@ -65,3 +65,23 @@ def test_a_bad_rule_is_one_line_naming_file_service_and_rule(load, rule, message
 def test_develop_takes_only_watch(load):
     with pytest.raises(ConfigError, match=r"service 'web': 'develop': unknown key 'wach' \(did you mean 'watch'\?\)"):
         load("web: {image: busybox, develop: {wach: []}}")
+
+
+def test_an_override_file_adds_rules_and_the_same_rule_is_kept_once(load, write):
+    write("fig.override.yml", """
+        services:
+          web:
+            develop:
+              watch:
+                - {path: ./b, action: sync, target: /b}
+                - {path: ./a, action: sync, target: /a, ignore: "*.tmp"}
+    """)
+    config = load("""
+        services:
+          web:
+            image: busybox
+            develop:
+              watch:
+                - {path: ./a, action: sync, target: /a}
+    """, files=())
+    assert [(r.target, r.ignore) for r in config.service("web").develop] == [("/a", ("*.tmp",)), ("/b", ())]
