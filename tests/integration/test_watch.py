@@ -227,3 +227,28 @@ def test_up_watch_follows_the_output_and_syncs_until_ctrl_c_stops_everything(pro
     assert _cat(project, "/app/a.txt") == "a\n"
     assert w.interrupt() == 130
     assert not project.inspect(project.container_name("web"))["State"]["Running"]  # as attached `up` stops them
+
+
+def test_a_failing_build_is_shown_with_its_output_and_watching_goes_on(project, watching):
+    project.write("FROM busybox:latest\nRUN echo one > /v\n", "Dockerfile")
+    _compose(project, "- {path: ./Dockerfile, action: rebuild}", service="build: .")
+    w = watching()
+    web = project.container_name("web")
+    before = project.inspect(web)["Id"]
+    project.write("FROM busybox:latest\nRUN echo the-broken-step && false\n", "Dockerfile")
+    failed = w.line("rebuild failed", timeout=60)
+    assert failed.startswith("web: rebuild failed: Service 'web' failed to build")
+    w.line("    the-broken-step")
+    assert project.inspect(web)["Id"] == before and project.inspect(web)["State"]["Running"]
+    count = len(w.lines)
+    project.write("FROM busybox:latest\nRUN echo two > /v\n", "Dockerfile")
+    w.line("web: rebuilt and recreated", after=count, timeout=60)
+    assert _cat(project, "/v") == "two\n"
+
+
+def test_no_up_watches_what_runs_and_says_when_nothing_does(project, watching):
+    _compose(project, "- {path: ., action: sync, target: /app}")
+    w = watching("watch", "--no-up")
+    assert not project.containers()
+    project.write("x\n", "new.txt")
+    assert w.line("web: ") == "web: 1 change not synced: no running container\n"
