@@ -51,12 +51,14 @@ def read_dockerignore(context: str) -> Patterns | None:
 
 
 class Verdict(enum.Enum):
+    """Whether a rule takes a path; the values complete "ignored src/x.log (...)"."""
+
     TAKEN = "taken"
-    OUTSIDE = "outside"  # not under the rule's path
-    EPHEMERAL = "ephemeral"  # an editor's temporary file, .git, ...
-    IGNORED = "ignored"  # the rule's `ignore`
-    DOCKERIGNORED = "dockerignored"  # the build context's .dockerignore
-    NOT_INCLUDED = "not included"  # the rule's `include` does not name it
+    OUTSIDE = "outside the rule's path"
+    EPHEMERAL = "an editor's temporary file"  # or .git/ ...
+    IGNORED = "matched by ignore"
+    DOCKERIGNORED = "matched by .dockerignore"
+    NOT_INCLUDED = "not matched by include"
 
 
 @dataclass(frozen=True, eq=False)

@@ -112,7 +112,7 @@ def test_a_fig_yml_service_is_watched_and_an_ignored_file_is_not_copied(project,
         """)
     w = watching()
     (project.dir / "src" / "debug.log").write_text("noise\n")
-    assert "web: ignored src/debug.log (ignored)" in w.line("ignored")
+    assert "web: ignored src/debug.log (matched by ignore)" in w.line("ignored")
     (project.dir / "src" / "cache").mkdir()
     (project.dir / "src" / "cache" / "x").write_text("noise\n")
     (project.dir / "src" / "kept.txt").write_text("kept\n")
@@ -179,7 +179,7 @@ def test_a_rebuild_rule_rebuilds_and_recreates_keeping_anonymous_volumes(project
     before = project.inspect(web)["Id"]
     project.exec(web, "sh", "-c", "echo kept > /data/state")
     project.write("noise\n", "ignored.txt")
-    assert "(dockerignored)" in w.line("ignored")
+    assert "(matched by .dockerignore)" in w.line("ignored")
     project.write("second\n", "message")
     assert "web: rebuilt and recreated (" in w.line("rebuilt", timeout=60)
     assert project.inspect(web)["Id"] != before

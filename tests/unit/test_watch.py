@@ -157,7 +157,7 @@ def test_an_ignored_change_says_so_and_copies_nothing(up, backend, tmp_path):
     watcher, updates = up("      - {path: ., action: sync, target: /app, ignore: '*.log'}\n")
     (tmp_path / "x.log").write_text("x")
     watcher.apply([str(tmp_path / "x.log"), str(tmp_path / ".x.swp")])
-    assert [u.message for u in updates] == [f"ignored {os.path.relpath(tmp_path / 'x.log')} (ignored)"]
+    assert [u.message for u in updates] == [f"ignored {os.path.relpath(tmp_path / 'x.log')} (matched by ignore)"]
     assert not [c for c in backend.calls if c[0] == "put_archive"]
     assert watcher.apply([str(tmp_path / ".x.swp")]) == []  # an editor's own files are not worth a line
 

@@ -33,9 +33,10 @@ class Watch:
                                  prune=options["--prune"], quiet=options["--quiet"])
         if not options["--no-up"]:
             built = [s.name for s in watch.services if s.config.build]  # compose builds what it watches anew
+            progress = None if options["--quiet"] else self.status.progress
             if built:
-                project.build(built, on_progress=None if options["--quiet"] else self.status.progress)
-            project.up(names, options=UpOptions(), on_event=self.status, on_progress=self.status.progress)
+                project.build(built, on_progress=progress)
+            project.up(names, options=UpOptions(), on_event=self.status, on_progress=progress)
         try:
             watch.run(ready=watching.announce)
         except KeyboardInterrupt:
