@@ -130,11 +130,13 @@ def run(project: Project, options: dict[str, Any], status: Status, *, ansi: str,
         return 0
     followed = [c for c in containers if c.service in shown]
     log.info("Attaching to %s", ", ".join(c.name for c in followed))
-    stop = watching.in_background(watch) if watch else None
-    try:
+    if watch is None:
         return follow(project, session, followed, wanted, policy, settings.timeout, status)
-    finally:
-        if stop:
+    with watching.only_watcher(project):
+        stop = watching.in_background(watch)
+        try:
+            return follow(project, session, followed, wanted, policy, settings.timeout, status)
+        finally:
             stop.set()
 
 

@@ -5,14 +5,17 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import os
 import sys
 import threading
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from typing import TextIO
 
 from fig.cli.status import Status
-from fig.project import Project
-from fig.watch import Update, Watcher
+from fig.config.normalize import state_dir
+from fig.project import Project, UpOptions
+from fig.watch import Update, Watcher, lock
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +41,20 @@ def watcher(project: Project, names: Sequence[str], status: Status, *, json_line
             quiet: bool) -> Watcher:
     return Watcher(project, names, on_update=UpdatePrinter(json_lines=json_lines), prune=prune,
                    on_progress=None if quiet else status.progress)
+
+
+def start(project: Project, watch: Watcher, names: Sequence[str], status: Status, *, quiet: bool) -> None:
+    """`up` before watching; the watched services that build are built anew first, as compose does."""
+    progress = None if quiet else status.progress
+    built = [s.name for s in watch.services if s.config.build]
+    if built:
+        project.build(built, on_progress=progress)
+    project.up(names, options=UpOptions(), on_event=status, on_progress=progress)
+
+
+def only_watcher(project: Project) -> AbstractContextManager[None]:
+    """The project's watch lock, in fig's state directory for it."""
+    return lock.only_watcher(state_dir(project.name, os.environ), project.name)
 
 
 def announce() -> None:

@@ -252,3 +252,14 @@ def test_no_up_watches_what_runs_and_says_when_nothing_does(project, watching):
     assert not project.containers()
     project.write("x\n", "new.txt")
     assert w.line("web: ") == "web: 1 change not synced: no running container\n"
+
+
+def test_a_second_watcher_of_the_project_is_refused(project, watching):
+    _compose(project, "- {path: ., action: sync, target: /app}")
+    first = watching()
+    result = project.fig("watch", "--no-up", timeout=30)
+    assert result.returncode == 1
+    assert f"fig watch is already running for project {project.name} (process {first.proc.pid})" in result.stderr
+    assert first.interrupt() == 130
+    again = watching("watch", "--no-up")  # the lock went with the process
+    assert again.interrupt() == 130

@@ -7,7 +7,7 @@ from typing import Any
 from fig.cli import options as opts
 from fig.cli import watching
 from fig.cli.status import Status
-from fig.project import Project, UpOptions
+from fig.project import Project
 
 
 class Watch:
@@ -31,14 +31,11 @@ class Watch:
         names = options["SERVICE"]
         watch = watching.watcher(project, names, self.status, json_lines=opts.json_format(options),
                                  prune=options["--prune"], quiet=options["--quiet"])
-        if not options["--no-up"]:
-            built = [s.name for s in watch.services if s.config.build]  # compose builds what it watches anew
-            progress = None if options["--quiet"] else self.status.progress
-            if built:
-                project.build(built, on_progress=progress)
-            project.up(names, options=UpOptions(), on_event=self.status, on_progress=progress)
-        try:
-            watch.run(ready=watching.announce)
-        except KeyboardInterrupt:
-            return 130
+        with watching.only_watcher(project):
+            if not options["--no-up"]:
+                watching.start(project, watch, names, self.status, quiet=options["--quiet"])
+            try:
+                watch.run(ready=watching.announce)
+            except KeyboardInterrupt:
+                return 130
         return 0
