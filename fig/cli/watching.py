@@ -14,6 +14,7 @@ from typing import TextIO
 
 from fig.cli.status import Status
 from fig.config.normalize import state_dir
+from fig.errors import FigError
 from fig.project import Project, UpOptions
 from fig.watch import Update, Watcher, lock
 
@@ -68,8 +69,8 @@ def in_background(watch: Watcher) -> threading.Event:
     def run() -> None:
         try:
             watch.run(stop, ready=lambda: log.info("Watching for changes"))
-        except Exception:  # the watch ends, the containers' output goes on
-            log.exception("watching stopped")
+        except FigError as e:  # the watch ends, the containers' output goes on
+            log.error("Watching stopped: %s", e)
 
     threading.Thread(target=run, name="watch", daemon=True).start()
     return stop

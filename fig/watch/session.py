@@ -97,16 +97,20 @@ class Watcher:
         debouncer = Debouncer()
         # watchfiles answers at least every 20 ms (an empty set when nothing changed), so a batch is acted on
         # within 20 ms of being due; its own grouping (`step`) is kept short, the Debouncer does the real work
-        changes = watchfiles.watch(*self.roots(), watch_filter=None, step=10, rust_timeout=20,
-                                   yield_on_timeout=True, stop_event=stop)
-        for count, batch in enumerate(changes):
-            if count == 0:  # the first answer comes once the watches are in place: from now on nothing is missed
-                ready()
-            now = time.monotonic()
-            # editors' own files (swap files, vim's 4913) would make every save look like a burst
-            debouncer.add(sorted(p for _, p in batch if not EPHEMERAL.match_file(p.lstrip(os.sep))), now)
-            if debouncer.due(now):
-                self.apply(debouncer.take())
+        roots = self.roots()
+        changes = watchfiles.watch(*roots, watch_filter=None, step=10, rust_timeout=20, yield_on_timeout=True,
+                                   stop_event=stop)
+        try:
+            for count, batch in enumerate(changes):
+                if count == 0:  # the first answer comes once the watches are in place: nothing is missed after it
+                    ready()
+                now = time.monotonic()
+                # editors' own files (swap files, vim's 4913) would make every save look like a burst
+                debouncer.add(sorted(p for _, p in batch if not EPHEMERAL.match_file(p.lstrip(os.sep))), now)
+                if debouncer.due(now):
+                    self.apply(debouncer.take())
+        except OSError as e:  # the kernel's limit of watches reached, a watched directory gone, ...
+            raise UserError(f"Cannot watch {', '.join(roots)}: {e}") from None
 
     def initial_sync(self) -> None:
         """Copy every file of the rules that ask for it, before any change is seen."""
@@ -114,7 +118,8 @@ class Watcher:
             mine = [t for t in self.triggers if t.service == service.name and t.rule.initial_sync]
             if mine:
                 paths = sync.expand([t.rule.path for t in mine])
-                self.on_update(self._sync_batch(service, {t: self._taken(t, paths) for t in mine}, hooks=False))
+                self._report(service, lambda s: self._sync_batch(s, {t: self._taken(t, paths) for t in mine},
+                                                                 hooks=False))
 
     @staticmethod
     def _taken(trigger: Trigger, paths: Sequence[str]) -> list[str]:
@@ -123,16 +128,19 @@ class Watcher:
     def apply(self, paths: Sequence[str]) -> list[Update]:
         """Act on one batch of changed host paths; each service's Update is also given to on_update."""
         paths = sync.expand([os.path.abspath(p) for p in paths])
-        updates = []
-        for service in self.services:
-            try:
-                update = self._service_batch(service, paths)
-            except FigError as e:  # one service's failure is reported; the others are updated, and watching goes on
-                update = Update(service.name, "none", False, f"update failed: {e}")
-            if update is not None:
-                self.on_update(update)
-                updates.append(update)
-        return updates
+        found = [self._report(service, lambda s: self._service_batch(s, paths)) for service in self.services]
+        return [update for update in found if update is not None]
+
+    def _report(self, service: Service, work: Callable[[Service], Update | None]) -> Update | None:
+        """Run one service's part of a batch and hand on its Update. A failure is reported as one (the other
+        services are still updated, and watching goes on)."""
+        try:
+            update = work(service)
+        except (FigError, OSError) as e:  # OSError: a changed file that cannot be read, ...
+            update = Update(service.name, "none", False, f"update failed: {e}")
+        if update is not None:
+            self.on_update(update)
+        return update
 
     def _service_batch(self, service: Service, paths: Sequence[str]) -> Update | None:
         mine = [t for t in self.triggers if t.service == service.name]

@@ -217,3 +217,17 @@ def test_updates_print_as_lines_or_json_lines():
     text, data = out.getvalue().split("\n", 3)[:3], json.loads(out.getvalue().splitlines()[-1])
     assert text == ["web: synced 1 file to /app; `x` failed", "    boom", "    bang"]
     assert data["service"] == "web" and data["ok"] is False and data["output"] == "boom\nbang\n"
+
+
+
+def test_an_engine_failure_fails_that_update_only_and_the_next_batch_goes_on(up, backend, tmp_path):
+    from fig.errors import BackendError
+
+    watcher, updates = up("      - {path: ., action: sync, target: /app}\n")
+    (tmp_path / "f").write_text("x")
+    backend.failures[("put_archive", "figtest_web_1")] = BackendError("no space left on device")
+    watcher.apply([str(tmp_path / "f")])
+    assert not updates[0].ok and updates[0].message == "update failed: no space left on device"
+    del backend.failures[("put_archive", "figtest_web_1")]
+    watcher.apply([str(tmp_path / "f")])
+    assert updates[1].ok
