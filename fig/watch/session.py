@@ -164,7 +164,7 @@ class Watcher:
             return self._rebuild(service)
         return self._sync_batch(service, taken, hooks=True)
 
-    def _sync_batch(self, service: Service, taken: dict[Trigger, list[str]], *, hooks: bool) -> Update:
+    def _sync_batch(self, service: Service, taken: dict[Trigger, list[str]], *, hooks: bool) -> Update | None:
         start = time.monotonic()
         action = "+".join(dict.fromkeys(a for t in taken for a in t.rule.action.split("+")))
         syncing = {t: paths for t, paths in taken.items() if t.rule.syncs}
@@ -173,6 +173,8 @@ class Watcher:
             count = sum(len(p) for p in syncing.values())
             return Update(service.name, action, True, f"{_plural(count, 'change')} not synced: no running container")
         copied, removed, targets = self._copy(containers, syncing)
+        if syncing and not (copied or removed) and all(t.rule.syncs for t in taken):
+            return None  # only the rule's own directory changed (or what changed is gone again): nothing to do
         parts = []
         if copied or not removed:
             parts.append(f"synced {_plural(copied, 'file')} to {', '.join(targets)}")
@@ -211,7 +213,7 @@ class Watcher:
         def update(container: Container) -> None:
             if gone:
                 sync.remove(self.project.backend, container.id, list(gone))
-            if entries:
+            if count:
                 self.project.backend.put_archive(container.id, "/", data)
 
         outcome = execute(containers, update, key=lambda c: c.name, limit=self.project.limit)

@@ -14,8 +14,8 @@ from fig.errors import BackendError
 
 
 def archive(entries: Mapping[str, str], roots: frozenset[str] = frozenset()) -> tuple[bytes, int]:
-    """One tar of {host path: container path} (entry names without the leading `/`) and how many files and links
-    it holds. Mode, owner and mtime are kept; symlinks stay symlinks; a path gone since it changed is left out;
+    """One tar of {host path: container path} (entry names without the leading `/`) and how many entries it
+    holds. Mode, owner and mtime are kept; symlinks stay symlinks; a path gone since it changed is left out;
     the directories in `roots` (a rule's own path) are not written, so their owner and mode in the container stay."""
     buffer = io.BytesIO()
     count = 0
@@ -34,7 +34,7 @@ def archive(entries: Mapping[str, str], roots: frozenset[str] = frozenset()) -> 
                     continue
             except FileNotFoundError:
                 continue
-            count += not info.isdir()
+            count += 1
     return buffer.getvalue(), count
 
 

@@ -162,6 +162,16 @@ def test_an_ignored_change_says_so_and_copies_nothing(up, backend, tmp_path):
     assert watcher.apply([str(tmp_path / ".x.swp")]) == []  # an editor's own files are not worth a line
 
 
+def test_a_change_of_the_rules_own_directory_alone_is_no_update(up, backend, tmp_path):
+    (tmp_path / "src").mkdir()
+    watcher, updates = up("      - {path: ./src, action: sync, target: /app}\n")
+    assert watcher.apply([str(tmp_path / "src")]) == [] and not [c for c in backend.calls if c[0] == "put_archive"]
+    (tmp_path / "src" / "new").mkdir()
+    watcher.apply([str(tmp_path / "src" / "new")])
+    assert updates[0].message.startswith("synced 1 file to /app (")
+    assert "/app/new" in next(iter(backend.containers.values())).files
+
+
 def test_no_running_container_is_said(up, backend, tmp_path):
     watcher, updates = up("      - {path: ., action: sync, target: /app}\n")
     for c in watcher.project.containers():
