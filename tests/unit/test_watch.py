@@ -241,3 +241,37 @@ def test_an_engine_failure_fails_that_update_only_and_the_next_batch_goes_on(up,
     del backend.failures[("put_archive", "figtest_web_1")]
     watcher.apply([str(tmp_path / "f")])
     assert updates[1].ok
+
+
+def test_roots_are_the_nearest_existing_directories_none_inside_another(project, tmp_path):
+    (tmp_path / "src" / "lib").mkdir(parents=True)
+    (tmp_path / "app.py").write_text("")
+    watcher = Watcher(project("""
+        web:
+          image: busybox
+          develop:
+            watch:
+              - {path: ./src/lib, action: sync, target: /lib}
+              - {path: ./src, action: sync, target: /src}
+              - {path: ./app.py, action: sync, target: /app.py}
+        other:
+          image: busybox
+          develop:
+            watch:
+              - {path: ./not/made/yet, action: restart}
+    """), on_update=print)
+    assert watcher.roots() == [str(tmp_path)]  # app.py's directory, and not/made/yet's nearest one
+
+
+def test_a_sync_target_the_service_bind_mounts_is_not_watched(project, tmp_path, caplog):
+    watcher = Watcher(project("""
+        web:
+          image: busybox
+          volumes: ["./src:/app"]
+          develop:
+            watch:
+              - {path: ./src, action: sync, target: /app/src}
+              - {path: ./conf, action: sync, target: /etc/conf}
+    """), on_update=print)
+    assert [t.rule.target for t in watcher.triggers] == ["/etc/conf"]
+    assert "'develop.watch' item 1: /app/src is bind-mounted already, so it is not watched" in caplog.text
