@@ -76,6 +76,8 @@ class Watcher:
                     log.warning("%s: %s is bind-mounted already, so it is not watched", rule.origin, rule.target)
                     continue
                 self.triggers.append(Trigger.of(service.name, rule, build.context if build else None))
+        if not self.triggers:
+            raise UserError("nothing to watch: every rule syncs to a path the service bind-mounts already")
 
     def roots(self) -> list[str]:
         """The directories to watch: each rule's path, or its nearest existing parent (for a file, or a path not

@@ -275,3 +275,6 @@ def test_a_sync_target_the_service_bind_mounts_is_not_watched(project, tmp_path,
     """), on_update=print)
     assert [t.rule.target for t in watcher.triggers] == ["/etc/conf"]
     assert "'develop.watch' item 1: /app/src is bind-mounted already, so it is not watched" in caplog.text
+    with pytest.raises(UserError, match="nothing to watch: every rule syncs to a path the service bind-mounts"):
+        Watcher(project("web: {image: busybox, volumes: ['./src:/app'], develop: {watch: "
+                        "[{path: ./src, action: sync, target: /app}]}}"), on_update=print)
