@@ -214,7 +214,7 @@ class Watcher:
 
         def update(container: Container) -> None:
             if gone:
-                sync.remove(self.project.backend, container.id, list(gone))
+                sync.remove(container, list(gone))
             if count:
                 self.project.backend.put_archive(container.id, "/", data)
 
@@ -224,7 +224,7 @@ class Watcher:
 
     def _run_hook(self, containers: list[Container], spec: ExecSpec) -> tuple[int, str, str]:
         """Run the hook in each container; the first failure's (code, output, container), else (0, "", "")."""
-        outcome = execute(containers, lambda c: sync.run(self.project.backend, c.id, spec), key=lambda c: c.name,
+        outcome = execute(containers, lambda c: sync.run(c, spec), key=lambda c: c.name,
                           limit=self.project.limit)
         outcome.raise_if_failed()
         for name, (code, output) in sorted(outcome.results.items()):

@@ -5,12 +5,13 @@ from __future__ import annotations
 import io
 import os
 import tarfile
-import time
 from collections.abc import Mapping, Sequence
 
-from fig.backend.base import ContainerBackend, ExecSpec
+from fig.backend.base import ExecSpec
 from fig.backend.streams import frames, received
+from fig.container import Container
 from fig.errors import BackendError
+from fig.running import Execution
 
 
 def archive(entries: Mapping[str, str], roots: frozenset[str] = frozenset()) -> tuple[bytes, int]:
@@ -48,20 +49,16 @@ def expand(paths: Sequence[str]) -> list[str]:
     return list(out)
 
 
-def run(backend: ContainerBackend, container_id: str, spec: ExecSpec) -> tuple[int, str]:
+def run(container: Container, spec: ExecSpec) -> tuple[int, str]:
     """Run a command in a running container: its exit code and its output (stdout and stderr, in order)."""
-    exec_id = backend.exec_create(container_id, spec)
-    output = b"".join(data for _, data in frames(received(backend.exec_start(exec_id)), tty=False))
-    deadline = time.monotonic() + 5
-    while (code := backend.exec_inspect(exec_id).exit_code) is None:  # the stream can end a moment before
-        if time.monotonic() > deadline:
-            raise BackendError(f"{container_id}: {' '.join(spec.command)} ended its output but not its run")
-        time.sleep(0.01)
-    return code, output.decode("utf-8", "replace")
+    execution = Execution.create(container, spec)
+    output = b"".join(data for _, data in frames(received(execution.attach()), tty=False))
+    return execution.exit_code(), output.decode("utf-8", "replace")
 
 
-def remove(backend: ContainerBackend, container_id: str, targets: Sequence[str]) -> None:
+def remove(container: Container, targets: Sequence[str]) -> None:
     """Delete paths inside a running container (what was deleted on the host)."""
-    code, output = run(backend, container_id, ExecSpec(["rm", "-rf", "--", *targets]))
+    code, output = run(container, ExecSpec(["rm", "-rf", "--", *targets]))
     if code:
-        raise BackendError(f"removing {len(targets)} path(s) failed with exit code {code}: {output.strip()}")
+        raise BackendError(f"{container.name}: removing {len(targets)} path(s) failed with exit code {code}: "
+                           f"{output.strip()}")
