@@ -20,6 +20,8 @@ setup(
         "jsonschema>=4",
         "colorama>=0.4",
         "docopt-ng>=0.9",
+        "watchfiles>=0.21",  # fig watch: file events (inotify through Rust's notify)
+        "pathspec>=1.0",  # fig watch: .dockerignore-style patterns
     ],
     extras_require={"test": ["pytest>=7", "pytest-timeout>=2"]},
     entry_points={"console_scripts": ["fig = fig.cli.main:main"]},

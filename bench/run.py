@@ -23,7 +23,9 @@ import json
 import os
 import platform
 import shutil
+import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -214,6 +216,7 @@ class Workload:
     snapshot: Callable[[Bench, Runner], Any] = lambda b, w: None  # state taken before the run, for check
     memory: bool = False
     floor_target: float | None = None  # a second target, against the floor (exec: docker exec)
+    measure: Callable[[Bench, Workload, int, Callable[[str], None]], Result] | None = None  # not one timed command
 
 
 def _target(text: str) -> float:
@@ -306,6 +309,106 @@ def _ids(b: Bench, who: Runner) -> set[str]:
     return {c["Id"] for c in b.ps(who, "main")}
 
 
+# -- watch: one file changed on the host to seen in the container ----------------------------------------------
+
+# The container reads /app/probe every 5 ms with shell built-ins and prints the value it sees with the kernel's
+# boot-time clock (/proc/uptime, 10 ms steps), the clock the benchmark reads on the host before it writes.
+POLLER = ('mkdir -p /app; trap "exit 0" TERM INT; last=; while :; do v=; read v < /app/probe 2>/dev/null; '
+          'if [ -n "$v" ] && [ "$v" != "$last" ]; then read up idle < /proc/uptime; echo "seen $v $up"; last=$v; fi; '
+          'usleep 5000; done')
+
+
+def watch_file() -> str:
+    spec = {"image": IMAGE, "command": ["sh", "-c", POLLER.replace("$", "$$")],
+            "develop": {"watch": [{"path": "./src", "action": "sync", "target": "/app"}]}}
+    return f"web: {json.dumps(spec)}\n"
+
+
+class Sightings:
+    """What the poller of a container printed: value -> the boot-time second it was first seen."""
+
+    def __init__(self, api: Any, cid: str) -> None:
+        self.seen: dict[str, float] = {}
+        self.lock = threading.Condition()
+        stream = api.logs(cid, stream=True, follow=True, stdout=True, stderr=False)
+        threading.Thread(target=self._read, args=(stream,), daemon=True).start()
+
+    def _read(self, stream: Iterable[bytes]) -> None:
+        pending = b""
+        for chunk in stream:
+            pending += chunk
+            *lines, pending = pending.split(b"\n")
+            for line in lines:
+                parts = line.decode(errors="replace").split()
+                if len(parts) == 3 and parts[0] == "seen":
+                    with self.lock:
+                        self.seen.setdefault(parts[1], float(parts[2]))
+                        self.lock.notify_all()
+
+    def wait(self, value: str, timeout: float = 10) -> float | None:
+        with self.lock:
+            self.lock.wait_for(lambda: value in self.seen, timeout)
+            return self.seen.get(value)
+
+
+def _changed(probe: Path, value: str) -> float:
+    """Write the probe; the boot-time clock just before."""
+    start = time.clock_gettime(time.CLOCK_BOOTTIME)
+    probe.write_text(value + "\n")
+    return start
+
+
+def _running_fig_watch(b: Bench, directory: Path) -> tuple[subprocess.Popen[str], str]:
+    argv = [*b.fig.argv, "-f", str(directory / "fig.yml"), "-p", b.fig.project("watch"), "watch"]
+    proc = subprocess.Popen(argv, cwd=directory, env={**b.env, **b.fig.env}, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    assert proc.stderr is not None
+    for line in proc.stderr:
+        if "Watching for changes" in line:
+            threading.Thread(target=proc.stderr.read, daemon=True).start()  # keep the pipe drained
+            return proc, f"{b.fig.project('watch')}_web_1"
+    raise BenchError(f"fig watch ended before it watched (exit status {proc.wait()})")
+
+
+def measure_watch(b: Bench, w: Workload, runs: int, log: Callable[[str], None]) -> Result:
+    """fig watch against the loop a user would script: `docker cp FILE c:/app/FILE && docker exec c ...` run the
+    moment the file is written (no detection delay at all). Both are timed from the write to the value seen by
+    the container's poller; the loop's time includes its `docker exec`, the second half of its update."""
+    result = Result(w)
+    directory = b.dir / "watch"
+    (directory / "src").mkdir(parents=True)
+    (directory / "fig.yml").write_text(watch_file())
+    probe = directory / "src" / "probe"
+    proc, fig_container = _running_fig_watch(b, directory)
+    try:
+        loop_container = b.sdk_create("watch", "web", 1, command=["sh", "-c", POLLER])
+        sightings = {"fig": Sightings(b.engine.api, fig_container), "sdk": Sightings(b.engine.api, loop_container)}
+        for i in range(runs + 1):
+            tag = "warm-up" if i == 0 else f"run {i}/{runs}"
+            for who in ("fig", "sdk"):
+                value = f"{who}{i}"
+                start = _changed(probe, value)
+                if who == "sdk":
+                    for command in (["docker", "cp", str(probe), f"{loop_container}:/app/probe"],
+                                    ["docker", "exec", loop_container, "true"]):
+                        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, timeout=60)
+                    end = time.clock_gettime(time.CLOCK_BOOTTIME)
+                seen = sightings[who].wait(value)
+                if seen is None:
+                    result.failures.append(f"{who} {tag}: {value} was never seen in the container")
+                    log(f"  {w.name:<12} {tag:<9} {who:<8} FAILED: {value} never seen")
+                    continue
+                seconds = max(seen, end) - start if who == "sdk" else seen - start
+                log(f"  {w.name:<12} {tag:<9} {'fig' if who == 'fig' else 'cp+exec':<8} {seconds:7.3f}s")
+                if i:
+                    result.seconds[who].append(seconds)
+                time.sleep(1)  # the next change starts a batch of its own
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.wait(timeout=30)
+    return result
+
+
 WORKLOADS = [
     Workload("version", ("--version",), "main", "<=0.3x", lambda b, w: None, check_version),
     Workload("ps-empty", ("ps",), "main", "<=0.45x", Bench.empty, check_ps(0), floor_ps),
@@ -325,6 +428,8 @@ WORKLOADS = [
              memory=True),
     Workload("exec", ("exec", "-T", "web", "true"), "main", "<=0.5x, <=1.3x floor", Bench.web_running,
              check_has(lambda: ["web_1"]), floor_exec, floor_target=1.3),
+    Workload("watch", ("watch",), "watch", "<=1.0x floor", Bench.empty, lambda b, w, s, _: "",
+             target_vs_floor=True, measure=measure_watch),
 ]
 
 
@@ -502,7 +607,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         log(f"{meta['date']} on {meta['machine']}; engine {meta['engine']}; {versions['fig']}; {versions['compose']}")
         for w in WORKLOADS:
             if not args.only or w.name in args.only:
-                results.append(measure(b, w, args.runs, log))
+                results.append((w.measure or measure)(b, w, args.runs, log))
         second = round2.measure(b, [n for n in round2.NAMES if not args.only or n in args.only], log)
     except BenchError as e:
         log(f"bench: error: {e}")

@@ -568,6 +568,7 @@ class FakeBackend:
         with self._lock:
             self._record("put_archive", container_id, path, copy_uid_gid)
             c = self._find(container_id)
+            self._maybe_fail("put_archive", c)
             root, f = self._file(c, path)
             if not f.mode & MODE_DIR:
                 raise BackendError(f"{container_id}: extraction point is not a directory")

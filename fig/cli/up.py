@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from fig.cli import options as opts
+from fig.cli import watching
 from fig.cli.attached import ExitPolicy, Session
 from fig.cli.dialect import Dialect
 from fig.cli.signals import shutdown
@@ -102,6 +103,10 @@ def run(project: Project, options: dict[str, Any], status: Status, *, ansi: str,
                         "--abort-on-container-failure, --exit-code-from or --exit-policy")
     settings = up_options(options, project)
     timeout = opts.wait_for({**options, "--wait": True}, dialect)
+    if options["--watch"] and (detached or options["--no-build"] or options["--no-start"]):
+        raise UserError("--watch cannot be combined with -d, --wait, --no-build or --no-start")
+    watch = watching.watcher(project, options["SERVICE"], status, json_lines=False, prune=False,
+                             quiet=options["--quiet-build"]) if options["--watch"] else None
     if options["--explain"] or options["--dry-run"]:
         for item in project.explain(options["SERVICE"], options=settings):
             print(explanation(item))
@@ -125,7 +130,14 @@ def run(project: Project, options: dict[str, Any], status: Status, *, ansi: str,
         return 0
     followed = [c for c in containers if c.service in shown]
     log.info("Attaching to %s", ", ".join(c.name for c in followed))
-    return follow(project, session, followed, wanted, policy, settings.timeout, status)
+    if watch is None:
+        return follow(project, session, followed, wanted, policy, settings.timeout, status)
+    with watching.only_watcher(project):
+        stop = watching.in_background(watch)
+        try:
+            return follow(project, session, followed, wanted, policy, settings.timeout, status)
+        finally:
+            stop.set()
 
 
 def _prefix_width(project: Project, services: set[str], settings: UpOptions) -> int:

@@ -3,7 +3,8 @@
 Scalars are replaced. Mappings (environment, labels, ulimits, ...) are merged key by key. `ports` are combined
 (an identical port is kept once), `volumes` and `devices` are merged by container path, `links` by alias,
 `secrets`/`configs` by source, `networks` per network, `deploy` and `blkio_config` all the way down; `dns`,
-`env_file`, `cap_add`, `expose`, `profiles` and the like are combined in order without duplicates. Merged mappings keep,
+`env_file`, `cap_add`, `expose`, `profiles` and the like are combined in order without duplicates, and so
+are `develop.watch` rules. Merged mappings keep,
 key by key, the file and line each value came from, so later errors point at the right place.
 """
 
@@ -137,8 +138,21 @@ def _nested(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
+def _develop(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """develop.watch rules are combined (a sequence, as compose combines them); the same rule is kept once."""
+    def rule(item: Any) -> Any:
+        return (item.get("path"), item.get("action"), item.get("target")) if isinstance(item, dict) else str(item)
+
+    merged = {**base, **override}
+    if isinstance(base.get("watch"), list) and isinstance(override.get("watch"), list):
+        merged["watch"] = _keyed(base["watch"], override["watch"], rule)
+    return merged
+
+
 def merge_value(key: str, base: Any, override: Any) -> Any:
     """The merged value of one service key."""
+    if key == "develop" and isinstance(base, dict) and isinstance(override, dict):
+        return _develop(base, override)
     if key in _UNIQUE:
         return _keyed(base, override, str)
     if key in _KEYED:

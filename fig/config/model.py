@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from fig.config.develop import WatchRule
 from fig.config.resources import FileMount, LogConfig, SecretConfig, Sensitive, Ulimit
 from fig.errors import ConfigError
 
@@ -274,6 +275,7 @@ class ServiceConfig:
     mac_address: str | None = None
     attach: bool = True  # attached `up` shows this service's output
     engine_options: tuple[tuple[str, Any], ...] = ()  # fig.config.runtime.PASSTHROUGH keys, normalised
+    develop: tuple[WatchRule, ...] = ()  # develop.watch, for `fig watch`; not part of the container's configuration
 
     @property
     def image_name(self) -> str | None:
@@ -291,8 +293,12 @@ class ServiceConfig:
         return tuple(dict.fromkeys(names))
 
     def config_json(self) -> str:
-        """The whole configuration as compact JSON: stored on containers so a recreate can say what changed."""
-        return json.dumps(asdict(self), sort_keys=True, default=str, separators=(",", ":"))
+        """The whole configuration as compact JSON: stored on containers so a recreate can say what changed.
+        `develop` is left out: how files are watched changes nothing in a container (compose, too, hashes without
+        it)."""
+        fields = asdict(self)
+        del fields["develop"]
+        return json.dumps(fields, sort_keys=True, default=str, separators=(",", ":"))
 
     def config_hash(self, image_id: str) -> str:
         blob = json.dumps([self.config_json(), image_id])

@@ -40,12 +40,14 @@ class Context:
         self.secrets: dict[str, tuple[str, Sensitive | None, str | None]] = {}
         self.configs: dict[str, tuple[str, Sensitive | None, str | None]] = {}
 
-    def where(self, service: str | None, key: str | None = None, *, line_of_item: int | None = None,
+    def where(self, service: str | None, key: str | Sequence[str | int] | None = None, *, line_of_item: int | None = None,
               section: str = "services") -> str:
-        """E.g. "fig.yml:12: service 'web': 'ports'"; with line_of_item, the line is that of the list item."""
+        """E.g. "fig.yml:12: service 'web': 'ports'"; with line_of_item, the line is that of the list item.
+        A key may be a path of keys (("develop", "watch")) for a list nested in a mapping."""
         from fig.config.schema import location
 
-        path: list[Any] = ([service] if service else []) + ([key] if key else [])
+        keys = [key] if isinstance(key, str) else list(key or [])
+        path: list[Any] = ([service] if service else []) + keys
         root = self.document["services"] if self.legacy and section == "services" else self.document
         full = path if self.legacy and section == "services" else [section, *path]
         at = [*full, line_of_item] if line_of_item is not None else None

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from fig.config.develop import WatchRule
 from fig.config.model import (
     FileMount, NetworkConfig, PortSpec, ProjectConfig, SecretConfig, ServiceConfig, VolumeSpec,
 )
@@ -150,9 +151,18 @@ class _Renderer:
             "scale": svc.scale, "pull_policy": svc.pull_policy, "platform": svc.platform,
             "mac_address": svc.mac_address, "attach": None if svc.attach else False,
             **{key: _engine_option(key, value) for key, value in svc.engine_options},
+            "develop": {"watch": [self.watch_rule(r) for r in svc.develop]} if svc.develop else None,
         }
         return {k: v for k, v in out.items() if v is not None and v != [] and v != {}} | (
             {"command": []} if svc.command == () else {}) | ({"entrypoint": []} if svc.entrypoint == () else {})
+
+    def watch_rule(self, rule: WatchRule) -> dict[str, Any]:
+        hook = None if rule.exec is None else _compact({
+            "command": list(rule.exec.command), "user": rule.exec.user, "privileged": rule.exec.privileged or None,
+            "working_dir": rule.exec.working_dir, "environment": dict(rule.exec.environment)})
+        return _compact({"path": self.path(rule.path), "action": rule.action, "target": rule.target,
+                         "ignore": list(rule.ignore), "include": list(rule.include),
+                         "initial_sync": rule.initial_sync or None, "exec": hook})
 
     def network(self, net: NetworkConfig) -> dict[str, Any]:
         external: Any = True if net.external else None

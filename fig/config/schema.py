@@ -118,11 +118,19 @@ def location(filename: str, data: Any, path: Sequence[Any], *, legacy: bool, lin
             words.append(f"{section[:-1]} '{parts.pop(0)}'")
         else:
             words.append(f"'{section}'")
-    key = ".".join(str(p) for p in parts if not isinstance(p, int))
-    if key:
-        words.append(f"'{key}'")
-    if parts and isinstance(parts[-1], int):
-        words[-1] += f" item {parts[-1] + 1}"
+    # 'develop.watch' item 2 'action': a list item inside the key is named where it sits
+    pieces: list[str] = []
+    keys: list[str] = []
+    for part in parts:
+        if not isinstance(part, int):
+            keys.append(str(part))
+            continue
+        pieces += [f"'{'.'.join(keys)}'"] if keys else []
+        pieces.append(f"item {part + 1}")
+        keys = []
+    pieces += [f"'{'.'.join(keys)}'"] if keys else []
+    if pieces:
+        words.append(" ".join(pieces))
     return ": ".join([head] + words)
 
 
@@ -164,7 +172,9 @@ def validate(data: Any, filename: str, *, legacy: bool) -> None:
     marker = _marker(document)
     if marker and os.path.exists(marker):
         return
-    errors = sorted(_validator().iter_errors(document), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+    # At one place, a misspelt key explains a missing one: "unknown key 'actoin' (did you mean 'action'?)"
+    errors = sorted(_validator().iter_errors(document), key=lambda e: (
+        len(e.absolute_path), list(map(str, e.absolute_path)), e.validator != "additionalProperties"))
     if not errors:
         _remember(marker)
         return

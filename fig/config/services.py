@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from fig.config import checks
+from fig.config.develop import read_watch
 from fig.config.items import ItemReader
 from fig.config.dotenv import read_env_file
 from fig.config.loader import Sexagesimal
@@ -196,9 +197,6 @@ class ServiceReader(ItemReader, SettingsReader):
         for key in sorted(set(UNSUPPORTED) & raw.keys()):
             why = UNSUPPORTED[key]
             raise self.fail(key, "is not supported by this version of fig" + (f": {why}" if why else ""))
-        if "develop" in raw:
-            log.warning("%s ignores 'develop': it is for `docker compose watch`, which fig does not have",
-                        self.ctx.where(self.name))
         deploy = Deploy(raw, self.ctx.where(self.name), self.fail)
         if self.ctx.legacy and ("image" in raw) == ("build" in raw):
             raise ConfigError(f"{self.ctx.where(self.name)} must have exactly one of 'image' or 'build'")
@@ -276,4 +274,6 @@ class ServiceReader(ItemReader, SettingsReader):
             mac_address=raw.get("mac_address"),
             attach=bool(raw.get("attach", True)),
             engine_options=engine_options(raw, self.fail, deploy.devices()),
+            develop=read_watch(raw.get("develop"), resolve=self.path, environ=self.ctx.environ,
+                               where=lambda i: self.ctx.where(self.name, ("develop", "watch", i))),
         )

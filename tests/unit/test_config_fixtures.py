@@ -223,10 +223,12 @@ def check_engine_options(c: ProjectConfig) -> None:
     assert nfs.driver_opts == (("type", "nfs"), ("o", "addr=10.0.0.1,rw"), ("device", ":/export"))
 
 
-def test_deploy_and_develop_say_what_they_ignore(caplog):
-    _load(VALID, "engine_options.yml")
+def test_deploy_says_what_it_ignores_and_develop_is_read(caplog):
+    config = _load(VALID, "engine_options.yml")
     assert "service 'api' ignores deploy.placement: only Swarm uses it" in caplog.text
-    assert "service 'api' ignores 'develop'" in caplog.text
+    assert "develop" not in caplog.text
+    rule, = config.service("api").develop
+    assert (rule.action, rule.path, rule.target) == ("sync", str(VALID / "src"), "/src")
 
 
 CHECKS = {name[len("check_"):]: fn for name, fn in globals().items() if name.startswith("check_")}

@@ -10,12 +10,13 @@ from fig.cli.commands.images import Images
 from fig.cli.commands.lifecycle import Lifecycle
 from fig.cli.commands.looking import Looking
 from fig.cli.commands.oneoff import OneOff
+from fig.cli.commands.watch import Watch
 from fig.cli.dialect import FIG, Dialect
 from fig.cli.docopt_command import DocoptCommand
 from fig.cli.status import Status
 
 
-class TopLevelCommand(Lifecycle, Looking, OneOff, Images, Files, DocoptCommand):
+class TopLevelCommand(Lifecycle, Looking, OneOff, Images, Files, Watch, DocoptCommand):
     """Define and run multi-container applications with Docker.
 
     Usage:
@@ -69,6 +70,7 @@ class TopLevelCommand(Lifecycle, Looking, OneOff, Images, Files, DocoptCommand):
       up       Create and start containers
       version  Show the version
       wait     Wait for containers to exit
+      watch    Update running containers as their files change
     """
 
     def __init__(self, progress: str = "auto", *, ansi: str = "auto", dialect: Dialect = FIG) -> None:

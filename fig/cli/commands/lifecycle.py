@@ -62,6 +62,7 @@ class Lifecycle:
             --exit-policy POLICY   'all-succeed': wait for every container; fail if any failed
             --format FORMAT        Output format of attached logs: text or json [default: text]
             -y, --yes              Assume yes to prompts (up asks none)
+            -w, --watch            Also watch the services' develop.watch rules (as `fig watch` does)
         """
         return up.run(project, options, self.status, ansi=self.ansi, dialect=self.dialect)
 
