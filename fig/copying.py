@@ -20,6 +20,28 @@ from fig.project import Project
 _SPOOL = 16 << 20  # bytes of a tar kept in memory before it spills to a temporary file
 
 
+def copy(project: Project, first: str, second: str, *, index: int = 0, oneoff: bool = False,
+         keep_owners: bool = False, follow_link: bool = False, stdin: IO[bytes], stdout: IO[bytes]) -> None:
+    """`cp first second`: one of them SERVICE:PATH, the other a path here, or - for a tar on stdin or stdout."""
+    (source_service, source), (dest_service, dest) = split_target(first), split_target(second)
+    if source_service and dest_service:
+        raise UserError("copying between services is not supported")
+    if source_service:
+        container = containers(project, source_service, index=index, oneoff=oneoff)[0]
+        if dest == "-":
+            copy_stream(archive_of(container, source, follow_link=follow_link)[2], stdout)
+        else:
+            copy_out(container, source, dest, follow_link=follow_link, keep_owners=keep_owners)
+    elif dest_service:
+        targets = containers(project, dest_service, index=index, oneoff=oneoff)
+        if source == "-":
+            copy_tar_in(targets, stdin, dest)
+        else:
+            copy_in(targets, source, dest, follow_link=follow_link, keep_owners=keep_owners)
+    else:
+        raise UserError("one of the two paths must be SERVICE:PATH, a path in a service's container")
+
+
 def split_target(argument: str) -> tuple[str | None, str]:
     """`web:/path` -> ("web", "/path"); a local path (absolute, or starting with a dot, or without a colon)
     -> (None, path)."""

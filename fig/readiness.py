@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import socket
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable
 
 from fig.backend.base import ContainerState
@@ -82,6 +80,9 @@ def _tcp(host: str, port: int) -> bool:
 
 
 def _http(url: str, service: str, address: str) -> bool:
+    import urllib.error
+    import urllib.request  # about 10 ms that only an HTTP readiness probe needs
+
     parts = urllib.parse.urlsplit(url)
     if parts.hostname == service:
         netloc = address + (f":{parts.port}" if parts.port else "")

@@ -28,7 +28,7 @@ def exec_command(project: Project, options: dict[str, Any]) -> int:
     detach = options["--detach"]
     tty = not detach and not (options["--no-TTY"] or options["--no-tty"]) and _terminal()
     spec = ExecSpec(command=(options["COMMAND"], *options["ARGS"]),
-                    environment=dict(one_off.environment(options["--env"])), user=options["--user"],
+                    environment=dict(one_off.environment(options["--env"], dict(project.config.variables))), user=options["--user"],
                     working_dir=options["--workdir"], privileged=options["--privileged"], tty=tty,
                     stdin=not detach and sys.stdin is not None)
     execution = running.Execution.create(container, spec)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shlex
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from fig.cli import options as opts
@@ -20,7 +20,9 @@ from fig.project import Project, UpOptions
 from fig.specs import RunOptions
 
 
-def environment(pairs: list[str]) -> tuple[tuple[str, str], ...]:
+def environment(pairs: list[str], variables: Mapping[str, str] | None = None) -> tuple[tuple[str, str], ...]:
+    """-e KEY=VALUE pairs; a bare KEY takes its value from `variables` (default: this environment), if set."""
+    source = os.environ if variables is None else variables
     result = []
     for pair in pairs:
         key, sep, value = pair.partition("=")
@@ -28,8 +30,8 @@ def environment(pairs: list[str]) -> tuple[tuple[str, str], ...]:
             raise UserError(f"Invalid -e {pair!r}: use KEY=VALUE")
         if sep:
             result.append((key, value))
-        elif key in os.environ:
-            result.append((key, os.environ[key]))
+        elif key in source:
+            result.append((key, source[key]))
     return tuple(result)
 
 

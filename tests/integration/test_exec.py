@@ -43,9 +43,12 @@ def test_exec_reads_piped_stdin_to_its_end(up):
 
 
 def test_exec_options_reach_the_command(up):
-    result = up.fig("exec", "-e", "GREETING=hi", "-e", "FROM_HERE", "--user", "5:6", "-w", "/etc", "web",
-                    "sh", "-c", "echo $GREETING $FROM_HERE $(id -u):$(id -g) $PWD", env={"FROM_HERE": "there"})
-    assert (result.returncode, result.stdout) == (0, "hi there 5:6 /etc\n")
+    (up.dir / ".env").write_text("FROM_DOTENV=dotted\n")
+    result = up.fig("exec", "-e", "GREETING=hi", "-e", "FROM_HERE", "-e", "FROM_DOTENV", "-e", "UNSET", "--user",
+                    "5:6", "-w", "/etc", "web", "sh", "-c",
+                    "echo $GREETING $FROM_HERE $FROM_DOTENV ${UNSET-unset} $(id -u):$(id -g) $PWD",
+                    env={"FROM_HERE": "there"})
+    assert (result.returncode, result.stdout) == (0, "hi there dotted unset 5:6 /etc\n")
 
 
 def test_exec_detached_prints_nothing_and_returns_at_once(up):

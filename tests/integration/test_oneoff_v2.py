@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import signal
 import stat
 import subprocess
@@ -12,6 +13,7 @@ import time
 
 
 from tests.integration.conftest import FIG, sleepers
+from tests.integration.test_run import terminal  # noqa: F401 (a fixture)
 
 
 def state(project, service="web", number=1) -> dict:
@@ -177,3 +179,15 @@ def test_create_makes_containers_without_starting_them(project):
     assert {c["Id"] for c in project.containers(service="web")} & before == set()
     bad = project.fig("create", "--build", "--no-build")
     assert bad.returncode == 1 and "cannot be combined" in bad.stderr
+
+
+def test_attach_on_a_terminal_is_a_tty_and_the_detach_keys_leave_it_running(project, terminal):
+    project.write("sh:\n  image: busybox\n  command: sh\n  tty: true\n  stdin_open: true\n")
+    project.fig("up", "-d", check=True)
+    term = terminal("attach", "sh")
+    time.sleep(1)
+    term.send(b"echo hi-$((2+3)); tty\r")
+    assert re.search(rb"hi-5\r\n/dev/pts/\d+", term.read_until(rb"/dev/pts/\d+"))
+    term.send(b"\x10\x11")  # ctrl-p ctrl-q, the engine's detach keys
+    assert term.wait() == 0
+    assert state(project, "sh")["Running"] and term.terminal_restored()

@@ -5,13 +5,12 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from fig import copying, running
+from fig import running
 from fig.cli import interact
 from fig.cli import options as opts
 from fig.cli import run as one_off
 from fig.cli.dialect import Dialect
 from fig.cli.status import Status
-from fig.errors import UserError
 from fig.project import Project
 
 
@@ -116,27 +115,12 @@ class OneOff:
             -a, --archive      Keep the owners: the archive's uid/gid out, the container user's in
             -L, --follow-link  Copy what a symbolic link SRC_PATH points to
         """
+        from fig import copying  # tarfile and tempfile: loaded only for cp
+
         # docopt places any two paths in the first form's names; which one names a service is in the text
-        source_service, source = copying.split_target(options["SERVICE:SRC_PATH"])
-        dest_service, dest = copying.split_target(options["DEST_PATH"])
-        if source_service and dest_service:
-            raise UserError("copying between services is not supported")
-        if not (source_service or dest_service):
-            raise UserError("one of the two paths must be SERVICE:PATH, a path in a service's container")
-        index, keep, follow = opts.integer(options, "--index"), options["--archive"], options["--follow-link"]
-        if source_service:
-            container = copying.containers(project, source_service, index=index, oneoff=options["--all"])[0]
-            if dest == "-":
-                copying.copy_stream(copying.archive_of(container, source, follow_link=follow)[2], sys.stdout.buffer)
-            else:
-                copying.copy_out(container, source, dest, follow_link=follow, keep_owners=keep)
-            return 0
-        assert dest_service is not None
-        targets = copying.containers(project, dest_service, index=index, oneoff=options["--all"])
-        if source == "-":
-            copying.copy_tar_in(targets, sys.stdin.buffer, dest)
-        else:
-            copying.copy_in(targets, source, dest, follow_link=follow, keep_owners=keep)
+        copying.copy(project, options["SERVICE:SRC_PATH"], options["DEST_PATH"],
+                     index=opts.integer(options, "--index"), oneoff=options["--all"], keep_owners=options["--archive"],
+                     follow_link=options["--follow-link"], stdin=sys.stdin.buffer, stdout=sys.stdout.buffer)
         return 0
 
     def wait(self, project: Project, options: dict[str, Any]) -> int:
