@@ -8,10 +8,13 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fig.config.resources import FileMount, LogConfig, SecretConfig, Sensitive, Ulimit
 from fig.errors import ConfigError
+
+if TYPE_CHECKING:
+    from fig.config.swarm import SwarmSettings
 
 __all__ = ["FileMount", "LogConfig", "SecretConfig", "Sensitive", "Ulimit"]  # also from fig.config.resources
 
@@ -274,6 +277,7 @@ class ServiceConfig:
     mac_address: str | None = None
     attach: bool = True  # attached `up` shows this service's output
     engine_options: tuple[tuple[str, Any], ...] = ()  # fig.config.runtime.PASSTHROUGH keys, normalised
+    swarm: SwarmSettings | None = None  # what only `fig deploy` uses; not part of the container config
 
     @property
     def image_name(self) -> str | None:
@@ -292,7 +296,8 @@ class ServiceConfig:
 
     def config_json(self) -> str:
         """The whole configuration as compact JSON: stored on containers so a recreate can say what changed."""
-        return json.dumps(asdict(self), sort_keys=True, default=str, separators=(",", ":"))
+        settings = {k: v for k, v in asdict(self).items() if k != "swarm"}
+        return json.dumps(settings, sort_keys=True, default=str, separators=(",", ":"))
 
     def config_hash(self, image_id: str) -> str:
         blob = json.dumps([self.config_json(), image_id])

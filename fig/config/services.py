@@ -14,6 +14,7 @@ from fig.config.loader import Sexagesimal, read_env_file
 from fig.config.model import BuildSpec, DependsOn, Link, NetworkRef, ServiceConfig, VolumesFrom, VolumeSpec
 from fig.config.runtime import Deploy, engine_options
 from fig.config.settings import SettingsReader
+from fig.config.swarm import swarm_settings
 from fig.config.values import container_path, pairs, parse_duration, parse_size, strings
 from fig.errors import ConfigError
 
@@ -198,7 +199,7 @@ class ServiceReader(ItemReader, SettingsReader):
         if "develop" in raw:
             log.warning("%s ignores 'develop': it is for `docker compose watch`, which fig does not have",
                         self.ctx.where(self.name))
-        deploy = Deploy(raw, self.ctx.where(self.name), self.fail)
+        deploy = Deploy(raw, self.ctx.where(self.name), self.fail, swarm=self.ctx.swarm)
         if self.ctx.legacy and ("image" in raw) == ("build" in raw):
             raise ConfigError(f"{self.ctx.where(self.name)} must have exactly one of 'image' or 'build'")
         if not self.ctx.legacy and "image" not in raw and "build" not in raw:
@@ -274,4 +275,5 @@ class ServiceReader(ItemReader, SettingsReader):
             mac_address=raw.get("mac_address"),
             attach=bool(raw.get("attach", True)),
             engine_options=engine_options(raw, self.fail, deploy.devices()),
+            swarm=swarm_settings(raw, self.fail, self.port),
         )
