@@ -53,7 +53,7 @@ class SwarmSettings:
     rollback_config: UpdatePolicy | None = None
     endpoint_mode: str | None = None  # vip or dnsrr
     host_ports: tuple[PortSpec, ...] = ()  # the ports published with mode: host (the rest use the routing mesh)
-    owners: tuple[tuple[str, str, str, str, int | None], ...] = ()  # (secrets|configs, source, uid, gid, mode)
+    owners: tuple[tuple[str, int, str, str, int | None], ...] = ()  # (secrets|configs, item index, uid, gid, mode)
 
 
 def swarm_settings(raw: Mapping[str, Any], fail: Callable[[str, str], ConfigError],
@@ -62,8 +62,8 @@ def swarm_settings(raw: Mapping[str, Any], fail: Callable[[str, str], ConfigErro
     deploy = raw.get("deploy") or {}
     host_ports = tuple(p for item in raw.get("ports") or () if isinstance(item, dict) and item.get("mode") == "host"
                        for p in parse_port(item))
-    owners = tuple((kind, str(item["source"]), str(item.get("uid", "0")), str(item.get("gid", "0")), item.get("mode"))
-                   for kind in ("secrets", "configs") for item in raw.get(kind) or ()
+    owners = tuple((kind, index, str(item.get("uid", "0")), str(item.get("gid", "0")), item.get("mode"))
+                   for kind in ("secrets", "configs") for index, item in enumerate(raw.get(kind) or ())
                    if isinstance(item, dict) and {"uid", "gid", "mode"} & item.keys())
     if not deploy and not host_ports and not owners:
         return None
