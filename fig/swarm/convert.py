@@ -184,11 +184,11 @@ class Converter:
                 "LogDriver": None if svc.logging is None or not svc.logging.driver else {
                     "Name": svc.logging.driver, "Options": dict(svc.logging.options)},
             },
-            "Mode": _mode(settings.mode, svc.scale),
             "UpdateConfig": _policy(settings.update_config),
             "RollbackConfig": _policy(settings.rollback_config),
             "EndpointSpec": {"Mode": settings.endpoint_mode or "vip", "Ports": self.ports(svc, settings)},
         })
+        spec["Mode"] = _mode(settings.mode, svc.scale)  # {"Global": {}} is a value, not an empty one
         spec["Labels"][SPEC_HASH] = spec_hash(spec)
         deps = tuple(svc.dependencies())
         return ServicePlan(

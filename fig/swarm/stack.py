@@ -272,7 +272,7 @@ class Stack:
         found = False
         for net in self.backend.list_networks(self.labels):
             log.info("Removing network %s", net.name)
-            self._retry(lambda: self.backend.remove_network(net.id), deadline)
+            self._retry(lambda: self.backend.remove_network(net.name), deadline)
             found = True
         for kind in KINDS:
             for obj in self.backend.list_objects(kind, self.labels):
