@@ -106,6 +106,14 @@ class Converter:
         """`images`: the image each service runs when not its `image:` (digests pinned by --build --push)."""
         self.config, self.stack, self.images = config, stack, dict(images or {})
         self.networks = {n.name: self._network(n) for n in config.networks}
+        if config.legacy:  # a fig.yml's services share one network, as they would with `up` in a compose file
+            default = NetworkConfig(f"{config.name}_default", key="default")
+            self.networks[default.name] = self._network(default)
+        self.link_aliases: dict[str, list[str]] = {}  # a link's alias resolves to the linked service
+        for other in config.services:
+            for link in other.links:
+                if link.alias != link.target:
+                    self.link_aliases.setdefault(link.target, []).append(link.alias)
         self.volumes = {v.name: v for v in config.volumes}
         self.objects = {(kind, s.name): self._object(kind, s)
                         for kind, items in (("secrets", config.secrets), ("configs", config.configs)) for s in items}
@@ -178,9 +186,10 @@ class Converter:
                 "Placement": {"Constraints": list(settings.constraints),
                               "Preferences": [{"Spread": {"SpreadDescriptor": p}} for p in settings.preferences],
                               "MaxReplicas": settings.max_replicas_per_node},
-                "Networks": sorted(({"Target": self.networks[r.name].name,
-                                     "Aliases": list(dict.fromkeys([svc.name, *r.aliases]))}
-                                    for r in svc.networks), key=lambda n: str(n["Target"])),
+                "Networks": sorted(({"Target": self.networks[name].name,
+                                     "Aliases": list(dict.fromkeys([svc.name, *aliases,
+                                                                    *self.link_aliases.get(svc.name, ())]))}
+                                    for name, aliases in self.attachments(svc)), key=lambda n: str(n["Target"])),
                 "LogDriver": None if svc.logging is None or not svc.logging.driver else {
                     "Name": svc.logging.driver, "Options": dict(svc.logging.options)},
             },
@@ -196,6 +205,12 @@ class Converter:
             tuple(d.service for d in svc.depends_on if d.condition == "service_healthy"),
             tuple(d.service for d in svc.depends_on if d.condition == "service_completed_successfully"),
             tuple(unsupported))
+
+    def attachments(self, svc: ServiceConfig) -> list[tuple[str, tuple[str, ...]]]:
+        """(network, extra aliases) a service joins: a fig.yml's services the stack's default network."""
+        if svc.networks or not self.config.legacy or svc.network_mode is not None:
+            return [(r.name, r.aliases) for r in svc.networks]
+        return [(f"{self.config.name}_default", ())]
 
     def container(self, svc: ServiceConfig, image: str, settings: SwarmSettings) -> dict[str, Any]:
         health = None

@@ -281,7 +281,14 @@ def test_a_fig_yml_deploys_too(tmp_path):
     plan = Converter(config, "old").stack_spec(["web"]).services[0]
     assert plan.spec["Name"] == "old_web"
     assert plan.spec["EndpointSpec"]["Ports"] == [{"Protocol": "tcp", "TargetPort": 80, "PublishMode": "ingress"}]
-    assert "Networks" not in plan.spec["TaskTemplate"]  # a fig.yml has no networks: the swarm's default
+    assert plan.spec["TaskTemplate"]["Networks"] == [{"Target": "old_default", "Aliases": ["web"]}]
+
+
+def test_a_link_alias_resolves_to_the_linked_service(tmp_path):
+    (tmp_path / "fig.yml").write_text("web: {image: busybox, links: ['db:database']}\ndb: {image: busybox}\n")
+    config = load_project(project_name="old", environ={}, cwd=str(tmp_path), swarm=True)
+    db = Converter(config, "old").stack_spec(["web", "db"]).services[0]
+    assert db.spec["TaskTemplate"]["Networks"] == [{"Target": "old_default", "Aliases": ["db", "database"]}]
 
 
 def test_dotenv_and_interpolation_as_up_reads_them(tmp_path):
