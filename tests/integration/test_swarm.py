@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +19,7 @@ import pytest
 import yaml
 
 from tests.integration.conftest import SLEEPER, FigProject, wait_until
+from tests.integration.test_example import free_port, get
 
 ROOT = Path(__file__).resolve().parents[2]
 NS = "com.docker.stack.namespace"
@@ -74,20 +72,6 @@ def stack(project: FigProject, swarm: docker.APIClient) -> Iterator[FigProject]:
         yield project
     finally:
         remove_stack(swarm, project.name)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("0.0.0.0", 0))
-        return int(s.getsockname()[1])
-
-
-def get(url: str) -> str | None:
-    try:
-        with urllib.request.urlopen(url, timeout=3) as response:
-            return response.read().decode()
-    except (urllib.error.URLError, OSError):
-        return None
 
 
 def services(client: docker.APIClient, name: str) -> dict[str, dict]:
