@@ -129,8 +129,11 @@ class _Renderer:
         deploy = None
         if svc.swarm:
             deploy = _compact({k: _compact(v) if isinstance(v, dict) else v for k, v in as_deploy(svc.swarm).items()})
-            if svc.swarm.reserve_cpus is not None:
-                deploy["resources"] = {"reservations": {"cpus": str(svc.swarm.reserve_cpus)}}
+            reservations = _compact({"cpus": None if svc.swarm.reserve_cpus is None else str(svc.swarm.reserve_cpus),
+                                     "generic_resources": [{"discrete_resource_spec": {"kind": k, "value": v}}
+                                                           for k, v in svc.swarm.generic_resources]})
+            if reservations:
+                deploy["resources"] = {"reservations": reservations}
         out = {
             "build": build, "deploy": deploy or None, "cap_add": list(svc.cap_add), "cap_drop": list(svc.cap_drop),
             "command": None if svc.command is None else list(svc.command),

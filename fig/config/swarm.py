@@ -48,6 +48,7 @@ class SwarmSettings:
     preferences: tuple[str, ...] = ()  # spread descriptors, e.g. node.labels.zone
     max_replicas_per_node: int | None = None
     reserve_cpus: float | None = None
+    generic_resources: tuple[tuple[str, int], ...] = ()  # discrete (kind, count) reservations
     restart_policy: RestartPolicy | None = None
     update_config: UpdatePolicy | None = None
     rollback_config: UpdatePolicy | None = None
@@ -102,6 +103,7 @@ def swarm_settings(raw: Mapping[str, Any], fail: Callable[[str, str], ConfigErro
         preferences=tuple(str(p["spread"]) for p in placement.get("preferences") or () if "spread" in p),
         max_replicas_per_node=placement.get("max_replicas_per_node"),
         reserve_cpus=None if reservations.get("cpus") is None else float(reservations["cpus"]),
+        generic_resources=_generic(reservations.get("generic_resources") or (), fail),
         restart_policy=None if restart is None else RestartPolicy(
             choice("restart_policy.condition", restart.get("condition", "any"), _CONDITIONS),
             seconds("restart_policy.delay", restart.get("delay")), restart.get("max_attempts"),
@@ -112,6 +114,17 @@ def swarm_settings(raw: Mapping[str, Any], fail: Callable[[str, str], ConfigErro
         host_ports=host_ports,
         owners=owners,
     )
+
+
+def _generic(items: Any, fail: Callable[[str, str], ConfigError]) -> tuple[tuple[str, int], ...]:
+    out = []
+    for item in items:
+        spec = item.get("discrete_resource_spec") if isinstance(item, dict) else None
+        if not isinstance(spec, dict) or "kind" not in spec:
+            raise fail("deploy", "resources.reservations.generic_resources items need discrete_resource_spec: "
+                                 "{kind: KIND, value: N}")
+        out.append((str(spec["kind"]), int(spec.get("value", 1))))
+    return tuple(out)
 
 
 def _policy_map(p: UpdatePolicy | None) -> dict[str, Any] | None:

@@ -181,7 +181,10 @@ class Converter:
                                          "MemoryBytes": svc.mem_limit, "Pids": svc.pids_limit},
                               "Reservations": {"NanoCPUs": None if settings.reserve_cpus is None
                                                else int(settings.reserve_cpus * _NS),
-                                               "MemoryBytes": svc.mem_reservation}},
+                                               "MemoryBytes": svc.mem_reservation,
+                                               "GenericResources": [
+                                                   {"DiscreteResourceSpec": {"Kind": k, "Value": v}}
+                                                   for k, v in settings.generic_resources]}},
                 "RestartPolicy": self.restart(svc, settings),
                 "Placement": {"Constraints": list(settings.constraints),
                               "Preferences": [{"Spread": {"SpreadDescriptor": p}} for p in settings.preferences],
@@ -262,9 +265,10 @@ class Converter:
                 external = volume is not None and volume.external
                 source = v.source if external or volume is None else self._renamed(v.source, volume.key, False)
                 options = None if external else {
-                    "NoCopy": "nocopy" in modes or None, "Labels": {NAMESPACE: self.stack},
-                    "DriverConfig": None if volume is None or not volume.driver else {
-                        "Name": volume.driver, "Options": dict(volume.driver_opts)}}
+                    "NoCopy": "nocopy" in modes or None,
+                    "Labels": {**dict(volume.labels if volume else ()), NAMESPACE: self.stack},
+                    "DriverConfig": None if volume is None or not (volume.driver or volume.driver_opts) else {
+                        "Name": volume.driver or "local", "Options": dict(volume.driver_opts)}}
                 mount.update(Type="volume", Source=source, VolumeOptions=options)
             else:
                 mount.update(Type="volume")
@@ -311,6 +315,8 @@ class Converter:
             ("memswap_limit", svc.memswap_limit is not None), ("platform", svc.platform is not None),
             ("networks.ipv4_address", any(r.ipv4_address for r in svc.networks)),
             ("depends_on.ready", any(d.ready for d in svc.depends_on)),
+            ("depends_on.restart", any(d.restart for d in svc.depends_on)), ("expose", bool(svc.expose)),
+            ("pull_policy", svc.pull_policy not in (None, "build") and svc.name not in self.images),
         ]
         honoured = ("group_add", "isolation")
         return [k for k, bad in checks if bad] + [k for k, _ in svc.engine_options if k not in honoured]

@@ -112,7 +112,7 @@ def test_deploy_answers_scales_updates_one_service_and_undeploys(stack: FigProje
             stop_grace_period: 1s
             environment: {{LEVEL: "1"}}
             volumes: [data:/data]
-            deploy: {{endpoint_mode: dnsrr}}
+            deploy: {{endpoint_mode: dnsrr, update_config: {{parallelism: 3, monitor: 1s}}}}
           api:
             image: busybox:latest
             command: {SLEEPER}
@@ -173,6 +173,7 @@ def test_a_changed_secret_rolls_only_its_users(stack: FigProject, swarm):
             image: busybox:latest
             command: sh -c 'cat /run/secrets/pw; echo; trap "exit 0" TERM; while :; do sleep 1; done'
             secrets: [pw]
+            deploy: {{update_config: {{monitor: 1s}}}}
           other:
             image: busybox:latest
             command: {SLEEPER}

@@ -85,6 +85,8 @@ GOLDEN = [
      "memory: 32m}}}", "TaskTemplate.Resources",
      {"Limits": {"NanoCPUs": S // 2, "MemoryBytes": 64 << 20, "Pids": 100},
       "Reservations": {"NanoCPUs": S // 4, "MemoryBytes": 32 << 20}}),
+    ("deploy: {resources: {reservations: {generic_resources: [{discrete_resource_spec: {kind: gpu, value: 2}}]}}}",
+     "TaskTemplate.Resources.Reservations.GenericResources", [{"DiscreteResourceSpec": {"Kind": "gpu", "Value": 2}}]),
     ("mem_limit: 64m\ncpus: 1.5", "TaskTemplate.Resources.Limits", {"NanoCPUs": 3 * S // 2, "MemoryBytes": 64 << 20}),
     ("deploy: {restart_policy: {condition: on-failure, delay: 5s, max_attempts: 3, window: 2m}}",
      "TaskTemplate.RestartPolicy", {"Condition": "on-failure", "Delay": 5 * S, "MaxAttempts": 3, "Window": 120 * S}),
@@ -176,12 +178,12 @@ def test_named_volumes_are_the_stacks(tmp_path):
         services:
           web: {image: busybox, volumes: ['data:/data', 'ext:/ext:ro']}
         volumes:
-          data: {driver: local, driver_opts: {type: tmpfs, device: tmpfs}}
+          data: {driver: local, driver_opts: {type: tmpfs, device: tmpfs}, labels: {backup: daily}}
           ext: {external: true}
     """).services[0].spec["TaskTemplate"]["ContainerSpec"]["Mounts"]
     assert mounts == [
         {"Type": "volume", "Source": "st_data", "Target": "/data", "VolumeOptions": {
-            "Labels": {NAMESPACE: "st"}, "DriverConfig": {"Name": "local", "Options": {"type": "tmpfs",
+            "Labels": {"backup": "daily", NAMESPACE: "st"}, "DriverConfig": {"Name": "local", "Options": {"type": "tmpfs",
                                                                                       "device": "tmpfs"}}}},
         {"Type": "volume", "Source": "ext", "Target": "/ext", "ReadOnly": True}]
 

@@ -74,12 +74,15 @@ class Deploy:
         if options["--build"] != options["--push"]:
             raise UserError("--build and --push go together: Swarm's nodes pull the images from a registry")
         images = None
-        if options["--push"] and not options["--dry-run"]:
+        if options["--push"]:
             stack.require_manager()
             built = [n for n in project.config.selected(names) if project.config.service(n).build]
-            if built:
-                project.build(built, on_progress=self.status.progress)
-            images = stack.push(built)
+            if options["--dry-run"]:  # planned with the tags: what the digests will be is not known yet
+                images = {n: project.config.service(n).image or "" for n in built}
+            else:
+                if built:
+                    project.build(built, on_progress=self.status.progress)
+                images = stack.push(built)
         plan = stack.plan(names, strict=options["--strict"], images=images)
         if options["--dry-run"]:
             for change in plan.changes:
