@@ -15,7 +15,7 @@ from typing import Any
 
 from fig.backend.base import ServiceInfo, SwarmBackend, TaskInfo
 from fig.config.model import ProjectConfig
-from fig.errors import BackendError, NotFound, UserError
+from fig.errors import BackendError, NotConverged, NotFound, UserError
 from fig.parallel import execute
 from fig.swarm import plan as P
 from fig.swarm.convert import NAMESPACE, Converter, ServicePlan
@@ -142,6 +142,7 @@ class Stack:
         service_completed_successfully dependencies converged), then wait for the changed ones unless `detach`."""
         if not plan.writes:
             log.info("Stack %s is up to date: nothing to change", self.name)
+            self._stuck(plan)
             return
         deadline = self.clock() + timeout
         for net in plan.stack.networks:
@@ -181,6 +182,17 @@ class Stack:
         else:
             wait(self.backend, self.name, sorted(todo), timeout=max(0.0, deadline - self.clock()), old=old)
         self._collect(plan)
+        self._stuck(plan)
+
+    def _stuck(self, plan: P.Plan) -> None:
+        """An unchanged service whose last update paused is not deployed, whatever the file says."""
+        stuck = [plan.existing[c.name] for c in plan.of("service", "nothing")
+                 if plan.existing[c.name].update_state in ("paused", "rollback_paused")]
+        if stuck:
+            raise NotConverged("; ".join(
+                f"service {s.name}: its last update is {s.update_state.replace('_', ' ')} ({s.update_message}): "
+                "change the file and deploy again, or roll back with `fig deploy --rollback`" for s in stuck
+                if s.update_state))
 
     def _objects(self, plan: P.Plan) -> dict[str, str]:
         """Create the secrets and configs the plan makes; the id of each one the services use, by name."""

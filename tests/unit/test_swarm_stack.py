@@ -150,6 +150,8 @@ def test_a_failing_update_is_reported_with_the_task_errors_and_rolled_back_on_re
     with pytest.raises(NotConverged, match=r"service app_worker: its update paused \(update paused due to failure"
                                            r".*\); task 1: task: non-zero exit \(1\)"):
         deploy(broken)
+    with pytest.raises(NotConverged, match=r"app_worker: its last update is paused \(.*\): change the file"):
+        deploy(broken)  # the same file again: the paused update is not called a success
     swarm.reset_calls()
     broken.rollback(timeout=5)
     assert updated(swarm) == ["app_worker"]
