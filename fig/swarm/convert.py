@@ -23,7 +23,7 @@ from fig.errors import ConfigError
 from fig.graph import DependencyGraph
 from fig.project import network_options
 
-NAMESPACE = "com.docker.stack.namespace"  # what `docker stack ls/ps/services/rm` look for
+NAMESPACE = L.LABEL_STACK  # what `docker stack ls/ps/services/rm` look for
 STACK_IMAGE = "com.docker.stack.image"
 SPEC_HASH = "io.fig.swarm.spec-hash"
 OBJECT_KEY = "io.fig.swarm.key"  # a secret's or config's name in the file, on each of its versions

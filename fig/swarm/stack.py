@@ -54,13 +54,6 @@ class Stack:
         """The stack's services by engine name (<stack>_<service>)."""
         return {s.name: s for s in self.backend.list_services(self.labels)}
 
-    def deployed(self) -> bool:
-        """Whether the engine runs services of this stack (False when it is not in a swarm at all)."""
-        try:
-            return bool(self.backend.list_services(self.labels))
-        except BackendError:
-            return False
-
     def short(self, engine_name: str) -> str:
         return engine_name.removeprefix(f"{self.name}_")
 

@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fig.cli import options as opts
 from fig.cli.formatter import table
 from fig.cli.log_printer import LogPrinter, LogSource
 from fig.cli.status import Status
-from fig.errors import UserError
+from fig.errors import BackendError, UserError
+from fig.labels import LABEL_STACK
 from fig.project import Project
-from fig.swarm.stack import Stack
+
+if TYPE_CHECKING:  # imported when a command needs it: `ps` and `logs` of containers do not
+    from fig.swarm.stack import Stack
 
 log = logging.getLogger(__name__)
 
 
 def stack_of(project: Project, options: dict[str, Any]) -> Stack:
+    from fig.swarm.stack import Stack
+
     return Stack(project.config, project.backend, options.get("--stack"), limit=project.limit)  # type: ignore[arg-type]
 
 
@@ -151,5 +156,8 @@ def stack_to_show(project: Project, options: dict[str, Any]) -> Stack | None:
         return stack
     if project.containers(stopped=True, oneoff=True):
         return None
-    stack = stack_of(project, options)
-    return stack if stack.deployed() else None
+    try:
+        deployed = project.backend.list_services({LABEL_STACK: project.name})  # type: ignore[attr-defined]
+    except BackendError:  # not a swarm manager
+        return None
+    return stack_of(project, options) if deployed else None
