@@ -26,9 +26,10 @@ NS = "com.docker.stack.namespace"
 REGISTRY = "127.0.0.1:5000"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def swarm(engine: docker.APIClient) -> Iterator[docker.APIClient]:
-    """The engine as a single-node swarm manager; left again afterwards if this fixture made it one."""
+    """The engine as a single-node swarm manager for this module; left again afterwards if this fixture made it
+    one (with the docker_gwbridge network joining made), so the rest of the suite runs on a plain engine."""
     state = engine.info()["Swarm"]["LocalNodeState"]
     had_gwbridge = bool(engine.networks(names=["docker_gwbridge"]))
     if state == "inactive":
