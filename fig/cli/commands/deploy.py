@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from typing import TYPE_CHECKING, Any
@@ -116,14 +117,21 @@ def stack_ps(stack: Stack, options: dict[str, Any]) -> int:
         for r in rows:
             print(r.task.id)
         return 0
+    as_json = options.get("--format") == "json"
     lines = []
     for r in rows:
         t = r.task
         slot = t.slot if t.slot is not None else t.node_id[:12]
         ports = ", ".join(f"{p.host_port}->{p.container_port}/{p.protocol}" for p in t.ports)
+        if as_json:
+            print(json.dumps({"ID": t.id, "Name": f"{stack.name}_{r.service}.{slot}", "Service": r.service,
+                              "Node": r.node, "State": t.state, "DesiredState": t.desired_state, "Error": t.error,
+                              "Ports": ports}, separators=(",", ":")))
+            continue
         lines.append([f"{stack.name}_{r.service}.{slot}", r.node, f"{t.state} (desired {t.desired_state})",
                       t.error, ports])
-    sys.stdout.write(table(["Name", "Node", "State", "Error", "Ports"], lines))
+    if not as_json:
+        sys.stdout.write(table(["Name", "Node", "State", "Error", "Ports"], lines))
     return 0
 
 
