@@ -10,6 +10,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,8 +52,13 @@ class Stack:
             raise UserError("This engine is a swarm worker: deploy from a manager (set DOCKER_HOST to one)")
 
     def services(self) -> dict[str, ServiceInfo]:
-        """The stack's services by engine name (<stack>_<service>)."""
-        return {s.name: s for s in self.backend.list_services(self.labels)}
+        """The stack's services by engine name (<stack>_<service>); on an engine that is no swarm manager, the
+        error says how to make it one."""
+        try:
+            return {s.name: s for s in self.backend.list_services(self.labels)}
+        except BackendError:
+            self.require_manager()
+            raise
 
     def short(self, engine_name: str) -> str:
         return engine_name.removeprefix(f"{self.name}_")
@@ -85,16 +91,21 @@ class Stack:
              images: Mapping[str, str] | None = None) -> P.Plan:
         """What deploying `names` (all enabled services when empty, and in both cases their dependencies) would
         change. Deploying the whole file also removes the stack's services it no longer has."""
-        self.require_manager()
         selected = self.config.selected(names)
         spec = Converter(self.config, self.name, images=images).stack_spec(selected, strict=strict)
         for p in spec.services:
             if p.warnings:
                 log.warning("service %s: Swarm cannot honour %s, ignored (--strict refuses them)", p.service,
                             ", ".join(p.warnings))
-        existing = self.services()
-        found = {n.name: self.backend.network_info(n.name) for n in spec.networks}
-        ids = {i.id: i.name for i in [*found.values(), *self.backend.list_networks(self.labels)] if i is not None}
+        with ThreadPoolExecutor(max_workers=self.limit) as pool:  # the engine's answers, read at once
+            asked = pool.submit(self.services)
+            nets = {n.name: pool.submit(self.backend.network_info, n.name) for n in spec.networks}
+            labelled = pool.submit(self.backend.list_networks, self.labels)
+            objects = {kind: pool.submit(self.backend.list_objects, kind, self.labels) for kind in KINDS}
+            existing = asked.result()
+            found = {name: f.result() for name, f in nets.items()}
+            ids = {i.id: i.name for i in [*found.values(), *labelled.result()] if i is not None}
+            have = {kind: f.result() for kind, f in objects.items()}
         changes = P.network_changes(spec.networks, found)
         service_changes = P.service_changes(spec.services, existing, prune=not names, network_names=ids)
         updated = {c.name for c in service_changes if c.action == "update"}
@@ -107,7 +118,7 @@ class Stack:
             external = {o.name for o in spec.objects if o.kind == kind and o.data is None}
             exists = {o.name: True for o in self.backend.list_objects(kind, {}) if o.name in external} \
                 if external else {}
-            changes += P.object_changes(kind, spec.objects, self.backend.list_objects(kind, self.labels), kept, exists)
+            changes += P.object_changes(kind, spec.objects, have[kind], kept, exists)
         return P.Plan(spec, tuple(changes + service_changes), existing)
 
     # -- deploying ------------------------------------------------------------------------------------------
@@ -217,7 +228,6 @@ class Stack:
 
     def rollback(self, names: Sequence[str] = (), *, detach: bool = False, timeout: float = 300) -> None:
         """Every service of the stack (or those named) back to its previous spec, dependents first."""
-        self.require_manager()
         services = self.services()
         if not services:
             raise UserError(f"Stack {self.name} is not deployed")
@@ -239,7 +249,6 @@ class Stack:
         return order.index(short) if short in order else len(order)
 
     def scale(self, counts: Mapping[str, int], *, detach: bool = False, timeout: float = 300) -> None:
-        self.require_manager()
         services = self.services()
         changed = []
         for name, count in counts.items():
@@ -260,7 +269,6 @@ class Stack:
     def undeploy(self, *, volumes: bool = False, timeout: float = 60) -> None:
         """Remove the stack's services, then (once their containers are gone) its networks, secrets and configs,
         and with `volumes` its volumes. Running it again finishes what an interrupted run left."""
-        self.require_manager()
         services = self.services()
         for info in services.values():
             log.info("Removing service %s", info.name)

@@ -150,7 +150,11 @@ def test_deploy_answers_scales_updates_one_service_and_undeploys(stack: FigProje
 
     stack.write(text.replace('LEVEL: "1"', 'LEVEL: "2"'), "compose.yml")
     plan = stack.fig("deploy", "--dry-run", check=True).stdout
-    assert f"update service {stack.name}_db" in plan and "ContainerSpec.Env: " in plan
+    lines = plan.splitlines()
+    at = lines.index(f"update service {stack.name}_db")
+    fields = [line for line in lines[at + 1:at + 4] if line.startswith("    ")]
+    assert fields == ["    Mode.Replicated.Replicas: 3 -> 1",  # `scale` is undone: the file says 1
+                      '    ContainerSpec.Env: ["LEVEL=1"] -> ["LEVEL=2"]']  # and nothing else is shown
     stack.fig("deploy", timeout=180, check=True)
     after = services(swarm, stack.name)
     changed = {n for n in after if after[n]["Version"]["Index"] != found[n]["Version"]["Index"]}
