@@ -14,6 +14,8 @@ from fig.errors import UserError
 from fig.swarm.convert import SPEC_HASH, NetworkSpec, ObjectSpec, ServicePlan, StackSpec
 
 _NOISE = (False, 0, "", "default", "container", None)  # what the engine fills in for keys fig does not send
+_DEFAULTS = {f"{part}.{key}": value for part in ("UpdateConfig", "RollbackConfig")  # ... and for these
+             for key, value in (("FailureAction", "pause"), ("Order", "stop-first"))}
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,8 @@ def _shown(value: Any) -> str:
 def changed_fields(desired: Mapping[str, Any], current: Mapping[str, Any],
                    network_names: Mapping[str, str]) -> tuple[str, ...]:
     want = _flat(_normalised(desired, network_names))
-    have = {k: v for k, v in _flat(_normalised(current, network_names)).items() if k in want or v not in _NOISE}
+    have = {k: v for k, v in _flat(_normalised(current, network_names)).items()
+            if k in want or (v not in _NOISE and _DEFAULTS.get(k, _NOISE) != v)}
     fields = []
     for key in sorted(want.keys() | have.keys()):
         if want.get(key) != have.get(key) and not (want.get(key) in _NOISE and have.get(key) in _NOISE):

@@ -252,3 +252,16 @@ def test_verdicts():
     assert W.verdict(paused, run, ()).failure == "its update paused (why); no task errors recorded"
     rolled = ServiceInfo("id", "s", 1, info.spec, update_state="rollback_completed")
     assert W.verdict(rolled, run, (), rollback=True).done
+
+
+def test_what_the_engine_fills_in_is_no_change():
+    desired = {"Name": "s", "UpdateConfig": {"Parallelism": 3, "Monitor": 1}, "TaskTemplate": {
+        "ContainerSpec": {"Image": "busybox"}, "Networks": [{"Target": "app_default"}]}}
+    stored = {"Name": "s", "UpdateConfig": {"Parallelism": 3, "Monitor": 1, "FailureAction": "pause",
+                                            "MaxFailureRatio": 0, "Order": "stop-first"},
+              "TaskTemplate": {"ContainerSpec": {"Image": "busybox", "Init": False, "Isolation": "default"},
+                               "Networks": [{"Target": "n1d"}], "ForceUpdate": 0, "Runtime": "container"}}
+    assert P.changed_fields(desired, stored, {"n1d": "app_default"}) == ()
+    stored["UpdateConfig"]["FailureAction"] = "rollback"
+    assert P.changed_fields(desired, stored, {"n1d": "app_default"}) == (
+        "UpdateConfig.FailureAction: rollback -> (none)",)
