@@ -145,6 +145,8 @@ def test_deploy_answers_scales_updates_one_service_and_undeploys(stack: FigProje
     stack.fig("scale", "--stack", stack.name, "db=3", timeout=120, check=True)
     assert len(running(swarm, f"{stack.name}_db")) == 3
     assert len(getent(swarm, f"{stack.name}_default", "db")) == 3
+    top = stack.fig("top", "--stack", stack.name, "db", check=True).stdout
+    assert {line.split()[1] for line in top.splitlines()[1:] if line.startswith("db ")} == {"1", "2", "3"}
     ps = stack.fig("ps", "--stack", stack.name, check=True).stdout
     assert sum(f"{stack.name}_db." in line and "running" in line for line in ps.splitlines()) == 3
 

@@ -8,10 +8,11 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from fig.cli import options as opts
+from fig.cli import tables
 from fig.cli.formatter import table
 from fig.cli.log_printer import LogPrinter, LogSource
 from fig.cli.status import Status
-from fig.errors import BackendError, UserError
+from fig.errors import BackendError, NotFound, UserError
 from fig.labels import LABEL_STACK
 from fig.project import Project
 
@@ -167,3 +168,23 @@ def stack_to_show(project: Project, options: dict[str, Any]) -> Stack | None:
     except BackendError:  # not a swarm manager
         return None
     return stack_of(project, options) if deployed else None
+
+
+def stack_top(stack: Stack, options: dict[str, Any]) -> int:
+    found = []
+    for r in stack.tasks(options["SERVICE"]):
+        t = r.task
+        if t.state != "running" or not t.container_id:
+            continue
+        slot = str(t.slot) if t.slot is not None else r.node
+        try:
+            titles, processes = stack.backend.top(t.container_id)
+        except NotFound:
+            log.warning("%s_%s.%s runs on node %s: fig sees the processes of this engine's tasks only", stack.name,
+                        r.service, slot, r.node)
+            continue
+        found.append((r.service, slot, titles, processes))
+    if found:
+        headers, rows = tables.process_rows(found)
+        sys.stdout.write(tables.aligned(headers, rows, minwidth=4, padding=2))
+    return 0

@@ -161,8 +161,13 @@ class Looking:
         """
         Display the running processes of the services' containers, in one table.
 
-        Usage: top [SERVICE...]
+        Usage: top [options] [SERVICE...]
+
+        Options:
+            --stack NAME  The processes of a stack's tasks on Docker Swarm (those this engine runs)
         """
+        if stack := swarm.stack_to_show(project, options):
+            return swarm.stack_top(stack, options)
         found = running.processes(project, options["SERVICE"])
         if found:
             headers, rows = tables.process_table(found)
