@@ -21,6 +21,7 @@ import docker.errors
 
 
 PREFIX = "figbench"  # every project, container and temp dir of the benchmark starts with this
+STACK_LABEL = "com.docker.stack.namespace"  # a swarm stack's (the deploy workload)
 IMAGE = "busybox:latest"
 # SIGTERM ends the container, so stop measures the tool and not the 10 s kill timeout. The shell runs the trap
 # once the `sleep 1` in progress ends (0-1 s later); with --prompt-trap it waits in `wait`, which a signal ends.
@@ -163,8 +164,34 @@ class Engine:
                 self.api.remove_container(cid, force=True, v=True)
         self.each(rm, ids)
 
+    def remove_stacks(self, name: str | None = None) -> None:
+        """Remove the benchmark's swarm stacks (or the one named): services first, then, once their containers
+        are gone, their networks."""
+        stacks = {sv["Spec"]["Labels"].get(STACK_LABEL, "") for sv in self.api.services()} \
+            if self.api.info()["Swarm"]["LocalNodeState"] == "active" else set()
+        for stack in sorted(x for x in stacks if x.startswith(PREFIX) and (name is None or x == name)):
+            label = {"label": f"{STACK_LABEL}={stack}"}
+            for sv in self.api.services(filters=label):
+                with suppress(docker.errors.NotFound):
+                    self.api.remove_service(sv["ID"])
+            deadline = time.monotonic() + 120
+            while self.api.containers(all=True, filters=label) and time.monotonic() < deadline:
+                time.sleep(0.3)
+        for n in self.api.networks(filters={"label": STACK_LABEL}):
+            if n["Name"].startswith(name or PREFIX):
+                for _ in range(30):
+                    try:
+                        self.api.remove_network(n["Id"])
+                        break
+                    except docker.errors.NotFound:
+                        break
+                    except docker.errors.APIError:
+                        time.sleep(0.3)
+
     def cleanup(self) -> int:
-        """Remove every container and network of the benchmark, found by name or project label prefix."""
+        """Remove every container and network of the benchmark, found by name or project label prefix, and its
+        swarm stacks."""
+        self.remove_stacks()
         mine = []
         for c in self.api.containers(all=True):
             labels = c.get("Labels") or {}

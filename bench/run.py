@@ -37,7 +37,9 @@ from pathlib import Path
 from typing import Any
 
 import round2
-from harness import IMAGE, PREFIX, PROMPT_TRAP, TRAP, BenchError, Engine, Runner, Sample, name_of, run_timed
+from harness import (
+    IMAGE, PREFIX, PROMPT_TRAP, STACK_LABEL, TRAP, BenchError, Engine, Runner, Sample, name_of, run_timed,
+)
 
 STANDALONE = ["web"] + [f"s{i:02d}" for i in range(1, 15)]  # 15 services without links
 TREE = [f"t{i:02d}" for i in range(1, 16)]  # a binary link tree: t01 links t02 and t03, ...
@@ -83,12 +85,17 @@ class Bench:
                           {"PYTHONPATH": args.fig_pythonpath} if args.fig_pythonpath else {})
         self.compose = Runner("compose", "com.docker.compose.project", args.compose)
         self.sdk = Runner("sdk", "figbench")
+        self.stack = Runner("dstack", STACK_LABEL, ["docker"])
+        self.swarm_made = False
 
     # -- running a tool ---------------------------------------------------------------------------------
 
     def argv(self, who: Runner, kind: str, *command: str) -> list[str]:
         if command == ("--version",):
             return [*who.argv, *command]
+        if who is self.stack:  # the rival of `fig deploy --detach`: submit and return, no registry lookups
+            return [*who.argv, "stack", "deploy", "-c", str(self.converted()), "--detach=true", "--resolve-image",
+                    "never", who.project(kind)]
         return [*who.argv, "-f", str(self.files[kind]), "-p", who.project(kind), *command]
 
     def run(self, who: Runner, kind: str, *command: str, timeout: float = 0,
@@ -135,6 +142,24 @@ class Bench:
             problem = self.has(who, kind, names, running=running)
             if problem:
                 raise BenchError(f"preparing {who.project(kind)} with {who.key}: {problem}")
+
+    # -- swarm (the deploy workload) --------------------------------------------------------------------
+
+    def converted(self) -> Path:
+        """The main file as `fig convert` writes it, for `docker stack deploy` (which cannot read a fig.yml)."""
+        path = self.dir / "main" / "stack.yml"
+        if not path.exists():
+            out = subprocess.run([*self.fig.argv, "-f", str(self.files["main"]), "convert"], capture_output=True,
+                                 text=True, env={**self.env, **self.fig.env}, timeout=60, check=True).stdout
+            path.write_text(out)
+        return path
+
+    def undeployed(self, who: Runner) -> None:
+        """No stack: the swarm made (once) if the engine is not in one, the stack's services and network gone."""
+        if self.engine.api.info()["Swarm"]["LocalNodeState"] == "inactive":
+            self.engine.api.init_swarm(advertise_addr="127.0.0.1", listen_addr="127.0.0.1:2377")
+            self.swarm_made = True
+        self.engine.remove_stacks(who.project("main"))
 
     def up30(self, who: Runner) -> None:
         self.ensure(who, "main", [f"{s}_1" for s in MAIN],
@@ -217,6 +242,8 @@ class Workload:
     memory: bool = False
     floor_target: float | None = None  # a second target, against the floor (exec: docker exec)
     measure: Callable[[Bench, Workload, int, Callable[[str], None]], Result] | None = None  # not one timed command
+    rival: str = "compose"  # or "stack": `docker stack deploy` of the same file, converted (its times go in the
+                            # compose column)
 
 
 def _target(text: str) -> float:
@@ -303,6 +330,22 @@ def floor_exec(b: Bench) -> None:
                        timeout=b.args.timeout)
     if sample.rc:
         raise BenchError(f"the floor failed: {sample.failure()}")
+
+
+def check_deployed(b: Bench, who: Runner, s: Sample | None, _: Any) -> str:
+    """All 30 services submitted, each with its one task running (waited for here, off the clock)."""
+    stack = who.project("main")
+    names = {sv["Spec"]["Name"] for sv in b.engine.api.services(filters={"label": f"{STACK_LABEL}={stack}"})}
+    missing = sorted({f"{stack}_{n}" for n in MAIN} - names)
+    if missing:
+        return f"services missing: {', '.join(missing[:4])} ({len(missing)})"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        tasks = b.engine.api.tasks(filters={"service": sorted(names), "desired-state": "running"})
+        if sum(t["Status"]["State"] == "running" for t in tasks) == len(MAIN):
+            return ""
+        time.sleep(0.5)
+    return "tasks not all running after 120 s"
 
 
 def _ids(b: Bench, who: Runner) -> set[str]:
@@ -430,6 +473,8 @@ WORKLOADS = [
              check_has(lambda: ["web_1"]), floor_exec, floor_target=1.3),
     Workload("watch", ("watch",), "watch", "<=1.0x floor", Bench.empty, lambda b, w, s, _: "",
              target_vs_floor=True, measure=measure_watch),
+    Workload("deploy-30", ("deploy", "--detach"), "main", "<=1.0x", Bench.undeployed, check_deployed,
+             rival="stack"),
 ]
 
 
@@ -464,7 +509,7 @@ def measure(b: Bench, w: Workload, runs: int, log: Callable[[str], None]) -> Res
     result = Result(w)
     for i in range(runs + 1):  # run 0 is the warm-up
         tag = "warm-up" if i == 0 else f"run {i}/{runs}"
-        for who in (b.fig, b.compose):
+        for who in (b.fig, b.stack if w.rival == "stack" else b.compose):
             w.prepare(b, who)
             before = w.snapshot(b, who)
             sample = b.run(who, w.kind, *w.command)
@@ -474,8 +519,9 @@ def measure(b: Bench, w: Workload, runs: int, log: Callable[[str], None]) -> Res
             if problem:
                 result.failures.append(f"{who.key} {tag}: {problem}")
             if i:
-                result.seconds[who.key].append(sample.seconds)
-                result.maxrss[who.key].append(sample.maxrss_kib)
+                key = "fig" if who is b.fig else "compose"
+                result.seconds[key].append(sample.seconds)
+                result.maxrss[key].append(sample.maxrss_kib)
         if w.floor is not None:
             w.prepare(b, b.sdk)
             before = w.snapshot(b, b.sdk)
@@ -617,6 +663,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     finally:
         b.engine.cleanup()
+        if b.swarm_made:
+            b.engine.api.leave_swarm(force=True)
         shutil.rmtree(b.dir, ignore_errors=True)
     if args.json:
         print(as_json(results, meta, round2.as_json(second)))

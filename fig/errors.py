@@ -86,3 +86,8 @@ class NotReady(FigError):
 def _without_prefix(text: str, subject: str) -> str:
     """A message that begins with the container its key names already ("Creating web_1") loses that name."""
     return text[len(subject) + 2:] if text.startswith(f"{subject}: ") else text
+
+
+class NotConverged(FigError):
+    """A deployed service did not reach its desired state: its update paused or rolled back, its tasks kept
+    failing, or the wait timed out."""

@@ -15,6 +15,7 @@ LABEL_CONFIG_FILES = "io.fig.project.config_files"  # the project's files, absol
 # What Compose v2 puts on its containers, for `ls` to list its projects beside fig's
 LABEL_COMPOSE_PROJECT = "com.docker.compose.project"
 LABEL_COMPOSE_CONFIG_FILES = "com.docker.compose.project.config_files"
+LABEL_STACK = "com.docker.stack.namespace"  # a Swarm stack's, as `docker stack` reads it
 
 
 def normalize_project_name(name: str) -> str:

@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 OnEvent = Callable[[Event], None]
 
 
-def _network_options(network: NetworkConfig) -> NetworkOptions:
+def network_options(network: NetworkConfig) -> NetworkOptions:
     ipam = network.ipam
     pools = [{"subnet": p.subnet, "ip_range": p.ip_range, "gateway": p.gateway, "aux_addresses": dict(p.aux_addresses)}
              for p in (ipam.pools if ipam else ())]
@@ -173,7 +173,7 @@ class Project:
                 continue
             self.backend.ensure_network(network.name, driver=network.driver, internal=network.internal,
                                         labels={**dict(network.labels), **resource_labels},
-                                        options=_network_options(network))
+                                        options=network_options(network))
         for volume in self.config.volumes:
             if volume.external:
                 continue

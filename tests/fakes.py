@@ -42,6 +42,7 @@ from fig.backend.base import (
 )
 from fig.backend.wire import unix_time
 from fig.errors import BackendError, BuildError, Conflict, ImageNotFound, NotFound
+from tests.fakeswarm import SWARM_WRITES, FakeSwarm
 
 # ensure_network/ensure_volume are recorded as calls; only when they make something is a write recorded
 # (create_network/create_volume), as the DockerBackend asks the engine first and creates only what is missing.
@@ -49,7 +50,7 @@ WRITE_METHODS = frozenset({
     "create", "start", "stop", "restart", "kill", "remove", "rename", "build", "pull", "push", "remove_image",
     "create_network", "remove_network", "create_volume", "remove_volume", "exec_create", "exec_start",
     "exec_start_detached", "put_archive", "pause", "unpause",
-})
+}) | SWARM_WRITES
 CONTAINER_WRITES = frozenset({"create", "start", "stop", "restart", "kill", "remove", "rename", "pause", "unpause"})
 _LIVE = (ContainerState.RUNNING, ContainerState.PAUSED, ContainerState.RESTARTING)
 
@@ -121,7 +122,7 @@ class FakeContainer:
                 ContainerState.CREATED: "Created"}.get(self.state, self.state.value.capitalize())
 
 
-class FakeBackend:
+class FakeBackend(FakeSwarm):
     """An in-memory engine. Seed it with `add_image`, `log_lines` and `exit_codes`; read `calls`."""
 
     def __init__(self, images: Iterable[str] = ("busybox:latest",), *, registry: Iterable[str] = ()) -> None:
@@ -144,6 +145,7 @@ class FakeBackend:
         self.event_log: list[EngineEvent] = []  # what the engine would have reported, stamped with the clock
         self.processes: dict[str, list[list[str]]] = {}  # container name -> `top` rows (UID PID PPID C STIME TTY TIME CMD)
         self.samples: dict[str, StatsSample] = {}  # container name -> what `stats` reads
+        self._swarm_init()
         for image in images:
             self.add_image(image)
 

@@ -293,3 +293,93 @@ class ContainerBackend(Protocol):
     def get_archive(self, container_id: str, path: str) -> tuple[PathStat, Iterator[bytes]]: ...
     def put_archive(self, container_id: str, path: str, data: bytes | Iterable[bytes], *,
                     copy_uid_gid: bool = False) -> None: ...
+
+
+# -- Swarm ------------------------------------------------------------------------------------------------------
+# Service specs travel as the Engine API's ServiceSpec mappings: they are declarative already, fig.swarm builds and
+# compares them, and the engine stores them as sent.
+
+@dataclass(frozen=True, slots=True)
+class SwarmInfo:
+    state: str  # inactive, pending, active, error, locked
+    manager: bool  # this engine can change services (a manager with the control plane up)
+    node_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceInfo:
+    id: str
+    name: str
+    version: int
+    spec: Mapping[str, Any]
+    previous_spec: Mapping[str, Any] | None = None
+    update_state: str | None = None  # updating, paused, completed, rollback_started, rollback_paused, ...
+    update_message: str = ""
+
+    @property
+    def labels(self) -> Mapping[str, str]:
+        return dict(self.spec.get("Labels") or {})
+
+
+@dataclass(frozen=True, slots=True)
+class TaskInfo:
+    id: str
+    service_id: str
+    slot: int | None  # None for a global service's tasks (one per node)
+    node_id: str
+    desired_state: str  # running, shutdown, complete, ...
+    state: str  # new ... starting, running, complete, failed, rejected, shutdown, orphaned
+    message: str = ""
+    error: str = ""
+    container_id: str | None = None
+    exit_code: int | None = None
+    ports: tuple[PortBinding, ...] = ()
+    timestamp: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SwarmObject:
+    """A secret or a config (the engine never gives their content back)."""
+
+    id: str
+    name: str
+    labels: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class NodeInfo:
+    id: str
+    hostname: str
+    state: str
+    availability: str
+    role: str
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkInfo:
+    id: str
+    name: str
+    driver: str
+    scope: str
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+
+class SwarmBackend(ContainerBackend, Protocol):
+    """An engine that is (or may become) a Swarm manager. `kind` is "secrets" or "configs"."""
+
+    def swarm_info(self) -> SwarmInfo: ...
+    def list_services(self, labels: Mapping[str, str]) -> list[ServiceInfo]: ...
+    def create_service(self, spec: Mapping[str, Any]) -> str: ...
+    def update_service(self, service: ServiceInfo, spec: Mapping[str, Any] | None, *, rollback: bool = False) -> None: ...
+    def remove_service(self, service_id: str) -> None: ...
+    def list_tasks(self, services: Sequence[str]) -> list[TaskInfo]: ...
+    def task_logs(self, task_id: str, *, follow: bool, tail: int | None = None,
+                  timestamps: bool = False) -> Iterator[LogLine]: ...
+    def list_nodes(self) -> list[NodeInfo]: ...
+    def list_networks(self, labels: Mapping[str, str]) -> list[NetworkInfo]: ...
+    def network_info(self, name: str) -> NetworkInfo | None: ...
+    def list_volumes(self, labels: Mapping[str, str]) -> list[str]: ...
+    def list_objects(self, kind: str, labels: Mapping[str, str]) -> list[SwarmObject]: ...
+    def create_object(self, kind: str, name: str, data: bytes, labels: Mapping[str, str]) -> str: ...
+    def remove_object(self, kind: str, object_id: str) -> None: ...

@@ -24,6 +24,7 @@ from fig.backend.base import (
     BuildRequest, ContainerInfo, ContainerSpec, EngineEvent, ExecInfo, ExecSpec, ImageInfo, LogLine, NetworkOptions,
     PathStat, StatsSample,
 )
+from fig.backend.swarmcalls import SwarmCalls
 from fig.backend.unixhttp import UnixHTTP, operation, path_of, subject_of
 
 if TYPE_CHECKING:
@@ -94,7 +95,7 @@ def _modern_tls_adapter() -> Any:
     return ModernTLSAdapter()
 
 
-class DockerBackend:
+class DockerBackend(SwarmCalls):
     def __init__(self, client: docker.APIClient | None, url: str, *, http: UnixHTTP | None = None,
                  connect: Callable[[], docker.APIClient] | None = None) -> None:
         """Without a `client`, `connect` makes it on first use; with `http`, the calls that need no SDK go there."""

@@ -18,14 +18,15 @@ def engine(environ: Mapping[str, str] | None = None) -> ContainerBackend:
     return DockerBackend.from_env(os.environ if environ is None else environ)
 
 
-def project_from_options(options: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> Project:
+def project_from_options(options: Mapping[str, Any], environ: Mapping[str, str] | None = None, *,
+                         swarm: bool = False) -> Project:
     from fig.config import load_project
 
     environ = os.environ if environ is None else environ
     config = load_project(options.get("--file") or (), project_name=options.get("--project-name"),
                           environ=environ, profiles=options.get("--profile") or None,
                           env_files=options.get("--env-file") or (),
-                          project_directory=options.get("--project-directory"))
+                          project_directory=options.get("--project-directory"), swarm=swarm)
     limit = integer({"--parallel": options.get("--parallel") or environ.get("FIG_PARALLEL_LIMIT") or 8}, "--parallel",
                     minimum=1)
     return Project(config, engine(environ), limit=limit)

@@ -68,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dispatch(argv: list[str]) -> int:
     from inspect import getdoc
 
-    from fig.cli.commands import NO_PROJECT, TopLevelCommand
+    from fig.cli.commands import NO_PROJECT, SWARM, TopLevelCommand
     from fig.cli.docopt_command import HelpRequested, parse
     from fig.cli.options import ANSI, choice
 
@@ -93,5 +93,5 @@ def _dispatch(argv: list[str]) -> int:
     from fig.cli.signals import sigterm_as_interrupt
 
     sigterm_as_interrupt()
-    project = project_from_options(options)
+    project = project_from_options(options, swarm=name in SWARM or bool(sub_options.get("--stack")))
     return int(handler(project, sub_options))

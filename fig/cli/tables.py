@@ -115,16 +115,21 @@ def image_json(found: Sequence[tuple[Container, ImageInfo]]) -> str:
 
 def process_table(found: Sequence[tuple[Container, list[str], list[list[str]]]]) -> tuple[list[str], list[list[str]]]:
     """One table of every container's processes: SERVICE, #, the titles in the order first met, CMD last."""
+    return process_rows([(c.service, "" if c.info.labels.get(LABEL_ONEOFF) == "True" else str(c.number), own,
+                          processes) for c, own, processes in found])
+
+
+def process_rows(found: Sequence[tuple[str, str, list[str], list[list[str]]]]) -> tuple[list[str], list[list[str]]]:
+    """The same from (service, number or task slot, titles, processes) of each container."""
     titles: list[str] = []
-    for _, own, _ in found:
+    for _, _, own, _ in found:
         titles += [t for t in own if t not in titles and t != "CMD"]
     titles.append("CMD")
     rows = []
-    for container, own, processes in found:
-        number = "" if container.info.labels.get(LABEL_ONEOFF) == "True" else str(container.number)
+    for service, number, own, processes in found:
         for process in processes:
             cells = dict(zip(own, process))
-            rows.append([container.service, number, *(cells.get(t, "-") for t in titles)])
+            rows.append([service, number, *(cells.get(t, "-") for t in titles)])
     return ["SERVICE", "#", *titles], rows
 
 

@@ -61,10 +61,11 @@ def active_profiles(profiles: Sequence[str] | None, variables: Mapping[str, str]
 def load_project(
     files: Sequence[str] = (), *, project_name: str | None = None, environ: Mapping[str, str] | None = None,
     cwd: str | None = None, profiles: Sequence[str] | None = None, env_files: Sequence[str] = (),
-    project_directory: str | None = None,
+    project_directory: str | None = None, swarm: bool = False,
 ) -> ProjectConfig:
     """`project_directory` (default: the first file's) is where relative paths and .env are read from, and
-    where the files are looked for when none are given; `env_files` replace .env."""
+    where the files are looked for when none are given; `env_files` replace .env. `swarm`: read for `fig deploy`,
+    so the Swarm-only keys are not warned about as ignored."""
     from fig.config import loader
     from fig.config.extends import resolve_extends
     from fig.config.include import resolve_includes
@@ -116,4 +117,4 @@ def load_project(
     name = loader.project_name(project_name, variables, named)
     return normalize(merged, project=name, filename=read[0].path if len(read) == 1 else ", ".join(shown),
                      base_dir=base_dir, environ=variables, legacy=legacy, files=tuple(shown),
-                     profiles=active_profiles(profiles, variables))
+                     profiles=active_profiles(profiles, variables), swarm=swarm)

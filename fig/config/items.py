@@ -150,8 +150,9 @@ class ItemReader:
             raise ConfigError(f"refers to {kind[:-1]} '{source}', which is not declared in the top-level '{kind}' "
                               "section")
         for key in ("uid", "gid", "mode"):
-            if key in spec:
-                raise ConfigError(f"sets '{key}', which a bind mount (compose without Swarm) cannot honour")
+            if key in spec and not self.ctx.swarm:  # Swarm honours them (fig.config.swarm)
+                raise ConfigError(f"sets '{key}', which a bind mount (compose without Swarm) cannot honour: "
+                                  "only `fig deploy` can")
         default_dir = "/run/secrets" if kind == "secrets" else "/"
         target = os.path.join(default_dir, spec.get("target") or source)
         file, content, missing = declared[source]

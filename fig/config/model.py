@@ -8,11 +8,14 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fig.config.develop import WatchRule
 from fig.config.resources import FileMount, LogConfig, SecretConfig, Sensitive, Ulimit
 from fig.errors import ConfigError
+
+if TYPE_CHECKING:
+    from fig.config.swarm import SwarmSettings
 
 __all__ = ["FileMount", "LogConfig", "SecretConfig", "Sensitive", "Ulimit"]  # also from fig.config.resources
 
@@ -276,6 +279,7 @@ class ServiceConfig:
     attach: bool = True  # attached `up` shows this service's output
     engine_options: tuple[tuple[str, Any], ...] = ()  # fig.config.runtime.PASSTHROUGH keys, normalised
     develop: tuple[WatchRule, ...] = ()  # develop.watch, for `fig watch`; not part of the container's configuration
+    swarm: SwarmSettings | None = None  # what only `fig deploy` uses; not part of the container config
 
     @property
     def image_name(self) -> str | None:
@@ -294,11 +298,10 @@ class ServiceConfig:
 
     def config_json(self) -> str:
         """The whole configuration as compact JSON: stored on containers so a recreate can say what changed.
-        `develop` is left out: how files are watched changes nothing in a container (compose, too, hashes without
-        it)."""
-        fields = asdict(self)
-        del fields["develop"]
-        return json.dumps(fields, sort_keys=True, default=str, separators=(",", ":"))
+        `develop` and `swarm` are left out: how files are watched, and what only `fig deploy` reads, change nothing
+        in a container (compose, too, hashes without develop)."""
+        settings = {k: v for k, v in asdict(self).items() if k not in ("develop", "swarm")}
+        return json.dumps(settings, sort_keys=True, default=str, separators=(",", ":"))
 
     def config_hash(self, image_id: str) -> str:
         blob = json.dumps([self.config_json(), image_id])

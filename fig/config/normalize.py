@@ -30,8 +30,9 @@ class Context:
     """What reading a service needs to know about the rest of the document."""
 
     def __init__(self, document: dict[str, Any], *, filename: str, base_dir: str, project: str,
-                 environ: Mapping[str, str], legacy: bool) -> None:
+                 environ: Mapping[str, str], legacy: bool, swarm: bool = False) -> None:
         self.document, self.filename, self.base_dir = document, filename, base_dir
+        self.swarm = swarm  # read for `fig deploy`: the Swarm-only keys are wanted, not ignored
         self.project, self.environ, self.legacy = project, environ, legacy
         self.service_names = frozenset(document.get("services") or {})
         self.network_names = frozenset(document.get("networks") or {}) | {"default"}
@@ -81,8 +82,12 @@ def _sources(ctx: Context, kind: str) -> tuple[list[SecretConfig], dict[str, tup
             return ConfigError(f"{ctx.where(name, key, section=kind)}{' ' if key else ': '}{message}")
 
         for key in ("external", "name"):
-            if key in raw:
-                raise fail("only has a meaning with Swarm, which fig does not use", key)
+            if key in raw and not ctx.swarm:
+                raise fail("only has a meaning with Swarm (`fig deploy`)", key)
+        if raw.get("external"):
+            declared.append(SecretConfig(name, external=str(raw.get("name") or name)))
+            mounts[name] = ("", None, None)
+            continue
         given = [k for k in ("file", "environment", "content") if raw.get(k) is not None]
         if len(given) != 1:
             raise fail("needs exactly one of 'file', 'environment'" + (" or 'content'" if kind == "configs" else ""))
@@ -90,18 +95,18 @@ def _sources(ctx: Context, kind: str) -> tuple[list[SecretConfig], dict[str, tup
             path = os.path.normpath(os.path.join(ctx.base_dir, os.path.expanduser(raw["file"])))
             if not os.path.isfile(path):
                 raise fail(f"{raw['file']!r} is not a file ({path})", "file")
-            declared.append(SecretConfig(name, file=path))
+            declared.append(SecretConfig(name, file=path, engine_name=raw.get("name")))
             mounts[name] = (path, None, None)
             continue
         if raw.get("environment") is not None:
             variable = raw["environment"]
-            declared.append(SecretConfig(name, environment=variable))
+            declared.append(SecretConfig(name, environment=variable, engine_name=raw.get("name")))
             if variable not in ctx.environ:  # refused when a container needs it, not by `fig ps`
                 mounts[name] = (os.path.join(state_dir(ctx.project, ctx.environ), kind, name), None, variable)
                 continue
             value = ctx.environ[variable]
         else:
-            declared.append(SecretConfig(name, content=raw["content"]))
+            declared.append(SecretConfig(name, content=raw["content"], engine_name=raw.get("name")))
             value = raw["content"]
         mounts[name] = (os.path.join(state_dir(ctx.project, ctx.environ), kind, name), Sensitive(value), None)
     return declared, mounts
@@ -158,10 +163,11 @@ def _network_extras(ctx: Context, key: str) -> dict[str, Any]:
 
 def normalize(document: dict[str, Any], *, project: str, filename: str, base_dir: str,
               environ: Mapping[str, str], legacy: bool, files: tuple[str, ...] = (),
-              profiles: Sequence[str] = ()) -> ProjectConfig:
+              profiles: Sequence[str] = (), swarm: bool = False) -> ProjectConfig:
     """`document` is compose-shaped ({"services": ...}); `legacy` marks a Fig-format file; `environ` gives the
     values of bare `environment` keys and secrets from variables."""
-    ctx = Context(document, filename=filename, base_dir=base_dir, project=project, environ=environ, legacy=legacy)
+    ctx = Context(document, filename=filename, base_dir=base_dir, project=project, environ=environ, legacy=legacy,
+                  swarm=swarm)
     secrets, ctx.secrets = _sources(ctx, "secrets")
     configs, ctx.configs = _sources(ctx, "configs")
     services = tuple(ServiceReader(name, dict(raw), ctx).read()

@@ -19,6 +19,7 @@ from fig.config.develop import WatchRule
 from fig.config.model import (
     FileMount, NetworkConfig, PortSpec, ProjectConfig, SecretConfig, ServiceConfig, VolumeSpec,
 )
+from fig.config.swarm import as_deploy
 from fig.config.values import format_duration, format_size
 
 
@@ -77,10 +78,11 @@ class _Renderer:
         return _compact({"type": kind, "source": source, "target": spec.target, "read_only": "ro" in modes or None,
                          "consistency": next(iter(modes & _CONSISTENCY), None)}) | ({kind: options} if options else {})
 
-    def port(self, port: PortSpec) -> str | dict[str, Any]:
-        if not self.long:
+    def port(self, port: PortSpec, *, host: bool = False) -> str | dict[str, Any]:
+        """`host`: published on the task's node (Swarm's mode: host), which only the long form says."""
+        if not self.long and not host:
             return str(port)
-        return _compact({"mode": "ingress", "host_ip": port.host_ip, "target": port.container,
+        return _compact({"mode": "host" if host else "ingress", "host_ip": port.host_ip, "target": port.container,
                          "published": None if port.host is None else str(port.host), "protocol": port.protocol})
 
     def size(self, value: int | None) -> str | int | None:
@@ -124,8 +126,17 @@ class _Renderer:
         logging = None
         if svc.logging:
             logging = _compact({"driver": svc.logging.driver, "options": dict(svc.logging.options)})
+        host_ports = svc.swarm.host_ports if svc.swarm else ()
+        deploy = None
+        if svc.swarm:
+            deploy = _compact({k: _compact(v) if isinstance(v, dict) else v for k, v in as_deploy(svc.swarm).items()})
+            reservations = _compact({"cpus": None if svc.swarm.reserve_cpus is None else str(svc.swarm.reserve_cpus),
+                                     "generic_resources": [{"discrete_resource_spec": {"kind": k, "value": v}}
+                                                           for k, v in svc.swarm.generic_resources]})
+            if reservations:
+                deploy["resources"] = {"reservations": reservations}
         out = {
-            "build": build, "cap_add": list(svc.cap_add), "cap_drop": list(svc.cap_drop),
+            "build": build, "deploy": deploy or None, "cap_add": list(svc.cap_add), "cap_drop": list(svc.cap_drop),
             "command": None if svc.command is None else list(svc.command),
             "configs": [self.mount(m, "/") for m in svc.configs], "container_name": svc.container_name,
             "cpu_shares": svc.cpu_shares, "cpus": svc.cpus, "cpuset": svc.cpuset, "depends_on": depends_on,
@@ -140,7 +151,7 @@ class _Renderer:
             "mem_reservation": self.size(svc.mem_reservation), "memswap_limit": self.size(svc.memswap_limit),
             "network_mode": svc.network_mode,
             "networks": self.networks(svc), "pid": svc.pid, "pids_limit": svc.pids_limit,
-            "ports": [self.port(p) for p in svc.ports], "privileged": svc.privileged or None,
+            "ports": [self.port(p, host=p in host_ports) for p in svc.ports], "privileged": svc.privileged or None,
             "profiles": list(svc.profiles), "read_only": svc.read_only or None, "restart": svc.restart,
             "secrets": [self.mount(m, "/run/secrets") for m in svc.secrets], "shm_size": self.size(svc.shm_size),
             "stdin_open": svc.stdin_open or None, "stop_grace_period": _duration(svc.stop_grace_period),
@@ -173,8 +184,9 @@ class _Renderer:
                          "labels": dict(net.labels), "name": name})
 
     def source(self, src: SecretConfig) -> dict[str, str]:
+        name = src.external if src.external and src.external != src.name else src.engine_name
         return _compact({"file": self.path(src.file) if src.file else None, "environment": src.environment,
-                         "content": src.content})
+                         "content": src.content, "external": True if src.external else None, "name": name})
 
     def document(self) -> dict[str, Any]:
         cfg = self.config

@@ -97,6 +97,8 @@ class SecretConfig:
     file: str | None = None  # absolute path
     environment: str | None = None  # variable name
     content: str | None = None  # inline (configs only)
+    external: str | None = None  # the name of a Swarm object that exists already (`fig deploy` only)
+    engine_name: str | None = None  # `name:`, the Swarm object's name instead of <stack>_<name>_<hash>
 
 
 def _private_dir(path: str) -> None:

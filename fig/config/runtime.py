@@ -99,7 +99,8 @@ class Deploy:
     """The parts of `deploy` that mean something without Swarm (as docker compose reads them): replicas,
     resource limits and reservations, and the restart policy. The Swarm-only parts are ignored with a warning."""
 
-    def __init__(self, raw: Mapping[str, Any], where: str, fail: Callable[[str, str], ConfigError]) -> None:
+    def __init__(self, raw: Mapping[str, Any], where: str, fail: Callable[[str, str], ConfigError], *,
+                 swarm: bool = False) -> None:
         self.raw = raw.get("deploy") or {}
         self.service = raw
         self.fail = fail
@@ -108,10 +109,10 @@ class Deploy:
         self.reservations = resources.get("reservations") or {}
         ignored = [k for k in _SWARM_ONLY if k in self.raw and not (k == "mode" and self.raw[k] == "replicated")]
         ignored += ["resources.reservations.cpus"] if "cpus" in self.reservations else []
-        if ignored:
+        if ignored and not swarm:  # `fig deploy` reads them (fig.config.swarm)
             log.warning("%s ignores deploy.%s: only Swarm uses %s", where, ", deploy.".join(ignored),
                         "it" if len(ignored) == 1 else "them")
-        if self.reservations.get("generic_resources"):
+        if self.reservations.get("generic_resources") and not swarm:
             raise fail("deploy", "reserves generic_resources, which only Swarm can")
 
     def pick(self, key: str, value: T | None, deploy_key: str, part: Mapping[str, Any],

@@ -16,6 +16,7 @@ from fig.config.loader import Sexagesimal
 from fig.config.model import BuildSpec, DependsOn, Link, NetworkRef, ServiceConfig, VolumesFrom, VolumeSpec
 from fig.config.runtime import Deploy, engine_options
 from fig.config.settings import SettingsReader
+from fig.config.swarm import swarm_settings
 from fig.config.values import container_path, pairs, parse_duration, parse_size, strings
 from fig.errors import ConfigError
 
@@ -197,7 +198,7 @@ class ServiceReader(ItemReader, SettingsReader):
         for key in sorted(set(UNSUPPORTED) & raw.keys()):
             why = UNSUPPORTED[key]
             raise self.fail(key, "is not supported by this version of fig" + (f": {why}" if why else ""))
-        deploy = Deploy(raw, self.ctx.where(self.name), self.fail)
+        deploy = Deploy(raw, self.ctx.where(self.name), self.fail, swarm=self.ctx.swarm)
         if self.ctx.legacy and ("image" in raw) == ("build" in raw):
             raise ConfigError(f"{self.ctx.where(self.name)} must have exactly one of 'image' or 'build'")
         if not self.ctx.legacy and "image" not in raw and "build" not in raw:
@@ -276,4 +277,5 @@ class ServiceReader(ItemReader, SettingsReader):
             engine_options=engine_options(raw, self.fail, deploy.devices()),
             develop=read_watch(raw.get("develop"), resolve=self.path, environ=self.ctx.environ,
                                where=lambda i: self.ctx.where(self.name, ("develop", "watch", i))),
+            swarm=swarm_settings(raw, self.fail, self.port),
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from fig.cli.commands.deploy import Deploy
 from fig.cli.commands.files import Files
 from fig.cli.commands.images import Images
 from fig.cli.commands.lifecycle import Lifecycle
@@ -16,7 +17,7 @@ from fig.cli.docopt_command import DocoptCommand
 from fig.cli.status import Status
 
 
-class TopLevelCommand(Lifecycle, Looking, OneOff, Images, Files, Watch, DocoptCommand):
+class TopLevelCommand(Lifecycle, Looking, OneOff, Images, Files, Watch, Deploy, DocoptCommand):
     """Define and run multi-container applications with Docker.
 
     Usage:
@@ -45,6 +46,7 @@ class TopLevelCommand(Lifecycle, Looking, OneOff, Images, Files, Watch, DocoptCo
       convert  Write the configuration as a compose-format file
       cp       Copy files between a container and this machine
       create   Create containers without starting them
+      deploy   Deploy the project to Docker Swarm as a stack
       down     Stop and remove containers and networks
       events   Stream the engine's events about the containers
       exec     Run a command in a running container
@@ -66,6 +68,7 @@ class TopLevelCommand(Lifecycle, Looking, OneOff, Images, Files, Watch, DocoptCo
       stats    Display the containers' resource use
       stop     Stop services
       top      Display the running processes
+      undeploy Remove the project's stack from Docker Swarm
       unpause  Unpause services
       up       Create and start containers
       version  Show the version
@@ -106,3 +109,4 @@ class TopLevelCommand(Lifecycle, Looking, OneOff, Images, Files, Watch, DocoptCo
 
 
 NO_PROJECT = {"help", "version", "ls"}
+SWARM = {"deploy", "undeploy"}  # read the file for Swarm: its Swarm-only keys are wanted

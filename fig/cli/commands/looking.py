@@ -14,6 +14,7 @@ from fig.cli import tables
 from fig.cli.attached import Session
 from fig.cli.dialect import Dialect
 from fig.cli.formatter import ps_json, table
+from fig.cli.commands import deploy as swarm
 from fig.cli.log_printer import LogPrinter, LogSource
 from fig.cli.status import Status
 from fig.errors import UserError
@@ -43,7 +44,10 @@ class Looking:
             --format FORMAT    table, or json: one object per line [default: table]
             --no-trunc         Don't truncate output
             --orphans BOOL     Include containers of services not in the file: true or false
+            --stack NAME       The tasks of a stack on Docker Swarm (the project's when it has no containers)
         """
+        if stack := swarm.stack_to_show(project, options):
+            return swarm.stack_ps(stack, options)
         query = opts.ps_query(options, self.dialect)
         containers = [c for c in project.containers(options["SERVICE"], stopped=query.all, oneoff=query.all,
                                                     orphans=query.orphans)
@@ -79,7 +83,10 @@ class Looking:
             --no-log-prefix     Don't print the "name | " prefix
             --index N           Only the container of that number (needs exactly one SERVICE)
             --format FORMAT     text, or json: one object per line [default: text]
+            --stack NAME        The output of a stack's tasks on Docker Swarm
         """
+        if stack := swarm.stack_to_show(project, options):
+            return swarm.stack_logs(stack, options, self.ansi)
         tail = None if options["--tail"] in (None, "all") else opts.integer(options, "--tail")
         names = options["SERVICE"]
         index = None if options["--index"] is None else opts.integer(options, "--index", minimum=1)
@@ -154,8 +161,13 @@ class Looking:
         """
         Display the running processes of the services' containers, in one table.
 
-        Usage: top [SERVICE...]
+        Usage: top [options] [SERVICE...]
+
+        Options:
+            --stack NAME  The processes of a stack's tasks on Docker Swarm (those this engine runs)
         """
+        if stack := swarm.stack_to_show(project, options):
+            return swarm.stack_top(stack, options)
         found = running.processes(project, options["SERVICE"])
         if found:
             headers, rows = tables.process_table(found)

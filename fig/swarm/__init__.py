@@ -1,0 +1,1 @@
+"""fig deploy: the project as a Docker Swarm stack (convert, plan, deploy and wait, undeploy)."""
