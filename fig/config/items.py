@@ -17,7 +17,7 @@ from fig.config.values import container_path, parse_size
 from fig.errors import ConfigError, DependencyError
 
 if TYPE_CHECKING:
-    from fig.config.normalize import Context
+    from fig.config.context import Context
 
 _EXPOSE = re.compile(r"^(\d+)(?:-(\d+))?(?:/(tcp|udp|sctp))?$")
 _DEVICE = re.compile(r"^(/[^:]+)(?::(/[^:]+))?(?::([rwm]+))?$")

@@ -23,7 +23,7 @@ from fig.errors import ConfigError
 log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
-    from fig.config.normalize import Context
+    from fig.config.context import Context
 
 _RESTART = re.compile(r"^(no|always|unless-stopped|on-failure(:\d+)?)$")
 _NAMESPACE = {"pid": ("host",), "ipc": ("host", "private", "shareable", "none")}

@@ -16,7 +16,7 @@ from fig.errors import ConfigError
 log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
-    from fig.config.normalize import Context
+    from fig.config.context import Context
 
 _PROFILE = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
 _PULL_POLICIES = ("always", "never", "missing", "if_not_present", "build")

@@ -148,3 +148,54 @@ def test_python_dash_m_fig_version():
                             timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("fig version ")
+
+
+def module_edges(path: Path) -> frozenset[str]:
+    """The fig modules a file imports; `from fig.config import checks` is fig.config.checks, not the package."""
+    modules = {module_name(p) for p in MODULES}
+    package = module_name(path).rsplit(".", 1)[0] if path.name != "__init__.py" else module_name(path)
+    found: set[str] = set()
+    for node in ast.walk(tree(path)):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names if alias.name in modules)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(anchor + ([base] if base else []))
+            for alias in node.names:
+                full = f"{base}.{alias.name}"
+                found.add(full if full in modules else base)
+    return frozenset(found & modules)
+
+
+def import_cycles() -> list[list[str]]:
+    """Every circle of imports inside fig/ (TYPE_CHECKING and function-level imports count)."""
+    graph = {module_name(p): sorted(module_edges(p) - {module_name(p)}) for p in MODULES}
+    cycles, done = [], set()
+
+    def visit(name: str, path: list[str]) -> None:
+        if name in path:
+            cycles.append(path[path.index(name):] + [name])
+            return
+        if name in done:
+            return
+        for target in graph.get(name, ()):
+            visit(target, path + [name])
+        done.add(name)
+
+    for name in sorted(graph):
+        visit(name, [])
+    return cycles
+
+
+def test_no_import_cycles_inside_fig():
+    assert import_cycles() == []
+
+
+def test_the_cycle_check_sees_a_circle(tmp_path, monkeypatch):
+    module = PACKAGE / "config" / "items.py"
+    fake = {**{module_name(p): module_edges(p) for p in MODULES},
+            "fig.config.model": module_edges(PACKAGE / "config" / "model.py") | {"fig.config.items"}}
+    monkeypatch.setattr(sys.modules[__name__], "module_edges", lambda p: fake[module_name(p)])
+    assert module_name(module) in {m for cycle in import_cycles() for m in cycle}
