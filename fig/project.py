@@ -15,6 +15,7 @@ from fig.container import Container
 from fig.convergence import Action, Plan, Strategy, changed_fields, plan
 from fig.errors import NotFound, UserError
 from fig.graph import DependencyGraph
+from fig.imaging import ProjectImages
 from fig.preflight import check_references
 from fig.parallel import DEFAULT_LIMIT, Event, Phase, execute
 from fig.readiness import wait_for, wait_running
@@ -59,7 +60,7 @@ class UpOptions:
     recreate_deps: bool = False  # recreate the dependencies of the named services whatever their state
 
 
-class Project:
+class Project(ProjectImages):
     def __init__(self, config: ProjectConfig, backend: ContainerBackend, *, limit: int = DEFAULT_LIMIT) -> None:
         self.config = config
         self.name = config.name
@@ -110,35 +111,6 @@ class Project:
         labels = {L.LABEL_PROJECT: self.name, L.LABEL_ONEOFF: "False"}
         return [Container(self.backend, i) for i in self.backend.list_containers(labels, all=True)
                 if i.labels.get(L.LABEL_SERVICE) not in known]
-
-    # -- images ---------------------------------------------------------------------------------------
-
-    def build(self, names: Iterable[str] = (), *, no_cache: bool = False, pull: bool = False,
-              on_progress: Progress | None = None) -> None:
-        for service in self.get_services(names):
-            if service.config.build:
-                service.build(no_cache=no_cache, pull=pull, on_progress=on_progress)
-            else:
-                log.info("%s uses an image, skipping", service.name)
-
-    def pull(self, names: Iterable[str] = (), *, on_progress: Progress | None = None,
-             on_event: OnEvent = _quiet, ignore_failures: bool = False) -> None:
-        services = [s for s in self.get_services(names) if s.config.image]
-        outcome = execute(services, lambda s: s.pull(on_progress=on_progress), key=lambda s: s.name,
-                          limit=self.limit, on_event=on_event)
-        if not ignore_failures:
-            outcome.raise_if_failed()
-
-    def push(self, names: Iterable[str] = (), *, on_progress: Progress | None = None) -> None:
-        """Push the images that services build and name (`build:` with `image:`); skip the others, saying why."""
-        for service in self.get_services(names):
-            if service.config.build and service.config.image:
-                log.info("Pushing %s (%s)", service.name, service.image_name)
-                service.push(on_progress=on_progress)
-            elif service.config.build:
-                log.info("%s has no image: to push to, skipping", service.name)
-            else:
-                log.info("%s uses an image it does not build, skipping", service.name)
 
     def _images(self, services: Sequence[Service], *, options: UpOptions, on_progress: Progress | None,
                 on_event: OnEvent) -> dict[str, str]:

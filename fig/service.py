@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from fig import labels as L
@@ -78,12 +78,14 @@ class Service:
         self.pull(on_progress=on_progress)
         return self.image_id() or ""
 
-    def build(self, *, no_cache: bool = False, pull: bool = False, on_progress: Progress | None = None) -> str:
+    def build(self, *, no_cache: bool = False, pull: bool = False, args: Mapping[str, str] | None = None,
+              on_progress: Progress | None = None) -> str:
+        """Build the image; `args` are added to (or override) the file's build arguments."""
         spec = self.config.build
         if spec is None:
             raise UserError(f"Service '{self.name}' has no build configuration")
-        request = BuildRequest(spec.context, self.image_name, spec.dockerfile, dict(spec.args), spec.target,
-                               no_cache, pull, spec.cache_from, spec.network, dict(spec.labels), spec.shm_size,
+        request = BuildRequest(spec.context, self.image_name, spec.dockerfile, {**dict(spec.args), **(args or {})},
+                               spec.target, no_cache, pull, spec.cache_from, spec.network, dict(spec.labels), spec.shm_size,
                                spec.extra_hosts, spec.platform)
         log.info("Building %s", self.name)
         step = ""

@@ -9,6 +9,7 @@ import re
 import signal
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -96,6 +97,22 @@ def signal_name(options: dict[str, Any]) -> str:
     if name not in signal.Signals.__members__:
         raise UserError(f"--signal must be a signal such as SIGTERM, KILL or 9, not {value!r}")
     return name
+
+
+def key_values(items: list[str], flag: str, variables: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
+    """Repeated KEY=VAL values; a KEY alone takes the value it has in `variables` (default: this environment),
+    or is left out."""
+    source = os.environ if variables is None else variables
+    result = []
+    for pair in items:
+        name, sep, value = pair.partition("=")
+        if not name:
+            raise UserError(f"Invalid {flag} {pair!r}: use KEY=VALUE")
+        if sep:
+            result.append((name, value))
+        elif name in source:
+            result.append((name, source[name]))
+    return result
 
 
 def integer(options: dict[str, Any], key: str, *, minimum: int | None = None) -> int:

@@ -22,17 +22,7 @@ from fig.specs import RunOptions
 
 def environment(pairs: list[str], variables: Mapping[str, str] | None = None) -> tuple[tuple[str, str], ...]:
     """-e KEY=VALUE pairs; a bare KEY takes its value from `variables` (default: this environment), if set."""
-    source = os.environ if variables is None else variables
-    result = []
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not key:
-            raise UserError(f"Invalid -e {pair!r}: use KEY=VALUE")
-        if sep:
-            result.append((key, value))
-        elif key in source:
-            result.append((key, source[key]))
-    return tuple(result)
+    return tuple(opts.key_values(pairs, "-e", variables))
 
 
 def _labels(pairs: list[str]) -> dict[str, str]:

@@ -333,3 +333,68 @@ def test_config_normal_form_reads_back_as_the_same_project(project):
     project.fig("up", "-d", check=True)
     project.fig("-f", "normal.json", "up", "-d", check=True)  # the same project: nothing is recreated
     assert project.fig("-f", "short.yml", "up", "--explain").stdout.splitlines() == ["db: noop", "web: noop"]
+
+
+# -- images -----------------------------------------------------------------------------------------------
+
+def test_build_arg_quiet_and_with_dependencies(project):
+    for name in ("web", "base"):
+        (project.dir / name).mkdir()
+        (project.dir / name / "Dockerfile").write_text("FROM busybox\nARG V=none\nRUN echo $V > /v\n")
+    project.write(f"""
+        services:
+          web:
+            build: web
+            command: cat /v
+            depends_on: [base]
+          base:
+            build: base
+            command: {SLEEPER}
+        """, "compose.yaml")
+    images = lambda: {t for i in project.client.images() for t in i["RepoTags"] or ()
+                      if t.startswith(f"{project.name}_")}
+    try:
+        result = project.fig("build", "--quiet", "--build-arg", "V=given", "web", check=True)
+        assert "Step" not in result.stdout + result.stderr
+        assert images() == {f"{project.name}_web:latest"}
+        assert project.fig("run", "--no-deps", "-T", "web", check=True).stdout == "given\n"
+        project.fig("build", "--with-dependencies", "web", check=True)
+        assert images() == {f"{project.name}_web:latest", f"{project.name}_base:latest"}
+        assert project.fig("run", "--no-deps", "-T", "web", check=True).stdout == "none\n"
+    finally:
+        for tag in images():
+            project.client.remove_image(tag, force=True)
+
+
+def test_pull_policy_missing_include_deps_and_ignored_failures(project):
+    project.write("""
+        services:
+          web:
+            image: busybox
+            depends_on: [gone]
+          gone:
+            image: localhost:1/figtest-nothing-here:1
+        """, "compose.yaml")
+    assert project.fig("pull", "--policy", "missing", "--quiet", "web", check=True).stdout == ""
+    failed = project.fig("pull", "--policy", "missing", "--include-deps", "web")
+    assert failed.returncode == 1 and "gone" in failed.stderr
+    project.fig("pull", "--ignore-pull-failures", "--quiet", "gone", check=True)
+    result = project.fig("pull", "--policy", "sometimes")
+    assert result.returncode == 1 and "--policy" in result.stderr
+
+
+def test_push_ignore_push_failures(project):
+    (project.dir / "Dockerfile").write_text("FROM busybox\n")
+    project.write("""
+        services:
+          web:
+            build: .
+            image: localhost:1/figtest-push:1
+        """, "compose.yaml")
+    try:
+        project.fig("build", "-q", check=True)
+        assert project.fig("push", "--quiet").returncode == 1
+        result = project.fig("push", "--ignore-push-failures", check=True)
+        assert "web" in result.stderr
+    finally:
+        project.client.remove_image("localhost:1/figtest-push:1", force=True)
