@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from typing import Any
 
 from fig.backend.base import ContainerBackend
+from fig.backend.dryrun import DryRunBackend
 from fig.cli.options import integer
 from fig.project import Project
 
@@ -29,4 +31,13 @@ def project_from_options(options: Mapping[str, Any], environ: Mapping[str, str] 
                           project_directory=options.get("--project-directory"), swarm=swarm)
     limit = integer({"--parallel": options.get("--parallel") or environ.get("FIG_PARALLEL_LIMIT") or 8}, "--parallel",
                     minimum=1)
-    return Project(config, engine(environ), limit=limit)
+    backend = engine(environ)
+    if options.get("--dry-run"):
+        backend = DryRunBackend(backend, say=_say)
+    return Project(config, backend, limit=limit)
+
+
+def _say(line: str) -> None:
+    """A dry run's "would ..." lines are its result: they go to standard output."""
+    sys.stdout.write(f"{line}\n")
+    sys.stdout.flush()

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime
 import json
+import math
 import re
+import time
 
 from tests.integration.conftest import SLEEPER, wait_until
 
@@ -398,3 +400,59 @@ def test_push_ignore_push_failures(project):
         assert "web" in result.stderr
     finally:
         project.client.remove_image("localhost:1/figtest-push:1", force=True)
+
+
+# -- --dry-run --------------------------------------------------------------------------------------------
+
+def engine_events_about(project, since: float) -> list[dict]:
+    until = time.time() + 1
+    events = project.client.events(since=math.floor(since), until=math.ceil(until), decode=True)
+    return [e for e in events if project.name in json.dumps(e)]
+
+
+def test_dry_run_says_what_each_writing_command_would_do_and_the_engine_sees_no_write(project):
+    (project.dir / "Dockerfile").write_text("FROM busybox\n")
+    project.write(f"""
+        services:
+          web:
+            build: .
+            command: {SLEEPER}
+            depends_on: {{db: {{condition: service_healthy}}}}
+            volumes: [data:/d]
+          db:
+            image: busybox
+            command: {SLEEPER}
+            healthcheck: {{test: ["CMD", "true"], interval: 1s}}
+        volumes:
+          data: {{}}
+        """, "compose.yaml")
+    started = time.time() - 1
+    up = project.fig("--dry-run", "up", "--wait", timeout=60, check=True).stdout.splitlines()
+    assert up == [f"would create network {project.name}_default", f"would create volume {project.name}_data",
+                  f"would build image {project.name}_web from {project.dir}",
+                  f"would create container {project.name}_db_1", f"would start container {project.name}_db_1",
+                  f"would create container {project.name}_web_1", f"would start container {project.name}_web_1"]
+    run = project.fig("--dry-run", "run", "--rm", "db", "echo", "hi", timeout=60, check=True).stdout
+    assert f"would create container {project.name}_db_run_1" in run and "would remove container" in run
+    for args in (("pull",), ("build",), ("scale", "db=2"), ("run", "-d", "db")):
+        result = project.fig("--dry-run", *args, timeout=60, check=True)
+        assert result.stdout.startswith("would "), (args, result.stdout)
+    assert project.containers() == [] and engine_events_about(project, started) == []
+    assert not project.client.volumes(filters={"name": f"{project.name}_data"})["Volumes"]
+
+    project.fig("up", "-d", timeout=60, check=True)
+    before = {c["Id"]: c["State"] for c in project.containers()}
+    time.sleep(1)
+    started = math.ceil(time.time())  # the engine's `since` is whole seconds: start the watch on one
+    time.sleep(started - time.time())
+    for args, expected in ((("stop",), "would stop container"), (("kill", "-s", "TERM"), "would send SIGTERM"),
+                           (("restart",), "would restart container"), (("rm", "-sf"), "would remove container"),
+                           (("up", "-d", "--force-recreate"), "would rename container"),
+                           (("down", "--rmi", "local"), f"would remove image {project.name}_web")):
+        result = project.fig("--dry-run", *args, timeout=60, check=True)
+        assert expected in result.stdout, (args, result.stdout)
+    assert {c["Id"]: c["State"] for c in project.containers()} == before
+    writes = [e for e in engine_events_about(project, started)  # the healthcheck's execs are the engine's own
+              if not str(e.get("Action", "")).startswith(("exec_", "health_status"))]
+    assert writes == [], [(e.get("Action"), e.get("Actor", {}).get("Attributes", {}).get("name"), e.get("time")) for e in writes]
+    project.client.remove_image(f"{project.name}_web", force=True)
