@@ -456,3 +456,67 @@ def test_dry_run_says_what_each_writing_command_would_do_and_the_engine_sees_no_
               if not str(e.get("Action", "")).startswith(("exec_", "health_status"))]
     assert writes == [], [(e.get("Action"), e.get("Actor", {}).get("Attributes", {}).get("name"), e.get("time")) for e in writes]
     project.client.remove_image(f"{project.name}_web", force=True)
+
+
+# -- up's attached flags ----------------------------------------------------------------------------------
+
+ATTACHED = """
+    services:
+      web:
+        image: busybox
+        command: sh -c 'echo web-says-hi; sleep 1'
+        depends_on: [db]
+      db:
+        image: busybox
+        command: sh -c 'echo db-says-hi; sleep 1'
+      fails:
+        image: busybox
+        command: sh -c 'sleep 1; exit 4'
+        profiles: [bad]
+      slow:
+        image: busybox
+        command: sh -c 'trap "exit 0" TERM; while :; do sleep 1; done'
+        profiles: [bad]
+    """
+
+
+def test_up_attach_no_attach_dependencies_prefix_and_timestamps(project):
+    project.write(ATTACHED, "compose.yaml")
+    out = project.fig("up", "web", timeout=60, check=True).stdout
+    assert "web-says-hi" in out and "db-says-hi" not in out  # only the named service is shown
+    out = project.fig("up", "--attach-dependencies", "web", timeout=60, check=True).stdout
+    assert "web-says-hi" in out and "db-says-hi" in out
+    out = project.fig("up", "--no-attach", "web", timeout=60, check=True).stdout
+    assert "db-says-hi" in out and "web-says-hi" not in out
+    out = project.fig("up", "--attach", "db", "--no-log-prefix", "--timestamps", "-y", timeout=60,
+                      check=True).stdout
+    [line] = [line for line in out.splitlines() if "says-hi" in line]
+    stamp, text = line.split(" ", 1)
+    assert text == "db-says-hi" and re.fullmatch(r"\d{4}-\d\d-\d\dT[\d:.]+[+-]\d\d:\d\d", stamp), line
+
+
+def test_up_abort_on_container_failure_stops_the_rest_with_the_failures_code(project):
+    project.write(ATTACHED, "compose.yaml")
+    result = project.fig("--profile", "bad", "up", "--abort-on-container-failure", "fails", "slow", timeout=60)
+    assert result.returncode == 4, result
+    assert project.inspect(project.container_name("slow"))["State"]["Status"] == "exited"
+    result = project.fig("up", "--abort-on-container-failure", "--abort-on-container-exit")
+    assert result.returncode == 1 and "cannot be combined" in result.stderr
+
+
+def test_up_always_recreate_deps_and_pull_policy(project):
+    project.write(CHAIN, "compose.yaml")
+    project.fig("up", "-d", "web", check=True)
+    ids = {c["Names"][0]: c["Id"] for c in project.containers()}
+    project.fig("up", "-d", "--always-recreate-deps", "web", check=True)
+    after = {c["Names"][0]: c["Id"] for c in project.containers()}
+    db, web = f"/{project.container_name('db')}", f"/{project.container_name('web')}"
+    assert after[db] != ids[db] and after[web] == ids[web]
+    result = project.fig("up", "-d", "--always-recreate-deps", "--no-recreate")
+    assert result.returncode == 1 and "cannot be combined" in result.stderr
+    project.write(CHAIN.replace("image: busybox\n        command", "image: localhost:1/figtest-none:1\n        command", 1),
+                  "compose.yaml")
+    result = project.fig("up", "-d", "--pull", "never", "--quiet-pull", "db")
+    assert result.returncode == 1 and "never" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    result = project.fig("up", "-d", "--pull", "whenever")
+    assert result.returncode == 1 and "--pull" in result.stderr
