@@ -520,3 +520,12 @@ def test_up_always_recreate_deps_and_pull_policy(project):
     assert result.returncode == 1 and "never" in result.stderr and len(result.stderr.strip().splitlines()) == 1
     result = project.fig("up", "-d", "--pull", "whenever")
     assert result.returncode == 1 and "--pull" in result.stderr
+
+
+def test_bad_global_values_are_one_line_naming_the_flag(project):
+    project.write("services:\n  web:\n    image: busybox\n", "compose.yaml")
+    for args, flag in ((["--parallel", "x"], "--parallel"), (["--ansi", "maybe"], "--ansi"),
+                       (["--progress", "loud"], "--progress"), (["--env-file", "nowhere.env"], "nowhere.env")):
+        result = project.fig(*args, "ps")
+        assert result.returncode == 1 and flag in result.stderr, result
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
