@@ -45,7 +45,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _dispatch(argv)
     except HelpRequested as e:
-        print(e.text)
+        try:
+            print(e.text)
+        except BrokenPipeError:  # `fig help run | head`
+            pass
         return 0
     except NoSuchCommand as e:
         log.error("%s", e)
