@@ -117,7 +117,8 @@ class DryRunBackend:
     def attach_output(self, container_id: str) -> Iterator[LogLine]:
         return iter(()) if container_id in self.made else self.inner.attach_output(container_id)
 
-    def attach_socket(self, container_id: str, *, stdin: bool = True, output: bool = True) -> socket.socket:
+    def attach_socket(self, container_id: str, *, stdin: bool = True, output: bool = True,
+                      detach_keys: str | None = None) -> socket.socket:
         """A connection on which the container (that would run) says nothing and ends at once."""
         ours, theirs = socket.socketpair()
         theirs.close()
@@ -188,8 +189,8 @@ class DryRunBackend:
     def stats(self, container_id: str, *, stream: bool) -> Iterator[StatsSample]:
         return iter(()) if container_id in self.made else self.inner.stats(container_id, stream=stream)
 
-    def events(self, labels: Mapping[str, str], *, since: float | None = None,
-               until: float | None = None) -> Iterator[EngineEvent]:
+    def events(self, labels: Mapping[str, str], *, since: str | None = None,
+               until: str | None = None) -> Iterator[EngineEvent]:
         return self.inner.events(labels, since=since, until=until)
 
     # -- exec and archives ------------------------------------------------------------------------------------

@@ -50,3 +50,13 @@ def test_a_dry_run_over_a_running_project_changes_nothing(load, backend, project
                                                     "would remove container figtest_web_1",
                                                     "would stop container figtest_db_1", "would stop container figtest_web_1"]
     assert [c.state.value for c in real.containers(stopped=True)] == ["running", "running"]
+
+
+def test_the_dry_run_backend_has_every_method_of_the_engine_interface():
+    """A method added to the interface must be sorted here into a read (passed on) or a write (said)."""
+    import inspect
+
+    from fig.backend.base import ContainerBackend
+
+    wanted = {name for name, _ in inspect.getmembers(ContainerBackend, inspect.isfunction) if not name.startswith("_")}
+    assert wanted - set(vars(DryRunBackend)) == set()
