@@ -529,3 +529,20 @@ def test_bad_global_values_are_one_line_naming_the_flag(project):
         result = project.fig(*args, "ps")
         assert result.returncode == 1 and flag in result.stderr, result
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_run_use_aliases_joins_the_network_under_the_service_name(project):
+    project.write(f"""
+        services:
+          web:
+            image: busybox
+            command: {SLEEPER}
+            networks: {{default: {{aliases: [front]}}}}
+        """, "compose.yaml")
+    aliases = {}
+    for args in ((), ("--use-aliases",)):
+        name = project.fig("run", "-d", *args, "web", check=True).stdout.strip()
+        network = project.inspect(name)["NetworkSettings"]["Networks"][f"{project.name}_default"]
+        aliases[args] = set(network["Aliases"] or ())
+    assert not {"web", "front"} & aliases[()]
+    assert {"web", "front"} <= aliases[("--use-aliases",)]
