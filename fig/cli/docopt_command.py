@@ -72,6 +72,8 @@ class DocoptCommand:
                 raise HelpRequested(doc)
             if not arg.startswith("-"):
                 break
+        if "[options]" in doc and "--dry-run" not in doc:  # a global option that may follow the command, too
+            doc += "\n\nGlobal options:\n    --dry-run  Show what the command would change, and change nothing"
         return parse(doc, argv, options_first="[ARGS...]" in doc)
 
 

@@ -546,3 +546,13 @@ def test_run_use_aliases_joins_the_network_under_the_service_name(project):
         aliases[args] = set(network["Aliases"] or ())
     assert not {"web", "front"} & aliases[()]
     assert {"web", "front"} <= aliases[("--use-aliases",)]
+
+
+def test_dry_run_may_follow_the_command_name(project):
+    project.write(f"services:\n  web:\n    image: busybox\n    command: {SLEEPER}\n", "compose.yaml")
+    project.fig("up", "-d", check=True)
+    result = project.fig("stop", "-t", "1", "--dry-run", "web", check=True)
+    assert result.stdout == f"would stop container {project.name}_web_1\n"
+    assert project.inspect(project.container_name("web"))["State"]["Running"]
+    result = project.fig("run", "--rm", "-T", "web", "echo", "--dry-run", check=True)  # the command's own word
+    assert result.stdout == "--dry-run\n"
