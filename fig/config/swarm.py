@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from fig.config.model import PortSpec
+from fig.config.ports import PortSpec
 from fig.config.values import format_duration, pairs, parse_duration, strings
 from fig.errors import ConfigError
 

@@ -1,0 +1,75 @@
+"""A published port: parsed from the short syntax ("127.0.0.1:8000:80/udp", ranges too) and printed back."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+
+from fig.errors import ConfigError
+
+_PORT_RE = re.compile(
+    r"^(?:(?:(?P<ip>\[[0-9a-fA-F:.]+\]|[0-9.]+|[a-zA-Z0-9.-]*):)?(?P<host>\d+(?:-\d+)?)?:)?"
+    r"(?P<container>\d+(?:-\d+)?)(?:/(?P<proto>tcp|udp|sctp))?$"
+)
+
+
+def _port_range(text: str, what: str, spec: str) -> list[int]:
+    first, _, last = text.partition("-")
+    lo, hi = int(first), int(last or first)
+    if not (0 < lo <= hi <= 65535):
+        raise ConfigError(f"{what} {spec!r} is not a valid port")
+    return list(range(lo, hi + 1))
+
+
+@dataclass(frozen=True, slots=True)
+class PortSpec:
+    container: int
+    host: int | None = None
+    host_ip: str | None = None
+    protocol: str = "tcp"
+
+    @classmethod
+    def parse_many(cls, text: str | int) -> list[PortSpec]:
+        """Parse a port entry; a range such as "8000-8001:80-81" gives one spec per port."""
+        spec = str(text).strip()
+        m = _PORT_RE.match(spec)
+        if not m:
+            raise ConfigError(f"port {spec!r} is not a valid port")
+        containers = _port_range(m["container"], "port", spec)
+        hosts: list[int | None] = [None] * len(containers)
+        if m["host"]:
+            hosts = list(_port_range(m["host"], "port", spec))
+            if len(hosts) == 1 and len(containers) > 1:
+                raise ConfigError(f"port {spec!r} maps a range to a single host port")
+            if len(hosts) != len(containers):
+                raise ConfigError(f"port {spec!r} has host and container ranges of different sizes")
+        ip = (m["ip"] or "").strip("[]") or None
+        if ip is not None:
+            try:
+                ipaddress.ip_address(ip)
+            except ValueError:
+                raise ConfigError(f"port {spec!r} has {ip!r} where an IP address of the host belongs") from None
+        proto = m["proto"] or "tcp"
+        return [cls(c, h, ip, proto) for c, h in zip(containers, hosts)]
+
+    @classmethod
+    def parse(cls, text: str | int) -> PortSpec:
+        specs = cls.parse_many(text)
+        if len(specs) != 1:
+            raise ConfigError(f"port {text!r} is a range, not a single port")
+        return specs[0]
+
+    @property
+    def key(self) -> str:
+        """The engine's name for the container side, e.g. "80/tcp"."""
+        return f"{self.container}/{self.protocol}"
+
+    def __str__(self) -> str:
+        proto = "" if self.protocol == "tcp" else f"/{self.protocol}"
+        if self.host_ip is not None:
+            ip = f"[{self.host_ip}]" if ":" in self.host_ip else self.host_ip
+            return f"{ip}:{self.host or ''}:{self.container}{proto}"
+        if self.host is not None:
+            return f"{self.host}:{self.container}{proto}"
+        return f"{self.container}{proto}"
