@@ -65,7 +65,8 @@ def containers(project: Project, service: str, *, index: int = 0, oneoff: bool =
 
 # -- out of a container -------------------------------------------------------------------------------------
 
-def archive_of(container: Container, source: str, *, follow_link: bool = False) -> tuple[PathStat, str, Iterator[bytes]]:
+def archive_of(container: Container, source: str, *,
+               follow_link: bool = False) -> tuple[PathStat, str, Iterator[bytes]]:
     """The path's stat, the name its archive's top entry has, and the archive (with `follow_link` and a symbolic
     link, of what it points to, named as the link)."""
     stat = _stat(container, source)
