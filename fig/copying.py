@@ -4,6 +4,7 @@ given; `dir/.` copies a directory's contents)."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import posixpath
 import tarfile
@@ -64,14 +65,15 @@ def containers(project: Project, service: str, *, index: int = 0, oneoff: bool =
 
 # -- out of a container -------------------------------------------------------------------------------------
 
-def archive_of(container: Container, source: str, *, follow_link: bool = False) -> tuple[PathStat, str, Iterator[bytes]]:
-    """The path's stat, the name its archive's top entry has, and the archive (of the link's target, with
-    `follow_link` and a symbolic link)."""
+def archive_of(container: Container, source: str, *,
+               follow_link: bool = False) -> tuple[PathStat, str, Iterator[bytes]]:
+    """The path's stat, the name its archive's top entry has, and the archive (with `follow_link` and a symbolic
+    link, of what it points to, named as the link)."""
     stat = _stat(container, source)
     if follow_link and stat.mode & MODE_SYMLINK and stat.link_target:
         target = posixpath.join(posixpath.dirname(source.rstrip("/")) or "/", stat.link_target)
         followed, chunks = container.backend.get_archive(container.id, target)
-        return followed, followed.name, chunks
+        return dataclasses.replace(followed, name=stat.name), followed.name, chunks
     found, chunks = container.backend.get_archive(container.id, source)
     return found, found.name, chunks
 

@@ -143,7 +143,7 @@ class FakeBackend(FakeSwarm):
         self.exec_results: dict[tuple[str, str], tuple[int, str]] = {}  # (name, " ".join(command)) -> code, output
         self.execs: dict[str, FakeExec] = {}
         self.event_log: list[EngineEvent] = []  # what the engine would have reported, stamped with the clock
-        self.processes: dict[str, list[list[str]]] = {}  # container name -> `top` rows (UID PID PPID C STIME TTY TIME CMD)
+        self.processes: dict[str, list[list[str]]] = {}  # container name -> `top` rows (UID PID ... TIME CMD)
         self.samples: dict[str, StatsSample] = {}  # container name -> what `stats` reads
         self._swarm_init()
         for image in images:

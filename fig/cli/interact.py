@@ -12,8 +12,8 @@ from typing import Any
 from fig import running
 from fig.backend.base import ExecSpec
 from fig.cli import attach
-from fig.cli import run as one_off
 from fig.cli import options as opts
+from fig.cli import run as one_off
 from fig.container import Container
 from fig.project import Project
 
@@ -27,10 +27,10 @@ def exec_command(project: Project, options: dict[str, Any]) -> int:
     container = running.pick(project, options["SERVICE"], index=opts.integer(options, "--index"))
     detach = options["--detach"]
     tty = not detach and not (options["--no-TTY"] or options["--no-tty"]) and _terminal()
-    spec = ExecSpec(command=(options["COMMAND"], *options["ARGS"]),
-                    environment=dict(one_off.environment(options["--env"], dict(project.config.variables))), user=options["--user"],
-                    working_dir=options["--workdir"], privileged=options["--privileged"], tty=tty,
-                    stdin=not detach and sys.stdin is not None)
+    environment = one_off.environment(options["--env"], dict(project.config.variables))
+    spec = ExecSpec(command=(options["COMMAND"], *options["ARGS"]), environment=dict(environment),
+                    user=options["--user"], working_dir=options["--workdir"], privileged=options["--privileged"],
+                    tty=tty, stdin=not detach and sys.stdin is not None)
     execution = running.Execution.create(container, spec)
     if detach:
         execution.start_detached()

@@ -191,3 +191,11 @@ def test_attach_on_a_terminal_is_a_tty_and_the_detach_keys_leave_it_running(proj
     term.send(b"\x10\x11")  # ctrl-p ctrl-q, the engine's detach keys
     assert term.wait() == 0
     assert state(project, "sh")["Running"] and term.terminal_restored()
+
+
+def test_cp_follow_link_copies_what_the_link_points_to_under_the_links_name(up, tmp_path):
+    up.fig("cp", "-L", "web:/bin/sh", str(tmp_path), check=True)
+    copied = tmp_path / "sh"
+    assert copied.is_file() and not copied.is_symlink() and os.access(copied, os.X_OK)
+    up.fig("cp", "web:/bin/sh", str(tmp_path / "link"), check=True)
+    assert os.readlink(tmp_path / "link") == "/bin/busybox"
