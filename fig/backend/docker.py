@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from fig import errors
-from fig.backend import streams, wire
+from fig.backend import hostlock, streams, wire
 from fig.backend.base import (
     BuildRequest, ContainerInfo, ContainerSpec, EngineEvent, ExecInfo, ExecSpec, ImageInfo, LogLine, NetworkOptions,
     PathStat, StatsSample,
@@ -435,13 +435,14 @@ class DockerBackend(SwarmCalls):
 
     def ensure_network(self, name: str, *, driver: str | None, internal: bool, labels: Mapping[str, str],
                        options: NetworkOptions = NetworkOptions()) -> None:
-        if self.network_exists(name):
-            return
-        try:  # CheckDuplicate: the engine refuses a second network of the name (two `up`s at once)
-            self._call("POST", "/networks/create", body=wire.network_body(name, driver, internal, labels, options),
-                       subject=f"network {name}")
-        except errors.Conflict:
-            log.debug("network %s was created by another fig at the same moment", name)
+        with hostlock.held(self.url, f"network {name}"):
+            if self.network_exists(name):
+                return
+            try:  # CheckDuplicate: the engine refuses a second network of the name when it sees the first
+                self._call("POST", "/networks/create", subject=f"network {name}",
+                           body=wire.network_body(name, driver, internal, labels, options))
+            except errors.Conflict:
+                log.debug("network %s was made at the same moment by another client of the engine", name)
 
     def remove_network(self, name: str) -> None:
         self._call("DELETE", path_of("/networks/{}", name), subject=f"network {name}")
