@@ -96,6 +96,12 @@ class FaultProxy:
         with self._lock:
             self.rules.clear()
 
+    def sever(self) -> None:
+        """Close every connection open now (streams included), as an engine that goes away would."""
+        with self._lock:
+            for sock in list(self._open):
+                _close(sock)
+
     def requests(self, method: str, path: str) -> list[str]:
         """The targets of the requests seen so far that match `method` and the pattern `path`."""
         with self._lock:

@@ -278,8 +278,10 @@ class DockerBackend(SwarmCalls):
             params["since"] = wire.unix_time(since)
         if until is not None:
             params["until"] = wire.unix_time(until)
-        lines = streams.lines(streams.frames(self._stream(path_of("/containers/{}/logs", container_id), params,
-                                                             follow=follow), tty))
+        chunks = self._stream(path_of("/containers/{}/logs", container_id), params, follow=follow)
+        if timestamps and not tty:
+            return streams.stamped_lines(chunks)
+        lines = streams.lines(streams.frames(chunks, tty))
         return streams.timestamped(lines) if timestamps else lines
 
     def attach_output(self, container_id: str) -> Iterator[LogLine]:

@@ -161,6 +161,7 @@ def follow(project: Project, session: Session, containers: list[Container], serv
     except KeyboardInterrupt:
         shutdown(stop_all, kill_all)
         return 130
+    session.check()
     if decided is not None:
         log.info("Aborting on container exit...")
         try:
