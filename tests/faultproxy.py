@@ -138,6 +138,7 @@ class FaultProxy:
                 body = json.dumps({"message": f"injected fault: {rule.status}"}).encode()
                 client.sendall(b"HTTP/1.1 %d Injected Fault\r\nContent-Type: application/json\r\nContent-Length: %d"
                                b"\r\nConnection: close\r\n\r\n%s" % (rule.status, len(body), body))
+                _wait_for_hang_up(client, self._closed)  # take the rest of the request, as the engine would
                 return
             elif action == "drop":
                 return

@@ -152,10 +152,14 @@ class LogPrinter:
         for source in sources:
             self.add(source)
         exit_codes: dict[str, int] = {}
+        interrupted = False
         try:
             self._write_all(exit_codes, stop, on_exit)
+        except KeyboardInterrupt:
+            interrupted = True
+            raise
         finally:
-            self._closed = True
+            self._closed = not interrupted  # after Ctrl-C the readers go on: the caller drains them (runs again)
             self.out.flush()
         return exit_codes
 
