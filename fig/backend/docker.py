@@ -201,7 +201,7 @@ class DockerBackend(SwarmCalls):
         followed stream may be silent for longer than the timeout."""
         if self.http:
             return self.http.stream(path, params, follow=follow)
-        with self._translate(subject_of(path), operation="logs", seconds=self.api.timeout):
+        with self._translate(subject_of(path), operation=operation("GET", path), seconds=self.api.timeout):
             response = self._sdk_request("GET", path, params=params, stream=True,
                                          timeout=None if follow else self.api.timeout)
         return _content(response)
