@@ -184,3 +184,24 @@ def test_an_engine_that_goes_away_under_a_stream_ends_it_with_one_line_and_a_fai
     assert "tick" in out
     proxy.clear()
     assert_converges(project)
+
+
+def test_the_sdk_transport_is_bounded_too(project, proxy):
+    """TCP and TLS engines go through the docker SDK: the same bound, the same one line."""
+    from fig.backend.docker import DockerBackend
+    from fig.container import Container
+    from fig.errors import EngineTimeout
+
+    project.write(TWO)
+    project.fig("up", "-d", "--no-start", check=True)
+    web = container_id(project, "web")
+    proxy.add("POST", rf"/containers/{web}/start", "hang")
+    backend = DockerBackend.from_env({"DOCKER_HOST": proxy.url, "FIG_HTTP_TIMEOUT": BOUND}, plain_http=False)
+    container = Container(backend, backend.inspect(web))
+    began = time.monotonic()
+    with pytest.raises(EngineTimeout) as caught:
+        container.start()
+    assert time.monotonic() - began < 25
+    assert str(caught.value) == (f"{project.container_name('web')}: start got no answer from the Docker daemon at "
+                                 f"{proxy.url} in {BOUND} s (FIG_HTTP_TIMEOUT sets how long to wait)")
+    assert_converges(project)
