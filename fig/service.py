@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from fig import labels as L
-from fig.backend.base import BuildRequest, ContainerBackend, ContainerInfo
+from fig.backend.base import BuildRequest, ContainerBackend, ContainerInfo, ContainerSpec
 from fig.config.model import ServiceConfig
 from fig.container import Container
 from fig.convergence import Action, Plan, Step
@@ -17,6 +18,7 @@ from fig.specs import RunOptions, SpecBuilder, canonical_name
 
 log = logging.getLogger(__name__)
 
+ADOPT_ATTEMPTS = 100  # 10 s of a name taken by a container not yet to be seen
 Progress = Callable[[str, dict[str, Any]], None]
 
 
@@ -149,7 +151,7 @@ class Service:
                                       renew_volumes=renew_volumes, before_start=before_start)
             container = Container(self.backend, info)
             before_start(container)
-            container.start()
+            _start(container, patient=True)  # it may be one another fig is creating at this moment
             return container
 
         kept = [Container(self.backend, s.container) for s in plan.steps if s.action is Action.NOOP and s.container]
@@ -169,29 +171,34 @@ class Service:
                 renew_volumes: bool = False, before_start: Callable[[Container], None] = lambda _: None) -> Container:
         spec = self.specs.build(number, image_id, self.config_hash(image_id), previous=previous,
                                 renew_volumes=renew_volumes)
-        try:
-            container = Container(self.backend, self.backend.inspect(self.backend.create(spec)))
-        except Conflict:
-            container = self._adopt(spec.name, number)
+        container, adopted = self._create_or_adopt(spec, number)
         if start:
             before_start(container)
-            container.start()
+            _start(container, patient=adopted)
         return container
 
-    def _adopt(self, name: str, number: int) -> Container:
-        """The container another fig made under `name` at the same moment (two `up`s at once), if it is this
-        service's; else the name is in the way of something else."""
-        try:
-            info = self.backend.inspect(name)
-        except NotFound:
-            raise Conflict(f"{name}: the name was taken, then freed again; run the command again") from None
-        wanted = {**L.service_labels(self.project, self.name), L.LABEL_NUMBER: str(number)}
-        if any(info.labels.get(k) != v for k, v in wanted.items()):
-            owner = info.labels.get(L.LABEL_PROJECT)
-            whose = f"of project {owner}, service {info.labels.get(L.LABEL_SERVICE)}" if owner else "not made by fig"
-            raise Conflict(f"{name}: the name is taken by container {info.id[:12]} ({whose}); remove or rename it")
-        log.debug("%s was created by another fig at the same moment: using it", name)
-        return Container(self.backend, info)
+    def _create_or_adopt(self, spec: ContainerSpec, number: int) -> tuple[Container, bool]:
+        """Create the container; if another fig made it at the same moment (two `up`s at once), use theirs when it
+        is this service's (then True), else say what is in the way. The engine holds a name a moment before the
+        container can be inspected, so a name taken by nothing yet is tried again."""
+        for _ in range(ADOPT_ATTEMPTS):
+            try:
+                return Container(self.backend, self.backend.inspect(self.backend.create(spec))), False
+            except Conflict:
+                try:
+                    info = self.backend.inspect(spec.name)
+                except NotFound:
+                    time.sleep(0.1)
+                    continue
+            wanted = {**L.service_labels(self.project, self.name), L.LABEL_NUMBER: str(number)}
+            if any(info.labels.get(k) != v for k, v in wanted.items()):
+                owner = info.labels.get(L.LABEL_PROJECT)
+                whose = f"of project {owner}, service {info.labels.get(L.LABEL_SERVICE)}" if owner else "not made by fig"
+                raise Conflict(f"{spec.name}: the name is taken by container {info.id[:12]} ({whose}); "
+                               "remove or rename it")
+            log.debug("%s was created by another fig at the same moment: using it", spec.name)
+            return Container(self.backend, info), True
+        raise Conflict(f"{spec.name}: the name stays taken by a container the engine does not show; try again")
 
     def _recreate(self, old: ContainerInfo, number: int, image_id: str, *, timeout: int, start: bool,
                   renew_volumes: bool, before_start: Callable[[Container], None]) -> Container:
@@ -240,3 +247,16 @@ class Service:
 
     def fixed_host_ports(self) -> list[str]:
         return [str(p) for p in self.config.ports if p.host is not None]
+
+
+def _start(container: Container, *, patient: bool) -> None:
+    """Start a container; one that another fig is still creating can be seen (listed, inspected) a moment before
+    the engine can start it, so a `patient` start tries again for a while."""
+    for attempt in range(ADOPT_ATTEMPTS if patient else 1, 0, -1):
+        try:
+            container.start()
+            return
+        except NotFound:
+            if attempt == 1:
+                raise
+            time.sleep(0.1)

@@ -96,6 +96,12 @@ class FaultProxy:
         with self._lock:
             self.rules.clear()
 
+    def sever(self) -> None:
+        """Close every connection open now (streams included), as an engine that goes away would."""
+        with self._lock:
+            for sock in list(self._open):
+                _close(sock)
+
     def requests(self, method: str, path: str) -> list[str]:
         """The targets of the requests seen so far that match `method` and the pattern `path`."""
         with self._lock:
@@ -132,6 +138,7 @@ class FaultProxy:
                 body = json.dumps({"message": f"injected fault: {rule.status}"}).encode()
                 client.sendall(b"HTTP/1.1 %d Injected Fault\r\nContent-Type: application/json\r\nContent-Length: %d"
                                b"\r\nConnection: close\r\n\r\n%s" % (rule.status, len(body), body))
+                _wait_for_hang_up(client, self._closed)  # take the rest of the request, as the engine would
                 return
             elif action == "drop":
                 return

@@ -160,7 +160,7 @@ class BuildRequest:
 class LogLine:
     text: str
     stream: str = "stdout"
-    timestamp: str | None = None  # RFC 3339 with nanoseconds, when asked for
+    timestamp: str | None = None  # RFC 3339 with nine digits of nanoseconds (so they sort), when asked for
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from fig import errors
-from fig.backend import streams, wire
+from fig.backend import hostlock, streams, wire
 from fig.backend.base import (
     BuildRequest, ContainerInfo, ContainerSpec, EngineEvent, ExecInfo, ExecSpec, ImageInfo, LogLine, NetworkOptions,
     PathStat, StatsSample,
@@ -201,7 +201,7 @@ class DockerBackend(SwarmCalls):
         followed stream may be silent for longer than the timeout."""
         if self.http:
             return self.http.stream(path, params, follow=follow)
-        with self._translate(subject_of(path), operation="logs", seconds=self.api.timeout):
+        with self._translate(subject_of(path), operation=operation("GET", path), seconds=self.api.timeout):
             response = self._sdk_request("GET", path, params=params, stream=True,
                                          timeout=None if follow else self.api.timeout)
         return _content(response)
@@ -278,8 +278,10 @@ class DockerBackend(SwarmCalls):
             params["since"] = wire.unix_time(since)
         if until is not None:
             params["until"] = wire.unix_time(until)
-        lines = streams.lines(streams.frames(self._stream(path_of("/containers/{}/logs", container_id), params,
-                                                             follow=follow), tty))
+        chunks = self._stream(path_of("/containers/{}/logs", container_id), params, follow=follow)
+        if timestamps and not tty:
+            return streams.stamped_lines(chunks)
+        lines = streams.lines(streams.frames(chunks, tty))
         return streams.timestamped(lines) if timestamps else lines
 
     def attach_output(self, container_id: str) -> Iterator[LogLine]:
@@ -435,13 +437,14 @@ class DockerBackend(SwarmCalls):
 
     def ensure_network(self, name: str, *, driver: str | None, internal: bool, labels: Mapping[str, str],
                        options: NetworkOptions = NetworkOptions()) -> None:
-        if self.network_exists(name):
-            return
-        try:  # CheckDuplicate: the engine refuses a second network of the name (two `up`s at once)
-            self._call("POST", "/networks/create", body=wire.network_body(name, driver, internal, labels, options),
-                       subject=f"network {name}")
-        except errors.Conflict:
-            log.debug("network %s was created by another fig at the same moment", name)
+        with hostlock.held(self.url, f"network {name}"):
+            if self.network_exists(name):
+                return
+            try:  # CheckDuplicate: the engine refuses a second network of the name when it sees the first
+                self._call("POST", "/networks/create", subject=f"network {name}",
+                           body=wire.network_body(name, driver, internal, labels, options))
+            except errors.Conflict:
+                log.debug("network %s was made at the same moment by another client of the engine", name)
 
     def remove_network(self, name: str) -> None:
         self._call("DELETE", path_of("/networks/{}", name), subject=f"network {name}")

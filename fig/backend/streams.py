@@ -10,6 +10,8 @@ from typing import Any
 from fig import errors
 from fig.backend.base import LogLine
 
+STAMP = len("2024-01-01T00:00:00.000000000Z")  # the engine's timestamps are of fixed width, then a space
+
 
 def frames(chunks: Iterator[bytes], tty: bool) -> Iterator[tuple[str, bytes]]:
     """(stream, data) pieces of an engine output stream: raw for a TTY, else 8-byte-header frames.
@@ -51,14 +53,20 @@ def lines(pieces: Iterator[tuple[str, bytes]]) -> Iterator[LogLine]:
             continue
         *complete, pending[stream] = data.split(b"\n")
         for line in complete:
-            yield LogLine(line.decode("utf-8", "replace") + "\n", stream)
+            yield LogLine(_text(line), stream)
     for stream, data in pending.items():
         if data:
             yield LogLine(data.decode("utf-8", "replace"), stream)
 
 
+def _text(line: bytes) -> str:
+    """A line (without its newline) as text: invalid UTF-8 replaced, a CRLF ending one newline."""
+    return line[:-1].decode("utf-8", "replace") + "\n" if line.endswith(b"\r") else \
+        line.decode("utf-8", "replace") + "\n"
+
+
 def timestamped(lines: Iterator[LogLine]) -> Iterator[LogLine]:
-    """Move the engine's leading timestamp of each line into LogLine.timestamp."""
+    """Move the engine's leading timestamp of each line into LogLine.timestamp (a TTY's raw stream)."""
     for line in lines:
         stamp, _, text = line.text.partition(" ")
         yield LogLine(text, line.stream, stamp)
@@ -75,6 +83,40 @@ def json_lines(chunks: Iterator[bytes]) -> Iterator[dict[str, Any]]:
                 yield json.loads(line)
     if buffer.strip():
         yield json.loads(buffer)
+
+
+def stamped_lines(chunks: Iterator[bytes]) -> Iterator[LogLine]:
+    """Whole lines of a multiplexed log stream asked for with timestamps. The engine stamps every message,
+    and splits a long line into several, so the stamps are taken off each frame; a line carries the stamp of
+    its last message (where the log is to be read on from after it)."""
+    pending = {"stdout": b"", "stderr": b""}
+    stamp = {"stdout": "", "stderr": ""}
+    for stream, data in _each_frame(chunks):
+        stamp[stream] = data[:STAMP].decode("ascii", "replace")
+        *complete, pending[stream] = (pending[stream] + data[STAMP + 1:]).split(b"\n")
+        for line in complete:
+            yield LogLine(_text(line), stream, stamp[stream])
+    for stream, data in pending.items():
+        if data:
+            yield LogLine(data.decode("utf-8", "replace"), stream, stamp[stream])
+
+
+def _each_frame(chunks: Iterator[bytes]) -> Iterator[tuple[str, bytes]]:
+    """Every frame of a multiplexed stream on its own; a connection that drops ends them."""
+    buffer = b""
+    try:
+        for chunk in chunks:
+            buffer += chunk
+            offset = 0
+            while len(buffer) - offset >= 8:
+                kind, size = struct.unpack_from(">BxxxL", buffer, offset)
+                if len(buffer) - offset < 8 + size:
+                    break
+                yield ("stderr" if kind == 2 else "stdout"), buffer[offset + 8:offset + 8 + size]
+                offset += 8 + size
+            buffer = buffer[offset:]
+    except OSError:
+        return
 
 
 def received(sock: Any) -> Iterator[bytes]:

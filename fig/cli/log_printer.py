@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from fig.cli.colors import plain, rainbow
-from fig.errors import FigError
+from fig.errors import FigError, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +83,7 @@ class LogPrinter:
         self._width = width
         self._running = 0
         self._lock = threading.Lock()
+        self.lost: dict[str, FigError] = {}  # sources whose lines broke off with an error, by full name
 
     def add(self, source: LogSource) -> None:
         """Start reading a source; safe to call while `run` is running."""
@@ -122,8 +123,11 @@ class LogPrinter:
                           else prefix + self._time(stamp) + text)
             if source.wait is not None:
                 code = source.wait()
-        except FigError as e:  # e.g. the container was removed while we read it
+        except NotFound as e:  # the container was removed while we read it
             log.warning("%s: %s", source.full_name or source.name, e)
+        except FigError as e:  # the engine stopped answering: the caller says so, once
+            log.debug("%s: %s", source.full_name or source.name, e)
+            self.lost[source.full_name or source.name] = e
         finally:
             self._put(_Exit(source, code))
 
@@ -148,10 +152,14 @@ class LogPrinter:
         for source in sources:
             self.add(source)
         exit_codes: dict[str, int] = {}
+        interrupted = False
         try:
             self._write_all(exit_codes, stop, on_exit)
+        except KeyboardInterrupt:
+            interrupted = True
+            raise
         finally:
-            self._closed = True
+            self._closed = not interrupted  # after Ctrl-C the readers go on: the caller drains them (runs again)
             self.out.flush()
         return exit_codes
 

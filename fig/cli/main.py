@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -61,10 +62,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             log.debug("details", exc_info=True)
         log.error("%s", e)
         return e.exit_code
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as e:
+        from fig.cli.signals import interrupt_code
+
         log.error("Aborting.")
-        return 130
-    except BrokenPipeError:
+        return interrupt_code(e)
+    except BrokenPipeError:  # the reader went away (`fig logs -f | head`): nothing more to say, to anyone
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
 
 
@@ -95,8 +99,8 @@ def _dispatch(argv: list[str]) -> int:
     if name in NO_PROJECT:
         return int(handler(None, sub_options))
     from fig.cli.bootstrap import project_from_options
-    from fig.cli.signals import sigterm_as_interrupt
+    from fig.cli.signals import signals_as_interrupt
 
-    sigterm_as_interrupt()
+    signals_as_interrupt()
     project = project_from_options(options, swarm=name in SWARM or bool(sub_options.get("--stack")))
     return int(handler(project, sub_options))

@@ -1,4 +1,6 @@
-"""Two-stage Ctrl-C: the first stops gracefully, the second forces."""
+"""Two-stage Ctrl-C: the first stops gracefully, the second forces. SIGTERM and SIGHUP count as Ctrl-C, and fig
+then exits as a program ended by that signal does (128 + its number: 130, 143, 129), so a supervisor or a
+shell can tell which one stopped it."""
 
 from __future__ import annotations
 
@@ -10,28 +12,50 @@ from collections.abc import Callable
 log = logging.getLogger(__name__)
 
 
-def sigterm_as_interrupt() -> None:
-    """Treat SIGTERM like Ctrl-C, so a supervisor stopping fig gets the same clean shutdown."""
+class Interrupted(KeyboardInterrupt):
+    """A signal that ends fig as Ctrl-C does."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def interrupt_code(interrupt: KeyboardInterrupt) -> int:
+    """The exit code after an interrupt: 128 + the signal's number."""
+    return 128 + (interrupt.signum if isinstance(interrupt, Interrupted) else signal.SIGINT)
+
+
+def signals_as_interrupt() -> None:
+    """Treat SIGTERM and SIGHUP like Ctrl-C, so a supervisor or a closed terminal gets the same clean shutdown."""
     def handler(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
+        raise Interrupted(signum)
 
-    signal.signal(signal.SIGTERM, handler)
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, handler)
 
 
-def shutdown(graceful: Callable[[], None], force: Callable[[], None]) -> None:
-    """Run `graceful` in the background; a further Ctrl-C while it runs calls `force` instead."""
+def shutdown(graceful: Callable[[], None], force: Callable[[], None],
+             drain: Callable[[threading.Event], object] | None = None) -> None:
+    """Run `graceful` in the background; a further Ctrl-C while it runs calls `force` instead. `drain` runs
+    meanwhile (until the event is set): reading the containers' output, without which a container that
+    writes fast blocks, and cannot stop."""
     log.info("Gracefully stopping... (press Ctrl+C again to force)")
     errors: list[BaseException] = []
+    finished = threading.Event()
 
     def run() -> None:
         try:
             graceful()
         except BaseException as e:  # reported below, in the main thread
             errors.append(e)
+        finally:
+            finished.set()
 
     worker = threading.Thread(target=run, daemon=True)
     worker.start()
     try:
+        if drain is not None:
+            drain(finished)
         while worker.is_alive():
             worker.join(0.1)
     except KeyboardInterrupt:

@@ -11,7 +11,7 @@ from fig.cli import options as opts
 from fig.cli import watching
 from fig.cli.attached import ExitPolicy, Session
 from fig.cli.dialect import Dialect
-from fig.cli.signals import shutdown
+from fig.cli.signals import interrupt_code, shutdown
 from fig.cli.status import Status
 from fig.container import Container
 from fig.convergence import Strategy
@@ -158,9 +158,10 @@ def follow(project: Project, session: Session, containers: list[Container], serv
 
     try:
         decided, codes = session.run(containers, policy)
-    except KeyboardInterrupt:
-        shutdown(stop_all, kill_all)
-        return 130
+    except KeyboardInterrupt as e:
+        shutdown(stop_all, kill_all, drain=lambda done: session.printer.run(stop=done))
+        return interrupt_code(e)
+    session.check()
     if decided is not None:
         log.info("Aborting on container exit...")
         try:

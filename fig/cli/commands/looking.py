@@ -99,7 +99,9 @@ class Looking:
             return [c for c in project.containers(names, stopped=True) if index is None or c.number == index]
 
         if options["--follow"] and until is None:
-            Session(sys.stdout, style=style, history=True, tail=tail, since=since, discover=chosen).run(chosen())
+            session = Session(sys.stdout, style=style, history=True, tail=tail, since=since, discover=chosen)
+            session.run(chosen())
+            session.check()
             return 0
         stamped = style.json_lines or style.timestamps == "engine"
         sources = [LogSource(c.name_without_project, c.logs(follow=False, tail=tail, since=since, until=until,
