@@ -73,23 +73,30 @@ def parse_env(text: str, path: str, environ: Mapping[str, str]) -> dict[str, str
         if not quote:
             values[key] = _interpolate(_INLINE_COMMENT.split(rest, 1)[0].rstrip(), known, path, number)
             continue
-        body, end = rest[1:], _closing_quote(rest[1:], quote)
-        while end < 0:  # the value goes on over the next lines
-            if index >= len(lines):
-                raise ConfigError(f"{path}:{number}: the value of {key} opens a {quote} quote that is never closed")
-            body += "\n" + lines[index]
-            index += 1
-            end = _closing_quote(body, quote)
-        after = body[end + 1:].strip()
-        if after and not after.startswith("#"):
-            raise ConfigError(f"{path}:{number}: unexpected {after!r} after the closing quote of {key}")
-        value = body[:end]
+        value, index = _quoted(rest, lines, index, f"{path}:{number}: the value of {key}")
         if quote == "'":
             values[key] = value.replace("\\'", "'")
         else:
             unescaped = _ESCAPES.sub(lambda m: _DOUBLE.get(m[1], m[0]), value)
             values[key] = _interpolate(unescaped, known, path, number)
     return values
+
+
+def _quoted(rest: str, lines: list[str], index: int, what: str) -> tuple[str, int]:
+    """The text between the quote that opens `rest` and the one that closes it, maybe lines further (`index` is
+    the next line's); only a comment may follow. Returns it and the index of the line after it."""
+    quote, body = rest[0], rest[1:]
+    end = _closing_quote(body, quote)
+    while end < 0:  # the value goes on over the next lines
+        if index >= len(lines):
+            raise ConfigError(f"{what} opens a {quote} quote that is never closed")
+        body += "\n" + lines[index]
+        index += 1
+        end = _closing_quote(body, quote)
+    after = body[end + 1:].strip()
+    if after and not after.startswith("#"):
+        raise ConfigError(f"{what} has {after!r} after its closing quote")
+    return body[:end], index
 
 
 def _interpolate(value: str, known: Mapping[str, str], path: str, number: int) -> str:

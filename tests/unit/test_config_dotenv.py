@@ -76,7 +76,7 @@ def test_crlf_line_endings(tmp_path):
 
 @pytest.mark.parametrize("name, message", [
     ("unclosed.env", "unclosed.env:1: the value of A opens a \" quote that is never closed"),
-    ("after_quote.env", "after_quote.env:1: unexpected 'trailing' after the closing quote of A"),
+    ("after_quote.env", "after_quote.env:1: the value of A has 'trailing' after its closing quote"),
     ("not_a_pair.env", "not_a_pair.env:2: expected KEY=VALUE, got 'not a pair'"),
     ("required.env", "required.env:1: required variable REQUIRED is missing a value: must be set"),
 ])
