@@ -96,6 +96,8 @@ def execute(
                         pending.discard(k)
                         if error is not None and skip_dependents:
                             _skip(other, waiting, outcome, on_event)
+    # failures are told in the items' order, not in the order they happened to end
+    outcome.failures = {k: outcome.failures[k] for k in by_key if k in outcome.failures}
     return outcome
 
 
