@@ -186,8 +186,10 @@ def test_attach_on_a_terminal_is_a_tty_and_the_detach_keys_leave_it_running(proj
     project.fig("up", "-d", check=True)
     term = terminal("attach", "sh")
     time.sleep(1)
+    term.send(b"\r")  # a fresh prompt, once the shell has redrawn its line for the terminal's size
+    term.read_until(rb"/ # ", timeout=20)
     term.send(b"echo hi-$((2+3)); tty\r")
-    assert re.search(rb"hi-5\r\n/dev/pts/\d+", term.read_until(rb"/dev/pts/\d+"))
+    assert re.search(rb"hi-5\r\n/dev/pts/\d+", term.read_until(rb"/dev/pts/\d+", timeout=20))
     term.send(b"\x10\x11")  # ctrl-p ctrl-q, the engine's detach keys
     assert term.wait() == 0
     assert state(project, "sh")["Running"] and term.terminal_restored()
