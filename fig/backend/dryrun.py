@@ -223,6 +223,34 @@ class DryRunBackend:
                     copy_uid_gid: bool = False) -> None:
         self.say(f"would copy files into {path} of container {self._name(container_id)}")
 
+    # -- Swarm (fig deploy) -----------------------------------------------------------------------------------
+
+    _SWARM_READS = frozenset({"swarm_info", "list_services", "list_tasks", "task_logs", "list_nodes", "list_networks",
+                              "network_info", "list_volumes", "list_objects"})
+
+    def __getattr__(self, name: str) -> Any:
+        """A Swarm engine's reads pass through (a plain engine has none of them)."""
+        if name in DryRunBackend._SWARM_READS:
+            return getattr(self.inner, name)
+        raise AttributeError(name)
+
+    def create_service(self, spec: Mapping[str, Any]) -> str:
+        self.say(f"would create service {spec.get('Name', '')}")
+        return f"{_PREFIX}service"
+
+    def update_service(self, service: Any, spec: Mapping[str, Any] | None, *, rollback: bool = False) -> None:
+        self.say(f"would {'roll back' if rollback else 'update'} service {service.name}")
+
+    def remove_service(self, service_id: str) -> None:
+        self.say(f"would remove service {service_id}")
+
+    def create_object(self, kind: str, name: str, data: bytes, labels: Mapping[str, str]) -> str:
+        self.say(f"would create {kind.rstrip('s')} {name}")
+        return f"{_PREFIX}{kind}"
+
+    def remove_object(self, kind: str, object_id: str) -> None:
+        self.say(f"would remove {kind.rstrip('s')} {object_id}")
+
 
 def all_match(labels: Mapping[str, str], wanted: Mapping[str, str], having: Sequence[str]) -> bool:
     return all(labels.get(k) == v for k, v in wanted.items()) and all(k in labels for k in having)
