@@ -37,7 +37,7 @@ class EngineTimeout(BackendError):
     @classmethod
     def of(cls, operation: str, subject: str, seconds: float, url: str) -> EngineTimeout:
         prefix = f"{subject}: " if subject else ""
-        return cls(f"{prefix}{operation} got no answer from the Docker daemon at {url} in {seconds:g} s "
+        return cls(f"{prefix}{operation} timed out: no answer from the Docker daemon at {url} in {seconds:g} s "
                    "(FIG_HTTP_TIMEOUT sets how long to wait)", operation=operation, seconds=seconds, url=url)
 
     def about(self, subject: str) -> EngineTimeout:

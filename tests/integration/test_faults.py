@@ -66,7 +66,7 @@ def test_a_start_that_hangs_is_named_and_the_other_starts(project, proxy):
     assert time.monotonic() - began < 25
     assert result.returncode != 0
     (line,) = error_lines(result.stderr)
-    assert line == (f"ERROR: {project.container_name('web')}: start got no answer from the Docker daemon at "
+    assert line == (f"ERROR: {project.container_name('web')}: start timed out: no answer from the Docker daemon at "
                     f"{proxy.url} in {BOUND} s (FIG_HTTP_TIMEOUT sets how long to wait)")
     assert project.inspect(project.container_name("db"))["State"]["Running"]
     assert not project.inspect(project.container_name("web"))["State"]["Running"]
@@ -83,7 +83,7 @@ def test_a_stop_whose_answer_never_comes_is_bounded_by_its_timeout_plus_the_boun
     assert result.returncode != 0
     assert 7 <= took < 25, took  # -t 1 plus the bound
     (line,) = error_lines(result.stderr)
-    assert f"{project.container_name('db')}: stop got no answer" in line and "in 7 s" in line
+    assert f"{project.container_name('db')}: stop timed out" in line and "in 7 s" in line
     assert not project.inspect(project.container_name("web"))["State"]["Running"]
     assert_converges(project)
 
@@ -96,7 +96,7 @@ def test_a_remove_that_hangs_is_named_and_the_other_is_removed(project, proxy):
     result = project.fig("rm", "-f", env=through(proxy), timeout=30)
     assert result.returncode != 0
     (line,) = error_lines(result.stderr)
-    assert f"{project.container_name('web')}: remove got no answer" in line
+    assert f"{project.container_name('web')}: remove timed out" in line
     assert [c["State"] for c in project.containers()] == ["exited"]  # db is gone, web is left
     assert_converges(project)
 
@@ -202,6 +202,6 @@ def test_the_sdk_transport_is_bounded_too(project, proxy):
     with pytest.raises(EngineTimeout) as caught:
         container.start()
     assert time.monotonic() - began < 25
-    assert str(caught.value) == (f"{project.container_name('web')}: start got no answer from the Docker daemon at "
-                                 f"{proxy.url} in {BOUND} s (FIG_HTTP_TIMEOUT sets how long to wait)")
+    assert str(caught.value) == (f"{project.container_name('web')}: start timed out: no answer from the Docker "
+                                 f"daemon at {proxy.url} in {BOUND} s (FIG_HTTP_TIMEOUT sets how long to wait)")
     assert_converges(project)

@@ -141,9 +141,9 @@ def test_a_call_unanswered_in_time_names_the_operation_and_what_it_acted_on(http
     with pytest.raises(errors.EngineTimeout) as caught:
         http.call("POST", "/containers/" + "a" * 64 + "/stop", {"t": 0})
     assert time.monotonic() - started < 2
-    assert str(caught.value).startswith("aaaaaaaaaaaa: stop got no answer from the Docker daemon at unix://")
+    assert str(caught.value).startswith("aaaaaaaaaaaa: stop timed out: no answer from the Docker daemon at unix://")
     assert "in 0.3 s" in str(caught.value)
-    assert caught.value.about("figtest_web_1").args[0].startswith("figtest_web_1: stop got no answer")
+    assert caught.value.about("figtest_web_1").args[0].startswith("figtest_web_1: stop timed out")
 
 
 def test_wait_adds_the_seconds_the_engine_takes_on_purpose(http):
@@ -208,7 +208,7 @@ def test_both_transports_bound_a_stop_by_its_timeout_plus_the_http_timeout(http,
     env = {"DOCKER_HOST": http.url, "FIG_HTTP_TIMEOUT": "1"}
     backend = DockerBackend.from_env(env, plain_http=plain_http)
     started = time.monotonic()
-    with pytest.raises(errors.EngineTimeout, match=r"^aaaaaaaaaaaa: stop got no answer .* in 2 s"):
+    with pytest.raises(errors.EngineTimeout, match=r"^aaaaaaaaaaaa: stop timed out: .* in 2 s"):
         backend.stop("a" * 64, timeout=1)
     assert 1.9 < time.monotonic() - started < 5  # a busy machine answers late
 

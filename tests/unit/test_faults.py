@@ -30,7 +30,7 @@ def test_a_stop_that_times_out_is_named_and_the_other_stops_go_on(project, backe
     backend.failures[("stop", "figtest_web_1")] = timeout("stop")
     with pytest.raises(EngineTimeout) as caught:
         p.stop()
-    assert str(caught.value).startswith("figtest_web_1: stop got no answer from the Docker daemon")
+    assert str(caught.value).startswith("figtest_web_1: stop timed out: no answer from the Docker daemon")
     # db waited for web (which links to it) and then stopped anyway: only web still runs
     assert [c.name for c in p.containers()] == ["figtest_web_1"]
 
@@ -44,15 +44,15 @@ def test_several_timeouts_are_one_line_naming_each_container(project, backend: F
         p.remove(p.containers(stopped=True))
     message = str(caught.value)
     assert "\n" not in message
-    assert "figtest_web_1: remove got no answer" in message
-    assert "figtest_cache_1: remove got no answer" in message
+    assert "figtest_web_1: remove timed out" in message
+    assert "figtest_cache_1: remove timed out" in message
     assert sorted(c.name for c in p.containers(stopped=True)) == ["figtest_cache_1", "figtest_web_1"]
 
 
 def test_a_failed_create_leaves_the_rest_made_and_the_next_up_converges(project, backend: FakeBackend):
     p = project(THREE)
     backend.failures[("create", "figtest_cache_1")] = timeout("create")
-    with pytest.raises(EngineTimeout, match="create got no answer"):
+    with pytest.raises(EngineTimeout, match="create timed out"):
         p.up()
     assert [c.name for c in p.containers()] == ["figtest_db_1", "figtest_web_1"]
     del backend.failures[("create", "figtest_cache_1")]
