@@ -184,6 +184,13 @@ class FakeSwarm:
             return [self._network_info(n) for n, net in self.networks.items()
                     if all(net["labels"].get(k) == v for k, v in labels.items())]
 
+    def create_network(self, name: str, *, driver: str | None, internal: bool, labels: Mapping[str, str],
+                       options: Any) -> None:
+        with self._lock:
+            self._record("create_network", name, driver, internal, dict(labels))
+            self._manager()
+            self.networks.setdefault(name, {"driver": driver, "internal": internal, "labels": dict(labels)})
+
     def network_info(self, name: str) -> NetworkInfo | None:
         with self._lock:
             name = name.removeprefix("net-")

@@ -244,6 +244,11 @@ class DryRunBackend:
     def remove_service(self, service_id: str) -> None:
         self.say(f"would remove service {service_id}")
 
+    def create_network(self, name: str, *, driver: str | None, internal: bool, labels: Mapping[str, str],
+                       options: NetworkOptions) -> None:
+        self.say(f"would create network {name}")
+        self.networks.add(name)
+
     def create_object(self, kind: str, name: str, data: bytes, labels: Mapping[str, str]) -> str:
         self.say(f"would create {kind.rstrip('s')} {name}")
         return f"{_PREFIX}{kind}"

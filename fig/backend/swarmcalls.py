@@ -8,8 +8,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from fig import errors
-from fig.backend import streams, swarmwire
-from fig.backend.base import LogLine, NetworkInfo, NodeInfo, ServiceInfo, SwarmInfo, SwarmObject, TaskInfo
+from fig.backend import streams, swarmwire, wire
+from fig.backend.base import LogLine, NetworkInfo, NetworkOptions, NodeInfo, ServiceInfo, SwarmInfo, SwarmObject, TaskInfo
 from fig.backend.unixhttp import path_of
 
 log = logging.getLogger(__name__)
@@ -67,6 +67,15 @@ class SwarmCalls:
     def list_networks(self, labels: Mapping[str, str]) -> list[NetworkInfo]:
         raw = self._call("GET", "/networks", {"filters": json.dumps(swarmwire.label_filters(labels))})
         return [swarmwire.network_from_json(n) for n in raw]
+
+    def create_network(self, name: str, *, driver: str | None, internal: bool, labels: Mapping[str, str],
+                       options: NetworkOptions) -> None:
+        """Make a network the plan found missing (one request: ensure_network asks first)."""
+        try:
+            self._call("POST", "/networks/create", body=wire.network_body(name, driver, internal, labels, options),
+                       subject=f"network {name}")
+        except errors.Conflict:
+            log.debug("network %s was created by another deploy at the same moment", name)
 
     def network_info(self, name: str) -> NetworkInfo | None:
         try:

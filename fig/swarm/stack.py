@@ -152,7 +152,7 @@ class Stack:
         for net in plan.stack.networks:
             if not net.external and P.Change("network", net.name, "create") in plan.changes:
                 log.info("Creating network %s", net.name)
-                self.backend.ensure_network(net.name, driver=net.driver, internal=net.internal, labels=net.labels,
+                self.backend.create_network(net.name, driver=net.driver, internal=net.internal, labels=net.labels,
                                             options=net.options)
         ids = self._objects(plan)
         old = {t.id for t in self.backend.list_tasks(sorted(plan.existing))}
