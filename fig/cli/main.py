@@ -94,8 +94,10 @@ def _dispatch(argv: list[str]) -> int:
         raise HelpRequested(command.usage(topic) if topic else doc)
     handler = command.handler(name)
     sub_options = command.parse_command(name, options["ARGS"])
-    if name != "up" and sub_options.pop("--dry-run", False):  # `up --dry-run` is up's own (--explain)
-        options["--dry-run"] = True
+    if name not in ("up", "deploy") and sub_options.pop("--dry-run", False):  # `up --dry-run` is up's own
+        options["--dry-run"] = True                                              # (--explain), deploy's its plan
+    if name == "deploy" and options.get("--dry-run"):
+        sub_options["--dry-run"], options["--dry-run"] = True, False
     if name in NO_PROJECT:
         return int(handler(None, sub_options))
     from fig.cli.bootstrap import project_from_options
