@@ -101,7 +101,7 @@ class Results:
 class Round2:
     def __init__(self, b: Any, log: Callable[[str], None]) -> None:
         self.b, self.log, self.r = b, log, Results(sizes=tuple(b.args.sizes))
-        self.who = (b.fig, b.compose, b.sdk)
+        self.who = tuple(w for w in (b.fig, b.compose, b.sdk) if w.key in b.args.tools)
 
     def record(self, key: tuple[str, ...], who: Runner, tag: str, seconds: float, problem: str,
                **values: float) -> None:
@@ -244,10 +244,11 @@ class Round2:
                            for x in chunk)
         for i in range(1, self.b.args.rounds + 1):
             tag = f"run {i}/{self.b.args.rounds}"
-            for who in (self.b.fig, self.b.compose):
+            for who in (w for w in self.who if w is not self.b.sdk):
                 self.timed(("logs-1m",), who, tag, "logs1m", ["logs", "--no-color"], lambda s: check(s.stdout),
                            timeout=self.b.args.timeout * 3)
-            self.floor(("logs-1m",), tag, floor, check)
+            if self.b.sdk in self.who:
+                self.floor(("logs-1m",), tag, floor, check)
 
     # -- logs -f of containers printing as fast as they can ------------------------------------------------------
 
@@ -317,7 +318,7 @@ class Round2:
         self.b.add_file("attached", command_file(names, lambda s: GATED, volumes=[f"{gate}:/gate"]))
         for i in range(1, self.b.args.rounds + 1):
             tag = f"run {i}/{self.b.args.rounds}"
-            for who in (self.b.fig, self.b.compose):
+            for who in (w for w in self.who if w is not self.b.sdk):
                 self.attached_round(who, names, gate, tag)
 
     def attached_round(self, who: Runner, names: list[str], gate: Path, tag: str) -> None:
