@@ -31,18 +31,6 @@ class LogSource:
     service: str = ""
 
 
-def presenters(names: Sequence[str], *, colored: bool) -> dict[str, Callable[[str], str]]:
-    """A prefix function per name: names padded to one width, each in its own colour."""
-    width = max((len(n) for n in names), default=0)
-    colors = rainbow() if colored else iter(lambda: plain, None)
-
-    def presenter(name: str, paint: Callable[[str], str]) -> Callable[[str], str]:
-        prefix = paint(f"{name.ljust(width)} | ")
-        return lambda text: prefix + text
-
-    return {name: presenter(name, next(colors)) for name in names}
-
-
 @dataclass(frozen=True)
 class LogStyle:
     """How lines are printed: colour, JSON objects, the "name | " prefix, and a time in front of each line."""

@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from tests.integration.conftest import FIG, wait_until
-from tests.integration.test_attached import Reader, _start_and_wait_for_output
+from tests.integration.conftest import FIG
+from tests.integration.test_attached import _start_and_wait_for_output
 
 CHATTY = """sh -c 'echo ready; trap "exit 0" TERM INT; i=0; while :; do i=$$((i+1)); echo "line $$i of a chatty container"; done'"""
 
