@@ -13,7 +13,7 @@ setup(
     long_description_content_type="text/markdown",
     python_requires=">=3.11",
     packages=find_packages(include=["fig", "fig.*"]),
-    package_data={"fig.config": ["fig.schema.json"]},
+    package_data={"fig": ["py.typed", "__init__.pyi"], "fig.config": ["fig.schema.json"]},
     install_requires=[
         "PyYAML>=6",
         "docker>=7",
@@ -23,6 +23,7 @@ setup(
         "watchfiles>=0.21",  # fig watch: file events (inotify through Rust's notify)
         "pathspec>=1.0",  # fig watch: .dockerignore-style patterns
     ],
-    extras_require={"test": ["pytest>=7", "pytest-timeout>=2"]},
+    extras_require={"test": ["pytest>=7", "pytest-timeout>=2", "pytest-docker>=3.2", "testcontainers>=4.15",
+                             "python-on-whales>=0.81"]},
     entry_points={"console_scripts": ["fig = fig.cli.main:main"]},
 )

@@ -81,7 +81,7 @@ class Bench:
         # As a user runs them: no project/file defaults from the environment, and bytecode caches written
         # (a sandbox's PYTHONDONTWRITEBYTECODE=1 would make fig, installed editable, compile itself every run).
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("COMPOSE_", "FIG_", "PYTHON"))}
-        self.fig = Runner("fig", "io.fig.project", args.fig,
+        self.fig = Runner("fig", "com.docker.compose.project", args.fig,
                           {"PYTHONPATH": args.fig_pythonpath} if args.fig_pythonpath else {})
         self.compose = Runner("compose", "com.docker.compose.project", args.compose)
         self.sdk = Runner("sdk", "figbench")

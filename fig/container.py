@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
+from fig import labels as L
 from fig.backend.base import ContainerBackend, ContainerInfo, ContainerState, LogLine
 from fig.errors import BackendError, ConnectionFailed, EngineTimeout
-from fig.labels import LABEL_CONFIG_HASH, LABEL_NUMBER, LABEL_ONEOFF, LABEL_PROJECT, LABEL_SERVICE
+
+
+def find(backend: ContainerBackend, labels: Mapping[str, str], *, all: bool = False) -> list[ContainerInfo]:
+    """Containers with these labels, whether fig labelled them Compose's way or (fig 1.1.0) its own."""
+    found = {i.id: i for i in backend.list_containers(labels, all=all)}
+    for info in backend.list_containers(L.legacy_query(labels), all=all):
+        found.setdefault(info.id, info)
+    return list(found.values())
 
 
 class Container:
@@ -32,31 +40,30 @@ class Container:
 
     @property
     def project(self) -> str:
-        return self.info.labels.get(LABEL_PROJECT, "")
+        return L.read(self.info.labels, L.LABEL_PROJECT)
 
     @property
     def service(self) -> str:
-        return self.info.labels.get(LABEL_SERVICE, "")
+        return L.read(self.info.labels, L.LABEL_SERVICE)
 
     @property
     def number(self) -> int:
         try:
-            return int(self.info.labels.get(LABEL_NUMBER, "0"))
+            return int(L.read(self.info.labels, L.LABEL_NUMBER, "0"))
         except ValueError:
             return 0
 
     @property
     def oneoff(self) -> bool:
-        return self.info.labels.get(LABEL_ONEOFF) == "True"
+        return L.read(self.info.labels, L.LABEL_ONEOFF) == "True"
 
     @property
     def config_hash(self) -> str | None:
-        return self.info.labels.get(LABEL_CONFIG_HASH)
+        return L.read(self.info.labels, L.LABEL_CONFIG_HASH) or None
 
     @property
     def name_without_project(self) -> str:
-        prefix = f"{self.project}_"
-        return self.name[len(prefix):] if self.name.startswith(prefix) else self.name
+        return L.strip_project(self.name, self.project)
 
     @property
     def state(self) -> ContainerState:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from fig.backend.base import ContainerInfo, ContainerState
-from fig.labels import LABEL_CONFIG_HASH, LABEL_NUMBER
+from fig import labels as L
 
 
 class Action(enum.Enum):
@@ -55,7 +55,7 @@ class Plan:
 
 def number_of(info: ContainerInfo) -> int:
     try:
-        return int(info.labels.get(LABEL_NUMBER, "0"))
+        return int(L.read(info.labels, L.LABEL_NUMBER, "0"))
     except ValueError:
         return 0
 
@@ -106,7 +106,7 @@ def _converge_one(number: int, info: ContainerInfo, desired_hash: str, strategy:
     if strategy is not Strategy.NEVER:
         if strategy is Strategy.ALWAYS:
             return Step(Action.RECREATE, number, info, "forced")
-        if info.labels.get(LABEL_CONFIG_HASH) != desired_hash:
+        if L.read(info.labels, L.LABEL_CONFIG_HASH) != desired_hash:
             return Step(Action.RECREATE, number, info, "configuration changed")
         if force_reason:
             return Step(Action.RECREATE, number, info, force_reason)

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from fig import labels as L
 from fig.backend.base import ContainerBackend, ContainerInfo
 
-# (project label, config files label) of each tool whose projects are listed
-_TOOLS = ((L.LABEL_PROJECT, L.LABEL_CONFIG_FILES), (L.LABEL_COMPOSE_PROJECT, L.LABEL_COMPOSE_CONFIG_FILES))
+# (project label, config files label): Compose's, which fig writes too, then fig 1.1.0's (it wrote no files label)
+_TOOLS = ((L.LABEL_PROJECT, L.LABEL_CONFIG_FILES), (L.LEGACY[L.LABEL_PROJECT], L.LABEL_CONFIG_FILES))
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class ProjectSummary:
 
 def projects(backend: ContainerBackend, *, stopped: bool = False) -> list[ProjectSummary]:
     """The projects with running containers (with `stopped`, with any), sorted by name. A container with both
-    tools' labels counts once, under fig's."""
+    label sets counts once, under Compose's."""
     seen: set[str] = set()
     members: dict[str, list[tuple[ContainerInfo, str]]] = {}
     for project_label, files_label in _TOOLS:

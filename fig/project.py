@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from fig import labels as L
 from fig.backend.base import ContainerBackend, NetworkOptions
 from fig.config.model import NetworkConfig, ProjectConfig
-from fig.container import Container
+from fig.container import Container, find
 from fig.convergence import Action, Plan, Strategy, changed_fields, plan
 from fig.errors import NotFound, UserError
 from fig.graph import DependencyGraph
@@ -61,8 +61,10 @@ class UpOptions:
 
 
 class Project(ProjectImages):
-    def __init__(self, config: ProjectConfig, backend: ContainerBackend, *, limit: int = DEFAULT_LIMIT) -> None:
+    def __init__(self, config: ProjectConfig, backend: ContainerBackend, *, limit: int = DEFAULT_LIMIT,
+                 naming: L.Naming = L.FIG_NAMES) -> None:
         self.config = config
+        self.naming = naming
         self.name = config.name
         self.backend = backend
         self.limit = limit
@@ -70,7 +72,7 @@ class Project(ProjectImages):
         by_name = {s.name: s for s in config.services}
         self.services = [
             Service(by_name[name], project=self.name, backend=backend, legacy=config.legacy, peers=self._peers,
-                    files=tuple(os.path.abspath(f) for f in config.files if f != "-"))
+                    naming=naming, project_labels=L.project_files(config.working_dir, config.paths, config.env_files))
             for name in self.graph.order()
         ]
 
@@ -100,7 +102,7 @@ class Project(ProjectImages):
         labels = {L.LABEL_PROJECT: self.name}
         if not oneoff:
             labels[L.LABEL_ONEOFF] = "False"
-        found = [Container(self.backend, i) for i in self.backend.list_containers(labels, all=stopped)]
+        found = [Container(self.backend, i) for i in find(self.backend, labels, all=stopped)]
         rank = {name: i for i, name in enumerate(services)}
         orphans = orphans and not names
         return sorted((c for c in found if (c.service in rank or orphans) and (oneoff or not c.oneoff)),
@@ -109,8 +111,8 @@ class Project(ProjectImages):
     def orphans(self) -> list[Container]:
         known = {s.name for s in self.services}
         labels = {L.LABEL_PROJECT: self.name, L.LABEL_ONEOFF: "False"}
-        return [Container(self.backend, i) for i in self.backend.list_containers(labels, all=True)
-                if i.labels.get(L.LABEL_SERVICE) not in known]
+        return [Container(self.backend, i) for i in find(self.backend, labels, all=True)
+                if L.read(i.labels, L.LABEL_SERVICE) not in known]
 
     def _images(self, services: Sequence[Service], *, options: UpOptions, on_progress: Progress | None,
                 on_event: OnEvent) -> dict[str, str]:
@@ -138,19 +140,23 @@ class Project(ProjectImages):
     def ensure_resources(self) -> None:
         """Make the declared volumes and the networks that services use (docker compose, too, leaves a declared
         network no service joins alone); external ones are checked by `check`."""
-        resource_labels = L.project_labels(self.name)
+        from fig import __version__
+
+        resource_labels = L.project_labels(self.name, __version__)
         used_networks = {ref.name for s in self.config.services for ref in s.networks}
         for network in (n for n in self.config.networks if n.name in used_networks):
             if network.external:
                 continue
             self.backend.ensure_network(network.name, driver=network.driver, internal=network.internal,
-                                        labels={**dict(network.labels), **resource_labels},
+                                        labels={**dict(network.labels), **resource_labels,
+                                                L.LABEL_NETWORK: network.key or network.name},
                                         options=network_options(network))
         for volume in self.config.volumes:
             if volume.external:
                 continue
             self.backend.ensure_volume(volume.name, driver=volume.driver,
-                                       labels={**dict(volume.labels), **resource_labels},
+                                       labels={**dict(volume.labels), **resource_labels,
+                                               L.LABEL_VOLUME: volume.key or volume.name},
                                        driver_opts=dict(volume.driver_opts))
 
     # -- lifecycle ------------------------------------------------------------------------------------

@@ -172,8 +172,8 @@ def events(project: Project, names: Iterable[str] = (), *, since: str | None = N
     for name in wanted:
         project.service(name)
     for event in project.backend.events(L.project_labels(project.name), since=since, until=until):
-        service = event.attributes.get(L.LABEL_SERVICE, "")
-        if event.type != "container" or event.attributes.get(L.LABEL_ONEOFF) == "True":
+        service = L.read(event.attributes, L.LABEL_SERVICE)
+        if event.type != "container" or L.read(event.attributes, L.LABEL_ONEOFF) == "True":
             continue
         if not wanted or service in wanted:
             yield service, event

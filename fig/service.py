@@ -10,7 +10,7 @@ from typing import Any
 from fig import labels as L
 from fig.backend.base import BuildRequest, ContainerBackend, ContainerInfo, ContainerSpec
 from fig.config.model import ServiceConfig
-from fig.container import Container
+from fig.container import Container, find
 from fig.convergence import Action, Plan, Step
 from fig.errors import BackendError, Conflict, ImageNotFound, NotFound, UserError
 from fig.parallel import Event, execute
@@ -24,13 +24,15 @@ Progress = Callable[[str, dict[str, Any]], None]
 
 class Service:
     def __init__(self, config: ServiceConfig, *, project: str, backend: ContainerBackend, legacy: bool,
-                 peers: Callable[[str], list[Container]], files: tuple[str, ...] = ()) -> None:
+                 peers: Callable[[str], list[Container]], naming: L.Naming = L.FIG_NAMES,
+                 project_labels: Mapping[str, str] | None = None) -> None:
         self.config = config
         self.project = project
+        self.naming = naming
         self.backend = backend
         self.legacy = legacy
         self.specs = SpecBuilder(config, project=project, image=self.image_name, legacy=legacy, peers=peers,
-                                 files=files)
+                                 naming=naming, project_labels=project_labels)
 
     def __repr__(self) -> str:
         return f"<Service {self.name}>"
@@ -44,11 +46,11 @@ class Service:
         return self.config.image or f"{self.project}_{self.name}"
 
     def canonical_name(self, number: int) -> str:
-        return canonical_name(self.config, self.project, number)
+        return canonical_name(self.config, self.project, number, self.naming)
 
     def containers(self, *, stopped: bool = False, oneoff: bool = False) -> list[Container]:
         labels = L.service_labels(self.project, self.name, oneoff=oneoff)
-        infos = self.backend.list_containers(labels, all=stopped)
+        infos = find(self.backend, labels, all=stopped)
         return sorted((Container(self.backend, i) for i in infos), key=lambda c: c.number)
 
     # -- images -------------------------------------------------------------------------------------
@@ -191,9 +193,10 @@ class Service:
                     time.sleep(0.1)
                     continue
             wanted = {**L.service_labels(self.project, self.name), L.LABEL_NUMBER: str(number)}
-            if any(info.labels.get(k) != v for k, v in wanted.items()):
-                owner = info.labels.get(L.LABEL_PROJECT)
-                whose = f"of project {owner}, service {info.labels.get(L.LABEL_SERVICE)}" if owner else "not made by fig"
+            if any(L.read(info.labels, k) != v for k, v in wanted.items()):
+                owner = L.read(info.labels, L.LABEL_PROJECT)
+                service = L.read(info.labels, L.LABEL_SERVICE)
+                whose = f"of project {owner}, service {service}" if owner else "not made by fig"
                 raise Conflict(f"{spec.name}: the name is taken by container {info.id[:12]} ({whose}); "
                                "remove or rename it")
             log.debug("%s was created by another fig at the same moment: using it", spec.name)

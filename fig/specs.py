@@ -4,6 +4,7 @@ labels, links, volumes and networks."""
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -38,8 +39,8 @@ class RunOptions:
     use_aliases: bool = False  # join the networks under the service's aliases, as its own containers do
 
 
-def canonical_name(config: ServiceConfig, project: str, number: int) -> str:
-    return config.container_name or L.container_name(project, config.name, number)
+def canonical_name(config: ServiceConfig, project: str, number: int, naming: L.Naming = L.FIG_NAMES) -> str:
+    return config.container_name or L.container_name(project, config.name, number, separator=naming.separator)
 
 
 _ANONYMOUS = re.compile(r"^[0-9a-f]{64}$")
@@ -60,10 +61,12 @@ class SpecBuilder:
     """`peers(service)` lists another service's containers, for links, volumes_from and shared namespaces."""
 
     def __init__(self, config: ServiceConfig, *, project: str, image: str, legacy: bool,
-                 peers: Callable[[str], list[Container]], files: tuple[str, ...] = ()) -> None:
+                 peers: Callable[[str], list[Container]], naming: L.Naming = L.FIG_NAMES,
+                 project_labels: Mapping[str, str] | None = None) -> None:
         self.config, self.project, self.image, self.legacy = config, project, image, legacy
         self.peers = peers
-        self.files = files  # the project's files, for the label that `ls` shows
+        self.naming = naming
+        self.project_labels = dict(project_labels or {})  # working_dir, config_files, ... for every container
 
     def _first_running(self, name: str, why: str) -> Container:
         running = [c for c in self.peers(name) if c.is_running] or self.peers(name)
@@ -106,6 +109,23 @@ class SpecBuilder:
             extra_hosts.append(f"{cfg.name}:{container.info.ip_addresses[0]}")
             env = link_environment(cfg.name, name, container.info)
         return networks, links, extra_hosts, env
+
+    def depends_on(self) -> str:
+        """Compose's depends_on label: the declared dependencies, then those links, volumes_from and shared
+        namespaces imply (started first, never restarted with them)."""
+        cfg = self.config
+        entries = {d.service: (d.service, d.condition, d.restart) for d in cfg.depends_on}
+        for name in cfg.dependencies():
+            entries.setdefault(name, (name, "service_started", False))
+        return L.depends_on(entries.values())
+
+    def oneoff_name(self, number: int, labels: dict[str, str]) -> str:
+        """`proj_web_run_3` in Fig's dialect; Compose's ends in its slug's first 12 digits, the slug a label."""
+        suffix: int | str = number
+        if self.naming.slug:
+            labels[L.LABEL_SLUG] = secrets.token_hex(32)
+            suffix = labels[L.LABEL_SLUG][:12]
+        return L.container_name(self.project, self.config.name, suffix, oneoff=True, separator=self.naming.separator)
 
     def volumes_from(self) -> list[str]:
         result = []
@@ -154,14 +174,11 @@ class SpecBuilder:
               renew_volumes: bool = False, oneoff: RunOptions | None = None) -> ContainerSpec:
         cfg = self.config
         labels = {**dict(cfg.labels), **L.service_labels(self.project, cfg.name, oneoff=oneoff is not None),
-                  L.LABEL_NUMBER: str(number), L.LABEL_CONFIG_HASH: config_hash, L.LABEL_VERSION: __version__,
-                  L.LABEL_CONFIG: cfg.config_json()}
-        if self.files:
-            labels[L.LABEL_CONFIG_FILES] = ",".join(self.files)
+                  **self.project_labels, L.LABEL_NUMBER: str(number), L.LABEL_CONFIG_HASH: config_hash,
+                  L.LABEL_VERSION: __version__, L.LABEL_DEPENDS_ON: self.depends_on(), L.LABEL_CONFIG: cfg.config_json()}
+        name = canonical_name(cfg, self.project, number, self.naming)
         if oneoff is not None:
-            name = oneoff.name or L.container_name(self.project, cfg.name, number, oneoff=True)
-        else:
-            name = canonical_name(cfg, self.project, number)
+            name = oneoff.name or self.oneoff_name(number, labels)
         binds = [f"{v.source}:{v.target}:{v.mode}" for v in cfg.volumes if v.source]
         anonymous = [v.target for v in cfg.volumes if not v.source]
         if not renew_volumes:

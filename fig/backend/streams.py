@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import ssl
 import struct
 from collections.abc import Iterator
 from typing import Any
@@ -120,10 +121,12 @@ def _each_frame(chunks: Iterator[bytes]) -> Iterator[tuple[str, bytes]]:
 
 
 def received(sock: Any) -> Iterator[bytes]:
-    """What a socket receives until it closes; then it is closed."""
+    """What a socket receives until it closes (a TLS one may end without a close_notify); then it is closed."""
     try:
         while chunk := sock.recv(65536):
             yield chunk
+    except (ssl.SSLEOFError, ssl.SSLZeroReturnError):
+        pass
     finally:
         sock.close()
 

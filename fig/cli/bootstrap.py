@@ -1,4 +1,5 @@
-"""The composition root: options and the environment become a Project on a real backend."""
+"""Options and the environment become a Project on a real backend (the engine comes from fig.api, the one
+module that reaches the Docker backend, for the library and the CLI alike)."""
 
 from __future__ import annotations
 
@@ -10,18 +11,19 @@ from typing import Any
 from fig.backend.base import ContainerBackend
 from fig.backend.dryrun import DryRunBackend
 from fig.cli.options import integer
+from fig.labels import FIG_NAMES, Naming
 from fig.project import Project
 
 
 def engine(environ: Mapping[str, str] | None = None) -> ContainerBackend:
     """The engine of DOCKER_HOST, for the commands that need no project (`ls`)."""
-    from fig.backend.docker import DockerBackend
+    from fig import api
 
-    return DockerBackend.from_env(os.environ if environ is None else environ)
+    return api.engine(os.environ if environ is None else environ)
 
 
 def project_from_options(options: Mapping[str, Any], environ: Mapping[str, str] | None = None, *,
-                         swarm: bool = False) -> Project:
+                         swarm: bool = False, naming: Naming = FIG_NAMES) -> Project:
     from fig.config import load_project
 
     environ = os.environ if environ is None else environ
@@ -34,7 +36,7 @@ def project_from_options(options: Mapping[str, Any], environ: Mapping[str, str] 
     backend = engine(environ)
     if options.get("--dry-run"):
         backend = DryRunBackend(backend, say=_say)
-    return Project(config, backend, limit=limit)
+    return Project(config, backend, limit=limit, naming=naming)
 
 
 def _say(line: str) -> None:

@@ -1,8 +1,15 @@
-"""Where fig's own command line and Compose v2's differ: defaults the handlers read, not a second set of handlers."""
+"""Where fig's own command line and Compose v2's differ: defaults the handlers read, not a second set of handlers.
+
+`fig ...` speaks Fig's (and docker-compose 1.x's) command line; `fig compose ...` and the Docker CLI plugin speak
+Compose v2's. Containers are found by labels, never by name, so either dialect operates on what the other made.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+from fig.labels import COMPOSE_NAMES, FIG_NAMES, Naming
 
 
 @dataclass(frozen=True)
@@ -12,7 +19,18 @@ class Dialect:
     ps_orphans: bool  # `ps` lists containers of services no longer in the file (v2), or not (Fig)
     run_detached_prints: str  # what `run -d` prints: "name" (Fig 1.0.1, docker-compose 1.x) or "id" (v2)
     wait_timeout: float | None  # `up --wait` without --wait-timeout: seconds, or None for no limit (v2)
+    naming: Naming  # proj_web_1 / proj_web_run_1 (Fig), or proj-web-1 / proj-web-run-<slug> (v2)
+    port_unpublished_fails: bool  # `port` of an unpublished port: an error (v2), or an empty line and 0 (Fig)
 
 
-FIG = Dialect("fig", ps_all=True, ps_orphans=False, run_detached_prints="name", wait_timeout=120)
-COMPOSE = Dialect("compose", ps_all=False, ps_orphans=True, run_detached_prints="id", wait_timeout=None)
+FIG = Dialect("fig", ps_all=True, ps_orphans=False, run_detached_prints="name", wait_timeout=120,
+              naming=FIG_NAMES, port_unpublished_fails=False)
+COMPOSE = Dialect("compose", ps_all=False, ps_orphans=True, run_detached_prints="id", wait_timeout=None,
+                  naming=COMPOSE_NAMES, port_unpublished_fails=True)
+
+
+def compose_dialect(compatibility: bool, environ: Mapping[str, str]) -> Dialect:
+    """Compose v2's, with `_` in names again under --compatibility or COMPOSE_COMPATIBILITY=true."""
+    if compatibility or environ.get("COMPOSE_COMPATIBILITY", "").lower() in ("1", "true"):
+        return replace(COMPOSE, naming=replace(COMPOSE_NAMES, separator="_"))
+    return COMPOSE

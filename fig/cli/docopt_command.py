@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from inspect import getdoc
+from inspect import getdoc, ismethod
 from typing import Any
 
 from docopt import DocoptExit, docopt
@@ -54,7 +54,7 @@ class UsageError(UserError):
 class DocoptCommand:
     def commands(self) -> list[str]:
         return sorted(n for n in dir(self) if not n.startswith("_") and getdoc(getattr(self, n)) and
-                      callable(getattr(self, n)) and n not in ("commands", "dispatch", "handler", "usage"))
+                      ismethod(getattr(self, n)) and n not in ("commands", "dispatch", "handler", "usage"))
 
     def handler(self, command: str) -> Callable[..., Any]:
         name = command.replace("-", "_")

@@ -6,6 +6,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 log = logging.getLogger("fig")
 
@@ -72,18 +73,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
-def _dispatch(argv: list[str]) -> int:
+def _dispatch(argv: list[str], *, compose: bool = False, outer: dict[str, Any] | None = None) -> int:
+    """Run one command line; `compose` when argv came after the word `compose` (Compose v2's dialect); and
+    `outer` holds the options given before the word (`fig -p x compose ps`), which those after it override."""
     from inspect import getdoc
 
-    from fig.cli.commands import NO_PROJECT, SWARM, TopLevelCommand
-    from fig.cli.docopt_command import HelpRequested, parse
+    from fig.cli.commands import NO_PROJECT, SWARM, TopLevelCommand, compose_doc
+    from fig.cli.dialect import FIG, compose_dialect
+    from fig.cli.docopt_command import HelpRequested, UsageError, parse
     from fig.cli.options import ANSI, choice
 
     doc = getdoc(TopLevelCommand) or ""
-    options = parse(doc, argv, options_first=True)
+    doc = compose_doc(doc) if compose else doc
+    try:
+        options = parse(doc.replace("\n  fig compose ", "\n  fig "), argv, options_first=True)  # docopt: one word
+    except UsageError as e:
+        raise UsageError(str(e).replace("\n  fig ", "\n  fig compose ") if compose else str(e)) from None
+    if options["COMMAND"] == "compose" and not compose:
+        return _dispatch(options["ARGS"], compose=True, outer=options)
+    for key, value in (outer or {}).items():
+        if key.startswith("-") and value and not options.get(key):
+            options[key] = value
+    dialect = compose_dialect(options["--compatibility"], os.environ) if compose else FIG
     ansi = choice(options, "--ansi", ANSI, default="auto")
     command = TopLevelCommand(progress="plain" if ansi == "never" and options["--progress"] == "auto"
-                              else options["--progress"], ansi=ansi)
+                              else options["--progress"], ansi=ansi, dialect=dialect)
     if options["--version"] and not options["--help"]:  # `fig -p x --version` too, not only `fig --version`
         return command.version(None, {})
     if options["--help"] or not options["COMMAND"]:
@@ -91,6 +105,8 @@ def _dispatch(argv: list[str]) -> int:
     name = options["COMMAND"]
     if name == "help":
         topic = options["ARGS"][0] if options["ARGS"] else None
+        if topic == "compose":
+            raise HelpRequested(compose_doc(getdoc(TopLevelCommand) or ""))
         raise HelpRequested(command.usage(topic) if topic else doc)
     handler = command.handler(name)
     sub_options = command.parse_command(name, options["ARGS"])
@@ -104,5 +120,6 @@ def _dispatch(argv: list[str]) -> int:
     from fig.cli.signals import signals_as_interrupt
 
     signals_as_interrupt()
-    project = project_from_options(options, swarm=name in SWARM or bool(sub_options.get("--stack")))
+    project = project_from_options(options, swarm=name in SWARM or bool(sub_options.get("--stack")),
+                                   naming=dialect.naming)
     return int(handler(project, sub_options))

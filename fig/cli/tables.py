@@ -9,7 +9,6 @@ from collections.abc import Sequence
 
 from fig.backend.base import EngineEvent, ImageInfo
 from fig.container import Container
-from fig.labels import LABEL_ONEOFF
 from fig.running import Usage
 
 _DECIMAL = ("B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB")
@@ -115,7 +114,7 @@ def image_json(found: Sequence[tuple[Container, ImageInfo]]) -> str:
 
 def process_table(found: Sequence[tuple[Container, list[str], list[list[str]]]]) -> tuple[list[str], list[list[str]]]:
     """One table of every container's processes: SERVICE, #, the titles in the order first met, CMD last."""
-    return process_rows([(c.service, "" if c.info.labels.get(LABEL_ONEOFF) == "True" else str(c.number), own,
+    return process_rows([(c.service, "" if c.oneoff else str(c.number), own,
                           processes) for c, own, processes in found])
 
 

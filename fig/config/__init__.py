@@ -84,7 +84,8 @@ def load_project(
     paths = [p if p == "-" or os.path.isabs(p) else os.path.join(search, p) for p in shown]
     read = [loader.read_file(path, name if name != "-" else "<stdin>") for path, name in zip(paths, shown)]
     base_dir = directory or (os.path.dirname(os.path.abspath(paths[0])) if paths[0] != "-" else os.path.abspath(cwd))
-    variables = _dotenv(base_dir, environ, [os.path.join(cwd, f) for f in env_files])
+    env_paths = tuple(os.path.abspath(os.path.join(cwd, f)) for f in env_files)
+    variables = _dotenv(base_dir, environ, env_paths)
     missing: set[str] = set()
 
     def warn_missing(name: str) -> None:
@@ -117,4 +118,5 @@ def load_project(
     name = loader.project_name(project_name, variables, named)
     return normalize(merged, project=name, filename=read[0].path if len(read) == 1 else ", ".join(shown),
                      base_dir=base_dir, environ=variables, legacy=legacy, files=tuple(shown),
-                     profiles=active_profiles(profiles, variables), swarm=swarm)
+                     profiles=active_profiles(profiles, variables), swarm=swarm, paths=tuple(paths),
+                     env_files=env_paths)

@@ -299,6 +299,8 @@ class ProjectConfig:
     configs: tuple[SecretConfig, ...] = ()
     profiles: tuple[str, ...] = ()  # the active profiles
     variables: tuple[tuple[str, str], ...] = ()  # what values were interpolated from: .env under the environment
+    paths: tuple[str, ...] = ()  # the files, absolute (`-` for standard input)
+    env_files: tuple[str, ...] = ()  # --env-file, absolute (they replace .env)
 
     def service(self, name: str) -> ServiceConfig:
         for svc in self.services:

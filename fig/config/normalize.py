@@ -120,7 +120,8 @@ def _network_extras(ctx: Context, key: str) -> dict[str, Any]:
 
 def normalize(document: dict[str, Any], *, project: str, filename: str, base_dir: str,
               environ: Mapping[str, str], legacy: bool, files: tuple[str, ...] = (),
-              profiles: Sequence[str] = (), swarm: bool = False) -> ProjectConfig:
+              profiles: Sequence[str] = (), swarm: bool = False, paths: tuple[str, ...] = (),
+              env_files: tuple[str, ...] = ()) -> ProjectConfig:
     """`document` is compose-shaped ({"services": ...}); `legacy` marks a Fig-format file; `environ` gives the
     values of bare `environment` keys and secrets from variables."""
     ctx = Context(document, filename=filename, base_dir=base_dir, project=project, environ=environ, legacy=legacy,
@@ -141,4 +142,4 @@ def normalize(document: dict[str, Any], *, project: str, filename: str, base_dir
         networks = (NetworkConfig(f"{project}_default", key="default"),) + networks
     volumes = tuple(VolumeConfig(**kw) for kw in _resources(ctx, "volumes"))
     return ProjectConfig(project, services, base_dir, files, legacy, networks, volumes, tuple(secrets),
-                         tuple(configs), tuple(profiles), tuple(sorted(environ.items())))
+                         tuple(configs), tuple(profiles), tuple(sorted(environ.items())), paths, env_files)

@@ -15,7 +15,7 @@ from pathlib import Path
 import docker
 import pytest
 
-from fig.labels import LABEL_PROJECT
+from fig.labels import LABEL_PROJECT, LABEL_SERVICE, LEGACY
 
 FIG = [sys.executable, "-m", "fig"]
 
@@ -57,9 +57,10 @@ class Result:
 
 
 def remove_project(client: docker.APIClient, name: str) -> None:
-    """Remove every container, network and volume labelled with the project."""
-    for c in client.containers(all=True, filters={"label": f"{LABEL_PROJECT}={name}"}):
-        client.remove_container(c["Id"], force=True, v=True)
+    """Remove every container, network and volume labelled with the project (fig 1.1.0's label too)."""
+    for key in (LABEL_PROJECT, LEGACY[LABEL_PROJECT]):
+        for c in client.containers(all=True, filters={"label": f"{key}={name}"}):
+            client.remove_container(c["Id"], force=True, v=True)
     for n in client.networks(filters={"label": f"{LABEL_PROJECT}={name}"}):
         try:
             client.remove_network(n["Id"])
@@ -109,7 +110,7 @@ class FigProject:
     def containers(self, *, all: bool = True, service: str | None = None) -> list[dict]:
         labels = [f"{LABEL_PROJECT}={self.name}"]
         if service:
-            labels.append(f"io.fig.service={service}")
+            labels.append(f"{LABEL_SERVICE}={service}")
         return self.client.containers(all=all, filters={"label": labels})
 
     def names(self, *, all: bool = True, service: str | None = None) -> list[str]:

@@ -149,11 +149,11 @@ def test_profiles_choose_what_up_starts(project):
             profiles: [tools]
         """, "compose.yml")
     project.fig("up", "-d", check=True)
-    assert sorted(c["Labels"]["io.fig.service"] for c in project.containers()) == ["web"]
+    assert sorted(c["Labels"]["com.docker.compose.service"] for c in project.containers()) == ["web"]
     project.fig("--profile", "debug", "up", "-d", check=True)
-    assert sorted(c["Labels"]["io.fig.service"] for c in project.containers()) == ["debug", "web"]
+    assert sorted(c["Labels"]["com.docker.compose.service"] for c in project.containers()) == ["debug", "web"]
     project.fig("up", "-d", "tool", check=True)  # naming a service enables it
-    assert sorted(c["Labels"]["io.fig.service"] for c in project.containers()) == ["debug", "tool", "web"]
+    assert sorted(c["Labels"]["com.docker.compose.service"] for c in project.containers()) == ["debug", "tool", "web"]
 
 
 def test_config_hash_is_the_label_up_puts_on_containers(project):
@@ -166,7 +166,7 @@ def test_config_hash_is_the_label_up_puts_on_containers(project):
         """, "compose.yml")
     project.fig("up", "-d", check=True)
     hashes = dict(line.split() for line in project.fig("config", "--hash", check=True).stdout.splitlines())
-    label = project.inspect(project.container_name("web"))["Config"]["Labels"]["io.fig.config-hash"]
+    label = project.inspect(project.container_name("web"))["Config"]["Labels"]["com.docker.compose.config-hash"]
     assert hashes == {"web": label}
 
 

@@ -19,7 +19,7 @@ def ids(project) -> dict[str, str]:
 
 def engine_events(project, since: float, until: float) -> list[dict]:
     return list(project.client.events(since=since, until=until, decode=True,
-                                      filters={"label": f"io.fig.project={project.name}"}))
+                                      filters={"label": f"com.docker.compose.project={project.name}"}))
 
 
 def test_second_up_writes_nothing(project):

@@ -39,9 +39,9 @@ def test_up_d_creates_named_containers_in_dependency_order_and_starts_them(proje
     assert project.inspect(db)["State"]["StartedAt"] < project.inspect(web)["Created"]
     assert result.stderr.index(f"Creating {db}") < result.stderr.index(f"Creating {web}")
     labels = project.inspect(web)["Config"]["Labels"]
-    assert labels["io.fig.project"] == project.name
-    assert labels["io.fig.service"] == "web"
-    assert labels["io.fig.container-number"] == "1"
+    assert labels["com.docker.compose.project"] == project.name
+    assert labels["com.docker.compose.service"] == "web"
+    assert labels["com.docker.compose.container-number"] == "1"
 
 
 def test_ps_table_and_quiet(project):

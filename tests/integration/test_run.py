@@ -24,7 +24,7 @@ from tests.integration.conftest import FIG, SLEEPER
 
 def oneoffs(project, service: str = "web") -> list[dict]:
     return project.client.containers(all=True, filters={"label": [
-        f"io.fig.project={project.name}", f"io.fig.service={service}", "io.fig.oneoff=True"]})
+        f"com.docker.compose.project={project.name}", f"com.docker.compose.service={service}", "com.docker.compose.oneoff=True"]})
 
 
 def volume_exists(client, name: str) -> bool:
@@ -89,7 +89,7 @@ def test_run_starts_linked_service_and_names_the_one_off(project):
     assert second.stdout == "default-command\n"
     names = sorted(c["Names"][0].lstrip("/") for c in oneoffs(project))
     assert names == [f"{project.name}_web_run_1", f"{project.name}_web_run_2"]
-    assert all(c["Labels"]["io.fig.oneoff"] == "True" for c in oneoffs(project))
+    assert all(c["Labels"]["com.docker.compose.oneoff"] == "True" for c in oneoffs(project))
     assert project.inspect(project.container_name("db"))["Id"] == db["Id"], "a running dependency is kept"
 
 
@@ -195,7 +195,7 @@ def test_run_options_environment_user_workdir_entrypoint_name(project):
     assert result.stdout == "file cli x=y 1234 /tmp\n"
     config = project.inspect(f"{project.name}-custom")["Config"]
     assert config["Entrypoint"] == ["sh", "-c"]
-    assert config["Labels"]["io.fig.oneoff"] == "True"
+    assert config["Labels"]["com.docker.compose.oneoff"] == "True"
 
 
 def test_run_bad_environment_argument_is_a_one_line_error(project):

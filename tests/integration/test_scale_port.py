@@ -11,8 +11,8 @@ from tests.integration.conftest import SLEEPER
 
 def ids_by_number(project, service: str = "web") -> dict[int, str]:
     """Running-or-not containers of a service (not one-offs), by their number label."""
-    return {int(c["Labels"]["io.fig.container-number"]): c["Id"]
-            for c in project.containers(service=service) if c["Labels"]["io.fig.oneoff"] == "False"}
+    return {int(c["Labels"]["com.docker.compose.container-number"]): c["Id"]
+            for c in project.containers(service=service) if c["Labels"]["com.docker.compose.oneoff"] == "False"}
 
 
 def free_port() -> int:
@@ -128,9 +128,18 @@ def test_port_prints_the_binding_by_protocol_and_index(project):
     assert loopback.startswith("127.0.0.1:") and loopback == host_binding(project, first, "8080/tcp") + "\n"
 
 
+def test_port_of_an_unpublished_port_is_an_empty_line_in_fig_and_an_error_in_compose(project):
+    project.write(PORTS)
+    project.fig("up", "-d", check=True)
+    for port in ("81", "53"):
+        result = project.fig("port", "web", port, check=True)
+        assert (result.stdout, result.stderr) == ("\n", "")
+        v2 = project.raw("compose", "-p", project.name, "port", "web", port)
+        assert v2.returncode == 1 and v2.stdout == ""
+        assert v2.stderr.strip() == f"ERROR: No public port for {port}/tcp on {project.name}_web_1"
+
+
 @pytest.mark.parametrize("args, message", [
-    (["web", "81"], f"No public port for 81/tcp on {{name}}_web_1"),
-    (["web", "53"], f"No public port for 53/tcp on {{name}}_web_1"),
     (["--index=3", "web", "80"], "No container found for web_3"),
     (["--index=x", "web", "80"], "--index must be a whole number, not 'x'"),
     (["--protocol=sctp", "web", "80"], "--protocol must be tcp or udp, not 'sctp'"),

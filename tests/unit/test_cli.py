@@ -7,6 +7,7 @@ import io
 import pytest
 
 from fig.cli.commands import TopLevelCommand
+from fig.cli.dialect import COMPOSE
 from fig.cli.options import parse_scale
 from fig.cli.docopt_command import UsageError
 from fig.cli.formatter import table
@@ -131,13 +132,15 @@ def test_port_prints_the_public_binding(project, capsys):
     p.up()
     assert _call(_command(), "port", p, ["web", "80"]) == 0
     assert capsys.readouterr().out == "127.0.0.1:8000\n"
-    with pytest.raises(UserError, match="No public port for 81/tcp"):
-        _call(_command(), "port", p, ["web", "81"])
+    assert _call(_command(), "port", p, ["web", "81"]) == 0  # Fig: an unpublished port is an empty line
+    assert capsys.readouterr().out == "\n"
+    compose = _command()
+    compose.dialect = COMPOSE
+    with pytest.raises(UserError, match="No public port for 81/tcp"):  # Compose v2: an error
+        _call(compose, "port", p, ["web", "81"])
 
 
 def test_ps_lists_stopped_ones_in_figs_dialect_and_running_ones_in_composes(project, capsys):
-    from fig.cli.dialect import COMPOSE
-
     p = project(SERVICES)
     p.up()
     p.stop(["db"])

@@ -7,6 +7,7 @@ import stat
 
 import pytest
 
+from fig import __version__
 from fig.errors import ConfigError
 
 RESOURCES = """\
@@ -124,7 +125,7 @@ PROFILES = """\
 
 
 def _created(backend) -> list[str]:
-    return sorted(s.labels["io.fig.service"] for s in backend.specs())
+    return sorted(s.labels["com.docker.compose.service"] for s in backend.specs())
 
 
 def test_services_with_profiles_are_left_out_by_default(project, backend):
@@ -178,5 +179,8 @@ def test_labels_of_declared_networks_and_volumes_reach_the_engine(project, backe
         volumes:
           data: {labels: [com.example=data]}
     """).up()
-    assert backend.networks["figtest_front"]["labels"] == {"com.example": "front", "io.fig.project": "figtest"}
-    assert backend.volumes["figtest_data"]["labels"] == {"com.example": "data", "io.fig.project": "figtest"}
+    compose = {"com.docker.compose.project": "figtest", "com.docker.compose.version": __version__}
+    assert backend.networks["figtest_front"]["labels"] == {"com.example": "front", **compose,
+                                                           "com.docker.compose.network": "front"}
+    assert backend.volumes["figtest_data"]["labels"] == {"com.example": "data", **compose,
+                                                         "com.docker.compose.volume": "data"}

@@ -65,8 +65,19 @@ def test_nothing_outside_cli_imports_cli():
     assert offenders(lambda mod, name: under(name, "fig.cli") and not under(mod, "fig.cli", "fig.__main__")) == []
 
 
-def test_only_bootstrap_imports_the_docker_backend():
-    assert offenders(lambda mod, name: under(name, "fig.backend.docker") and mod != "fig.cli.bootstrap") == []
+def test_only_the_composition_root_imports_the_docker_backend():
+    # fig.api.connect puts a configuration on the engine, for the library and for cli/bootstrap alike
+    assert offenders(lambda mod, name: under(name, "fig.backend.docker") and mod != "fig.api") == []
+
+
+def test_import_fig_loads_nothing_heavy_until_the_library_is_used():
+    code = ("import sys, fig\n"
+            "before = sorted(m for m in sys.modules if m.startswith('fig.') or m in ('yaml', 'jsonschema'))\n"
+            "fig.Project, fig.FigError\n"
+            "print(before, 'fig.api' in sys.modules, issubclass(fig.ConfigError, fig.FigError))\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[0] == "[] True True"
 
 
 # What the bottom layers may import from fig (third-party parsers and the stdlib are free).

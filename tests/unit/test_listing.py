@@ -16,9 +16,9 @@ def test_projects_of_both_tools_sorted_with_their_states_and_files(project, back
     p.up(options=UpOptions(scale={"web": 2}))
     p.stop(["db"])
     backend.start(backend.create(ContainerSpec(
-        name="other-web-1", image="busybox", labels={L.LABEL_COMPOSE_PROJECT: "other",
-                                                     L.LABEL_COMPOSE_CONFIG_FILES: "/a.yaml,/b.yaml"})))
-    backend.create(ContainerSpec(name="stopped-web-1", image="busybox", labels={L.LABEL_COMPOSE_PROJECT: "stopped"}))
+        name="other-web-1", image="busybox", labels={L.LABEL_PROJECT: "other",
+                                                     L.LABEL_CONFIG_FILES: "/a.yaml,/b.yaml"})))
+    backend.create(ContainerSpec(name="stopped-web-1", image="busybox", labels={L.LABEL_PROJECT: "stopped"}))
     running = listing.projects(backend)
     assert [(s.name, s.status, s.config_files) for s in running] == [
         ("figtest", "running(2)", (str(tmp_path / "fig.yml"),)), ("other", "running(1)", ("/a.yaml", "/b.yaml"))]
@@ -28,7 +28,9 @@ def test_projects_of_both_tools_sorted_with_their_states_and_files(project, back
     assert everything[2].config_files is None, "a container that does not say: N/A"
 
 
-def test_a_container_with_both_labels_counts_once_under_figs_name(backend: FakeBackend):
+def test_fig_1_1_projects_are_listed_and_a_container_with_both_label_sets_counts_once(backend: FakeBackend):
     backend.start(backend.create(ContainerSpec(
-        name="both", image="busybox", labels={L.LABEL_PROJECT: "figside", L.LABEL_COMPOSE_PROJECT: "composeside"})))
-    assert [(s.name, s.status) for s in listing.projects(backend)] == [("figside", "running(1)")]
+        name="both", image="busybox", labels={L.LABEL_PROJECT: "composeside", "io.fig.project": "figside"})))
+    backend.start(backend.create(ContainerSpec(name="old", image="busybox", labels={"io.fig.project": "old"})))
+    assert [(s.name, s.status) for s in listing.projects(backend)] == [("composeside", "running(1)"),
+                                                                     ("old", "running(1)")]

@@ -125,8 +125,8 @@ def test_the_whole_spec_of_a_small_service(tmp_path):
     digest = spec["Labels"].pop(SPEC_HASH)
     assert spec == {
         "Name": "shop_web",
-        "Labels": {NAMESPACE: "shop", "com.docker.stack.image": "busybox:latest", "io.fig.project": "shop",
-                   "io.fig.service": "web"},
+        "Labels": {NAMESPACE: "shop", "com.docker.stack.image": "busybox:latest", "com.docker.compose.project": "shop",
+                   "com.docker.compose.service": "web"},
         "TaskTemplate": {"ContainerSpec": {"Image": "busybox:latest", "Labels": {NAMESPACE: "shop"},
                                            "Args": ["httpd", "-f"]},
                          "Networks": [{"Target": "shop_default", "Aliases": ["web"]}]},

@@ -111,10 +111,10 @@ def as_sent(body: Any) -> Any:
     return drop(json.loads(json.dumps(body)))
 
 
-MINIMAL = ContainerSpec(name="p_web_1", image="busybox", labels={"io.fig.project": "p"})
+MINIMAL = ContainerSpec(name="p_web_1", image="busybox", labels={"com.docker.compose.project": "p"})
 
 EVERYTHING = ContainerSpec(
-    name="p_web_1", image="localhost:5000/app:1.2", labels={"io.fig.project": "p", "io.fig.service": "web"},
+    name="p_web_1", image="localhost:5000/app:1.2", labels={"com.docker.compose.project": "p", "com.docker.compose.service": "web"},
     command=["sh", "-c", "echo hi"], entrypoint=["/init", "--"], environment={"A": "1", "EMPTY": "", "B": "x=y"},
     ports=[PortBinding(80, "tcp", None, 8080), PortBinding(80, "tcp", "127.0.0.1", 8081),
            PortBinding(53, "udp", None, None), PortBinding(443, "tcp", "0.0.0.0", None)],

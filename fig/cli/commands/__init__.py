@@ -11,13 +11,14 @@ from fig.cli.commands.images import Images
 from fig.cli.commands.lifecycle import Lifecycle
 from fig.cli.commands.looking import Looking
 from fig.cli.commands.oneoff import OneOff
+from fig.cli.commands.tools import Tools
 from fig.cli.commands.watch import Watch
 from fig.cli.dialect import FIG, Dialect
 from fig.cli.docopt_command import DocoptCommand
 from fig.cli.status import Status
 
 
-class TopLevelCommand(Lifecycle, Looking, OneOff, Images, Files, Watch, Deploy, DocoptCommand):
+class TopLevelCommand(Lifecycle, Looking, OneOff, Images, Files, Watch, Deploy, Tools, DocoptCommand):
     """Define and run multi-container applications with Docker.
 
     Usage:
@@ -42,6 +43,8 @@ class TopLevelCommand(Lifecycle, Looking, OneOff, Images, Files, Watch, Deploy, 
     Commands:
       attach   Attach to a service's running container
       build    Build or rebuild services
+      compose  Speak Compose v2's command line: fig compose [-f FILE]... [options] COMMAND [ARGS...]
+      completion  Print a shell completion script (bash, zsh or fish)
       config   Validate and print the configuration
       convert  Write the configuration as a compose-format file
       cp       Copy files between a container and this machine
@@ -56,6 +59,7 @@ class TopLevelCommand(Lifecycle, Looking, OneOff, Images, Files, Watch, Deploy, 
       logs     View output from containers
       ls       List the projects on the engine
       pause    Pause services
+      plugin   Install or remove fig as a Docker CLI plugin (docker fig, docker compose)
       port     Print the public port for a port binding
       ps       List containers
       pull     Pull service images
@@ -108,5 +112,15 @@ class TopLevelCommand(Lifecycle, Looking, OneOff, Images, Files, Watch, Deploy, 
         return 0
 
 
-NO_PROJECT = {"help", "version", "ls"}
+NO_PROJECT = {"help", "version", "ls", "plugin", "completion"}
 SWARM = {"deploy", "undeploy"}  # read the file for Swarm: its Swarm-only keys are wanted
+
+
+def compose_doc(doc: str) -> str:
+    """The top-level grammar as `fig compose` (and `docker compose` through the plugin) takes it: Compose v2's
+    global options, given after the word `compose`; the same options as fig's, and --compatibility."""
+    usage = doc.replace("\n  fig [", "\n  fig compose [")
+    usage = usage.replace("\n  fig -h|--help", "\n  fig compose -h|--help")
+    flag = "  --compatibility           Name containers proj_web_1, as docker-compose 1.x did (COMPOSE_COMPATIBILITY)\n"
+    usage = "\n".join(line for line in usage.split("\n") if not line.startswith("  compose  "))
+    return usage.replace("\nOptions:\n", "\nOptions:\n" + flag, 1)

@@ -17,7 +17,7 @@ class Files:
         `extends` and `env_file` merged, paths absolute, ports, volumes and depends_on in their long syntax, sizes
         in bytes. Read again by fig, the output means the same (the same config hashes).
 
-        The hash (with the hash option) is the one stored in the io.fig.config-hash label of a service's
+        The hash (with the hash option) is the one stored in the com.docker.compose.config-hash label of a service's
         containers: it covers the service's resolved configuration and its image, taken as the local image
         id when the image is present, else its name. A container whose label differs is recreated by up.
 

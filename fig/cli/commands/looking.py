@@ -132,9 +132,9 @@ class Looking:
         if protocol not in ("tcp", "udp"):
             raise UserError(f"--protocol must be tcp or udp, not {protocol!r}")
         binding = containers[0].port(int(private), protocol)
-        if binding is None:
+        if binding is None and self.dialect.port_unpublished_fails:
             raise UserError(f"No public port for {private}/{protocol} on {containers[0].name}")
-        print(binding)
+        print(binding or "")  # Fig: an empty line for an unpublished port
         return 0
 
     def images(self, project: Project, options: dict[str, Any]) -> int:
