@@ -175,7 +175,8 @@ class SpecBuilder:
         cfg = self.config
         labels = {**dict(cfg.labels), **L.service_labels(self.project, cfg.name, oneoff=oneoff is not None),
                   **self.project_labels, L.LABEL_NUMBER: str(number), L.LABEL_CONFIG_HASH: config_hash,
-                  L.LABEL_VERSION: __version__, L.LABEL_DEPENDS_ON: self.depends_on(), L.LABEL_CONFIG: cfg.config_json()}
+                  L.LABEL_VERSION: __version__, L.LABEL_DEPENDS_ON: self.depends_on(),
+                  L.LABEL_CONFIG: cfg.config_json()}
         name = canonical_name(cfg, self.project, number, self.naming)
         if oneoff is not None:
             name = oneoff.name or self.oneoff_name(number, labels)
