@@ -53,7 +53,7 @@ def assert_refused(project, result, *expected: str) -> None:
     for part in expected:
         assert part in lines[0], result.stderr
     assert project.containers() == [], "a container was made"
-    label = {"label": f"io.fig.project={project.name}"}
+    label = {"label": f"com.docker.compose.project={project.name}"}
     assert project.client.networks(filters=label) == [], "a network was made"
     assert (project.client.volumes(filters=label) or {}).get("Volumes") in (None, []), "a volume was made"
 
