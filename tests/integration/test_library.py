@@ -60,7 +60,7 @@ def test_bad_files_and_engines_raise_fig_errors(project):
 def test_exec_and_events_through_the_library(project):
     path = project.write(f"services:\n  web:\n    image: busybox\n    command: {SLEEPER}\n", "compose.yaml")
     lib = fig.Project.from_files([path], project_name=project.name)
-    since = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 1))
+    since = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 5))
     lib.up()
     result = lib.exec("web", ["sh", "-c", "echo out; echo err >&2; exit 3"], environment={"X": "1"})
     assert (result.exit_code, result.stdout, result.stderr) == (3, "out\n", "err\n")
@@ -69,8 +69,7 @@ def test_exec_and_events_through_the_library(project):
     with pytest.raises(fig.UserError, match='service "nope"|No such service'):
         lib.exec("nope", ["true"])
     lib.stop()
-    until = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 1))
-    time.sleep(1.5)
+    until = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 2))  # the stream ends then
     actions = [(service, event.action) for service, event in lib.events(since=since, until=until)]
     assert ("web", "start") in actions and ("web", "die") in actions
     lib.down()
