@@ -10,13 +10,15 @@ import sys
 import threading
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from fig.cli.status import Status
 from fig.config.normalize import state_dir
 from fig.errors import FigError
 from fig.project import Project, UpOptions
-from fig.watch import Update, Watcher, lock
+
+if TYPE_CHECKING:  # fig.watch (and pathspec) load only when something is watched
+    from fig.watch import Update, Watcher
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,8 @@ class UpdatePrinter:
 
 def watcher(project: Project, names: Sequence[str], status: Status, *, json_lines: bool, prune: bool,
             quiet: bool) -> Watcher:
+    from fig.watch import Watcher
+
     return Watcher(project, names, on_update=UpdatePrinter(json_lines=json_lines), prune=prune,
                    on_progress=None if quiet else status.progress)
 
@@ -55,6 +59,8 @@ def start(project: Project, watch: Watcher, names: Sequence[str], status: Status
 
 def only_watcher(project: Project) -> AbstractContextManager[None]:
     """The project's watch lock, in fig's state directory for it."""
+    from fig.watch import lock
+
     return lock.only_watcher(state_dir(project.name, os.environ), project.name)
 
 
