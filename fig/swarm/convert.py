@@ -102,9 +102,13 @@ def _compact(value: Any) -> Any:
 
 
 class Converter:
-    def __init__(self, config: ProjectConfig, stack: str, *, images: Mapping[str, str] | None = None) -> None:
-        """`images`: the image each service runs when not its `image:` (digests pinned by --build --push)."""
+    def __init__(self, config: ProjectConfig, stack: str, *, images: Mapping[str, str] | None = None,
+                 ignore_host_ip: bool = False) -> None:
+        """`images`: the image each service runs when not its `image:` (digests pinned by --build --push).
+        `ignore_host_ip`: a port's host address is dropped (a warning, as for any key Swarm cannot honour) rather
+        than refused, and the port opens on every address, as `docker stack deploy` opens it."""
         self.config, self.stack, self.images = config, stack, dict(images or {})
+        self.ignore_host_ip = ignore_host_ip
         self.networks = {n.name: self._network(n) for n in config.networks}
         if config.legacy:  # a fig.yml's services share one network, as they would with `up` in a compose file
             default = NetworkConfig(f"{config.name}_default", key="default")
@@ -284,10 +288,10 @@ class Converter:
     def ports(self, svc: ServiceConfig, settings: SwarmSettings) -> list[dict[str, Any]]:
         out = []
         for p in svc.ports:
-            if p.host_ip is not None:
+            if p.host_ip is not None and not self.ignore_host_ip:
                 raise ConfigError(f"service '{svc.name}': port {p} binds the address {p.host_ip}, which Swarm cannot "
                                   "honour: it would publish on every interface of every node. Publish without the "
-                                  "address, or keep the service off the swarm")
+                                  "address, or give --ignore-host-ip to publish it on every address")
             out.append({"Protocol": p.protocol, "TargetPort": p.container, "PublishedPort": p.host,
                         "PublishMode": "host" if p in settings.host_ports else "ingress"})
         return sorted(out, key=lambda p: (p["TargetPort"], str(p["Protocol"]), p["PublishedPort"] or 0))
@@ -319,7 +323,8 @@ class Converter:
             ("pull_policy", svc.pull_policy not in (None, "build") and svc.name not in self.images),
         ]
         honoured = ("group_add", "isolation")
-        return [k for k, bad in checks if bad] + [k for k, _ in svc.engine_options if k not in honoured]
+        addresses = [f"the address of port {p}" for p in svc.ports if p.host_ip is not None]
+        return [k for k, bad in checks if bad] + addresses + [k for k, _ in svc.engine_options if k not in honoured]
 
 
 def _mode(mode: str, scale: int | None) -> dict[str, Any]:

@@ -87,12 +87,12 @@ class Stack:
 
     # -- planning -------------------------------------------------------------------------------------------
 
-    def plan(self, names: Sequence[str] = (), *, strict: bool = False,
-             images: Mapping[str, str] | None = None) -> P.Plan:
+    def plan(self, names: Sequence[str] = (), *, strict: bool = False, images: Mapping[str, str] | None = None,
+             ignore_host_ip: bool = False) -> P.Plan:
         """What deploying `names` (all enabled services when empty, and in both cases their dependencies) would
         change. Deploying the whole file also removes the stack's services it no longer has."""
         selected = self.config.selected(names)
-        spec = Converter(self.config, self.name, images=images).stack_spec(selected, strict=strict)
+        spec = Converter(self.config, self.name, images=images, ignore_host_ip=ignore_host_ip).stack_spec(selected, strict=strict)
         for p in spec.services:
             if p.warnings:
                 log.warning("service %s: Swarm cannot honour %s, ignored (--strict refuses them)", p.service,

@@ -250,6 +250,10 @@ def test_bad_input_is_one_line(stack: FigProject, swarm):
     result = stack.fig("deploy")
     assert result.returncode == 1 and result.stderr.count("\n") == 1
     assert "binds the address 127.0.0.1, which Swarm cannot honour" in result.stderr
+    assert services(swarm, stack.name) == {}
+    allowed = stack.fig("deploy", "--ignore-host-ip", "--dry-run")
+    assert allowed.returncode == 0, allowed.stderr
+    assert "Swarm cannot honour the address of port 127.0.0.1:8080:80, ignored" in allowed.stderr
     stack.write("services:\n  web: {image: busybox, privileged: true}\n", "compose.yml")
     strict = stack.fig("deploy", "--strict")
     assert strict.returncode == 1 and "Swarm cannot honour privileged (--strict)" in strict.stderr

@@ -15,10 +15,11 @@ from fig.swarm.convert import NAMESPACE, SPEC_HASH, Converter, spec_hash
 
 
 def convert(tmp_path: Path, text: str, *, stack: str = "st", strict: bool = False, environ=None, names=None,
-            images=None):
+            images=None, ignore_host_ip=False):
     (tmp_path / "compose.yml").write_text(textwrap.dedent(text))
     config = load_project(project_name="proj", environ=environ or {}, cwd=str(tmp_path), swarm=True)
-    return Converter(config, stack, images=images).stack_spec(names or config.selected(), strict=strict)
+    return Converter(config, stack, images=images, ignore_host_ip=ignore_host_ip).stack_spec(
+        names or config.selected(), strict=strict)
 
 
 def web(tmp_path: Path, body: str, **kwargs):
@@ -232,6 +233,16 @@ def test_a_secret_from_a_variable(tmp_path):
 def test_a_host_address_in_ports_is_an_error(tmp_path):
     with pytest.raises(ConfigError, match=r"service 'web': port 127.0.0.1:8080:80 binds the address 127.0.0.1"):
         web(tmp_path, "ports: ['127.0.0.1:8080:80']")
+
+
+def test_ignore_host_ip_publishes_on_every_address_and_says_so(tmp_path):
+    plan = web(tmp_path, "ports: ['127.0.0.1:8080:80', '9090:90']", ignore_host_ip=True)
+    assert at(plan.spec, "EndpointSpec.Ports") == [
+        {"Protocol": "tcp", "TargetPort": 80, "PublishedPort": 8080, "PublishMode": "ingress"},
+        {"Protocol": "tcp", "TargetPort": 90, "PublishedPort": 9090, "PublishMode": "ingress"}]
+    assert plan.warnings == ("the address of port 127.0.0.1:8080:80",)
+    with pytest.raises(ConfigError, match=r"Swarm cannot honour the address of port 127.0.0.1:8080:80 \(--strict\)"):
+        web(tmp_path, "ports: ['127.0.0.1:8080:80']", ignore_host_ip=True, strict=True)
 
 
 def test_keys_swarm_cannot_honour_are_named_and_strict_refuses_them(tmp_path):

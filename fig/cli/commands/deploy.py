@@ -67,6 +67,8 @@ class Deploy:
             --dry-run         Print what would change, field by field, and change nothing
             --rollback        Roll the stack's services (or those named) back to their previous spec
             --strict          Refuse keys Swarm cannot honour instead of warning about them
+            --ignore-host-ip  Publish a port given with a host address (127.0.0.1:8080:80) on every
+                              address, with a warning, instead of refusing it
             --build           Build the images of services with `build:` first (with --push)
             --push            Push those images to the registry their names point at and pin the digests
             --timeout SECS    How long to wait for the services to converge [default: 300]
@@ -90,7 +92,8 @@ class Deploy:
                 if built:
                     project.build(built, on_progress=self.status.progress)
                 images = stack.push(built)
-        plan = stack.plan(names, strict=options["--strict"], images=images)
+        plan = stack.plan(names, strict=options["--strict"], images=images,
+                          ignore_host_ip=options["--ignore-host-ip"])
         if options["--dry-run"]:
             for change in plan.changes:
                 print(change)
