@@ -382,7 +382,9 @@ class Project(ProjectImages):
         if remove_orphans:
             containers += self.orphans()
         self.stop_containers([c for c in containers if c.is_running], timeout=timeout, on_event=on_event)
-        self.each(containers, lambda c: c.remove(force=True, volumes=volumes), "Removing", on_event)
+        # every one has stopped (a failed stop raised above), so none waits for another to be removed: a deep link
+        # tree is not removed a level at a time
+        self.each(containers, lambda c: c.remove(force=True, volumes=volumes), "Removing", on_event, ordered=False)
         if names and self.backend.list_containers({L.LABEL_PROJECT: self.name}, all=True):
             return
         for network in self.config.networks:
