@@ -21,12 +21,13 @@ class Dialect:
     wait_timeout: float | None  # `up --wait` without --wait-timeout: seconds, or None for no limit (v2)
     naming: Naming  # proj_web_1 / proj_web_run_1 (Fig), or proj-web-1 / proj-web-run-<slug> (v2)
     port_unpublished_fails: bool  # `port` of an unpublished port: an error (v2), or an empty line and 0 (Fig)
+    ps_table: str  # `ps`'s columns: "fig" (Name Command State Ports) or "compose" (NAME IMAGE COMMAND SERVICE ...)
 
 
 FIG = Dialect("fig", ps_all=True, ps_orphans=False, run_detached_prints="name", wait_timeout=120,
-              naming=FIG_NAMES, port_unpublished_fails=False)
+              naming=FIG_NAMES, port_unpublished_fails=False, ps_table="fig")
 COMPOSE = Dialect("compose", ps_all=False, ps_orphans=True, run_detached_prints="id", wait_timeout=None,
-                  naming=COMPOSE_NAMES, port_unpublished_fails=True)
+                  naming=COMPOSE_NAMES, port_unpublished_fails=True, ps_table="compose")
 
 
 def compose_dialect(compatibility: bool, environ: Mapping[str, str]) -> Dialect:

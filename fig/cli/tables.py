@@ -7,7 +7,7 @@ import datetime
 import json
 from collections.abc import Sequence
 
-from fig.backend.base import EngineEvent, ImageInfo
+from fig.backend.base import EngineEvent, ImageInfo, PortBinding
 from fig.container import Container
 from fig.running import Usage
 
@@ -62,9 +62,12 @@ def _duration(seconds: float) -> str:
 
 
 def parse_time(stamp: str) -> datetime.datetime | None:
-    """The engine's RFC 3339 times, nanoseconds and all; None for none (or Go's zero time)."""
+    """The engine's RFC 3339 times, nanoseconds and all, or unix seconds (as container lists give them); None for
+    none (or Go's zero time)."""
     if not stamp or stamp.startswith("0001-"):
         return None
+    if stamp.isdigit():
+        return datetime.datetime.fromtimestamp(int(stamp), datetime.timezone.utc)
     head, _, rest = stamp.partition(".")
     zone = rest.lstrip("0123456789") if rest else head[19:]
     fraction = rest[:len(rest) - len(zone)][:6] if rest else ""
@@ -73,6 +76,42 @@ def parse_time(stamp: str) -> datetime.datetime | None:
         return datetime.datetime.fromisoformat(text)
     except ValueError:
         return None
+
+
+# -- ps ---------------------------------------------------------------------------------------------------------
+
+PS_HEADERS = ["NAME", "IMAGE", "COMMAND", "SERVICE", "CREATED", "STATUS", "PORTS"]
+
+
+def ps_row(container: Container, *, trunc: bool) -> list[str]:
+    """A container as Compose v2's `ps` table shows it: the command quoted (cut to 19 characters and an
+    ellipsis unless --no-trunc), the creation time as "x ago", the engine's own status and docker's ports."""
+    info = container.info
+    command = info.command[:19] + "\u2026" if trunc and len(info.command) > 20 else info.command
+    return [container.name, info.image, json.dumps(command, ensure_ascii=False), container.service,
+            ago(info.created), info.status, displayable_ports(info.ports)]
+
+
+def displayable_ports(ports: Sequence[PortBinding]) -> str:
+    """docker's way of listing ports: consecutive ones published on the same port number they expose are
+    grouped (0.0.0.0:8000-8001->8000-8001/tcp, 80-81/tcp), any other mapping is shown on its own after them."""
+    groups: dict[tuple[str, str], list[list[int]]] = {}
+    mappings = []
+    for p in sorted(set(ports), key=lambda p: (p.container_port, p.host_port or 0, p.protocol, p.host_ip or "")):
+        if p.host_ip and p.host_port != p.container_port:
+            mappings.append(f"{p.host_ip}:{p.host_port}->{p.container_port}/{p.protocol}")
+            continue
+        runs = groups.setdefault((p.host_ip or "", p.protocol), [])
+        if runs and runs[-1][1] + 1 == p.container_port:
+            runs[-1][1] = p.container_port
+        else:
+            runs.append([p.container_port, p.container_port])
+    shown = []
+    for (ip, protocol), runs in groups.items():
+        for first, last in runs:
+            span = str(first) if first == last else f"{first}-{last}"
+            shown.append(f"{ip}:{span}->{span}/{protocol}" if ip else f"{span}/{protocol}")
+    return ", ".join(shown + mappings)
 
 
 # -- images -------------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 
 from tests.integration.conftest import SLEEPER
 from tests.integration.test_lifecycle import ids
@@ -59,3 +60,26 @@ def test_one_off_names_by_dialect(project):
     assert len(oneoffs) == 2
     assert re.fullmatch(rf"{project.name}-db-run-[0-9a-f]{{12}}", oneoffs[0]), oneoffs
     assert oneoffs[1] == f"{project.name}_db_run_2"
+
+
+def test_each_dialect_has_its_own_ps_table(project):
+    project.write(f"""
+        services:
+          web:
+            image: busybox
+            command: {SLEEPER}
+            ports: ["127.0.0.1::80"]
+        """, "compose.yaml")
+    compose(project, "up", "-d")
+    header, row = compose(project, "ps").stdout.splitlines()
+    assert header.split() == ["NAME", "IMAGE", "COMMAND", "SERVICE", "CREATED", "STATUS", "PORTS"]
+    starts = [header.index(title) for title in header.split()] + [None]
+    cells = dict(zip(header.split(), (row[a:b].strip() for a, b in zip(starts, starts[1:]))))
+    assert (cells["NAME"], cells["IMAGE"], cells["SERVICE"]) == (f"{project.name}-web-1", "busybox", "web")
+    shown_by_docker = subprocess.run(["docker", "ps", "--filter", f"name={cells['NAME']}", "--format",
+                                      "{{.Command}}"], capture_output=True, text=True, check=True).stdout.strip()
+    assert cells["COMMAND"] == shown_by_docker and cells["COMMAND"].endswith('\u2026"'), cells
+    assert cells["CREATED"].endswith(" ago") and cells["STATUS"].startswith("Up ")
+    assert re.fullmatch(r"127\.0\.0\.1:\d+->80/tcp", cells["PORTS"]), cells
+    fig_header = project.fig("ps", check=True).stdout.splitlines()[0]
+    assert fig_header.split() == ["Name", "Command", "State", "Ports"]

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from fig.backend.base import ContainerInfo, ContainerState, EngineEvent, ImageInfo
+from fig.backend.base import ContainerInfo, ContainerState, EngineEvent, ImageInfo, PortBinding
 from fig.cli import tables
 from fig.container import Container
 from fig.running import Usage
@@ -45,6 +45,29 @@ def test_ago(seconds, text):
     then = (now - datetime.timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S.%f") + "123Z"
     assert tables.ago(then, now) == text + " ago"
     assert tables.ago("0001-01-01T00:00:00Z", now) == "N/A"
+
+
+def test_ps_rows_as_compose_v2_shows_them():
+    created = str(int(time.time()) - 150)
+    info = ContainerInfo(id="a" * 64, name="p-web-1", image="busybox", image_id="sha256:" + "b" * 64,
+                         labels={"com.docker.compose.service": "web"}, state=ContainerState.RUNNING,
+                         command="docker-entrypoint.sh redis-server", created=created, status="Up 2 minutes",
+                         ports=(PortBinding(80, "tcp", "0.0.0.0", 8080), PortBinding(80, "tcp", "::", 8080)))
+    web = Container(FakeBackend(), info)
+    assert tables.ps_row(web, trunc=True) == [
+        "p-web-1", "busybox", '"docker-entrypoint.s\u2026"', "web", "2 minutes ago", "Up 2 minutes",
+        "0.0.0.0:8080->80/tcp, :::8080->80/tcp"]
+    assert tables.ps_row(web, trunc=False)[2] == '"docker-entrypoint.sh redis-server"'
+
+
+@pytest.mark.parametrize("ports, shown", [
+    ((), ""),
+    ((PortBinding(80), PortBinding(81), PortBinding(83, "udp")), "80-81/tcp, 83/udp"),
+    ((PortBinding(8000, "tcp", "0.0.0.0", 8000), PortBinding(8001, "tcp", "0.0.0.0", 8001)),
+     "0.0.0.0:8000-8001->8000-8001/tcp"),
+    ((PortBinding(80, "tcp", "127.0.0.1", 49153), PortBinding(443)), "443/tcp, 127.0.0.1:49153->80/tcp")])
+def test_displayable_ports_groups_runs_as_docker_does(ports, shown):
+    assert tables.displayable_ports(ports) == shown
 
 
 @pytest.mark.parametrize("reference, expected", [

@@ -59,6 +59,10 @@ class Looking:
         elif query.json:
             lines = [json.dumps(ps_json(c.info, project=project.name, service=c.service), separators=(",", ":"))
                      for c in containers]
+        elif self.dialect.ps_table == "compose":
+            rows = [tables.ps_row(c, trunc=not query.no_trunc) for c in containers]
+            sys.stdout.write(tables.aligned(tables.PS_HEADERS, rows, minwidth=10, padding=3))
+            return 0
         else:
             width = None if query.no_trunc else 30
             rows = [[c.name, _ellipsis(c.info.command, width), c.human_state, c.human_ports] for c in containers]
