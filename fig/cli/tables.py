@@ -1,4 +1,4 @@
-"""The rows and units of the looking commands that Compose v2 added (images, top, stats, ls, events), laid out
+"""The rows and units of the looking commands as Compose v2 shows them (ps, images, top, stats, ls, events), laid out
 as docker's tabwriter lays them out: each column as wide as its widest cell plus a gap, the last one unpadded."""
 
 from __future__ import annotations
