@@ -75,7 +75,7 @@ class Series:
     """One measured thing: seconds per tool (in round order), other values per tool, failures."""
 
     seconds: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
-    failed: int = 0  # runs whose check failed, warm-ups included
+    failed: Counter[str] = field(default_factory=Counter)  # per tool, the runs whose check failed (warm-ups too)
     values: dict[str, dict[str, list[float]]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(list)))
 
     def median(self, key: str, what: str = "") -> float | None:
@@ -110,7 +110,7 @@ class Round2:
         self.log(line + (f"  FAILED: {problem.splitlines()[0]}" if problem else ""))
         if problem:
             self.r.failures.append(f"{' '.join(key)} {who.key} {tag}: {problem}")
-            self.r.series[key].failed += 1
+            self.r.series[key].failed[who.key] += 1
         if tag != "warm-up":
             self.r.series[key].seconds[who.key].append(seconds)
             for k, v in values.items():
@@ -383,7 +383,9 @@ def markdown(head: list[str], rows: list[list[str]]) -> str:
 
 
 def check(s: Series) -> str:
-    return f"FAIL ({s.failed})" if s.failed else "ok"
+    """ok, or which tools' runs failed their check: `FAIL (compose 1, sdk 2)`."""
+    failed = ", ".join(f"{who} {n}" for who, n in sorted(s.failed.items()) if n)
+    return f"FAIL ({failed})" if failed else "ok"
 
 
 def verdict(*met: bool | None) -> str:
@@ -415,7 +417,7 @@ def growth_rows(r: Results) -> list[list[str]]:
                          " / ".join(fmt(t) for t in times["compose"]), fmt(factor["compose"], ".1f"),
                          fmt(top.median("sdk")), fmt(vs_compose), fmt(vs_floor), target,
                          verdict(factor["fig"] <= 11 if factor["fig"] is not None else None, ratio_met),
-                         check(Series(failed=sum(s.failed for s in series.values() if s)))])
+                         check(Series(failed=sum((s.failed for s in series.values() if s), Counter())))])
     return rows
 
 
@@ -442,7 +444,8 @@ def tables(r: Results) -> str:
             [["", fmt(logs.median("fig")), fmt(logs.median("compose")), fmt(logs.median("sdk")), fmt(floor),
               fmt(compose), f"{fmt(logs.median('fig', 'rss_mib'), '.0f')} / {fmt(logs.median('compose', 'rss_mib'), '.0f')}",
               "<= 1.3x floor, <= 0.4x compose",
-              verdict(floor <= 1.3 if floor else None, compose <= 0.4 if compose else None), check(logs)]]))
+              verdict(floor <= 1.3 if floor else None, compose <= 0.4 if compose else None, not logs.failed["fig"]),
+              check(logs)]]))
     follow = r.series.get(("logs-follow",))
     if follow:
         share = follow.ratio("sdk", "lines_per_s")
@@ -451,7 +454,7 @@ def tables(r: Results) -> str:
              "fig/floor", "fig s", "target", "met", "check"],
             [["", *(fmt(follow.median(k, "lines_per_s"), ".0f") for k in ("fig", "compose", "sdk")), fmt(share),
               fmt(follow.median("fig")), ">= 0.8x floor, none lost",
-              verdict(share >= 0.8 if share else None, not follow.failed), check(follow)]]))
+              verdict(share >= 0.8 if share else None, not follow.failed["fig"]), check(follow)]]))
     attached = r.series.get(("up-attached",))
     if attached:
         rss = attached.median("fig", "rss_mib")
