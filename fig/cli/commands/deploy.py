@@ -161,7 +161,7 @@ def stack_scale(stack: Stack, options: dict[str, Any], project: Project) -> int:
 
 def stack_to_show(project: Project, options: dict[str, Any]) -> Stack | None:
     """The stack a look-or-scale command acts on: --stack's, or the project's when the project has no containers
-    but is deployed (a look at the engine only then, so `ps` on a project stays one request)."""
+    but is deployed (a look at the swarm only then)."""
     if options.get("--stack"):
         return stack_of(project, options)
     if project.containers(stopped=True, oneoff=True):

@@ -46,12 +46,12 @@ class Looking:
             --orphans BOOL     Include containers of services not in the file: true or false
             --stack NAME       The tasks of a stack on Docker Swarm (the project's when it has no containers)
         """
-        if stack := swarm.stack_to_show(project, options):
-            return swarm.stack_ps(stack, options)
         query = opts.ps_query(options, self.dialect)
-        containers = [c for c in project.containers(options["SERVICE"], stopped=query.all, oneoff=query.all,
-                                                    orphans=query.orphans)
-                      if not query.states or c.state.value in query.states]
+        containers = [] if options["--stack"] else [
+            c for c in project.containers(options["SERVICE"], stopped=query.all, oneoff=query.all,
+                                          orphans=query.orphans) if not query.states or c.state.value in query.states]
+        if not containers and (stack := swarm.stack_to_show(project, options)):  # one listing when there are some
+            return swarm.stack_ps(stack, options)
         if options["--quiet"]:
             lines = [c.id for c in containers]
         elif options["--services"]:
