@@ -75,8 +75,13 @@ class Project(ProjectImages):
                     naming=naming, project_labels=L.project_files(config.working_dir, config.paths, config.env_files))
             for name in self.graph.order()
         ]
+        self._converged: dict[str, list[Container]] = {}  # during `up`: each service's containers once it is done
 
     def _peers(self, service: str) -> list[Container]:
+        """A service's containers, for the links, volumes_from and namespaces of another's. One `up` has just made
+        or kept them, so it inspects those (a listing costs the engine a look at every container it has)."""
+        if service in self._converged:
+            return [c.refresh() for c in self._converged[service]]
         return self.service(service).containers(stopped=True)
 
     def service(self, name: str) -> Service:
@@ -219,14 +224,18 @@ class Project(ProjectImages):
             containers = service.execute_plan(plan, plan.image_id, timeout=options.timeout,
                                               start=options.start and plan.start, renew_volumes=options.renew_volumes,
                                               limit=self.limit, on_event=on_event, before_start=before_start)
+            self._converged[service.name] = containers
             if service.name not in renewed and any(d.restart and d.service in renewed
                                                    for d in service.config.depends_on):
                 self.each([c for c in containers if c.is_running],  # depends_on restart: true
                           lambda c: c.restart(self.stop_timeout(c, options.timeout)), "Restarting", on_event)
             return containers
 
-        outcome = execute(involved, converge, key=lambda s: s.name,
-                          deps=lambda s: [d for d in self.graph.deps(s.name) if d in plans], limit=self.limit)
+        try:
+            outcome = execute(involved, converge, key=lambda s: s.name,
+                              deps=lambda s: [d for d in self.graph.deps(s.name) if d in plans], limit=self.limit)
+        finally:
+            self._converged.clear()
         outcome.raise_if_failed()
         return [c for s in services for c in outcome.results.get(s.name, [])]
 
