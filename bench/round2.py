@@ -152,7 +152,7 @@ class Round2:
             said = (images.stderr or images.stdout).strip().splitlines()
             self.r.missing.append(f"images with fig (`fig help images`: {said[0] if said else images.rc})")
         for n in sizes:
-            for shape in ("flat", "tree"):
+            for shape in self.b.args.shapes:
                 kind = f"{shape}{n}"
                 self.b.add_file(kind, growth_file(n, shape))
                 rounds = ["warm-up"] * (n == sizes[0]) + [f"run {i}/{self.b.args.rounds}"

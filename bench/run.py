@@ -604,10 +604,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                    help="rounds of the growth, logs-1m, logs-follow and up-attached workloads (2)")
     p.add_argument("--sizes", default=",".join(map(str, round2.SIZES)),
                    help="growth sizes, ascending; the factor is t(largest)/t(30) (10,30,100,300)")
+    p.add_argument("--shapes", default="flat,tree", help="growth shapes: flat, tree or both (flat,tree)")
     p.add_argument("--tools", default="fig,compose,sdk",
                    help="who runs the round-two workloads (fig,compose,sdk): leave one out when it cannot finish")
     args = p.parse_args(argv)
     args.tools = args.tools.split(",")
+    args.shapes = [shape for shape in ("flat", "tree") if shape in args.shapes.split(",")]
     args.sizes = sorted(int(n) for n in args.sizes.split(","))
     args.fig, args.compose = args.fig.split() + args.fig_args.split(), args.compose.split()
     args.only = [n.strip() for n in args.only.split(",") if n.strip()]
