@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from fig.errors import OperationError
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -58,6 +60,8 @@ def execute(
     a container need not wait for one that would not stop). Exceptions are collected, not raised.
     Of the items that are ready, those with the longest chain of items waiting on them start first, so a
     deep dependency tree is not left to the end behind independent items."""
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait  # commands that only look need no pool
+
     by_key = {key(item): item for item in items}
     waiting = {k: {d for d in deps(item) if d in by_key and d != k} for k, item in by_key.items()}
     outcome: Outcome[R] = Outcome()

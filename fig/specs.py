@@ -4,7 +4,6 @@ labels, links, volumes and networks."""
 from __future__ import annotations
 
 import re
-import secrets
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -123,6 +122,8 @@ class SpecBuilder:
         """`proj_web_run_3` in Fig's dialect; Compose's ends in its slug's first 12 digits, the slug a label."""
         suffix: int | str = number
         if self.naming.slug:
+            import secrets  # only one-offs named as Compose v2 names them need it
+
             labels[L.LABEL_SLUG] = secrets.token_hex(32)
             suffix = labels[L.LABEL_SLUG][:12]
         return L.container_name(self.project, self.config.name, suffix, oneoff=True, separator=self.naming.separator)

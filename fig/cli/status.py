@@ -7,17 +7,18 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import sys
 import threading
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from fig.cli.colors import color, plain
 from fig.errors import UserError
-from fig.parallel import Event, Phase
+
+if TYPE_CHECKING:  # every command makes a Status: the executor is loaded by those that run one
+    from fig.parallel import Event
 
 MODES = ("auto", "tty", "plain", "json", "quiet")
-_WORDS = {Phase.DONE: ("done", "green"), Phase.FAILED: ("error", "red"), Phase.SKIPPED: ("skipped", "yellow")}
+_WORDS = {"done": ("done", "green"), "failed": ("error", "red"), "skipped": ("skipped", "yellow")}  # by Phase
 
 
 class Status:
@@ -48,11 +49,11 @@ class Status:
                     record["error"] = str(event.error)
                 self._line(None, json.dumps(record))
                 return
-            if event.phase is Phase.STARTED:
+            if event.phase.value == "started":
                 if self.tty:
                     self._line(event.key, f"{event.key} ... ")
                 return
-            word, hue = _WORDS[event.phase]
+            word, hue = _WORDS[event.phase.value]
             paint = color(hue) if self.tty and self.colored else plain
             self._line(event.key, f"{event.key} ... {paint(word)}")
 
@@ -89,6 +90,8 @@ class Status:
             self.stream.write(text + "\n")
             self.stream.flush()
             return
+        import shutil
+
         size = shutil.get_terminal_size()
         text = _clip(text, size.columns - 1)
         if key is not None and key in self.lines:

@@ -6,7 +6,6 @@ import contextlib
 import hashlib
 import os
 import stat
-import tempfile
 from dataclasses import dataclass
 
 from fig.errors import ConfigError
@@ -76,6 +75,8 @@ class FileMount:
         if self.content is not None:
             directory = os.path.dirname(self.file)
             _private_dir(directory)
+            import tempfile  # only a secret or config written from the environment or inline needs it
+
             fd, temp = tempfile.mkstemp(dir=directory, prefix=".tmp-")
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as f:

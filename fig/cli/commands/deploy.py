@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 import json
-import logging
 import sys
 from typing import TYPE_CHECKING, Any
 
 from fig.cli import options as opts
-from fig.cli import tables
-from fig.cli.formatter import table
-from fig.cli.log_printer import LogPrinter, LogSource
-from fig.cli.status import Status
 from fig.errors import BackendError, NotFound, UserError
-from fig.labels import LABEL_STACK
-from fig.project import Project
 
 if TYPE_CHECKING:  # imported when a command needs it: `ps` and `logs` of containers do not
+    from fig.cli.status import Status
+    from fig.project import Project
     from fig.swarm.stack import Stack
 
-log = logging.getLogger(__name__)
 
 
 def stack_of(project: Project, options: dict[str, Any]) -> Stack:
@@ -41,11 +35,13 @@ def _seconds(options: dict[str, Any]) -> float:
 
 def _waiting(stack: Stack, fn: Any) -> int:
     """Run a step that waits; Ctrl-C stops the waiting only, and says so."""
+    import logging
+
     try:
         fn()
     except KeyboardInterrupt:
-        log.error("Stopped waiting. The swarm goes on with the deployment of stack %s: `fig ps --stack %s` shows "
-                  "where it is", stack.name, stack.name)
+        logging.getLogger(__name__).error("Stopped waiting. The swarm goes on with the deployment of stack %s: "
+                                          "`fig ps --stack %s` shows where it is", stack.name, stack.name)
         return 130
     return 0
 
@@ -116,6 +112,8 @@ class Deploy:
 
 
 def stack_ps(stack: Stack, options: dict[str, Any]) -> int:
+    from fig.cli.formatter import table
+
     rows = stack.tasks(options["SERVICE"])
     if options.get("--quiet"):
         for r in rows:
@@ -141,6 +139,8 @@ def stack_ps(stack: Stack, options: dict[str, Any]) -> int:
 
 def stack_logs(stack: Stack, options: dict[str, Any], ansi: str) -> int:
     """Each task's output, interleaved as `logs` interleaves containers' (`-f` follows the tasks running now)."""
+    from fig.cli.log_printer import LogPrinter, LogSource
+
     tail = None if options["--tail"] in (None, "all") else opts.integer(options, "--tail")
     style = opts.log_style(options, ansi, timestamps="engine")
     sources = []
@@ -162,6 +162,8 @@ def stack_scale(stack: Stack, options: dict[str, Any], project: Project) -> int:
 def stack_to_show(project: Project, options: dict[str, Any]) -> Stack | None:
     """The stack a look-or-scale command acts on: --stack's, or the project's when the project has no containers
     but is deployed (a look at the swarm only then)."""
+    from fig.labels import LABEL_STACK
+
     if options.get("--stack"):
         return stack_of(project, options)
     if project.containers(stopped=True, oneoff=True):
@@ -174,6 +176,10 @@ def stack_to_show(project: Project, options: dict[str, Any]) -> Stack | None:
 
 
 def stack_top(stack: Stack, options: dict[str, Any]) -> int:
+    import logging
+
+    from fig.cli import tables
+
     found = []
     for r in stack.tasks(options["SERVICE"]):
         t = r.task
@@ -183,7 +189,7 @@ def stack_top(stack: Stack, options: dict[str, Any]) -> int:
         try:
             titles, processes = stack.backend.top(t.container_id)
         except NotFound:
-            log.warning("%s_%s.%s runs on node %s: fig sees the processes of this engine's tasks only", stack.name,
+            logging.getLogger(__name__).warning("%s_%s.%s runs on node %s: fig sees the processes of this engine's tasks only", stack.name,
                         r.service, slot, r.node)
             continue
         found.append((r.service, slot, titles, processes))
