@@ -101,8 +101,8 @@ def interpolate_document(data: Any, environ: Mapping[str, str], filename: str, *
 
 def _walk(tree: Any, path: list[Any], environ: Mapping[str, str], describe: Callable[[Sequence[Any]], str],
           on_missing: Callable[[str], None]) -> Any:
-    if isinstance(tree, str):
-        return interpolate_string(tree, environ, describe(path), on_missing)
+    if isinstance(tree, str):  # `describe` only for a string that has something to substitute: it reads lines
+        return interpolate_string(tree, environ, describe(path), on_missing) if "$" in tree else tree
     if isinstance(tree, dict):
         out = type(tree)()
         if hasattr(out, "__dict__"):  # the loader's YamlMap carries line numbers; a plain dict has none
