@@ -17,7 +17,7 @@ from fig.cli.formatter import table
 from fig.config.loader import parse_yaml
 from fig.config.merge import merge_documents
 from fig.config.model import ProjectConfig
-from fig.config.render import render
+from fig.config.render import render, used_networks
 from fig.errors import BackendError, UserError
 from fig.labels import normalize_project_name
 from fig.project import Project
@@ -89,7 +89,7 @@ def _lines(project: Project, options: dict[str, Any], names: list[str]) -> list[
     if options["--volumes"]:
         return [v.key or v.name for v in config.volumes]
     if options["--networks"]:
-        return [n.key or n.name for n in config.networks]
+        return [n.key or n.name for n in used_networks(config)]
     if options["--images"]:
         return [project.service(n).image_name for n in names]
     if options["--profiles"]:
@@ -104,9 +104,20 @@ def _lines(project: Project, options: dict[str, Any], names: list[str]) -> list[
     return None
 
 
+def _selected(config: ProjectConfig, options: dict[str, Any]) -> list[str]:
+    """The services to print: those named and what they depend on, else those the active profiles enable. With
+    --hash, as Compose v2 takes its value, `*` is every service and `a,b` a list."""
+    named = [n for arg in options["SERVICE"] for n in arg.split(",") if n] if options["--hash"] else options["SERVICE"]
+    if options["--hash"] and "*" in named:
+        return [s.name for s in config.services]
+    if options["--hash"]:
+        return [config.service(n).name for n in named] or config.selected()
+    return config.selected(named)
+
+
 def print_config(project: Project, options: dict[str, Any]) -> int:
     config = project.config
-    names = [config.service(n).name for n in options["SERVICE"]] or [s.name for s in config.services]
+    names = _selected(config, options)
     fmt = opts.choice(options, "--format", ("yaml", "json"), default="yaml")
     if options["--quiet"]:
         return 0

@@ -215,6 +215,7 @@ class ServiceConfig:
     engine_options: tuple[tuple[str, Any], ...] = ()  # fig.config.runtime.PASSTHROUGH keys, normalised
     develop: tuple[WatchRule, ...] = ()  # develop.watch, for `fig watch`; not part of the container's configuration
     swarm: SwarmSettings | None = None  # what only `fig deploy` uses; not part of the container config
+    extensions: tuple[tuple[str, str], ...] = ()  # the service's `x-*` keys, each value as JSON: carried, unused
 
     @property
     def image_name(self) -> str | None:
@@ -223,19 +224,23 @@ class ServiceConfig:
 
     def dependencies(self) -> tuple[str, ...]:
         """Service names this service needs started first."""
+        return tuple(dict.fromkeys([*self.implied_dependencies(), *(d.service for d in self.depends_on)]))
+
+    def implied_dependencies(self) -> tuple[str, ...]:
+        """The services the links, namespaces (network_mode, ipc, pid) and volumes_from need started first, in
+        the order Compose v2 adds them to depends_on."""
         names = [link.target for link in self.links]
-        names += [vf.source for vf in self.volumes_from if not vf.is_container]
-        for mode in (self.network_mode, self.pid, self.ipc):
+        for mode in (self.network_mode, self.ipc, self.pid):
             if mode and mode.startswith("service:"):
                 names.append(mode.split(":", 1)[1])
-        names += [d.service for d in self.depends_on]
+        names += [vf.source for vf in self.volumes_from if not vf.is_container]
         return tuple(dict.fromkeys(names))
 
     def config_json(self) -> str:
         """The whole configuration as compact JSON: stored on containers so a recreate can say what changed.
-        `develop` and `swarm` are left out: how files are watched, and what only `fig deploy` reads, change nothing
-        in a container (compose, too, hashes without develop)."""
-        settings = {k: v for k, v in asdict(self).items() if k not in ("develop", "swarm")}
+        `develop`, `swarm` and `extensions` are left out: how files are watched, what only `fig deploy` reads and
+        `x-*` keys change nothing in a container (compose, too, hashes without develop)."""
+        settings = {k: v for k, v in asdict(self).items() if k not in ("develop", "swarm", "extensions")}
         return json.dumps(settings, sort_keys=True, default=str, separators=(",", ":"))
 
     def config_hash(self, image_id: str) -> str:
@@ -301,6 +306,7 @@ class ProjectConfig:
     variables: tuple[tuple[str, str], ...] = ()  # what values were interpolated from: .env under the environment
     paths: tuple[str, ...] = ()  # the files, absolute (`-` for standard input)
     env_files: tuple[str, ...] = ()  # --env-file, absolute (they replace .env)
+    extensions: tuple[tuple[str, str], ...] = ()  # the top-level `x-*` keys, each value as JSON: carried, unused
 
     def service(self, name: str) -> ServiceConfig:
         for svc in self.services:

@@ -17,7 +17,7 @@ import yaml
 
 from fig.config.develop import WatchRule
 from fig.config.model import (
-    FileMount, NetworkConfig, PortSpec, ProjectConfig, SecretConfig, ServiceConfig, VolumeSpec,
+    FileMount, NetworkConfig, PortSpec, ProjectConfig, SecretConfig, ServiceConfig, VolumeConfig, VolumeSpec,
 )
 from fig.config.swarm import as_deploy
 from fig.config.values import format_duration, format_size
@@ -69,10 +69,12 @@ class _Renderer:
         else:
             source = self.volume_key(spec.source)
         modes = set(spec.mode.split(","))
-        if not self.long or modes - {"ro", "rw", "nocopy"} - _PROPAGATION - _CONSISTENCY:
-            return str(VolumeSpec(spec.target, source, spec.mode))  # z and Z have no long form
         kind = "bind" if spec.is_bind else "volume"
+        selinux = modes & {"z", "Z"} if kind == "bind" else set()
+        if not self.long or modes - {"ro", "rw", "nocopy"} - _PROPAGATION - _CONSISTENCY - selinux:
+            return str(VolumeSpec(spec.target, source, spec.mode))
         options: dict[str, Any] = {"create_host_path": True} if kind == "bind" else {}
+        options.update({"selinux": m for m in selinux})
         options.update({"propagation": m for m in modes & _PROPAGATION})
         options.update({"nocopy": True} if "nocopy" in modes else {})
         return _compact({"type": kind, "source": source, "target": spec.target, "read_only": "ro" in modes or None,
@@ -95,7 +97,8 @@ class _Renderer:
 
     def networks(self, svc: ServiceConfig) -> dict[str, Any] | None:
         refs = {self.network_keys.get(r.name, r.name): r for r in svc.networks}
-        if list(refs) == ["default"] and not refs["default"].aliases and not refs["default"].ipv4_address:
+        plain = list(refs) == ["default"] and not refs["default"].aliases and not refs["default"].ipv4_address
+        if plain and not self.long:
             return None
         out: dict[str, Any] = {}
         for key, ref in refs.items():
@@ -107,7 +110,8 @@ class _Renderer:
         build = None
         if svc.build:
             b = svc.build
-            build = _compact({"context": self.path(b.context), "dockerfile": b.dockerfile, "args": dict(b.args),
+            dockerfile = b.dockerfile or ("Dockerfile" if self.long else None)
+            build = _compact({"context": self.path(b.context), "dockerfile": dockerfile, "args": dict(b.args),
                               "target": b.target, "cache_from": list(b.cache_from), "network": b.network,
                               "labels": dict(b.labels), "shm_size": self.size(b.shm_size),
                               "extra_hosts": list(b.extra_hosts), "platform": b.platform})
@@ -122,6 +126,9 @@ class _Renderer:
                                            "required": d.required if self.long else None if d.required else False,
                                            "restart": d.restart or None})
                       for d in svc.depends_on}
+        if self.long:  # Compose's normal form says what links, namespaces and volumes_from imply
+            for name in svc.implied_dependencies():
+                depends_on.setdefault(name, {"condition": "service_started", "required": True})
         ulimits = {u.name: u.soft if u.soft == u.hard else {"soft": u.soft, "hard": u.hard} for u in svc.ulimits}
         logging = None
         if svc.logging:
@@ -163,6 +170,7 @@ class _Renderer:
             "mac_address": svc.mac_address, "attach": None if svc.attach else False,
             **{key: _engine_option(key, value) for key, value in svc.engine_options},
             "develop": {"watch": [self.watch_rule(r) for r in svc.develop]} if svc.develop else None,
+            **{key: json.loads(value) for key, value in svc.extensions},
         }
         return {k: v for k, v in out.items() if v is not None and v != [] and v != {}} | (
             {"command": []} if svc.command == () else {}) | ({"entrypoint": []} if svc.entrypoint == () else {})
@@ -176,6 +184,15 @@ class _Renderer:
                          "initial_sync": rule.initial_sync or None, "exec": hook})
 
     def network(self, net: NetworkConfig) -> dict[str, Any]:
+        if self.long:
+            ipam = net.ipam and _compact({
+                "driver": net.ipam.driver, "options": dict(net.ipam.options),
+                "config": [_compact({"subnet": p.subnet, "ip_range": p.ip_range, "gateway": p.gateway,
+                                     "aux_addresses": dict(p.aux_addresses)}) for p in net.ipam.pools]})
+            return _compact({"name": net.name, "driver": net.driver, "driver_opts": dict(net.driver_opts),
+                             "internal": net.internal or None, "attachable": net.attachable or None,
+                             "enable_ipv6": net.enable_ipv6 or None, "ipam": ipam, "labels": dict(net.labels),
+                             "external": net.external or None})
         external: Any = True if net.external else None
         if net.external and net.name != net.key:
             external = {"name": net.name}
@@ -188,16 +205,28 @@ class _Renderer:
         return _compact({"file": self.path(src.file) if src.file else None, "environment": src.environment,
                          "content": src.content, "external": True if src.external else None, "name": name})
 
+    def volume_config(self, vol: VolumeConfig) -> dict[str, Any]:
+        if self.long:
+            return _compact({"name": vol.name, "driver": vol.driver, "driver_opts": dict(vol.driver_opts),
+                             "labels": dict(vol.labels), "external": vol.external or None})
+        external = ({"name": vol.name} if vol.name != vol.key else True) if vol.external else None
+        return _compact({"driver": vol.driver, "driver_opts": dict(vol.driver_opts), "labels": dict(vol.labels),
+                         "external": external,
+                         "name": vol.name if not vol.external and vol.name != f"{self.config.name}_{vol.key}" else None})
+
+    def used_networks(self) -> list[NetworkConfig]:
+        """The declared networks, and the default one where a service is on it (or, in fig's short form, where
+        it says more than its name)."""
+        cfg = self.config
+        on_default = any(self.network_keys.get(r.name) == "default" for s in cfg.services for r in s.networks)
+        return [n for n in cfg.networks if n.key != "default" or n.name != f"{cfg.name}_default"
+                or (on_default if self.long else bool(self.network(n)))]
+
     def document(self) -> dict[str, Any]:
         cfg = self.config
         doc: dict[str, Any] = {"name": cfg.name, "services": {s.name: self.service(s) for s in cfg.services}}
-        networks = {n.key: self.network(n) for n in cfg.networks
-                    if not (n.key == "default" and n.name == f"{cfg.name}_default" and not self.network(n))}
-        volumes = {v.key: _compact({"driver": v.driver, "labels": dict(v.labels),
-                                    "external": ({"name": v.name} if v.name != v.key else True) if v.external
-                                    else None, "name": v.name if not v.external and v.name != f"{cfg.name}_{v.key}"
-                                    else None})
-                   for v in cfg.volumes}
+        networks = {n.key: self.network(n) for n in self.used_networks()}
+        volumes = {v.key: self.volume_config(v) for v in cfg.volumes}
         for svc in cfg.services:  # a fig.yml's named volumes are declared in the compose format
             for spec in svc.volumes:
                 if spec.is_named and spec.source is not None:
@@ -233,8 +262,10 @@ def _escaped(value: Any) -> Any:
 
 
 def as_document(config: ProjectConfig, *, relative_to: str | None = None, long: bool = False) -> dict[str, Any]:
-    """The configuration as a compose-format mapping, `$` escaped as `$$`; in Compose's normal form with `long`."""
-    return _escaped(_Renderer(config, relative_to, long).document())  # type: ignore[no-any-return]
+    """The configuration as a compose-format mapping, `$` escaped as `$$` (but in the top-level `x-*` keys, which
+    are not interpolated); in Compose's normal form with `long`."""
+    document = _escaped(_Renderer(config, relative_to, long).document())
+    return document | {key: json.loads(value) for key, value in config.extensions}  # type: ignore[no-any-return]
 
 
 def render(config: ProjectConfig, *, format: str = "yaml", relative_to: str | None = None,
@@ -248,3 +279,8 @@ def render(config: ProjectConfig, *, format: str = "yaml", relative_to: str | No
     if format == "json":
         return json.dumps(doc, indent=2) + "\n"
     return yaml.safe_dump(doc, sort_keys=False, default_flow_style=False, allow_unicode=True, width=1 << 16)
+
+
+def used_networks(config: ProjectConfig) -> list[NetworkConfig]:
+    """The networks Compose's normal form lists: the declared ones, and the default one where a service is on it."""
+    return _Renderer(config, None, True).used_networks()

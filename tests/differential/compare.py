@@ -103,6 +103,6 @@ def refusal_problems(file: str, v2: Outcome, fig: Outcome) -> list[str]:
     problems = []
     if fig.code != 1 or len(lines) != 1 or not lines[0].startswith("ERROR: ") or "Traceback" in fig.err:
         problems.append(f"{file}: fig's refusal is not one ERROR line with exit 1: exit {fig.code}: {fig.err!r}")
-    if not v2.ok and re.search(r"\byaml: ", v2.err) and not re.search(r"YAML|tab character", fig.err):
+    if not v2.ok and re.search(r"(^|\s)yaml: ", v2.err) and not re.search(r"YAML|tab character|duplicate key", fig.err):
         problems.append(f"{file}: Compose v2 refuses the YAML ({_message(v2)}), fig says: {_message(fig)}")
     return problems
