@@ -13,7 +13,6 @@ from typing import Any
 import yaml
 
 from fig.cli import options as opts
-from fig.cli.formatter import table
 from fig.config.loader import parse_yaml
 from fig.config.merge import merge_documents
 from fig.config.model import ProjectConfig
@@ -85,7 +84,7 @@ def _lines(project: Project, options: dict[str, Any], names: list[str]) -> list[
     """What one of the listing options prints, one item a line; None when none is given."""
     config = project.config
     if options["--services"]:
-        return names
+        return _dependencies_first(config, names)
     if options["--volumes"]:
         return [v.key or v.name for v in config.volumes]
     if options["--networks"]:
@@ -99,17 +98,38 @@ def _lines(project: Project, options: dict[str, Any], names: list[str]) -> list[
     if options["--hash"]:
         return _hash_lines(project, names)
     if options["--variables"]:
-        rows = _variables(config)
-        return table(["NAME", "REQUIRED", "DEFAULT VALUE", "ALTERNATE VALUE"], rows).splitlines()
+        return _columns([["NAME", "REQUIRED", "DEFAULT VALUE", "ALTERNATE VALUE"], *_variables(config)])
     return None
+
+
+def _dependencies_first(config: ProjectConfig, names: list[str]) -> list[str]:
+    """The services in the order Compose v2 lists them: by name, each after what it depends on."""
+    order: list[str] = []
+
+    def visit(name: str) -> None:
+        if name not in order:
+            for dep in sorted(config.service(name).dependencies()):
+                if dep in names:
+                    visit(dep)
+            order.append(name)
+
+    for name in sorted(names):
+        visit(name)
+    return order
+
+
+def _columns(rows: list[list[str]]) -> list[str]:
+    """Rows laid out as Compose v2's tables (Go's tabwriter: columns at least 20 wide, 3 spaces apart)."""
+    widths = [max(20, *(len(row[i]) + 3 for row in rows)) for i in range(len(rows[0]) - 1)]
+    return ["".join(cell.ljust(width) for cell, width in zip(row, widths)) + row[-1] for row in rows]
 
 
 def _selected(config: ProjectConfig, options: dict[str, Any]) -> list[str]:
     """The services to print: those named and what they depend on, else those the active profiles enable. With
     --hash, as Compose v2 takes its value, `*` is every service and `a,b` a list."""
     named = [n for arg in options["SERVICE"] for n in arg.split(",") if n] if options["--hash"] else options["SERVICE"]
-    if options["--hash"] and "*" in named:
-        return [s.name for s in config.services]
+    if options["--hash"] and "*" in named:  # as Compose v2: the enabled services, by name
+        return sorted(config.selected())
     if options["--hash"]:
         return [config.service(n).name for n in named] or config.selected()
     return config.selected(named)

@@ -69,12 +69,10 @@ class _Renderer:
         else:
             source = self.volume_key(spec.source)
         modes = set(spec.mode.split(","))
+        if not self.long or modes - {"ro", "rw", "nocopy"} - _PROPAGATION - _CONSISTENCY:
+            return str(VolumeSpec(spec.target, source, spec.mode))  # z and Z: fig reads no long form of them
         kind = "bind" if spec.is_bind else "volume"
-        selinux = modes & {"z", "Z"} if kind == "bind" else set()
-        if not self.long or modes - {"ro", "rw", "nocopy"} - _PROPAGATION - _CONSISTENCY - selinux:
-            return str(VolumeSpec(spec.target, source, spec.mode))
         options: dict[str, Any] = {"create_host_path": True} if kind == "bind" else {}
-        options.update({"selinux": m for m in selinux})
         options.update({"propagation": m for m in modes & _PROPAGATION})
         options.update({"nocopy": True} if "nocopy" in modes else {})
         return _compact({"type": kind, "source": source, "target": spec.target, "read_only": "ro" in modes or None,

@@ -104,7 +104,7 @@ volumes:
   data:
 """)
     assert _fig("config", "--services", cwd=tmp_path).stdout == "web\n"  # as Compose v2: the enabled services
-    assert _fig("--profile", "debug", "config", "--services", cwd=tmp_path).stdout == "web\ndebug\n"
+    assert _fig("--profile", "debug", "config", "--services", cwd=tmp_path).stdout == "debug\nweb\n"  # by name
     assert _fig("config", "--volumes", cwd=tmp_path).stdout == "data\n"
     assert _fig("config", "--profiles", cwd=tmp_path).stdout == "debug\ntools\n"
     quiet = _fig("config", "-q", cwd=tmp_path)
