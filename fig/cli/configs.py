@@ -13,11 +13,12 @@ from typing import Any
 import yaml
 
 from fig.cli import options as opts
+from fig.config import load_project
 from fig.config.loader import parse_yaml
 from fig.config.merge import merge_documents
 from fig.config.model import ProjectConfig
 from fig.config.render import render, used_networks
-from fig.errors import BackendError, UserError
+from fig.errors import BackendError, ConfigError, UserError
 from fig.labels import normalize_project_name
 from fig.project import Project
 
@@ -68,6 +69,19 @@ def _sources(config: ProjectConfig) -> list[str]:
         with open(name, encoding="utf-8") as f:
             texts.append(f.read())
     return texts
+
+
+def _uninterpolated(config: ProjectConfig) -> ProjectConfig | None:
+    """The project read again with `${...}` left as written (--no-interpolate); None when a variable stands where
+    a number or a boolean must be, so that only the files merged as written can be printed."""
+    _sources(config)  # refuses standard input
+    try:
+        return load_project(config.paths, project_name=config.name, profiles=config.profiles or None,
+                            env_files=config.env_files, project_directory=config.working_dir, interpolate=False)
+    except ConfigError as e:
+        log.warning("Printing the files merged as written: without its variables the configuration does not "
+                    "read (%s)", e)
+        return None
 
 
 def _raw(config: ProjectConfig) -> dict[str, Any]:
@@ -144,13 +158,14 @@ def print_config(project: Project, options: dict[str, Any]) -> int:
     lines = _lines(project, options, names)
     if lines is not None:
         text = "".join(f"{line}\n" for line in lines)
-    elif options["--no-interpolate"]:
+    elif options["--no-interpolate"] and (raw := _uninterpolated(config)) is None:
         doc = _raw(config)
         doc["services"] = {k: v for k, v in (doc.get("services") or {}).items() if k in names}
         text = json.dumps(doc, indent=2) + "\n" if fmt == "json" else yaml.safe_dump(doc, sort_keys=False)
     else:
-        chosen = dataclasses.replace(config, services=tuple(s for s in config.services if s.name in names))
-        text = render(chosen, format=fmt, long=not options["--no-normalize"],
+        source = raw if options["--no-interpolate"] and raw else config
+        chosen = dataclasses.replace(source, services=tuple(s for s in source.services if s.name in names))
+        text = render(chosen, format=fmt, long=not options["--no-normalize"], escape=not options["--no-interpolate"],
                       relative_to=config.working_dir if options["--no-path-resolution"] else None)
     return _write(text, options["--output"], config)
 

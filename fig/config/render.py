@@ -259,19 +259,22 @@ def _escaped(value: Any) -> Any:
     return value
 
 
-def as_document(config: ProjectConfig, *, relative_to: str | None = None, long: bool = False) -> dict[str, Any]:
+def as_document(config: ProjectConfig, *, relative_to: str | None = None, long: bool = False,
+                escape: bool = True) -> dict[str, Any]:
     """The configuration as a compose-format mapping, `$` escaped as `$$` (but in the top-level `x-*` keys, which
-    are not interpolated); in Compose's normal form with `long`."""
-    document = _escaped(_Renderer(config, relative_to, long).document())
+    are not interpolated, and not at all without `escape`: a configuration read without interpolation); in
+    Compose's normal form with `long`."""
+    document = _Renderer(config, relative_to, long).document()
+    document = _escaped(document) if escape else document
     return document | {key: json.loads(value) for key, value in config.extensions}  # type: ignore[no-any-return]
 
 
 def render(config: ProjectConfig, *, format: str = "yaml", relative_to: str | None = None,
-           name: bool = True, long: bool = False) -> str:
+           name: bool = True, long: bool = False, escape: bool = True) -> str:
     """The configuration as compose-format YAML (or JSON); paths relative to `relative_to` when given; without
     the `name:` key when `name` is false (the project is then named after its directory, as before); in
     Compose's normal form with `long`."""
-    doc = as_document(config, relative_to=relative_to, long=long)
+    doc = as_document(config, relative_to=relative_to, long=long, escape=escape)
     if not name:
         del doc["name"]
     if format == "json":

@@ -133,3 +133,24 @@ def test_variables_are_laid_out_as_compose_v2_does(tmp_path: Path):
         "A                   true                                    ",
         "B                   false                                   alt",
         "TAG                 false               latest              "]
+
+
+def test_no_interpolate_leaves_every_variable_as_written(tmp_path: Path):
+    (tmp_path / "base.yaml").write_text("services:\n  base:\n    image: busybox\n    command: echo ${FROM_BASE}\n")
+    (tmp_path / "compose.yaml").write_text(
+        "x-top: {b: '${TOP:-d}'}\nservices:\n  web:\n    extends: {file: base.yaml, service: base}\n"
+        "    environment: {A: '${A:?need A}', B: $$LITERAL}\n    x-svc: ${SVC}\n")
+    out = _fig("compose", "config", "--no-interpolate", cwd=tmp_path, env={"A": "1", "FROM_BASE": "x", "SVC": "s"})
+    assert out.returncode == 0 and "WARNING" not in out.stderr, out.stderr
+    doc = yaml.safe_load(out.stdout)
+    web = doc["services"]["web"]
+    assert web["command"] == ["echo", "${FROM_BASE}"] and web["environment"] == {"A": "${A:?need A}", "B": "$$LITERAL"}
+    assert web["x-svc"] == "${SVC}" and doc["x-top"] == {"b": "${TOP:-d}"}
+    assert web["networks"] == {"default": None}  # the normal form, extends resolved
+
+
+def test_no_interpolate_prints_the_files_as_written_where_a_variable_stands_for_a_checked_value(tmp_path: Path):
+    (tmp_path / "compose.yaml").write_text("services:\n  web:\n    image: 'nginx:${TAG:-1}'\n    user: ${U:-me}\n")
+    out = _fig("compose", "config", "--no-interpolate", cwd=tmp_path)
+    assert out.returncode == 0 and out.stderr.startswith("WARNING: Printing the files merged as written")
+    assert yaml.safe_load(out.stdout)["services"]["web"] == {"image": "nginx:${TAG:-1}", "user": "${U:-me}"}
