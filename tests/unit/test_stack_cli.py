@@ -68,6 +68,8 @@ def test_scale_rollback_and_undeploy_of_a_stack_need_only_its_name(swarm, capsys
     swarm.reset_calls()
     assert cli.main(["deploy", "--rollback", "--stack", "app"]) == 0
     assert updated(swarm) == [("app_web", True), ("app_db", True)]
+    assert cli.main(["--dry-run", "undeploy", "--stack", "app"]) == 0  # the global --dry-run holds here too
+    assert "would remove service" in capsys.readouterr().out and len(swarm.services) == 2
     assert cli.main(["undeploy", "--stack", "app"]) == 0
     assert swarm.services == {}
 
