@@ -149,7 +149,7 @@ class _Renderer:
             "domainname": svc.domainname,
             "entrypoint": None if svc.entrypoint is None else list(svc.entrypoint),
             "environment": dict(svc.environment), "expose": list(svc.expose),
-            "external_links": [str(link) for link in svc.external_links], "extra_hosts": list(svc.extra_hosts),
+            "external_links": [str(link) for link in svc.external_links], "extra_hosts": [h.replace(":", "=", 1) if self.long else h for h in svc.extra_hosts],
             "healthcheck": health, "hostname": svc.hostname, "image": svc.image, "init": svc.init,
             "ipc": svc.ipc, "labels": dict(svc.labels), "links": [str(link) for link in svc.links],
             "logging": logging, "mem_limit": self.size(svc.mem_limit),

@@ -14,12 +14,19 @@ field by field:
    fig folds into the service's own keys, which mean the same to the engine: deploy.replicas is `scale`,
    deploy.resources.limits.memory / .cpus / .pids are `mem_limit` / `cpus` / `pids_limit`,
    deploy.resources.reservations.memory is `mem_reservation`. v2's spelling is moved to fig's.
-6. A secret's or config's `target` equal to its default (/run/secrets/<source>, /<source>) is no target.
+   deploy.restart_policy is `restart` (as v2 maps it for a container: none is no, any is always,
+   on-failure with max_attempts N is on-failure:N), and deploy.mode `replicated` is the default mode.
+6. A secret's or config's `target` equal to its default (/run/secrets/<source>, /<source>) is no target; a
+   relative secret target is under /run/secrets.
 7. `healthcheck: {disable: true}` and `healthcheck: {test: ["NONE"]}` are one thing: no healthcheck.
+8. Paths are compared clean: `/proc/` is `/proc`, `/tmp//x` is `/tmp/x` (mount sources and targets, tmpfs,
+   working_dir, secret and config targets).
+9. extra_hosts are compared as a set: Compose v2 prints them sorted, whatever their order in the file.
 """
 
 from __future__ import annotations
 
+import posixpath
 import re
 from typing import Any
 
@@ -80,13 +87,42 @@ def _fold_deploy(service: dict[str, Any]) -> None:
         if path[-1] in parent:
             value = parent.pop(path[-1])
             service.setdefault(key, value)
+    policy = deploy.get("restart_policy") or {}
+    if "condition" in policy and "restart" not in service:
+        name = {"none": "no", "any": "always"}.get(policy["condition"], policy["condition"])
+        attempts = policy.get("max_attempts")
+        service["restart"] = f"{name}:{attempts}" if name == "on-failure" and attempts else name
+    if deploy.get("mode") == "replicated":
+        del deploy["mode"]
+
+
+def _clean_path(path: Any) -> Any:
+    return posixpath.normpath(path) if isinstance(path, str) and path.startswith("/") else path
+
+
+def _paths(service: dict[str, Any]) -> None:
+    """Rules 8 and 9."""
+    for mount in service.get("volumes") or ():
+        if isinstance(mount, dict):
+            mount.update({k: _clean_path(mount[k]) for k in ("source", "target") if k in mount})
+    if isinstance(service.get("tmpfs"), list):
+        service["tmpfs"] = [":".join([_clean_path(t.partition(":")[0]), *t.split(":")[1:]]) for t in service["tmpfs"]]
+    if "working_dir" in service:
+        service["working_dir"] = _clean_path(service["working_dir"])
+    if isinstance(service.get("extra_hosts"), list):
+        service["extra_hosts"] = sorted(service["extra_hosts"])
 
 
 def _defaults(service: dict[str, Any]) -> None:
     """Rules 6 and 7."""
     for kind, base in (("secrets", "/run/secrets/"), ("configs", "/")):
         for item in service.get(kind) or ():
-            if isinstance(item, dict) and item.get("target") in (base + str(item.get("source")),):
+            if not isinstance(item, dict) or "target" not in item:
+                continue
+            if kind == "secrets" and not str(item["target"]).startswith("/"):
+                item["target"] = base + str(item["target"])
+            item["target"] = _clean_path(item["target"])
+            if item["target"] == _clean_path(base + str(item.get("source"))):
                 del item["target"]
     health = service.get("healthcheck")
     if isinstance(health, dict) and (health.get("disable") or health.get("test") == ["NONE"]):
@@ -100,4 +136,5 @@ def normal(document: dict[str, Any], *, v2: bool) -> dict[str, Any]:
             if v2:
                 _fold_deploy(service)
             _defaults(service)
+            _paths(service)
     return _clean(document)  # type: ignore[no-any-return]
