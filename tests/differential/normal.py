@@ -22,6 +22,8 @@ field by field:
 8. Paths are compared clean: `/proc/` is `/proc`, `/tmp//x` is `/tmp/x` (mount sources and targets, tmpfs,
    working_dir, secret and config targets).
 9. extra_hosts are compared as a set: Compose v2 prints them sorted, whatever their order in the file.
+10. A `volumes` item of type tmpfs is a `tmpfs` entry (TARGET[:size=BYTES]): fig reads it as one, and the
+    engine mounts both alike; `tmpfs` entries are compared as a set (each has its own target).
 """
 
 from __future__ import annotations
@@ -94,6 +96,11 @@ def _fold_deploy(service: dict[str, Any]) -> None:
         service["restart"] = f"{name}:{attempts}" if name == "on-failure" and attempts else name
     if deploy.get("mode") == "replicated":
         del deploy["mode"]
+    mounts = service.get("volumes") or []
+    for mount in [m for m in mounts if isinstance(m, dict) and m.get("type") == "tmpfs"]:
+        size = (mount.get("tmpfs") or {}).get("size")
+        service.setdefault("tmpfs", []).append(mount["target"] + ("" if size is None else f":size={size}"))
+        mounts.remove(mount)
 
 
 def _clean_path(path: Any) -> Any:
@@ -105,8 +112,11 @@ def _paths(service: dict[str, Any]) -> None:
     for mount in service.get("volumes") or ():
         if isinstance(mount, dict):
             mount.update({k: _clean_path(mount[k]) for k in ("source", "target") if k in mount})
+    if isinstance(service.get("tmpfs"), str):
+        service["tmpfs"] = [service["tmpfs"]]
     if isinstance(service.get("tmpfs"), list):
-        service["tmpfs"] = [":".join([_clean_path(t.partition(":")[0]), *t.split(":")[1:]]) for t in service["tmpfs"]]
+        service["tmpfs"] = sorted(":".join([_clean_path(t.partition(":")[0]), *t.split(":")[1:]])
+                                  for t in service["tmpfs"])
     if "working_dir" in service:
         service["working_dir"] = _clean_path(service["working_dir"])
     if isinstance(service.get("extra_hosts"), list):
