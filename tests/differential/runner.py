@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import os
 import subprocess
 from collections.abc import Iterator
@@ -57,8 +58,10 @@ def shown(path: Path) -> str:
 
 
 def compose_v2() -> str:
-    return subprocess.run([str(ROOT / "script" / "peers"), "--path", "compose"], capture_output=True, text=True,
+    path = subprocess.run([str(ROOT / "script" / "peers"), "--path", "compose"], capture_output=True, text=True,
                           check=True).stdout.strip()
+    assert os.access(path, os.X_OK), f"Compose v2 is not at {path}: run script/corpus (it runs script/peers)"
+    return path
 
 
 def environment(home: Path) -> dict[str, str]:
@@ -77,7 +80,7 @@ def run_v2(compose: str, path: Path, env: dict[str, str]) -> Outcome:
 @contextlib.contextmanager
 def _as_a_process(cwd: Path, env: dict[str, str]) -> Iterator[tuple[io.StringIO, io.StringIO]]:
     """os.environ and the directory of a fresh `fig` process, and its standard streams captured."""
-    saved_env, saved_cwd = dict(os.environ), os.getcwd()
+    saved_env, saved_cwd, saved_handlers = dict(os.environ), os.getcwd(), logging.getLogger().handlers[:]
     out, err = io.StringIO(), io.StringIO()
     os.environ.clear()
     os.environ.update(env)
@@ -86,6 +89,7 @@ def _as_a_process(cwd: Path, env: dict[str, str]) -> Iterator[tuple[io.StringIO,
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             yield out, err
     finally:
+        logging.getLogger().handlers[:] = saved_handlers  # fig's main() pointed them at the captured stream
         os.chdir(saved_cwd)
         os.environ.clear()
         os.environ.update(saved_env)
