@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 
 from fig import labels as L
 from fig.backend.base import ContainerBackend, NetworkOptions
-from fig.config.model import NetworkConfig, ProjectConfig
+from fig.config.model import NetworkConfig, ProjectConfig, ServiceConfig
 from fig.container import Container, find
 from fig.convergence import Action, Plan, Strategy, changed_fields, plan
 from fig.errors import NotFound, UserError
 from fig.graph import DependencyGraph
+from fig.hooks import Hooks
 from fig.imaging import ProjectImages
 from fig.preflight import check_references
 from fig.parallel import DEFAULT_LIMIT, Event, Phase, execute
@@ -69,9 +70,11 @@ class Project(ProjectImages):
         self.limit = limit
         self.graph = DependencyGraph({s.name: s.dependencies() for s in config.services})
         by_name = {s.name: s for s in config.services}
+        self.hooks = Hooks()  # its `show` sees the hooks' output
         self.services = [
             Service(by_name[name], project=self.name, backend=backend, legacy=config.legacy, peers=self._peers,
-                    naming=naming, project_labels=L.project_files(config.working_dir, config.paths, config.env_files))
+                    naming=naming, project_labels=L.project_files(config.working_dir, config.paths, config.env_files),
+                    hooks=self.hooks)
             for name in self.graph.order()
         ]
         self._converged: dict[str, list[Container]] = {}  # during `up`: each service's containers once it is done
@@ -227,7 +230,7 @@ class Project(ProjectImages):
             if service.name not in renewed and any(d.restart and d.service in renewed
                                                    for d in service.config.depends_on):
                 self.each([c for c in containers if c.is_running],  # depends_on restart: true
-                          lambda c: c.restart(self.stop_timeout(c, options.timeout)), "Restarting", on_event)
+                          lambda c: self._restart(c, options.timeout), "Restarting", on_event)
             return containers
 
         try:
@@ -335,7 +338,7 @@ class Project(ProjectImages):
         """Start the services' stopped containers; with `wait` (seconds), return once they run (see `wait`)."""
         names = list(names)
         containers = [c for c in self.containers(names, stopped=True) if not c.is_running]
-        self.each(containers, Container.start, "Starting", on_event, reverse=False)
+        self.each(containers, lambda c: self.service(c.service).start(c), "Starting", on_event, reverse=False)
         if wait is not None:
             self.wait(names, timeout=wait)
 
@@ -346,12 +349,28 @@ class Project(ProjectImages):
         known = {s.name: s for s in self.services}
         return known[container.service].stop_timeout(None) if container.service in known else 10
 
+    def _config_of(self, container: Container) -> ServiceConfig | None:
+        """The configuration of a container's service; None for an orphan's."""
+        return next((s.config for s in self.services if s.name == container.service), None)
+
+    def _restart(self, container: Container, timeout: int | None) -> None:
+        """Restart a container with its hooks around it, as Compose does: pre_stop (if it runs), post_start."""
+        config = self._config_of(container)
+        self.hooks.pre_stop(container, config)
+        container.restart(self.stop_timeout(container, timeout))
+        if config is not None:
+            self.hooks.post_start(container, config)
+
     def stop(self, names: Iterable[str] = (), *, timeout: int | None = None, on_event: OnEvent = _quiet) -> None:
         self.stop_containers(self.containers(names), timeout=timeout, on_event=on_event)
 
     def stop_containers(self, containers: Sequence[Container], *, timeout: int | None = None,
                         on_event: OnEvent = _quiet) -> None:
-        self.each(containers, lambda c: c.stop(self.stop_timeout(c, timeout)), "Stopping", on_event)
+        def stop(c: Container) -> None:
+            self.hooks.pre_stop(c, self._config_of(c))
+            c.stop(self.stop_timeout(c, timeout))
+
+        self.each(containers, stop, "Stopping", on_event)
 
     def restart(self, names: Iterable[str] = (), *, timeout: int | None = None, wait: float | None = None,
                 on_event: OnEvent = _quiet) -> None:
@@ -366,8 +385,8 @@ class Project(ProjectImages):
                 if s.name not in names and any(d.service == restarted and d.restart for d in s.config.depends_on):
                     names.append(s.name)
                     todo.append(s.name)
-        self.each(self.containers(names, stopped=True), lambda c: c.restart(self.stop_timeout(c, timeout)),
-                  "Restarting", on_event, reverse=False)
+        self.each(self.containers(names, stopped=True), lambda c: self._restart(c, timeout), "Restarting", on_event,
+                  reverse=False)
         if wait is not None:
             self.wait(asked, timeout=wait)
 

@@ -12,7 +12,8 @@ from fig.backend.base import BuildRequest, ContainerBackend, ContainerInfo, Cont
 from fig.config.model import ServiceConfig
 from fig.container import Container, find
 from fig.convergence import Action, Plan, Step
-from fig.errors import BackendError, Conflict, ImageNotFound, NotFound, UserError
+from fig.errors import BackendError, Conflict, HookFailed, ImageNotFound, NotFound, UserError
+from fig.hooks import Hooks
 from fig.parallel import Event, execute
 from fig.specs import RunOptions, SpecBuilder, canonical_name
 
@@ -25,8 +26,9 @@ Progress = Callable[[str, dict[str, Any]], None]
 class Service:
     def __init__(self, config: ServiceConfig, *, project: str, backend: ContainerBackend, legacy: bool,
                  peers: Callable[[str], list[Container]], naming: L.Naming = L.FIG_NAMES,
-                 project_labels: Mapping[str, str] | None = None) -> None:
+                 project_labels: Mapping[str, str] | None = None, hooks: Hooks | None = None) -> None:
         self.config = config
+        self.hooks = hooks or Hooks()
         self.project = project
         self.naming = naming
         self.backend = backend
@@ -153,7 +155,7 @@ class Service:
                                       renew_volumes=renew_volumes, before_start=before_start)
             container = Container(self.backend, info)
             before_start(container)
-            _start(container, patient=True)  # it may be one another fig is creating at this moment
+            self.start(container, patient=True)  # it may be one another fig is creating at this moment
             return container
 
         kept = [Container(self.backend, s.container) for s in plan.steps if s.action is Action.NOOP and s.container]
@@ -176,7 +178,7 @@ class Service:
         container, adopted = self._create_or_adopt(spec, number)
         if start:
             before_start(container)
-            _start(container, patient=adopted)
+            self.start(container, patient=adopted)
         return container
 
     def _create_or_adopt(self, spec: ContainerSpec, number: int) -> tuple[Container, bool]:
@@ -227,6 +229,7 @@ class Service:
     def _remove(self, info: ContainerInfo, *, timeout: int) -> None:
         container = Container(self.backend, info)
         try:
+            self.hooks.pre_stop(container, self.config)
             container.stop(timeout)
             container.remove(force=True)
         except NotFound:
@@ -251,15 +254,21 @@ class Service:
     def fixed_host_ports(self) -> list[str]:
         return [str(p) for p in self.config.ports if p.host is not None]
 
-
-def _start(container: Container, *, patient: bool) -> None:
-    """Start a container; one that another fig is still creating can be seen (listed, inspected) a moment before
-    the engine can start it, so a `patient` start tries again for a while."""
-    for attempt in range(ADOPT_ATTEMPTS if patient else 1, 0, -1):
+    def start(self, container: Container, *, patient: bool = False) -> None:
+        """Start a container, then run the post_start hooks in it; a hook that fails stops it again (the spec's
+        meaning), so the next `up` starts it and runs them again. One that another fig is still creating can be
+        seen (listed, inspected) a moment before the engine can start it, so a `patient` start tries again for a
+        while."""
+        for attempt in range(ADOPT_ATTEMPTS if patient else 1, 0, -1):
+            try:
+                container.start()
+                break
+            except NotFound:
+                if attempt == 1:
+                    raise
+                time.sleep(0.1)
         try:
-            container.start()
-            return
-        except NotFound:
-            if attempt == 1:
-                raise
-            time.sleep(0.1)
+            self.hooks.post_start(container, self.config)
+        except HookFailed:
+            container.stop(self.stop_timeout(None))
+            raise
