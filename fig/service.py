@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from fig import apisocket
 from fig import labels as L
 from fig.backend.base import BuildRequest, ContainerBackend, ContainerInfo, ContainerSpec
 from fig.config.model import ServiceConfig
@@ -175,7 +176,9 @@ class Service:
                 renew_volumes: bool = False, before_start: Callable[[Container], None] = lambda _: None) -> Container:
         spec = self.specs.build(number, image_id, self.config_hash(image_id), previous=previous,
                                 renew_volumes=renew_volumes)
-        container, adopted = self._create_or_adopt(spec, number)
+        container, adopted = self._create_or_adopt(self._with_socket(spec), number)
+        if not adopted:
+            apisocket.give_credentials(container, self.config)
         if start:
             before_start(container)
             self.start(container, patient=adopted)
@@ -243,13 +246,18 @@ class Service:
         for attempt in range(5):
             spec = self.specs.build(number + attempt, image_id, self.config_hash(image_id), oneoff=options)
             try:
-                cid = self.backend.create(spec)
+                cid = self.backend.create(self._with_socket(spec))
             except BackendError as e:
                 if "is already in use" in str(e) and not options.name:
                     continue
                 raise
-            return Container(self.backend, self.backend.inspect(cid))
+            container = Container(self.backend, self.backend.inspect(cid))
+            apisocket.give_credentials(container, self.config)
+            return container
         raise BackendError(f"Service '{self.name}': could not find a free name for a one-off container")
+
+    def _with_socket(self, spec: ContainerSpec) -> ContainerSpec:
+        return apisocket.with_socket(spec, self.config, self.backend.engine_socket())
 
     def fixed_host_ports(self) -> list[str]:
         return [str(p) for p in self.config.ports if p.host is not None]

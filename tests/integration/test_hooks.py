@@ -136,3 +136,20 @@ def test_attached_up_shows_the_hooks_output_under_the_container_and_an_arrow(pro
         out, err = proc.communicate(timeout=60)
     assert "web_1 -> | to-stdout\n" in out and "web_1 -> | to-stderr\n" in out, out + err
     assert hook_log(project) == STARTED + STOPPED  # Ctrl-C stops it: pre_stop runs first
+
+
+def test_a_privileged_hook_asks_the_engine_for_privileges(project):
+    # This machine's runtime cannot give them ("unable to apply caps"); where it can, the hook has every capability
+    project.write(f"""\
+        web:
+          image: busybox
+          command: {SLEEPER}
+          post_start:
+            - command: ["sh", "-c", "grep CapEff /proc/self/status | grep -v 00000000a80425fb"]
+              privileged: true
+        """)
+    result = project.fig("up", "-d")
+    if result.returncode:
+        assert "post_start hook 1" in result.stderr and "unable to apply caps" in result.stderr, result.stderr
+    else:
+        assert project.inspect(project.container_name("web"))["State"]["Running"]
