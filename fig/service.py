@@ -256,6 +256,15 @@ class Service:
             return container
         raise BackendError(f"Service '{self.name}': could not find a free name for a one-off container")
 
+    def _explained(self, error: BackendError) -> BackendError:
+        """An engine without CDI says only that it has no "cdi" device driver: say what the devices need."""
+        cdi = [d for d in self.config.devices if not d.startswith("/")]
+        if not cdi or 'device driver "cdi"' not in str(error):
+            return error
+        return type(error)(f"{error}: the CDI devices {', '.join(cdi)} need an engine with CDI enabled (Docker "
+                           "Engine 25 or newer: its daemon.json's \"features\": {\"cdi\": true} up to 28.1, on by "
+                           "default from 28.2)")
+
     def _with_socket(self, spec: ContainerSpec) -> ContainerSpec:
         return apisocket.with_socket(spec, self.config, self.backend.engine_socket())
 
@@ -275,6 +284,8 @@ class Service:
                 if attempt == 1:
                     raise
                 time.sleep(0.1)
+            except BackendError as e:
+                raise self._explained(e) from e
         try:
             self.hooks.post_start(container, self.config)
         except HookFailed:

@@ -84,6 +84,7 @@ class ContainerSpec:
     auto_remove: bool = False
     # Resources and isolation (compose keys of the same or similar names)
     devices: Sequence[str] = ()  # "host_path:container_path:permissions"
+    cdi_devices: Sequence[str] = ()  # CDI device names (vendor/class=name), one device request of driver "cdi"
     tmpfs: Mapping[str, str] = field(default_factory=dict)  # container path -> mount options
     ulimits: Sequence[tuple[str, int, int]] = ()  # (name, soft, hard)
     sysctls: Mapping[str, str] = field(default_factory=dict)
