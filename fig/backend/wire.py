@@ -91,7 +91,7 @@ def _host_config(spec: ContainerSpec, network_mode: str | None) -> dict[str, Any
             config[_HOST_OPTIONS[key]] = list(value) if isinstance(value, tuple) else value
     if spec.cdi_devices:  # as Compose asks for them: before the `gpus` requests
         cdi = {"Driver": "cdi", "Count": 0, "DeviceIDs": list(spec.cdi_devices), "Capabilities": None, "Options": None}
-        config["DeviceRequests"] = [cdi, *(config.get("DeviceRequests") or ())]
+        config["DeviceRequests"] = [cdi, *config.get("DeviceRequests", [])]
     return _without_none(config)
 
 
