@@ -64,7 +64,7 @@ def _host_config(spec: ContainerSpec, network_mode: str | None) -> dict[str, Any
     log_config = None
     if spec.log_driver or spec.log_options:
         log_config = {"Type": spec.log_driver or "", "Config": dict(spec.log_options)}
-    config = {
+    config: dict[str, Any] = {
         "NetworkMode": network_mode or "default",
         "Binds": list(spec.binds) or None, "PortBindings": port_bindings or None, "Links": _links(spec.links),
         "VolumesFrom": list(spec.volumes_from) or None, "Dns": list(spec.dns) or None,
