@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -255,6 +256,15 @@ class Service:
             apisocket.give_credentials(container, self.config)
             return container
         raise BackendError(f"Service '{self.name}': could not find a free name for a one-off container")
+
+    def add_environment(self, values: Mapping[str, str], *, origin: str) -> None:
+        """Variables a provider gives this service (it depends on it): they join its environment, winning."""
+        environment = dict(self.config.environment)
+        for key, value in values.items():
+            if key in environment and environment[key] != value:
+                log.warning("provider %r overrides environment variable %r in service %r", origin, key, self.name)
+        self.config = replace(self.config, environment=tuple({**environment, **values}.items()))
+        self.specs.config = self.config
 
     def _explained(self, error: BackendError) -> BackendError:
         """An engine without CDI says only that it has no "cdi" device driver: say what the devices need."""

@@ -158,8 +158,8 @@ class SpecBuilder:
         """ContainerSpec fields for resources and isolation (devices, tmpfs, ulimits, cpus, logging, ...)."""
         cfg = self.config
         return dict(
-            devices=[d for d in cfg.devices if d.startswith("/")],
-            cdi_devices=[d for d in cfg.devices if not d.startswith("/")],  # vendor/class=name
+            devices=tuple(d for d in cfg.devices if d.startswith("/")),
+            cdi_devices=tuple(d for d in cfg.devices if not d.startswith("/")),  # vendor/class=name
             tmpfs=dict(t.partition(":")[::2] for t in cfg.tmpfs),
             ulimits=tuple((u.name, u.soft, u.hard) for u in cfg.ulimits), sysctls=dict(cfg.sysctls),
             init=cfg.init, read_only=cfg.read_only, shm_size=cfg.shm_size,
