@@ -53,10 +53,14 @@ def plugin_path(kind: str, environ: Mapping[str, str]) -> str | None:
 
 def check(services: Sequence[ServiceConfig], environ: Mapping[str, str],
           deps: Callable[[str], Sequence[str]] = lambda _: ()) -> None:
-    """Before anything is made or removed: each provider's plugin is there, and what a provider depends on is
-    provided too (fig runs the providers before it makes any container)."""
+    """Before anything is made or removed: no service needs a model, each provider's plugin is there, and what a
+    provider depends on is provided too (fig runs the providers before it makes any container)."""
     kinds = {svc.name: svc.provider for svc in services}
     for svc in services:
+        if svc.models:
+            raise UserError(f"Service '{svc.name}' uses the model '{svc.models[0].key}': models need Docker Model "
+                            "Runner (the docker model plugin), which fig does not drive; `fig config` reads them, "
+                            "Docker Compose with Docker Model Runner runs them")
         if not svc.provider:
             continue
         if plugin_path(svc.provider.type, environ) is None:

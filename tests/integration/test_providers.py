@@ -5,6 +5,7 @@ made."""
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from pathlib import Path
@@ -119,3 +120,31 @@ def test_a_missing_plugin_is_refused_before_anything_is_made(project, tmp_path):
         "the executable figtest on PATH is installed")
     assert project.containers() == []
     assert project.client.networks(names=[f"{project.name}_default"]) == []
+
+
+def test_models_are_read_by_config_and_refused_by_up_before_anything_is_made(project):
+    project.write("""\
+        services:
+          app:
+            image: busybox
+            command: sleep 300
+            models:
+              llm: {endpoint_var: AI_URL}
+          other:
+            image: busybox
+            command: sleep 300
+        models:
+          llm: {model: ai/smollm2, context_size: 2048}
+        """, "compose.yml")
+    config = project.fig("compose", "config", "--format", "json", check=True)
+    printed = json.loads(config.stdout)
+    assert printed["services"]["app"]["models"] == {"llm": {"endpoint_var": "AI_URL"}}
+    assert printed["models"] == {"llm": {"model": "ai/smollm2", "context_size": 2048}}
+    for command in (["up", "-d"], ["run", "--rm", "app", "true"], ["create"]):
+        result = project.fig(*command)
+        assert result.returncode == 1
+        assert result.stderr.strip().splitlines()[-1] == (
+            "ERROR: Service 'app' uses the model 'llm': models need Docker Model Runner (the docker model plugin), "
+            "which fig does not drive; `fig config` reads them, Docker Compose with Docker Model Runner runs them")
+    assert project.containers() == [] and project.client.networks(names=[f"{project.name}_default"]) == []
+    project.fig("up", "-d", "other", check=True)  # a service that needs no model runs
