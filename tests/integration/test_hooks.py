@@ -32,17 +32,21 @@ STARTED = ["start as 1000 in /etc with hello", "second"]
 STOPPED = ["stop while sh runs", "stop-second"]
 
 
-def hook_log(project: FigProject) -> list[str]:
-    volume = f"{project.name}_data"
+def in_volume(project: FigProject, *command: str) -> str:
+    """Run a command in a busybox container with the project's data volume at /data; its output."""
     name = f"{project.name}-probe"
-    project.client.create_container("busybox", ["cat", "/data/log"], name=name,
-                                    host_config=project.client.create_host_config(binds=[f"{volume}:/data:ro"]))
+    project.client.create_container("busybox", list(command), name=name,
+                                    host_config=project.client.create_host_config(binds=[f"{project.name}_data:/data"]))
     try:
         project.client.start(name)
         project.client.wait(name, timeout=30)
-        return project.client.logs(name).decode().splitlines()
+        return str(project.client.logs(name).decode())
     finally:
         project.client.remove_container(name, force=True)
+
+
+def hook_log(project: FigProject) -> list[str]:
+    return in_volume(project, "cat", "/data/log").splitlines()
 
 
 @pytest.mark.parametrize("dialect", [[], ["compose"]], ids=["fig", "compose"])
@@ -96,11 +100,7 @@ def test_a_failing_post_start_fails_up_in_one_line_and_the_next_up_runs_it_again
         f"ERROR: service 'web': post_start hook 1 (sh -c 'echo checking; echo \"no /data/ready yet\" >&2; test...) "
         f"exited with code 1 in container {name}: no /data/ready yet")
     assert not project.inspect(name)["State"]["Running"]  # stopped, as the spec says: the next up starts it again
-    project.client.create_container("busybox", ["touch", "/data/ready"], name=f"{project.name}-ready",
-                                    host_config=project.client.create_host_config(binds=[f"{project.name}_data:/data"]))
-    project.client.start(f"{project.name}-ready")
-    project.client.wait(f"{project.name}-ready", timeout=30)
-    project.client.remove_container(f"{project.name}-ready")
+    in_volume(project, "touch", "/data/ready")
     project.fig("up", "-d", check=True)
     assert project.inspect(name)["State"]["Running"]
 
