@@ -129,8 +129,13 @@ def test_attached_up_shows_the_hooks_output_under_the_container_and_an_arrow(pro
     project.write(HOOKED, "compose.yml")
     proc = project.popen("up")
     try:
-        wait_until(lambda: len(project.containers(all=False)) == 1 and hook_log(project) == STARTED,
-                   message="the post_start hooks")
+        name = project.container_name("web")
+
+        def hooks_ran() -> bool:
+            running = len(project.containers(all=False)) == 1
+            return running and project.exec(name, "cat", "/data/log")[1].splitlines() == STARTED
+
+        wait_until(hooks_ran, timeout=90, message="the post_start hooks")
     finally:
         proc.send_signal(2)
         out, err = proc.communicate(timeout=60)
