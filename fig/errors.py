@@ -80,6 +80,10 @@ class OperationError(FigError):
         super().__init__("; ".join(parts))
 
 
+class HookFailed(FigError):
+    """A lifecycle hook (post_start, pre_stop) ran in a container and exited with a non-zero code."""
+
+
 class NotReady(FigError):
     """A dependency did not become ready (healthy, completed, answering) in time."""
 

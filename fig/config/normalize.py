@@ -145,4 +145,4 @@ def normalize(document: dict[str, Any], *, project: str, filename: str, base_dir
     extensions = tuple((str(k), json.dumps(v, default=str)) for k, v in document.items() if str(k).startswith("x-"))
     return ProjectConfig(project, services, base_dir, files, legacy, networks, volumes, tuple(secrets),
                          tuple(configs), tuple(profiles), tuple(sorted(environ.items())), paths, env_files,
-                         extensions)
+                         ctx.models, extensions)
