@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 import os
 import re
@@ -146,8 +148,10 @@ class ServiceReader(ItemReader, SettingsReader):
             shm = None if shm_size is None else parse_size(shm_size, "shm_size")
         except ConfigError as e:
             raise self.fail("build", str(e)) from None
+        dockerfile = raw.get("dockerfile")  # "Dockerfile" is the builder's default, said
         return BuildSpec(
-            context, raw.get("dockerfile"), args, raw.get("target"), cache_from=strings(raw.get("cache_from")),
+            context, None if dockerfile == "Dockerfile" else dockerfile, args, raw.get("target"),
+            cache_from=strings(raw.get("cache_from")),
             network=raw.get("network"), labels=tuple((k, v or "") for k, v in pairs(raw.get("labels"), {})),
             shm_size=shm, extra_hosts=tuple(f"{h}:{ip}" for h, ip in self.extra_hosts(raw.get("extra_hosts"))),
             platform=raw.get("platform") or self.raw.get("platform"),
@@ -262,7 +266,7 @@ class ServiceReader(ItemReader, SettingsReader):
         self.check_mount_targets(mounts)
         extra_hosts = self.extra_hosts(raw.get("extra_hosts"))
         mem_limit = deploy.memory("mem_limit", self.size("mem_limit"))
-        return ServiceConfig(
+        return _without_implied(ServiceConfig(
             name=self.name,
             image=raw.get("image"),
             build=self.build(),
@@ -326,4 +330,13 @@ class ServiceReader(ItemReader, SettingsReader):
                                where=lambda i: self.ctx.where(self.name, ("develop", "watch", i))),
             swarm=swarm_settings(raw, self.fail, self.port),
             **self.beyond_the_container(),
-        )
+            extensions=tuple((k, json.dumps(v, default=str)) for k, v in raw.items() if str(k).startswith("x-")),
+        ))
+
+
+def _without_implied(svc: ServiceConfig) -> ServiceConfig:
+    """A depends_on entry that says only what a link, a shared namespace or volumes_from implies (as `config`
+    prints it) is that implied dependency, not another setting: the printed file reads back the same."""
+    implied = set(svc.implied_dependencies())
+    kept = tuple(d for d in svc.depends_on if d.service not in implied or d != DependsOn(d.service))
+    return svc if kept == svc.depends_on else dataclasses.replace(svc, depends_on=kept)
