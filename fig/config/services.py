@@ -9,11 +9,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from fig.config import checks
+from fig.config.building import BuildReader
 from fig.config.develop import read_watch
 from fig.config.items import ItemReader
 from fig.config.dotenv import read_env_file
 from fig.config.loader import Sexagesimal
-from fig.config.model import BuildSpec, DependsOn, Link, NetworkRef, ServiceConfig, VolumesFrom, VolumeSpec
+from fig.config.model import DependsOn, Link, NetworkRef, ServiceConfig, VolumesFrom, VolumeSpec
 from fig.config.runtime import Deploy, engine_options
 from fig.config.settings import SettingsReader
 from fig.config.swarm import swarm_settings
@@ -42,7 +43,7 @@ def _item_text(item: Any) -> str:
     return f'"{item}"'
 
 
-class ServiceReader(ItemReader, SettingsReader):
+class ServiceReader(ItemReader, SettingsReader, BuildReader):
     def __init__(self, name: str, raw: dict[str, Any], ctx: Context) -> None:
         self.name, self.raw, self.ctx = name, raw, ctx
 
@@ -83,28 +84,6 @@ class ServiceReader(ItemReader, SettingsReader):
                 raise ConfigError(f"{where}: {e}") from None
         env.update(pairs(self.raw.get("environment"), self.ctx.environ))
         return tuple((k, v) for k, v in env.items() if v is not None)
-
-    def build(self) -> BuildSpec | None:
-        raw = self.raw.get("build")
-        if raw is None:
-            return None
-        if isinstance(raw, str):
-            raw = {"context": raw}
-        context = self.path(raw.get("context", "."))
-        if not os.path.isdir(context):
-            raise self.fail("build", f"context {raw.get('context', '.')!r} is not a directory ({context})")
-        args = tuple((k, v) for k, v in pairs(raw.get("args"), self.ctx.environ) if v is not None)
-        shm_size = raw.get("shm_size")
-        try:
-            shm = None if shm_size is None else parse_size(shm_size, "shm_size")
-        except ConfigError as e:
-            raise self.fail("build", str(e)) from None
-        return BuildSpec(
-            context, raw.get("dockerfile"), args, raw.get("target"), cache_from=strings(raw.get("cache_from")),
-            network=raw.get("network"), labels=tuple((k, v or "") for k, v in pairs(raw.get("labels"), {})),
-            shm_size=shm, extra_hosts=tuple(f"{h}:{ip}" for h, ip in self.extra_hosts(raw.get("extra_hosts"))),
-            platform=raw.get("platform") or self.raw.get("platform"),
-        )
 
     def shared_namespace(self, key: str) -> str | None:
         mode: str | None = self.raw.get(key)
