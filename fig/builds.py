@@ -51,12 +51,13 @@ def output_of(event: Mapping[str, Any]) -> str:
 
 def build(backend: ContainerBackend, requests: Sequence[BuildRequest], *,
           on_progress: BuildProgress | None = None) -> dict[str, str]:
-    """Build every request in one go; the image id of each by service."""
+    """Build every request in one go; the image id of each by service. Without `on_progress` (`build --quiet`)
+    nothing is said but errors."""
     if not requests:
         return {}
     unique: dict[str, BuildRequest] = {}  # services of one image build it once
     for r in requests:
-        if unique.setdefault(r.tag, r) is r:
+        if unique.setdefault(r.tag, r) is r and on_progress:
             log.info("Building %s", r.service)
     try:
         ids = backend.build(list(unique.values()), on_progress=on_progress)
