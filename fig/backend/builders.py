@@ -90,8 +90,9 @@ def choose(environ: Mapping[str, str], ping: Callable[[], Mapping[str, str]], re
 # -- what each builder cannot do --------------------------------------------------------------------------------
 
 _NEEDS_BUILDKIT = re.compile(
-    r"^\s*(?P<i>RUN\s+--(?:mount|network|security)|(?:COPY|ADD)\s+(?:--[a-z-]+(?:=\S+)?\s+)*--(?:chmod|link|parents)"
-    r"|(?:RUN|COPY|ADD)\s.*<<-?[\"']?[A-Za-z_])", re.IGNORECASE | re.MULTILINE)
+    r"^\s*(?:(?P<run>RUN)\s+(?P<runflag>--(?:mount|network|security))"
+    r"|(?P<copy>COPY|ADD)\s+(?:--[a-z-]+(?:=\S+)?\s+)*(?P<copyflag>--(?:chmod|link|parents))"
+    r"|(?P<doc>RUN|COPY|ADD)\s.*(?P<heredoc><<)-?[\"']?[A-Za-z_])", re.IGNORECASE | re.MULTILINE)
 
 
 def dockerfile_text(request: BuildRequest) -> str | None:
@@ -143,9 +144,10 @@ def check(requests: Sequence[BuildRequest], kind: str, *, session: bool = True) 
             text = dockerfile_text(request) or ""
             m = _NEEDS_BUILDKIT.search(text)
             if m:
-                line = text.count("\n", 0, m.start("i")) + 1
-                instruction = " ".join(m["i"].split()[:2])[:40]
-                raise UserError(f"Service '{request.service}': the Dockerfile's '{instruction}' (line {line}) needs "
+                line = text.count("\n", 0, m.start(next(g for g in ("run", "copy", "doc") if m[g]))) + 1
+                instruction = " ".join(p for p in m.group("run", "runflag", "copy", "copyflag", "doc") if p)
+                what = f"'{instruction} <<' (a heredoc)" if m["heredoc"] else f"'{instruction}'"
+                raise UserError(f"Service '{request.service}': the Dockerfile's {what} (line {line}) needs "
                                 f"BuildKit, and {kind} builds this run{_hint(kind)}")
 
 
