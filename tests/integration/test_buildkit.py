@@ -256,3 +256,27 @@ def test_the_classic_builder_refuses_run_mount_in_one_line(builds):
         "Building web",
         "ERROR: Service 'web': the Dockerfile's 'RUN --mount' (line 3) needs BuildKit, and "
         "the classic builder builds this run (DOCKER_BUILDKIT=0, or an engine without BuildKit)"]
+
+
+@pytest.mark.engine26
+def test_heredocs(builds):
+    app(builds, "FROM busybox\nRUN <<EOF\necho from-a-heredoc > /made\necho second-line >> /made\nEOF\n")
+    compose(builds, "  web:\n    build: app\n")
+    builds.build()
+    assert builds.run(f"{builds.name}_web", "cat", "/made") == "from-a-heredoc\nsecond-line\n"
+
+
+@pytest.mark.engine26
+def test_additional_contexts(builds):
+    builds.write("from the other context\n", "other/note.txt")
+    app(builds, "FROM busybox\nCOPY --from=extra note.txt /note.txt\n")
+    compose(builds, "  web:\n    build:\n      context: app\n      additional_contexts:\n        extra: ./other\n")
+    if builds.builder == ENGINE:
+        result = builds.build(ok=False)
+        assert result.returncode == 1
+        assert result.stderr.strip().splitlines()[-1] == (
+            "ERROR: Service 'web': build key 'additional_contexts' needs buildx (the docker CLI's plugin), and the "
+            "engine's BuildKit builds this run (no docker CLI with the buildx plugin was found)")
+        return
+    builds.build()
+    assert builds.run(f"{builds.name}_web", "cat", "/note.txt") == "from the other context\n"
