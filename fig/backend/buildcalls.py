@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import IO, Any
 
@@ -30,6 +31,13 @@ class BuildCalls:
     def _context_files(self, root: str, ignored: list[str], dockerfile: str) -> Iterable[str]:
         raise NotImplementedError
 
+    def _can_hijack(self) -> bool:
+        """Whether a BuildKit session can be had (its connection taken over)."""
+        raise NotImplementedError
+
+    def _session_socket(self, headers: Sequence[tuple[str, str]]) -> socket.socket:
+        raise NotImplementedError
+
     def image_id(self, name: str) -> str | None:
         raise NotImplementedError
 
@@ -37,11 +45,11 @@ class BuildCalls:
         """The builder of these requests (see fig.backend.builders), once it is known to be able to build them."""
         kind, buildx = builders.choose(self.environ, self._ping, requests,
                                        lambda found: Bake(found, self.engine_env).missing(requests))
-        builders.check(requests, kind, session=False)
+        builders.check(requests, kind, session=self._can_hijack())
         if kind == builders.BAKE:
             assert buildx is not None
             return Bake(buildx, self.engine_env)
-        return EngineBuild(kind, self._post_build, self._context_files)
+        return EngineBuild(kind, self._post_build, self._context_files, self._session_socket)
 
     def build(self, requests: Sequence[BuildRequest], *,
               on_progress: BuildProgress | None = None) -> Mapping[str, str]:

@@ -1,7 +1,7 @@
 """Which builder builds a run's images, chosen here and only here, and what each one cannot do.
 
 - buildx bake (`docker buildx bake`, all services in one call) where the docker CLI and its buildx plugin are found;
-- else the engine's BuildKit (`POST /build?version=2`);
+- else the engine's BuildKit (`POST /build?version=2`; secrets and ssh agents through fig.backend.session);
 - the classic builder (`POST /build`) where DOCKER_BUILDKIT=0, or where the engine says it has no BuildKit.
 
 Each refuses, before anything is built, what it cannot honour: one line naming the service and the key (or the
@@ -13,6 +13,7 @@ import logging
 import os
 import re
 import shutil
+import stat
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -127,7 +128,16 @@ def _keys_refused(request: BuildRequest, kind: str, session: bool) -> list[str]:
             refused.append("dockerfile_inline (with a git context)")
     if kind == CLASSIC or (kind == BUILDKIT and not session):
         refused += [key for key in ("secrets", "ssh") if getattr(request, key)]
+    elif kind == BUILDKIT and any("=" in s and not _is_socket(s.partition("=")[2]) for s in request.ssh):
+        refused.append("ssh (a key file rather than an agent's socket)")
     return refused
+
+
+def _is_socket(path: str) -> bool:
+    try:
+        return stat.S_ISSOCK(os.stat(path).st_mode)
+    except OSError:
+        return False
 
 
 def check(requests: Sequence[BuildRequest], kind: str, *, session: bool = True) -> None:
@@ -138,8 +148,10 @@ def check(requests: Sequence[BuildRequest], kind: str, *, session: bool = True) 
             key = refused[0]
             how = "buildx (the docker CLI's plugin)" if kind == BUILDKIT or key in ("secrets", "ssh") and not session \
                 else "BuildKit"
-            raise UserError(f"Service '{request.service}': build key '{key}' needs {how}, and {kind} builds this run"
-                            f"{_hint(kind)}")
+            local = " (fig serves them to the engine's BuildKit on a unix socket only)" \
+                if kind == BUILDKIT and key in ("secrets", "ssh") else ""
+            raise UserError(f"Service '{request.service}': build key '{key}' needs {how}{local}, and {kind} builds "
+                            f"this run{_hint(kind)}")
         if kind == CLASSIC:
             text = dockerfile_text(request) or ""
             m = _NEEDS_BUILDKIT.search(text)

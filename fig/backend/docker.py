@@ -429,6 +429,13 @@ class DockerBackend(SwarmCalls, BuildCalls):
             response = self._sdk_request("HEAD", "/_ping")
         return {k.lower(): v for k, v in response.headers.items()}
 
+    def _can_hijack(self) -> bool:
+        return self.http is not None  # the SDK cannot send a header more than once, as /session needs
+
+    def _session_socket(self, headers: Sequence[tuple[str, str]]) -> socket.socket:
+        assert self.http is not None
+        return self.http.upgrade("/session", headers=headers, subject="build session")
+
     def _context_files(self, root: str, ignored: list[str], dockerfile: str) -> Iterable[str]:
         from docker.utils.build import exclude_paths
 

@@ -10,6 +10,7 @@ import logging
 import os
 import tarfile
 import tempfile
+import socket
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import IO, Any
@@ -18,6 +19,7 @@ from fig.backend import solvestatus, streams
 from fig.backend.base import BuildProgress, BuildRequest
 from fig.backend.builders import BUILDKIT
 from fig.backend.progress import Splitter, failure
+from fig.backend.session import Session
 from fig.config.model import is_remote
 from fig.errors import BuildError, FigError
 
@@ -79,9 +81,34 @@ def archive(r: BuildRequest, select: Select) -> tuple[IO[bytes], str]:
     return spool, name
 
 
+def _session(r: BuildRequest) -> Session:
+    """The session that gives a build its secrets (read now) and ssh agents (sockets here)."""
+    secrets = {}
+    for secret in r.secrets:
+        if secret.file is None:
+            secrets[secret.id] = (secret.value or "").encode()
+            continue
+        try:
+            with open(secret.file, "rb") as f:
+                secrets[secret.id] = f.read()
+        except OSError as e:
+            raise BuildError(f"cannot read the file of secret '{secret.id}': {e.strerror}: {secret.file}",
+                             service=r.service) from e
+    agents = {}
+    for item in r.ssh:
+        ident, _, path = item.partition("=")
+        path = path or os.environ.get("SSH_AUTH_SOCK", "")
+        if not path:
+            raise BuildError("ssh 'default' is the agent of SSH_AUTH_SOCK, which is not set", service=r.service)
+        agents[ident] = path
+    return Session(secrets, agents)
+
+
 class EngineBuild:
-    def __init__(self, kind: str, post: Post, select: Select) -> None:
-        self.kind, self.post, self.select = kind, post, select
+    def __init__(self, kind: str, post: Post, select: Select,
+                 hijack: Callable[[Sequence[tuple[str, str]]], socket.socket]) -> None:
+        """`hijack(headers)`: the connection of POST /session, taken over (for secrets and ssh)."""
+        self.kind, self.post, self.select, self.hijack = kind, post, select, hijack
 
     def build(self, requests: Sequence[BuildRequest], on_progress: BuildProgress | None) -> None:
         log.debug("building %s with %s", ", ".join(r.service for r in requests), self.kind)
@@ -115,14 +142,23 @@ class EngineBuild:
             except OSError as e:
                 raise BuildError(f"cannot read the build context: {e.strerror}: {e.filename}", service=r.service) \
                     from e
+        params = _params(r, self.kind, dockerfile)
+        session = _session(r) if r.secrets or r.ssh else None
         with body or io.BytesIO():
-            self._send(r, dockerfile, body, on_progress)
+            try:
+                if session:
+                    session.serve(self.hijack(session.headers()))
+                    params["session"] = session.id
+                self._send(r, params, body, on_progress)
+            finally:
+                if session:
+                    session.close()
 
-    def _send(self, r: BuildRequest, dockerfile: str | None, body: IO[bytes] | None,
+    def _send(self, r: BuildRequest, params: Mapping[str, Any], body: IO[bytes] | None,
               on_progress: BuildProgress | None) -> None:
         splitter = Splitter(None, on_progress, service=r.service)
         step, said = "", []
-        for event in streams.json_lines(self.post(_params(r, self.kind, dockerfile), body)):
+        for event in streams.json_lines(self.post(params, body)):
             if event.get("id") == "moby.buildkit.trace" and isinstance(event.get("aux"), str):
                 splitter.feed(solvestatus.decode(event["aux"]))
             elif event.get("errorDetail") or event.get("error"):

@@ -12,7 +12,7 @@ import http.client
 import json
 import logging
 import socket
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import IO, Any
 from urllib.parse import quote, urlencode
 
@@ -163,20 +163,22 @@ class UnixHTTP:
         return headers, chunks()
 
     def upgrade(self, path: str, params: Mapping[str, Any] | None = None, *, subject: str = "",
-                body: Any = None) -> socket.socket:
+                body: Any = None, headers: Sequence[tuple[str, str]] = ()) -> socket.socket:
         """POST `path` (with `body` as JSON) and take its connection over as a raw stream both ways (attach, exec
-        start): the socket after the answer's head, with nothing of the stream read yet."""
+        start): the socket after the answer's head, with nothing of the stream read yet. `headers` replace the
+        `Upgrade: tcp` ones (a BuildKit session's `Upgrade: h2c` and its names)."""
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         data = b"" if body is None else json.dumps(body).encode()
         kind = "Content-Type: application/json\r\n" if body is not None else ""
+        extra = "".join(f"{k}: {v}\r\n" for k, v in headers or [("Connection", "Upgrade"), ("Upgrade", "tcp")])
         try:
             sock.settimeout(self.timeout)
             sock.connect(self.socket_path)
-            sock.sendall(f"POST {self._target(path, params)} HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade\r\n"
-                         f"Upgrade: tcp\r\n{kind}Content-Length: {len(data)}\r\n\r\n".encode() + data)
-            status, reason, headers = _head(sock)
+            sock.sendall(f"POST {self._target(path, params)} HTTP/1.1\r\nHost: localhost\r\n{extra}"
+                         f"{kind}Content-Length: {len(data)}\r\n\r\n".encode() + data)
+            status, reason, answered = _head(sock)
             if status >= 400:
-                length = int(headers.get("content-length", 0))
+                length = int(answered.get("content-length", 0))
                 answer = b""
                 while len(answer) < length and (chunk := sock.recv(length - len(answer))):
                     answer += chunk

@@ -7,7 +7,9 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import re
+import signal
 import subprocess
 import tarfile
 import uuid
@@ -225,13 +227,7 @@ def test_secrets_from_a_file_and_the_environment(builds):
     app(builds, SECRET_FILE.format(nonce=uuid.uuid4().hex))  # BuildKit's cache does not know a secret's content
     compose(builds, "  web:\n    build:\n      context: app\n      secrets: [token, password]\n",
             "secrets:\n  token:\n    file: ./token.txt\n  password:\n    environment: FIG_TEST_PASSWORD\n")
-    result = builds.build(env={"FIG_TEST_PASSWORD": password}, ok=builds.builder == BAKE)
-    if builds.builder == ENGINE:
-        assert result.returncode == 1
-        assert result.stderr.strip().splitlines()[-1] == (
-            "ERROR: Service 'web': build key 'secrets' needs buildx (the docker CLI's plugin), and the engine's "
-            "BuildKit builds this run (no docker CLI with the buildx plugin was found)")
-        return
+    builds.build(env={"FIG_TEST_PASSWORD": password})  # the engine's BuildKit: through fig's session
     image = f"{builds.name}_web"
     sums = builds.run(image, "cat", "/sums")
     assert hashlib.md5(token.encode()).hexdigest() in sums
@@ -245,6 +241,34 @@ def test_secrets_from_a_file_and_the_environment(builds):
     history = json.dumps(builds.client.history(image))
     for secret in (token, password):
         assert secret.encode() not in content and secret not in history
+
+
+AGENT_CLIENT = ("perl -MIO::Socket::UNIX -e '$s = IO::Socket::UNIX->new(Peer => $ENV{SSH_AUTH_SOCK}) or die; "
+                "print $s pack(\"NC\", 1, 11); read($s, $h, 4); read($s, $b, unpack(\"N\", $h)); "
+                "printf(\"agent answered %d with %d keys\\n\", unpack(\"CN\", $b))' > /agent")
+
+
+@pytest.fixture
+def agent(tmp_path):
+    """An ssh agent holding one key: its socket."""
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(tmp_path / "key")], check=True)
+    sock = tmp_path / "agent.sock"
+    out = subprocess.run(["ssh-agent", "-a", str(sock)], check=True, capture_output=True, text=True).stdout
+    pid = int(re.search(r"SSH_AGENT_PID=(\d+)", out)[1])
+    try:
+        subprocess.run(["ssh-add", "-q", str(tmp_path / "key")], check=True, env={"SSH_AUTH_SOCK": str(sock)},
+                       capture_output=True)
+        yield str(sock)
+    finally:
+        os.kill(pid, signal.SIGTERM)
+
+
+def test_ssh_forwards_the_agent(builds, agent):
+    app(builds, f"FROM debian:bookworm-slim\nENV NONCE={uuid.uuid4().hex}\n"
+                f"RUN --mount=type=ssh,required=true {AGENT_CLIENT}\n")
+    compose(builds, "  web:\n    build:\n      context: app\n      ssh: [default]\n")
+    builds.build(env={"SSH_AUTH_SOCK": agent})
+    assert builds.run(f"{builds.name}_web", "cat", "/agent") == "agent answered 12 with 1 keys\n"
 
 
 def test_the_classic_builder_refuses_run_mount_in_one_line(builds):

@@ -209,6 +209,12 @@ def test_each_builder_refuses_what_it_cannot_do_naming_service_and_key(tmp_path:
     with pytest.raises(UserError, match="^Service 'web': build key 'secrets' needs buildx"):
         builders.check([secret], builders.BUILDKIT, session=False)
     builders.check([secret], builders.BAKE)
+    builders.check([secret], builders.BUILDKIT, session=True)  # served by fig's BuildKit session
+    with pytest.raises(UserError, match="^Service 'web': build key 'secrets' needs BuildKit, and the classic"):
+        builders.check([secret], builders.CLASSIC)
+    key = BuildRequest("web", str(tmp_path), ("p_web",), ssh=(f"id={tmp_path}",))  # a file, not an agent
+    with pytest.raises(UserError, match=r"build key 'ssh \(a key file rather than an agent's socket\)' needs"):
+        builders.check([key], builders.BUILDKIT)
     contexts = BuildRequest("web", str(tmp_path), ("p_web",), additional_contexts={"o": "/o"})
     with pytest.raises(UserError, match="build key 'additional_contexts' needs buildx"):
         builders.check([contexts], builders.BUILDKIT)
