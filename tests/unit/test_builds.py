@@ -84,7 +84,7 @@ def test_every_build_key_is_read(tree: Path):
     assert (b.context, b.dockerfile, b.dockerfile_inline) == (str(tree / "app"), None, "FROM busybox\n")
     assert b.args == (("A", "1"),) and b.ssh == ("default", f"key={tree / 'id_key'}")
     assert b.additional_contexts == (("other", str(tree / "other")), ("img", "docker-image://busybox"))
-    assert b.extra_hosts == ("h:1.2.3.4", "g:::1") and b.shm_size == 64 << 20
+    assert b.extra_hosts == ("g:::1", "h:1.2.3.4") and b.shm_size == 64 << 20  # sorted, as Compose v2 prints them
     assert (b.privileged, b.no_cache, b.pull, b.isolation, b.network, b.target) == (True, True, True, "default",
                                                                                       "host", "t")
     assert [(s.id, s.file, s.environment, s.mode) for s in b.secrets] == [
@@ -115,6 +115,7 @@ def test_config_json_carries_every_build_key_and_reads_back_to_the_same_project(
         "shm_size", "target", "secrets", "tags", "ulimits", "platforms"}
     assert json.loads(out.stdout)["services"]["other"]["build"] == {
         "context": "git@github.com:o/r.git", "dockerfile": "sub/Dockerfile"}
+    assert build["extra_hosts"] == ["g=::1", "h=1.2.3.4"]
     assert build["secrets"][1] == {"source": "s2", "target": "t2", "uid": "1", "gid": "2", "mode": 256}
     (tree / "again.json").write_text(out.stdout)
     first = load_project([str(tree / "compose.yaml")], environ={"S2": "env secret"})
