@@ -28,7 +28,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _engine() -> docker.APIClient | None:
     try:
-        client = docker.APIClient(base_url=os.environ.get("DOCKER_HOST") or None, version="auto", timeout=10)
+        client = docker.from_env(version="auto", timeout=10).api  # DOCKER_HOST's engine, as fig's own
         client.ping()
         return client
     except Exception:
