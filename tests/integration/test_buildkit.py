@@ -304,3 +304,13 @@ def test_additional_contexts(builds):
         return
     builds.build()
     assert builds.run(f"{builds.name}_web", "cat", "/note.txt") == "from the other context\n"
+
+
+def test_extra_hosts_and_network_reach_the_build_whatever_this_buildx_carries(builds):
+    app(builds, f"FROM busybox\nENV NONCE={uuid.uuid4().hex}\nRUN grep myhost /etc/hosts > /hosts\n")
+    compose(builds, "  web:\n    build:\n      context: app\n      network: host\n"
+                    "      extra_hosts: ['myhost:10.1.2.3']\n")
+    result = builds.fig("build", check=True)
+    if builds.builder == BAKE and "this buildx's bake cannot set" in result.stderr:  # buildx 0.13 drops them
+        assert "building with the engine's BuildKit instead" in result.stderr
+    assert builds.run(f"{builds.name}_web", "cat", "/hosts").split() == ["10.1.2.3", "myhost"]
