@@ -238,11 +238,12 @@ class Project:
         from fig import running
         from fig.backend.base import ExecSpec
         from fig.backend.streams import frames, received
+        from fig.container import Execution
 
         container = running.pick(self.project, service, index=index)
         spec = ExecSpec(command=tuple(command), environment=dict(environment or {}), user=user, working_dir=workdir,
                         privileged=privileged)
-        execution = running.Execution.create(container, spec)
+        execution = Execution.create(container, spec)
         if detach:
             execution.start_detached()
             return ExecResult(None)

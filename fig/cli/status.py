@@ -9,14 +9,17 @@ import json
 import re
 import sys
 import threading
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TextIO
 
 from fig.cli.colors import color, plain
 from fig.errors import UserError
 
-if TYPE_CHECKING:  # every command makes a Status: the executor is loaded by those that run one
+if TYPE_CHECKING:  # every command makes a Status: the executor and the build view are loaded by those that use one
+    from fig.cli.buildview import BuildView
     from fig.parallel import Event
 
+_BUILDKIT = {"vertexes", "statuses", "logs", "warnings"}
 MODES = ("auto", "tty", "plain", "json", "quiet")
 _WORDS = {"done": ("done", "green"), "failed": ("error", "red"), "skipped": ("skipped", "yellow")}  # by Phase
 
@@ -38,6 +41,7 @@ class Status:
         self.lock = threading.Lock()
         self.lines: list[str | None] = []  # on a terminal: the key of each line written, the last at the bottom
         self.layers: dict[str, str] = {}  # piped: the last state printed per layer
+        self._builds: BuildView | None = None
 
     def __call__(self, event: Event) -> None:
         if self.quiet:
@@ -57,13 +61,17 @@ class Status:
             paint = color(hue) if self.tty and self.colored else plain
             self._line(event.key, f"{event.key} ... {paint(word)}")
 
-    def progress(self, service: str, event: dict[str, Any]) -> None:
-        """Build output is streamed as it comes; pull/push progress is shown per layer."""
+    def progress(self, service: str, event: Mapping[str, Any]) -> None:
+        """Build output is streamed as it comes (BuildKit's steps as fig.cli.buildview shows them); pull/push
+        progress is shown per layer."""
         if self.quiet:
             return
         with self.lock:
             if self.json:
                 self._line(None, json.dumps({"service": service, **event}))
+            elif _BUILDKIT.intersection(event):
+                self.builds().feed(service, event)
+                self.lines = []
             elif "stream" in event:
                 self.stream.write(event["stream"])
                 self.stream.flush()
@@ -71,7 +79,15 @@ class Status:
             elif "status" in event:
                 self._layer(service, event)
 
-    def _layer(self, service: str, event: dict[str, Any]) -> None:
+    def builds(self) -> BuildView:
+        """BuildKit's steps, shown from the first one on."""
+        if self._builds is None:
+            from fig.cli.buildview import BuildView
+
+            self._builds = BuildView(self.stream, tty=self.tty)
+        return self._builds
+
+    def _layer(self, service: str, event: Mapping[str, Any]) -> None:
         layer = event.get("id") or ""
         text = f"{service}: {layer + ': ' if layer else ''}{event['status']}"
         if self.tty:

@@ -9,6 +9,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from fig.cli import options as opts
+from fig.cli.commands import stacks as swarm
 
 if TYPE_CHECKING:
     from fig.cli.dialect import Dialect
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
     from fig.project import Project
 
 
-class Lifecycle:
+class Lifecycle(swarm.OnStack):
     status: Status
     dialect: Dialect
     ansi: str
@@ -218,12 +219,10 @@ class Lifecycle:
 
         Options:
             -t, --timeout TIMEOUT  Seconds to wait for stop before killing (default: stop_grace_period or 10)
-            --stack NAME           Scale the services of a stack on Docker Swarm
+            --stack NAME           Scale the services of a stack on Docker Swarm, from any directory
         """
-        from fig.cli.commands import deploy as swarm
-
         if stack := swarm.stack_to_show(project, options):
-            return swarm.stack_scale(stack, options, project)
+            return self.stack_scale(stack, options)
         counts = opts.parse_scale(options["SERVICE=NUM"], project)
         project.scale(counts, timeout=opts.timeout(options), on_event=self.status)
         return 0
