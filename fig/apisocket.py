@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import tarfile
 import time
 from dataclasses import replace
 
@@ -31,6 +30,8 @@ def give_credentials(container: Container, config: ServiceConfig) -> None:
     containers get them too). The file is readable by any user of the container, as Compose writes it."""
     if not config.use_api_socket:
         return
+    import tarfile  # only services with use_api_socket need it
+
     data = json.dumps({"auths": container.backend.registry_auths()}, indent="\t").encode()
     archive = io.BytesIO()
     with tarfile.open(fileobj=archive, mode="w") as tar:  # the engine makes the missing directories (0755)
