@@ -48,7 +48,7 @@ def engine(environ: Mapping[str, str]) -> ContainerBackend:
     return DockerBackend.from_env(environ)
 
 
-def connect(config: ProjectConfig, environ: Mapping[str, str], *, limit: int = DEFAULT_LIMIT,
+def connect(config: ProjectConfig, environ: Mapping[str, str], *, limit: int | None = DEFAULT_LIMIT,
             naming: L.Naming = L.FIG_NAMES) -> Domain:
     """A configuration on the engine."""
     from fig.project import Project as Domain
@@ -84,12 +84,14 @@ class Project:
     @classmethod
     def from_files(cls, files: Sequence[str | os.PathLike[str]] = (), *, project_name: str | None = None,
                    environ: Mapping[str, str] | None = None, profiles: Sequence[str] = (), cwd: str | None = None,
-                   dialect: str = "fig", parallel: int = DEFAULT_LIMIT, backend: ContainerBackend | None = None,
+                   dialect: str = "fig", parallel: int | None = DEFAULT_LIMIT,
+                   backend: ContainerBackend | None = None,
                    on_event: OnEvent = _quiet) -> Project:
         """Load the files (none: look for fig.yml, compose.yaml, ... in `cwd` and its parents) as the CLI does.
 
         `environ` (default: os.environ) supplies interpolation and the engine's address; `dialect` "compose"
-        names new containers as Compose v2 does (`proj-web-1`); `backend` replaces the Docker engine (tests).
+        names new containers as Compose v2 does (`proj-web-1`); `parallel` caps the engine operations run at once
+        (None: every one that is ready); `backend` replaces the Docker engine (tests).
         `on_event` receives progress events ("Creating proj_web_1", started/done/failed)."""
         from fig.config import load_project
         from fig.project import Project as Domain

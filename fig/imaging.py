@@ -35,7 +35,7 @@ def _quiet(_: Event) -> None:
 
 
 class ProjectImages:
-    limit: int
+    limit: int | None
     backend: ContainerBackend
     get_services: Callable[..., list[Service]]
 

@@ -14,8 +14,13 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 R = TypeVar("R")
+A = TypeVar("A")
+B = TypeVar("B")
 
-DEFAULT_LIMIT = 8
+# How many engine operations run at once unless --parallel (or COMPOSE_PARALLEL_LIMIT) caps them: every one that
+# is ready, as Compose v2 runs them. Dependency order still holds; most calls (stop, kill, remove, start) spend
+# their time waiting on the engine or on a container's exit, so a cap would only queue them behind each other.
+DEFAULT_LIMIT: int | None = None
 
 
 class Phase(enum.Enum):
@@ -51,13 +56,14 @@ def execute(
     *,
     key: Callable[[T], str],
     deps: Callable[[T], Sequence[str]] = lambda _: (),
-    limit: int = DEFAULT_LIMIT,
+    limit: int | None = DEFAULT_LIMIT,
     on_event: Callable[[Event], None] = lambda _: None,
     skip_dependents: bool = True,
 ) -> Outcome[R]:
-    """Run fn over items on at most `limit` threads; an item waits for its deps (keys among items) to
-    finish, and is skipped when one of them failed or was skipped (unless not `skip_dependents`: stopping
-    a container need not wait for one that would not stop). Exceptions are collected, not raised.
+    """Run fn over items on at most `limit` threads (None: every item that is ready); an item waits for its deps
+    (keys among items) to finish, and is skipped when one of them failed or was skipped (unless not
+    `skip_dependents`: stopping a container need not wait for one that would not stop). Exceptions are
+    collected, not raised.
     Of the items that are ready, those with the longest chain of items waiting on them start first, so a
     deep dependency tree is not left to the end behind independent items."""
     from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait  # commands that only look need no pool
@@ -74,13 +80,14 @@ def execute(
         return fn(by_key[k])
 
     running: dict[Future[R], str] = {}
-    with ThreadPoolExecutor(max_workers=max(1, limit), thread_name_prefix="fig") as pool:
+    at_once = max(1, limit or len(by_key))
+    with ThreadPoolExecutor(max_workers=at_once, thread_name_prefix="fig") as pool:
         while waiting or running or ready:
             for k in [k for k, pending in waiting.items() if not pending]:
                 del waiting[k]
                 ready.append(k)
             ready.sort(key=lambda k: (-rank[k], position[k]))
-            while ready and len(running) < max(1, limit):
+            while ready and len(running) < at_once:
                 k = ready.pop(0)
                 running[pool.submit(run, k)] = k
             if not running:
@@ -133,3 +140,28 @@ def _skip(k: str, waiting: dict[str, set[str]], outcome: Outcome[R], on_event: C
     for other, pending in list(waiting.items()):
         if k in pending:
             _skip(other, waiting, outcome, on_event)
+
+
+def both(first: Callable[[], A], second: Callable[[], B]) -> tuple[A, B]:
+    """The results of two calls made at once (the first on this thread, the second on one of its own), for two
+    requests whose answers are both needed; the first exception is raised once both have ended."""
+    import threading
+
+    kept: list[B] = []
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            kept.append(second())
+        except BaseException as e:  # raised on the caller's thread
+            failed.append(e)
+
+    thread = threading.Thread(target=run, daemon=True, name="fig")
+    thread.start()
+    try:
+        result = first()
+    finally:
+        thread.join()
+    if failed:
+        raise failed[0]
+    return result, kept[0]

@@ -19,7 +19,7 @@ from fig.graph import DependencyGraph
 from fig.hooks import Hooks
 from fig.imaging import ProjectImages
 from fig.preflight import check_references
-from fig.parallel import DEFAULT_LIMIT, Event, Phase, execute
+from fig.parallel import DEFAULT_LIMIT, Event, Phase, both, execute
 from fig.readiness import wait_for, wait_running
 from fig.service import Progress, Service
 
@@ -63,7 +63,7 @@ class UpOptions:
 
 
 class Project(ProjectImages):
-    def __init__(self, config: ProjectConfig, backend: ContainerBackend, *, limit: int = DEFAULT_LIMIT,
+    def __init__(self, config: ProjectConfig, backend: ContainerBackend, *, limit: int | None = DEFAULT_LIMIT,
                  naming: L.Naming = L.FIG_NAMES) -> None:
         self.config = config
         self.naming = naming
@@ -104,24 +104,32 @@ class Project(ProjectImages):
 
     def containers(self, names: Iterable[str] = (), *, stopped: bool = False, oneoff: bool = False,
                    orphans: bool = False) -> list[Container]:
-        """The project's containers (one engine call), of the named services, in dependency order; with
+        """The project's containers (one look at the engine), of the named services, in dependency order; with
         `orphans` and no names, those of services no longer in the file too (last, by name)."""
-        names = list(names)
-        services = [s.name for s in (self.get_services(names) if names else self.services)]  # any profile
+        return self._chosen(self._listed(stopped=stopped, oneoff=oneoff), names, oneoff=oneoff, orphans=orphans)
+
+    def _listed(self, *, stopped: bool, oneoff: bool) -> list[Container]:
         labels = {L.LABEL_PROJECT: self.name}
         if not oneoff:
             labels[L.LABEL_ONEOFF] = "False"
-        found = [Container(self.backend, i) for i in find(self.backend, labels, all=stopped)]
+        return [Container(self.backend, i) for i in find(self.backend, labels, all=stopped)]
+
+    def _chosen(self, found: Iterable[Container], names: Iterable[str] = (), *, oneoff: bool = False,
+                orphans: bool = False) -> list[Container]:
+        """What `containers` returns, of what a listing found."""
+        names = list(names)
+        services = [s.name for s in (self.get_services(names) if names else self.services)]  # any profile
         rank = {name: i for i, name in enumerate(services)}
         orphans = orphans and not names
         return sorted((c for c in found if (c.service in rank or orphans) and (oneoff or not c.oneoff)),
                       key=lambda c: (rank.get(c.service, len(rank)), c.service, c.oneoff, c.number))
 
-    def orphans(self) -> list[Container]:
+    def orphans(self, found: Iterable[Container] | None = None) -> list[Container]:
+        """The containers of services no longer in the file (of `found`, the project's non-one-off containers
+        listed with the stopped ones, when given)."""
         known = {s.name for s in self.services}
-        labels = {L.LABEL_PROJECT: self.name, L.LABEL_ONEOFF: "False"}
-        return [Container(self.backend, i) for i in find(self.backend, labels, all=True)
-                if L.read(i.labels, L.LABEL_SERVICE) not in known]
+        return [c for c in (self._listed(stopped=True, oneoff=False) if found is None else found)
+                if c.service not in known]
 
     def _images(self, services: Sequence[Service], *, options: UpOptions, on_progress: Progress | None,
                 on_event: OnEvent) -> dict[str, str]:
@@ -172,12 +180,12 @@ class Project(ProjectImages):
     # -- lifecycle ------------------------------------------------------------------------------------
 
     def plans(self, services: Sequence[Service], image_ids: Mapping[str, str], options: UpOptions,
-              roots: Iterable[str] = ()) -> dict[str, Plan]:
+              roots: Iterable[str] = (), listed: Sequence[Container] | None = None) -> dict[str, Plan]:
         """One plan per service, in dependency order. A service bound by container id (legacy link,
         volumes_from, net) to one that gets recreated is recreated too, even when it was not asked for.
         With `recreate_deps`, the services that the `roots` need are recreated whatever their state."""
         roots = set(roots)
-        existing = self.containers(stopped=True)
+        existing = self._chosen(self._listed(stopped=True, oneoff=False) if listed is None else listed)
         selected = {s.name for s in services}
         plans: dict[str, Plan] = {}
         for service in self.services:
@@ -216,12 +224,14 @@ class Project(ProjectImages):
                 self._check_scalable(service, count)
         self.check(services)
         containers = [s for s in services if not s.config.provider]
-        image_ids = self._images(containers, options=options, on_progress=on_progress, on_event=on_event)
+        image_ids, listed = both(  # one look at the containers serves the orphans and the plans
+            lambda: self._images(containers, options=options, on_progress=on_progress, on_event=on_event),
+            lambda: self._listed(stopped=True, oneoff=False))
         self.ensure_resources()  # after the images: a failed build or pull leaves no network behind
-        self._handle_orphans(options, on_event)
+        self._handle_orphans(options, on_event, listed)
         plugins.up(services, self.services, project=self.name, environ=dict(self.config.variables),
                    deps=self.graph.deps, on_event=on_event)
-        plans = self.plans(containers, image_ids, options, roots=names)
+        plans = self.plans(containers, image_ids, options, roots=names, listed=listed)
         involved = [s for s in self.services if s.name in plans]
         renewed = {name for name, p in plans.items() if p.action in (Action.CREATE, Action.RECREATE)}
 
@@ -291,8 +301,8 @@ class Project(ProjectImages):
                 result.append(Explanation(name, step.number, step.action.value, reasons))
         return result
 
-    def _handle_orphans(self, options: UpOptions, on_event: OnEvent) -> None:
-        orphans = self.orphans()
+    def _handle_orphans(self, options: UpOptions, on_event: OnEvent, listed: Sequence[Container]) -> None:
+        orphans = self.orphans(listed)
         if not orphans:
             return
         if options.remove_orphans:

@@ -120,7 +120,7 @@ class Service:
         return 10 if grace is None else int(grace)
 
     def execute_plan(self, plan: Plan, image_id: str, *, timeout: int | None, start: bool = True,
-                     renew_volumes: bool = False, limit: int = 4,
+                     renew_volumes: bool = False, limit: int | None = None,
                      on_event: Callable[[Event], None] = lambda _: None,
                      before_start: Callable[[Container], None] = lambda _: None) -> list[Container]:
         """Carry out a plan; returns the service's containers afterwards (those it kept or made).

@@ -12,7 +12,10 @@ from fig.backend.base import ContainerBackend
 from fig.backend.dryrun import DryRunBackend
 from fig.cli.options import integer
 from fig.labels import FIG_NAMES, Naming
+from fig.parallel import DEFAULT_LIMIT
 from fig.project import Project
+
+ENVIRONMENT_LIMITS = ("FIG_PARALLEL_LIMIT", "COMPOSE_PARALLEL_LIMIT")
 
 if TYPE_CHECKING:
     from fig.swarm.deployed import DeployedStack
@@ -46,9 +49,14 @@ def stack_from_options(options: Mapping[str, Any], name: str, environ: Mapping[s
     return DeployedStack(name, _backend(options, environ), limit=_limit(options, environ))  # type: ignore[arg-type]
 
 
-def _limit(options: Mapping[str, Any], environ: Mapping[str, str]) -> int:
-    return integer({"--parallel": options.get("--parallel") or environ.get("FIG_PARALLEL_LIMIT") or 8}, "--parallel",
-                   minimum=1)
+def _limit(options: Mapping[str, Any], environ: Mapping[str, str]) -> int | None:
+    """--parallel, else FIG_PARALLEL_LIMIT or COMPOSE_PARALLEL_LIMIT (Compose v2's): at most that many engine
+    operations at once; none of them: every operation that is ready (fig.parallel.DEFAULT_LIMIT)."""
+    given = [("--parallel", options.get("--parallel"))] + [(k, environ.get(k)) for k in ENVIRONMENT_LIMITS]
+    for key, value in given:
+        if value:
+            return integer({key: value}, key, minimum=1)
+    return DEFAULT_LIMIT
 
 
 def _backend(options: Mapping[str, Any], environ: Mapping[str, str]) -> ContainerBackend:

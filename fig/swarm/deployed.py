@@ -31,7 +31,7 @@ class TaskRow:
 
 
 class DeployedStack:
-    def __init__(self, name: str, backend: SwarmBackend, *, limit: int = 8,
+    def __init__(self, name: str, backend: SwarmBackend, *, limit: int | None = None,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.name, self.backend = name, backend
         self.limit, self.clock = limit, clock
