@@ -19,7 +19,7 @@ from fig.graph import DependencyGraph
 from fig.hooks import Hooks
 from fig.imaging import ProjectImages
 from fig.preflight import check_references
-from fig.parallel import DEFAULT_LIMIT, Event, Phase, both, execute
+from fig.parallel import DEFAULT_LIMIT, MAKING_LIMIT, Event, Phase, both, execute
 from fig.readiness import wait_for, wait_running
 from fig.service import Progress, Service
 
@@ -69,7 +69,8 @@ class Project(ProjectImages):
         self.naming = naming
         self.name = config.name
         self.backend = backend
-        self.limit = limit
+        self.limit = limit  # the cap of every operation: --parallel's, or None
+        self.making = limit or MAKING_LIMIT  # of those that make containers or pull (fig.parallel)
         self.graph = DependencyGraph({s.name: s.dependencies() for s in config.services})
         by_name = {s.name: s for s in config.services}
         self.hooks = Hooks()  # its `show` sees the hooks' output
@@ -143,7 +144,7 @@ class Project(ProjectImages):
                 by_image[service.image_name] = service
         outcome = execute(by_image.values(), lambda s: s.ensure_image(build=options.build, policy=options.pull,
                                                                on_progress=on_progress),
-                          key=lambda s: s.image_name, limit=self.limit, on_event=_quiet)
+                          key=lambda s: s.image_name, limit=self.making, on_event=_quiet)
         outcome.raise_if_failed()
         return {s.name: outcome.results[s.image_name] for s in services}
 
@@ -241,17 +242,17 @@ class Project(ProjectImages):
                 self._wait_for_dependencies(service)
             containers = service.execute_plan(plan, plan.image_id, timeout=options.timeout,
                                               start=options.start and plan.start, renew_volumes=options.renew_volumes,
-                                              limit=self.limit, on_event=on_event, before_start=before_start)
+                                              limit=self.making, on_event=on_event, before_start=before_start)
             self._converged[service.name] = containers
             if service.name not in renewed and any(d.restart and d.service in renewed
                                                    for d in service.config.depends_on):
                 self.each([c for c in containers if c.is_running],  # depends_on restart: true
-                          lambda c: self._restart(c, options.timeout), "Restarting", on_event)
+                          lambda c: self._restart(c, options.timeout), "Restarting", on_event, making=True)
             return containers
 
         try:
             outcome = execute(involved, converge, key=lambda s: s.name,
-                              deps=lambda s: [d for d in self.graph.deps(s.name) if d in plans], limit=self.limit)
+                              deps=lambda s: [d for d in self.graph.deps(s.name) if d in plans], limit=self.making)
         finally:
             self._converged.clear()
         outcome.raise_if_failed()
@@ -332,9 +333,10 @@ class Project(ProjectImages):
         self.up(list(counts), options=options, on_event=on_event)
 
     def each(self, containers: Sequence[Container], fn: Callable[[Container], object], verb: str,
-              on_event: OnEvent, *, reverse: bool = True, ordered: bool = True) -> None:
-        """Act on containers in parallel; with `reverse`, a container waits for those that depend on it (else for
-        those it depends on); without `ordered`, none waits for another."""
+              on_event: OnEvent, *, reverse: bool = True, ordered: bool = True, making: bool = False) -> None:
+        """Act on containers in parallel (`making`: starting them, as many at once as containers are made); with
+        `reverse`, a container waits for those that depend on it (else for those it depends on); without
+        `ordered`, none waits for another."""
         by_service: dict[str, list[str]] = {}
         for c in containers:
             by_service.setdefault(c.service, []).append(c.name)
@@ -345,7 +347,7 @@ class Project(ProjectImages):
             related = self.graph.dependents(c.service) if reverse else self.graph.deps(c.service)
             return [n for s in related for n in by_service.get(s, [])]
 
-        outcome = execute(containers, fn, key=lambda c: c.name, deps=deps, limit=self.limit,
+        outcome = execute(containers, fn, key=lambda c: c.name, deps=deps, limit=self.making if making else self.limit,
                           on_event=lambda e: on_event(Event(f"{verb} {e.key}", e.phase, e.error)),
                           skip_dependents=not reverse)
         outcome.raise_if_failed()
@@ -354,7 +356,8 @@ class Project(ProjectImages):
         """Start the services' stopped containers; with `wait` (seconds), return once they run (see `wait`)."""
         names = list(names)
         containers = [c for c in self.containers(names, stopped=True) if not c.is_running]
-        self.each(containers, lambda c: self.service(c.service).start(c), "Starting", on_event, reverse=False)
+        self.each(containers, lambda c: self.service(c.service).start(c), "Starting", on_event, reverse=False,
+                  making=True)
         if wait is not None:
             self.wait(names, timeout=wait)
 
@@ -411,7 +414,7 @@ class Project(ProjectImages):
                     names.append(s.name)
                     todo.append(s.name)
         self.each(self.containers(names, stopped=True), lambda c: self._restart(c, timeout), "Restarting", on_event,
-                  reverse=False)
+                  reverse=False, making=True)
         if wait is not None:
             self.wait(asked, timeout=wait)
 

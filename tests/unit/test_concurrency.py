@@ -11,7 +11,7 @@ import pytest
 import fig.cli.bootstrap
 from fig.cli import main as cli
 from fig.errors import UserError
-from fig.parallel import DEFAULT_LIMIT, both, execute
+from fig.parallel import DEFAULT_LIMIT, MAKING_LIMIT, both, execute
 from fig.project import Project
 from tests.fakes import FakeBackend
 
@@ -164,3 +164,28 @@ class GatedListings(FakeBackend):
 def test_the_two_listings_of_a_look_are_asked_for_at_once(load):
     project = Project(load(FLAT), GatedListings(), limit=DEFAULT_LIMIT)
     assert project.containers() == []  # would raise BrokenBarrierError if the second waited for the first
+
+
+class CountedCreates(FakeBackend):
+    """Records how many creates were in at once, each taking a moment."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lock, self.now, self.peak = threading.Lock(), 0, 0
+
+    def create(self, spec):  # type: ignore[no-untyped-def]
+        with self.lock:
+            self.now += 1
+            self.peak = max(self.peak, self.now)
+        threading.Event().wait(0.02)
+        with self.lock:
+            self.now -= 1
+        return super().create(spec)
+
+
+@pytest.mark.parametrize(("limit", "peak"), [(DEFAULT_LIMIT, MAKING_LIMIT), (3, 3)])
+def test_containers_are_made_a_few_at_a_time(load, limit, peak):
+    """Each create and start costs the engine CPU and its network locks: more at once only slow each answer."""
+    backend = CountedCreates()
+    Project(load(FLAT), backend, limit=limit).up()
+    assert backend.peak == peak
