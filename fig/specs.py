@@ -4,7 +4,7 @@ labels, links, volumes and networks."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -77,9 +77,10 @@ class SpecBuilder:
         """The running containers of the service itself: a one-off container is linked to them (as Fig does)."""
         return [c for c in self.peers(self.config.name) if c.is_running]
 
-    def links(self, *, oneoff: bool = False) -> list[tuple[str, str]]:
+    def links(self, own: Sequence[Container] = ()) -> list[tuple[str, str]]:
+        """Legacy links: to the service's `own` running containers (for a one-off), and those of `links`."""
         result: list[tuple[str, str]] = []
-        for container in self.own_running() if oneoff else ():
+        for container in own:
             result += [(container.name, self.config.name), (container.name, container.name_without_project),
                        (container.name, container.name)]
         for link in self.config.links:
@@ -95,7 +96,8 @@ class SpecBuilder:
         """Networks, legacy links, extra hosts and link variables of the container `name`. On a compose file's
         networks a one-off container gets, for its own service, the hosts entry and variables of a legacy link."""
         cfg = self.config
-        links = self.links(oneoff=oneoff is not None)
+        own = self.own_running() if oneoff is not None else []  # one look at them, for the links and the hosts
+        links = self.links(own)
         if self.legacy or network_mode:
             return [], links, list(cfg.extra_hosts), {}
         aliased = oneoff is None or oneoff.use_aliases
@@ -103,8 +105,7 @@ class SpecBuilder:
                                  tuple((link.target, link.alias) for link in cfg.links)) for n in cfg.networks]
         links = [(t, a) for t, a in links if any(t == link.target for link in cfg.external_links)]
         extra_hosts, env = list(cfg.extra_hosts), {}
-        own = self.own_running()[:1] if oneoff is not None and networks else []
-        for container in (c for c in own if c.info.ip_addresses):
+        for container in (c for c in own[:1] if networks and c.info.ip_addresses):
             extra_hosts.append(f"{cfg.name}:{container.info.ip_addresses[0]}")
             env = link_environment(cfg.name, name, container.info)
         return networks, links, extra_hosts, env

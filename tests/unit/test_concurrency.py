@@ -189,3 +189,9 @@ def test_containers_are_made_a_few_at_a_time(load, limit, peak):
     backend = CountedCreates()
     Project(load(FLAT), backend, limit=limit).up()
     assert backend.peak == peak
+
+
+def test_run_looks_at_its_service_once(engine):
+    """A one-off needs the service's one-offs (for its number) and running containers (its links): two looks."""
+    assert cli.main(["-p", "figtest", "run", "--rm", "-T", "s1", "true"]) == 0
+    assert listings(engine) == 4
