@@ -177,7 +177,7 @@ class CountedCreates(FakeBackend):
         with self.lock:
             self.now += 1
             self.peak = max(self.peak, self.now)
-        threading.Event().wait(0.02)
+        threading.Event().wait(1.0)  # long enough for every create that may run at once to be in
         with self.lock:
             self.now -= 1
         return super().create(spec)
@@ -191,7 +191,9 @@ def test_containers_are_made_a_few_at_a_time(load, limit, peak):
     assert backend.peak == peak
 
 
-def test_run_looks_at_its_service_once(engine):
-    """A one-off needs the service's one-offs (for its number) and running containers (its links): two looks."""
-    assert cli.main(["-p", "figtest", "run", "--rm", "-T", "s1", "true"]) == 0
+def test_run_looks_at_its_service_once(engine, tmp_path):
+    """A one-off needs the service's one-offs (for its number) and running containers (its links and, on a
+    compose file's network, its hosts entry): two looks."""
+    (tmp_path / "compose.yaml").write_text("services:\n" + "".join(f"  {line}" for line in FLAT.splitlines(True)))
+    assert cli.main(["-p", "figtest", "-f", "compose.yaml", "run", "-d", "s1", "true"]) == 0
     assert listings(engine) == 4
