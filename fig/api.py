@@ -27,7 +27,8 @@ from fig.errors import UserError
 from fig.parallel import DEFAULT_LIMIT, Event
 
 if TYPE_CHECKING:  # the CLI comes here for engine() alone: what only the library's calls use is loaded by them
-    from fig.backend.base import ContainerBackend, EngineEvent
+    from fig.backend.answers import EngineEvent
+    from fig.backend.base import ContainerBackend
     from fig.config.model import ProjectConfig
     from fig.container import Container
     from fig.project import Project as Domain
@@ -238,7 +239,7 @@ class Project:
         """`fig exec -T`: the command in the service's running container (the lowest-numbered, or number
         `index`), its output kept apart by stream; detached, it is started and left to run."""
         from fig import running
-        from fig.backend.base import ExecSpec
+        from fig.backend.specs import ExecSpec
         from fig.backend.streams import frames, received
         from fig.container import Execution
 

@@ -8,10 +8,13 @@ import io
 import json
 import time
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from fig.backend.base import ContainerSpec
 from fig.config.model import ServiceConfig
 from fig.container import Container
+
+if TYPE_CHECKING:  # loaded by the commands that make or run something
+    from fig.backend.specs import ContainerSpec
 
 SOCKET = "/var/run/docker.sock"
 CONFIG_DIR = "/run/secrets/docker"

@@ -7,11 +7,15 @@ import socket
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from fig import labels as L
-from fig.backend.base import ContainerBackend, ContainerInfo, ContainerState, ExecSpec, LogLine
+from fig.backend.base import ContainerBackend, ContainerInfo, ContainerState, LogLine
 from fig.errors import BackendError, ConnectionFailed, EngineTimeout
 from fig.parallel import both
+
+if TYPE_CHECKING:  # loaded by the commands that make or run something
+    from fig.backend.specs import ExecSpec
 
 
 def find(backend: ContainerBackend, labels: Mapping[str, str], *, all: bool = False) -> list[ContainerInfo]:

@@ -6,11 +6,12 @@ import json
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from fig import builds
 from fig import labels as L
 from fig import providers as plugins
-from fig.backend.base import ContainerBackend, NetworkOptions
+from fig.backend.base import ContainerBackend
 from fig.config.model import NetworkConfig, ProjectConfig, ServiceConfig
 from fig.container import Container, find
 from fig.convergence import Action, Plan, Strategy, changed_fields, plan
@@ -23,11 +24,16 @@ from fig.parallel import DEFAULT_LIMIT, MAKING_LIMIT, Event, Phase, both, execut
 from fig.readiness import wait_for, wait_running
 from fig.service import Progress, Service
 
+if TYPE_CHECKING:  # loaded by the commands that make or run something
+    from fig.backend.specs import NetworkOptions
+
 log = logging.getLogger(__name__)
 OnEvent = Callable[[Event], None]
 
 
 def network_options(network: NetworkConfig) -> NetworkOptions:
+    from fig.backend.specs import NetworkOptions
+
     ipam = network.ipam
     pools = [{"subnet": p.subnet, "ip_range": p.ip_range, "gateway": p.gateway, "aux_addresses": dict(p.aux_addresses)}
              for p in (ipam.pools if ipam else ())]

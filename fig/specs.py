@@ -6,14 +6,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fig import __version__
 from fig import labels as L
-from fig.backend.base import ContainerInfo, ContainerSpec, EndpointSpec, PortBinding
+from fig.backend.base import ContainerInfo
+from fig.backend.ports import PortBinding
 from fig.config.model import PortSpec, ServiceConfig, VolumeSpec
 from fig.container import Container
 from fig.errors import UserError
+
+if TYPE_CHECKING:  # loaded by the commands that make or run something
+    from fig.backend.specs import ContainerSpec, EndpointSpec
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,8 @@ class SpecBuilder:
                ) -> tuple[list[EndpointSpec], list[tuple[str, str]], list[str], dict[str, str]]:
         """Networks, legacy links, extra hosts and link variables of the container `name`. On a compose file's
         networks a one-off container gets, for its own service, the hosts entry and variables of a legacy link."""
+        from fig.backend.specs import EndpointSpec
+
         cfg = self.config
         own = self.own_running() if oneoff is not None else []  # one look at them, for the links and the hosts
         links = self.links(own)
@@ -176,6 +182,8 @@ class SpecBuilder:
 
     def build(self, number: int, image_id: str, config_hash: str, *, previous: ContainerInfo | None = None,
               renew_volumes: bool = False, oneoff: RunOptions | None = None) -> ContainerSpec:
+        from fig.backend.specs import ContainerSpec
+
         cfg = self.config
         labels = {**dict(cfg.labels), **L.service_labels(self.project, cfg.name, oneoff=oneoff is not None),
                   **self.project_labels, L.LABEL_NUMBER: str(number), L.LABEL_CONFIG_HASH: config_hash,
@@ -254,3 +262,4 @@ def _one_off(spec: ContainerSpec, options: RunOptions) -> ContainerSpec:
         cap_add=[c for c in (*spec.cap_add, *options.cap_add) if c not in options.cap_drop],
         cap_drop=[c for c in (*spec.cap_drop, *options.cap_drop) if c not in options.cap_add],
     )
+

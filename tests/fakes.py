@@ -36,10 +36,10 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from fig.backend.base import (
-    MODE_DIR, MODE_SYMLINK, BuildProgress, BuildRequest, ContainerInfo, ContainerSpec, ContainerState, EngineEvent, ExecInfo,
-    ExecSpec, ImageInfo, LogLine, Mount, NetworkOptions, PathStat, PortBinding, StatsSample,
-)
+from fig.backend.answers import MODE_DIR, MODE_SYMLINK, EngineEvent, ExecInfo, ImageInfo, PathStat, StatsSample
+from fig.backend.base import ContainerInfo, ContainerState, LogLine, Mount
+from fig.backend.ports import PortBinding
+from fig.backend.specs import BuildProgress, BuildRequest, ContainerSpec, ExecSpec, NetworkOptions
 from fig.backend.wire import unix_time
 from fig.errors import BackendError, BuildError, Conflict, ImageNotFound, NotFound
 from tests.fakeswarm import SWARM_WRITES, FakeSwarm
@@ -685,7 +685,7 @@ class FakeBackend(FakeSwarm):
     # -- networks and volumes ---------------------------------------------------------------------------
 
     def ensure_network(self, name: str, *, driver: str | None, internal: bool, labels: Mapping[str, str],
-                       options: NetworkOptions = NetworkOptions()) -> None:
+                       options: NetworkOptions | None = None) -> None:
         with self._lock:
             self._record("ensure_network", name, driver, internal, dict(labels))
             if name not in self.networks:

@@ -8,10 +8,10 @@ import socket
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
-from fig.backend.base import BuildProgress, BuildRequest
 from fig.errors import BuildError
 
 if TYPE_CHECKING:  # the builders (subprocess, tarfile, HTTP/2 sessions) are loaded by a build, not by every command
+    from fig.backend.specs import BuildProgress, BuildRequest
     from fig.backend import builders
 
 log = logging.getLogger(__name__)

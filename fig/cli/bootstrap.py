@@ -9,7 +9,6 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from fig.backend.base import ContainerBackend
-from fig.backend.dryrun import DryRunBackend
 from fig.cli.options import integer
 from fig.labels import FIG_NAMES, Naming
 from fig.parallel import DEFAULT_LIMIT
@@ -61,7 +60,11 @@ def _limit(options: Mapping[str, Any], environ: Mapping[str, str]) -> int | None
 
 def _backend(options: Mapping[str, Any], environ: Mapping[str, str]) -> ContainerBackend:
     backend = engine(environ)
-    return DryRunBackend(backend, say=_say) if options.get("--dry-run") else backend
+    if not options.get("--dry-run"):
+        return backend
+    from fig.backend.dryrun import DryRunBackend
+
+    return DryRunBackend(backend, say=_say)
 
 
 def _say(line: str) -> None:

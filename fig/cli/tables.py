@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from fig.backend.base import EngineEvent, ImageInfo, PortBinding
+    from fig.backend.answers import EngineEvent, ImageInfo
+    from fig.backend.ports import PortBinding
     from fig.container import Container
     from fig.running import Usage
 

@@ -13,7 +13,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from fig.backend.base import ServiceInfo, SwarmBackend, TaskInfo
+from fig.backend.base import SwarmBackend
+from fig.backend.swarmtypes import ServiceInfo, TaskInfo
 from fig.errors import BackendError, NotFound, UserError
 from fig.graph import DependencyGraph
 from fig.swarm.convert import DEPENDS_ON, NAMESPACE

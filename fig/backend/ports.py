@@ -1,0 +1,16 @@
+"""A container's port as the engine binds it: the one type fig's requests (fig.backend.specs), its containers'
+infos (fig.backend.base) and Swarm's tasks (fig.backend.swarmtypes) share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class PortBinding:
+    """A container port, and where the host publishes it (an address and port, when it does)."""
+
+    container_port: int
+    protocol: str = "tcp"
+    host_ip: str | None = None
+    host_port: int | None = None
