@@ -109,7 +109,7 @@ class Round3:
 
     def argv(self, who: Runner, kind: str, command: Sequence[str]) -> list[str]:
         if who.key == "stack":  # the rival of `fig deploy --detach`: submit and return, no registry lookups
-            return [*who.argv, "stack", "deploy", "-c", str(self.stack_file()), "--detach=true",
+            return [*who.argv, "stack", "deploy", "-c", str(self.files[kind]), "--detach=true",
                     "--resolve-image", "never", who.project(kind)]
         return [*who.argv, "-f", str(self.files[kind]), "-p", who.project(kind), *command]
 
@@ -123,16 +123,6 @@ class Round3:
         sample = self.run(who, kind, command)
         if sample.rc or sample.timed_out:
             raise BenchError(f"preparing {who.project(kind)} with {who.key} failed: {sample.failure()}")
-
-    def stack_file(self) -> Path:
-        """The main file as `fig convert` writes it, for `docker stack deploy`."""
-        path = self.dir / "main" / "stack.yml"
-        if not path.exists():
-            fig = self.tools["fig"]
-            path.write_text(subprocess.run([*self.args.fig, "-f", str(self.files["main"]), "convert"], check=True,
-                                           capture_output=True, text=True, env={**self.env, **fig.env},
-                                           timeout=60).stdout)
-        return path
 
     # -- state ---------------------------------------------------------------------------------------------
 
@@ -308,7 +298,7 @@ class Workload:
     check: Check
     snapshot: Callable[[Round3, Runner], Any] = lambda r, who: None
     group: str = "main"  # --only takes groups (main, growth, deploy) and names
-    rival: str = "v2"  # or "stack": `docker stack deploy` of the same file as `fig convert` writes it
+    rival: str = "v2"  # or "stack": `docker stack deploy` of the same file
 
 
 def workloads(size: int) -> list[Workload]:
