@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -18,6 +19,7 @@ from fig.specs import RunOptions, SpecBuilder, canonical_name
 
 log = logging.getLogger(__name__)
 
+_STEP = re.compile(r"^(?:Step|STEP) (\d+/\d+) ?: (.*)")
 ADOPT_ATTEMPTS = 100  # 10 s of a name taken by a container not yet to be seen
 Progress = Callable[[str, dict[str, Any]], None]
 Retire = Callable[[Container, bool], None]  # a stopped container to remove, and whether with its anonymous volumes
@@ -96,8 +98,8 @@ class Service:
         step = ""
         try:
             for event in self.backend.build(request):
-                if str(event.get("stream", "")).startswith("Step "):
-                    step = event["stream"].strip()  # "Step 3/3 : RUN exit 3"
+                if m := _STEP.match(str(event.get("stream", ""))):  # Docker's "Step 3/3 : RUN exit 3", Podman's
+                    step = f"Step {m[1]} : {m[2].strip()}"  # "STEP 3/3: RUN exit 3"
                 if on_progress:
                     on_progress(self.name, event)
         except BackendError as e:
