@@ -20,9 +20,14 @@ from fig.labels import LABEL_PROJECT, LABEL_SERVICE, LEGACY
 FIG = [sys.executable, "-m", "fig"]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "podman: runs on Podman too (script/test runs `-m podman` against it)")
+
+
 def _engine() -> docker.APIClient | None:
+    """The engine DOCKER_HOST names (the SDK's APIClient alone would take /var/run/docker.sock whatever it says)."""
     try:
-        client = docker.APIClient(version="auto", timeout=10)
+        client = docker.APIClient(version="auto", timeout=10, **docker.utils.kwargs_from_env())
         client.ping()
         return client
     except Exception:
@@ -59,8 +64,17 @@ class Result:
 def remove_project(client: docker.APIClient, name: str) -> None:
     """Remove every container, network and volume labelled with the project (fig 1.1.0's label too)."""
     for key in (LABEL_PROJECT, LEGACY[LABEL_PROJECT]):
-        for c in client.containers(all=True, filters={"label": f"{key}={name}"}):
-            client.remove_container(c["Id"], force=True, v=True)
+        left = [c["Id"] for c in client.containers(all=True, filters={"label": f"{key}={name}"})]
+        while left:  # Podman removes a container only after those that join its namespaces: another round for it
+            refused = []
+            for cid in left:
+                try:
+                    client.remove_container(cid, force=True, v=True)
+                except docker.errors.APIError as e:
+                    if "dependent containers" not in str(e) or len(refused) == len(left) - 1:
+                        raise
+                    refused.append(cid)
+            left = refused
     for n in client.networks(filters={"label": f"{LABEL_PROJECT}={name}"}):
         try:
             client.remove_network(n["Id"])

@@ -48,6 +48,7 @@ APP = """
     """
 
 
+@pytest.mark.podman
 def test_build_tags_the_image_and_honours_dockerignore(built):
     project = built
     project.write(APP)
@@ -144,6 +145,7 @@ def test_up_builds_a_missing_image_first_and_only_once(built):
     assert project.inspect(project.container_name("web"))["Id"] == container["Id"]
 
 
+@pytest.mark.podman
 def test_run_builds_a_missing_image_first(built):
     project = built
     project.write("web:\n  build: app\n")
@@ -153,6 +155,7 @@ def test_run_builds_a_missing_image_first(built):
     assert result.stdout == "built-in\n"
 
 
+@pytest.mark.podman
 def test_up_with_a_failing_build_stops_with_the_build_error(built):
     project = built
     project.write("web:\n  build: app\n")
