@@ -25,9 +25,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _engine() -> docker.APIClient | None:
-    """The engine DOCKER_HOST names (the SDK's APIClient alone would take /var/run/docker.sock whatever it says)."""
     try:
-        client = docker.APIClient(version="auto", timeout=10, **docker.utils.kwargs_from_env())
+        client = docker.from_env(version="auto", timeout=10).api  # DOCKER_HOST's engine, as fig's own
         client.ping()
         return client
     except Exception:
