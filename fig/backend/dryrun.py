@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from fig.backend.base import (
-    LIVE_STATES, BuildRequest, ContainerBackend, ContainerInfo, ContainerSpec, ContainerState, EngineEvent,
-    EngineTraits, ExecInfo, ExecSpec, ImageInfo, LogLine, NetworkOptions, PathStat, StatsSample,
+    LIVE_STATES, BuildProgress, BuildRequest, ContainerBackend, ContainerInfo, ContainerSpec, ContainerState,
+    EngineEvent, EngineTraits, ExecInfo, ExecSpec, ImageInfo, LogLine, NetworkOptions, PathStat, StatsSample,
 )
 
 _PREFIX = "dry-run-"
@@ -131,10 +131,12 @@ class DryRunBackend:
     def image_id(self, name: str) -> str | None:
         return self.inner.image_id(name) or (f"sha256:{_PREFIX}{name}" if name in self.images else None)
 
-    def build(self, request: BuildRequest) -> Iterator[dict[str, Any]]:
-        self.say(f"would build image {request.tag} from {request.context}")
-        self.images.add(request.tag)
-        return iter(())
+    def build(self, requests: Sequence[BuildRequest], *,
+              on_progress: BuildProgress | None = None) -> Mapping[str, str]:
+        for request in requests:
+            self.say(f"would build image {request.tag} from {request.context}")
+            self.images.add(request.tag)
+        return {r.service: f"sha256:{_PREFIX}{r.tag}" for r in requests}
 
     def pull(self, image: str, *, platform: str | None = None) -> Iterator[dict[str, Any]]:
         self.say(f"would pull image {image}")

@@ -113,9 +113,29 @@ class VolumesFrom:
 
 
 @dataclass(frozen=True, slots=True)
+class BuildSecret:
+    """A top-level secret given to a build: the Dockerfile's `RUN --mount=type=secret,id=ID` reads it, where ID is
+    `target` (default: the secret's name). Its content comes from a file or a variable (`value`, None when the
+    variable is not set: an error only when the service is built)."""
+
+    source: str
+    target: str | None = None
+    file: str | None = None  # absolute path
+    environment: str | None = None  # the variable's name
+    value: Sensitive | None = None
+    uid: str | None = None  # carried for the file's sake: BuildKit gives every secret to RUN as root, 0400
+    gid: str | None = None
+    mode: int | None = None
+
+    @property
+    def id(self) -> str:
+        return self.target or self.source
+
+
+@dataclass(frozen=True, slots=True)
 class BuildSpec:
-    context: str
-    dockerfile: str | None = None
+    context: str  # a directory (absolute) or a git URL
+    dockerfile: str | None = "Dockerfile"  # None with dockerfile_inline
     args: tuple[tuple[str, str], ...] = ()
     target: str | None = None
     cache_from: tuple[str, ...] = ()
@@ -123,7 +143,29 @@ class BuildSpec:
     labels: tuple[tuple[str, str], ...] = ()
     shm_size: int | None = None
     extra_hosts: tuple[str, ...] = ()  # "host:ip"
-    platform: str | None = None
+    platforms: tuple[str, ...] = ()
+    dockerfile_inline: str | None = None
+    ssh: tuple[str, ...] = ()  # "default" or "ID=PATH"
+    cache_to: tuple[str, ...] = ()
+    additional_contexts: tuple[tuple[str, str], ...] = ()  # name -> a directory (absolute) or a URL
+    entitlements: tuple[str, ...] = ()
+    isolation: str | None = None
+    privileged: bool = False
+    no_cache: bool = False
+    pull: bool = False
+    secrets: tuple[BuildSecret, ...] = ()
+    tags: tuple[str, ...] = ()
+    ulimits: tuple[Ulimit, ...] = ()
+
+    @property
+    def remote(self) -> bool:
+        """The context is a URL the builder fetches (git), not a directory here."""
+        return is_remote(self.context)
+
+
+def is_remote(context: str) -> bool:
+    """A build context (or additional context) that is a URL or a git address rather than a path."""
+    return "://" in context or context.startswith(("git@", "github.com/"))
 
 
 @dataclass(frozen=True, slots=True)

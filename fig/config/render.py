@@ -18,7 +18,8 @@ import yaml
 from fig.config.develop import WatchRule
 from fig.config.hooks import ExecHook
 from fig.config.model import (
-    FileMount, NetworkConfig, PortSpec, ProjectConfig, SecretConfig, ServiceConfig, VolumeConfig, VolumeSpec,
+    BuildSpec, FileMount, NetworkConfig, PortSpec, ProjectConfig, SecretConfig, ServiceConfig, Ulimit, VolumeConfig,
+    VolumeSpec, is_remote,
 )
 from fig.config.swarm import as_deploy
 from fig.config.values import format_duration, format_size
@@ -106,14 +107,7 @@ class _Renderer:
         return out
 
     def service(self, svc: ServiceConfig) -> dict[str, Any]:
-        build = None
-        if svc.build:
-            b = svc.build
-            dockerfile = b.dockerfile or ("Dockerfile" if self.long else None)
-            build = _compact({"context": self.path(b.context), "dockerfile": dockerfile, "args": dict(b.args),
-                              "target": b.target, "cache_from": list(b.cache_from), "network": b.network,
-                              "labels": dict(b.labels), "shm_size": self.size(b.shm_size),
-                              "extra_hosts": list(b.extra_hosts), "platform": b.platform})
+        build = self.build(svc.build) if svc.build else None
         health = None
         if svc.healthcheck:
             h = svc.healthcheck
@@ -128,7 +122,6 @@ class _Renderer:
         if self.long:  # Compose's normal form says what links, namespaces and volumes_from imply
             for name in svc.implied_dependencies():
                 depends_on.setdefault(name, {"condition": "service_started", "required": True})
-        ulimits = {u.name: u.soft if u.soft == u.hard else {"soft": u.soft, "hard": u.hard} for u in svc.ulimits}
         logging = None
         if svc.logging:
             logging = _compact({"driver": svc.logging.driver, "options": dict(svc.logging.options)})
@@ -162,7 +155,7 @@ class _Renderer:
             "secrets": [self.mount(m, "/run/secrets") for m in svc.secrets], "shm_size": self.size(svc.shm_size),
             "stdin_open": svc.stdin_open or None, "stop_grace_period": _duration(svc.stop_grace_period),
             "stop_signal": svc.stop_signal, "sysctls": dict(svc.sysctls), "tmpfs": list(svc.tmpfs),
-            "tty": svc.tty or None, "ulimits": ulimits, "user": svc.user,
+            "tty": svc.tty or None, "ulimits": _ulimits(svc.ulimits), "user": svc.user,
             "volumes": [self.volume(v) for v in svc.volumes],
             "volumes_from": [str(vf) for vf in svc.volumes_from], "working_dir": svc.working_dir,
             "scale": svc.scale, "pull_policy": svc.pull_policy, "platform": svc.platform,
@@ -174,6 +167,22 @@ class _Renderer:
         }
         return {k: v for k, v in out.items() if v is not None and v != [] and v != {}} | (
             {"command": []} if svc.command == () else {}) | ({"entrypoint": []} if svc.entrypoint == () else {})
+
+    def build(self, b: BuildSpec) -> dict[str, Any]:
+        secrets = [_compact({"source": s.source, "target": s.target, "uid": s.uid, "gid": s.gid, "mode": s.mode})
+                   for s in b.secrets]
+        return _compact({
+            "context": b.context if b.remote else self.path(b.context), "dockerfile": b.dockerfile,
+            "dockerfile_inline": b.dockerfile_inline, "args": dict(b.args), "ssh": list(b.ssh),
+            "labels": dict(b.labels), "cache_from": list(b.cache_from), "cache_to": list(b.cache_to),
+            "no_cache": b.no_cache or None, "pull": b.pull or None,
+            "additional_contexts": {k: v if is_remote(v) else self.path(v) for k, v in b.additional_contexts},
+            "extra_hosts": ["=".join(h.split(":", 1)) for h in b.extra_hosts], "isolation": b.isolation,
+            "network": b.network,
+            "target": b.target, "secrets": [s if self.long or len(s) > 1 else s["source"] for s in secrets],
+            "shm_size": self.size(b.shm_size), "tags": list(b.tags), "ulimits": _ulimits(b.ulimits),
+            "platforms": list(b.platforms), "privileged": b.privileged or None,
+            "entitlements": list(b.entitlements)})
 
     def watch_rule(self, rule: WatchRule) -> dict[str, Any]:
         hook = None if rule.exec is None else _hook(rule.exec)
@@ -255,6 +264,10 @@ def _beyond_the_container(svc: ServiceConfig) -> dict[str, Any]:
 
 def _compact(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None and v != [] and v != {}}
+
+
+def _ulimits(ulimits: tuple[Ulimit, ...]) -> dict[str, Any]:
+    return {u.name: u.soft if u.soft == u.hard else {"soft": u.soft, "hard": u.hard} for u in ulimits}
 
 
 def _size(value: int | None) -> str | int | None:

@@ -22,6 +22,9 @@ FIG = [sys.executable, "-m", "fig"]
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "podman: runs on Podman too (script/test runs `-m podman` against it)")
+    config.addinivalue_line(
+        "markers", "engine26: needs dockerd 26's Dockerfile frontend (heredocs, named build contexts); on dockerd "
+        "20.10 script/test deselects these with -m 'not engine26'")
 
 
 def _engine() -> docker.APIClient | None:

@@ -5,6 +5,7 @@ containers left out of the running list and refused a stop, its identity and its
 from __future__ import annotations
 
 import json
+import socket
 import struct
 import threading
 from collections.abc import Iterator
@@ -14,8 +15,9 @@ import pytest
 
 from fig import errors
 from fig.backend import streams, wire
-from fig.backend.base import ContainerSpec, ContainerState, EndpointSpec, EngineTraits, LogLine
+from fig.backend.base import BuildRequest, ContainerSpec, ContainerState, EndpointSpec, EngineTraits, LogLine
 from fig.backend.docker import DockerBackend
+from fig.backend.enginebuild import EngineBuild
 from fig.backend.unixhttp import UnixHTTP
 from fig.container import Container
 from tests.unit.test_backend_unixhttp import Handler, Server
@@ -184,3 +186,14 @@ def test_the_health_interval_is_read_from_the_healthcheck():
     assert interval({"Test": ["CMD", "true"], "Interval": 1_500_000_000}) == 1.5
     assert interval({"Test": ["CMD-SHELL", "true"]}) == 30
     assert interval({"Test": ["NONE"]}) == interval(None) == 0
+
+
+def test_a_failing_buildah_step_is_named_as_dockers_are(tmp_path):
+    said = [{"stream": "STEP 1/2: FROM busybox\n"}, {"stream": "STEP 2/2: RUN exit 4\n"},
+            {"error": 'building at STEP "RUN exit 4": while running runtime: exit status 4'}]
+    answer = "".join(json.dumps(e) + "\n" for e in said).encode()
+    build = EngineBuild("classic", lambda params, body: iter([answer]), lambda root, ignored, dockerfile: [],
+                        lambda headers: socket.socket())
+    with pytest.raises(errors.BuildError) as caught:
+        build.build([BuildRequest("web", str(tmp_path), ("p_web",))], None)
+    assert caught.value.step == "Step 2/2 (RUN exit 4)"

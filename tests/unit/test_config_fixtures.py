@@ -200,7 +200,7 @@ def check_engine_options(c: ProjectConfig) -> None:
     api = _svc(c, "api")
     assert api.build == BuildSpec(str(VALID / "support/app"), cache_from=("example/api:cache",), network="host",
                                   labels=(("org.example.stage", "build"),), shm_size=128 << 20,
-                                  extra_hosts=("mirror:10.0.0.5",), platform="linux/amd64")
+                                  extra_hosts=("mirror:10.0.0.5",))
     assert (api.scale, api.pull_policy, api.platform, api.attach) == (2, "build", "linux/amd64", False)
     assert (api.cpus, api.mem_limit, api.pids_limit, api.mem_reservation) == (0.5, 256 << 20, 200, 64 << 20)
     assert api.restart == "on-failure:3" and api.mac_address == "02:42:ac:11:00:02"

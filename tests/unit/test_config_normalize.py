@@ -123,7 +123,7 @@ def test_build_context_is_resolved_and_must_exist(load, tmp_path: Path):
     (tmp_path / "app").mkdir()
     web = load("web:\n  build: ./app\n").service("web")
     assert web.build is not None and web.build.context == str(tmp_path / "app")
-    with pytest.raises(ConfigError, match="context 'missing' is not a directory"):
+    with pytest.raises(ConfigError, match=r"'build.context' 'missing' is not a directory"):
         load("web:\n  build: missing\n")
 
 

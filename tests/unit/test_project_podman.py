@@ -1,6 +1,6 @@
 """Project on an engine like Podman (FakeBackend(podman=True)): links given another way, healthchecks fig runs while
-it waits, containers that join another's namespaces removed before it, and Buildah's build steps. The same project
-on the Docker-like fake keeps the engine's links, and asks it for no healthcheck."""
+it waits, and containers that join another's namespaces removed before it. The same project on the Docker-like fake
+keeps the engine's links, and asks it for no healthcheck."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from fig import labels as L
 from fig.backend.base import ContainerSpec, ContainerState
-from fig.errors import BuildError, NotFound, NotReady
+from fig.errors import NotFound, NotReady
 from fig.project import Project
 from fig.specs import RunOptions
 from tests.fakes import FakeBackend
@@ -190,17 +190,3 @@ def test_a_one_off_that_shares_the_network_of_another_is_not_linked_to_its_own_s
         spec = engine.specs()[-1]
         assert (spec.links, spec.extra_hosts, spec.networks) == ([], (), [])
 
-
-class Buildah(FakeBackend):
-    """Podman's builder: "STEP n/m: ..." lines, and its own words for a failing step."""
-
-    def build(self, request):
-        yield {"stream": "STEP 1/2: FROM busybox\n"}
-        yield {"stream": "STEP 2/2: RUN exit 4\n"}
-        raise BuildError('building at STEP "RUN exit 4": while running runtime: exit status 4')
-
-
-def test_a_failing_build_step_is_named_as_on_docker(project):
-    p = Project(project("web:\n  build: .\n").config, Buildah(podman=True), limit=4)
-    with pytest.raises(BuildError, match=r"^Service 'web' failed to build at Step 2/2 \(RUN exit 4\): building at"):
-        p.service("web").build()
