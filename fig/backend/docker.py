@@ -257,25 +257,32 @@ class DockerBackend(SwarmCalls, BuildCalls):
         self._call("POST", path_of("/containers/{}/start", container_id), reply=False)
 
     def stop(self, container_id: str, *, timeout: int) -> None:
-        self._even_paused(container_id, "/containers/{}/stop", timeout)
+        self._stop(container_id, "stop", timeout)
 
     def restart(self, container_id: str, *, timeout: int) -> None:
-        self._even_paused(container_id, "/containers/{}/restart", timeout)
+        self._stop(container_id, "restart", timeout)
 
-    def _even_paused(self, container_id: str, template: str, timeout: int) -> None:
-        """Stop or restart; Podman refuses a paused container (Docker does not), so it is unpaused first then."""
+    def _stop(self, container_id: str, action: str, timeout: int) -> None:
+        """Stop or restart. Podman refuses a paused container (Docker does not): it is unpaused first then. Podman
+        also fails a stop whose SIGKILL comes as the container ends by itself ("container state improper: stopped"):
+        the container has stopped then, as asked (and a restart starts it)."""
         def act() -> None:
-            self._call("POST", path_of(template, container_id), {"t": timeout}, wait=timeout, reply=False)
+            self._call("POST", path_of(f"/containers/{{}}/{action}", container_id), {"t": timeout}, wait=timeout,
+                       reply=False)
 
         try:
             act()
         except (errors.NotFound, errors.ConnectionFailed, errors.EngineTimeout):
             raise
         except errors.BackendError:
-            if self.inspect(container_id).state is not ContainerState.PAUSED:
+            state = self.inspect(container_id).state
+            if state is ContainerState.PAUSED:
+                self.unpause(container_id)
+                act()
+            elif state is not ContainerState.EXITED:
                 raise
-            self.unpause(container_id)
-            act()
+            elif action == "restart":
+                self.start(container_id)
 
     def kill(self, container_id: str, *, signal: str = "SIGKILL") -> None:
         self._call("POST", path_of("/containers/{}/kill", container_id), {"signal": signal}, reply=False)

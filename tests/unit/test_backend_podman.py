@@ -61,6 +61,17 @@ class Podman(Handler):
             self.reply(204)
         elif path in ("/v1.41/containers/pau/stop", "/v1.41/containers/pau/restart"):
             self.reply(204)
+        elif path in ("/v1.41/containers/end/stop", "/v1.41/containers/end/restart"):  # it ended as SIGKILL came
+            self.reply(500, b'{"cause":"container state improper","message":"sending SIGKILL to container end: '
+                            b'container state improper: stopped","response":500}')
+        elif path == "/v1.41/containers/end/json":
+            self.reply(200, b'{"Id": "end", "State": {"Status": "exited", "ExitCode": 137}}')
+        elif path == "/v1.41/containers/end/start":
+            self.reply(204)
+        elif path == "/v1.41/containers/run/stop":
+            self.reply(500, b'{"message":"something else went wrong"}')
+        elif path == "/v1.41/containers/run/json":
+            self.reply(200, b'{"Id": "run", "State": {"Status": "running"}}')
         elif path == "/v1.41/version":
             self.reply(200, json.dumps(VERSION).encode())
         elif path == "/v1.41/libpod/containers/run/healthcheck":
@@ -104,6 +115,14 @@ def test_a_stop_or_restart_the_engine_refuses_for_a_paused_container_unpauses_it
     Podman.paused.add("pau")
     podman.restart("pau", timeout=1)
     assert Podman.seen[-1][1] == "/v1.41/containers/pau/restart?t=1"
+
+
+def test_a_stop_that_ended_as_the_container_did_is_done_and_a_restart_starts_it(podman):
+    podman.stop("end", timeout=1)
+    podman.restart("end", timeout=1)
+    assert Podman.seen[-1] == ("POST", "/v1.41/containers/end/start")
+    with pytest.raises(errors.BackendError, match="something else went wrong"):
+        podman.stop("run", timeout=1)  # a container still running was not stopped: the error stands
 
 
 def test_a_connect_answered_with_ok_is_no_error(podman):
