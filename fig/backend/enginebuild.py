@@ -46,7 +46,9 @@ def _params(r: BuildRequest, kind: str, dockerfile: str | None) -> dict[str, Any
         "ulimits": json.dumps([{"Name": n, "Soft": s, "Hard": h} for n, s, h in r.ulimits]) if r.ulimits else None,
         "remote": r.context if is_remote(r.context) else None,
     }
-    params.update({"version": "2"} if kind == BUILDKIT else {"rm": 1, "forcerm": 1})
+    params.update({"rm": 1, "forcerm": 1})  # BuildKit has nothing to remove; Podman's Buildah keeps a failed step's
+    if kind == BUILDKIT:  # container without them
+        params["version"] = "2"
     return params
 
 

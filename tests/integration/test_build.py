@@ -19,7 +19,7 @@ def built(project):
     yield project
     for image in project.client.images():
         for tag in image.get("RepoTags") or ():
-            if tag.startswith(f"{project.name}_"):
+            if tag.rsplit("/", 1)[-1].startswith(f"{project.name}_"):  # Podman's are docker.io/library/<name>
                 try:
                     project.client.remove_image(tag, force=True)
                 except docker.errors.APIError:
