@@ -19,7 +19,7 @@ from fig.config.merge import merge_documents
 from fig.config.model import ProjectConfig
 from fig.config.render import render
 from fig.errors import BackendError, UserError
-from fig.labels import normalize_project_name
+from fig.labels import compose_project_name
 from fig.project import Project
 
 log = logging.getLogger(__name__)
@@ -143,7 +143,7 @@ def _write(text: str, target: str | None, config: ProjectConfig, *, doing: str =
 def convert(project: Project, options: dict[str, Any]) -> int:
     config = project.config
     sources = ", ".join(config.files) or "the configuration"
-    default_name = normalize_project_name(os.path.basename(config.working_dir))
+    default_name = compose_project_name(os.path.basename(config.working_dir))  # what the compose file is named
     body = render(config, relative_to=config.working_dir, name=config.name != default_name)
     return _write(f"# Converted by fig convert from {sources}\n{body}", options["--output"], config,
                   doing="converted")

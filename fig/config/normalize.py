@@ -129,7 +129,7 @@ def normalize(document: dict[str, Any], *, project: str, filename: str, base_dir
     secrets, ctx.secrets = _sources(ctx, "secrets")
     configs, ctx.configs = _sources(ctx, "configs")
     services = tuple(ServiceReader(name, dict(raw), ctx).read()
-                     for name, raw in (document["services"] or {}).items())
+                     for name, raw in (document.get("services") or {}).items())
     try:
         DependencyGraph({s.name: s.dependencies() for s in services})
     except DependencyError as e:

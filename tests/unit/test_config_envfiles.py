@@ -47,7 +47,7 @@ def test_a_bad_line_in_an_env_file_names_both_files(load, write, tmp_path):
     with pytest.raises(ConfigError) as info:
         load("services:\n  web:\n    image: busybox\n    env_file: web.env\n")
     assert str(info.value) == (f"fig.yml:4: service 'web': 'env_file': {tmp_path}/web.env:2: "
-                               "expected KEY=VALUE, got 'not a pair'")
+                               "key 'not a pair' cannot contain a space")
 
 
 @pytest.mark.parametrize("value, expected", [

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from fig.config import load_project
-from fig.config.loader import MAX_BYTES, find_files, parse_yaml, read_file
+from fig.config.loader import MAX_BYTES, parse_yaml, read_file
+from fig.config.sources import find_files
 from fig.errors import ConfigError
 
 SIMPLE = "web:\n  image: busybox\n"
@@ -85,7 +86,7 @@ def test_project_name_from_the_directory_of_the_file(tmp_path: Path):
 
 def test_project_name_from_name_key_in_compose_format(tmp_path: Path):
     (tmp_path / "fig.yml").write_text("name: Named-App\nservices:\n  web:\n    image: busybox\n")
-    assert load_project(environ={}, cwd=str(tmp_path)).name == "namedapp"
+    assert load_project(environ={}, cwd=str(tmp_path)).name == "named-app"  # Compose v2 keeps '-' and '_'
     assert load_project(environ={"FIG_PROJECT_NAME": "env"}, cwd=str(tmp_path)).name == "env"
 
 
