@@ -121,5 +121,5 @@ def _dispatch(argv: list[str], *, compose: bool = False, outer: dict[str, Any] |
 
     signals_as_interrupt()
     project = project_from_options(options, swarm=name in SWARM or bool(sub_options.get("--stack")),
-                                   naming=dialect.naming)
+                                   naming=dialect.naming, strict_name=dialect.strict_name)
     return int(handler(project, sub_options))

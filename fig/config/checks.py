@@ -14,10 +14,10 @@ from fig.errors import ConfigError
 
 _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _DOMAIN = r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:]+\])"
-_IMAGE = re.compile(rf"^(?:{_DOMAIN}(?::\d+)?/)?{_COMPONENT}(?:/{_COMPONENT})*(?::\w[\w.-]{{0,127}})?"
+_IMAGE = re.compile(rf"^(?:{_DOMAIN}(?::\d+)?/)?{_COMPONENT}(?:/{_COMPONENT})*(?::(?:\w[\w.-]{{0,127}})?)?"
                     r"(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$")
 _CONTAINER_NAME = re.compile(r"^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$")
-_HOST_NAME = re.compile(r"^[a-zA-Z0-9]([a-zA-Z0-9_.-]*[a-zA-Z0-9])?$")
+_HOST_NAME = re.compile(r"^([a-zA-Z0-9]([a-zA-Z0-9_.-]*[a-zA-Z0-9])?\.?)?$")  # '' is none; a last dot is kept
 _SEARCH_DOMAIN = re.compile(r"^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?\.)*"
                             r"[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?\.?$")
 _MAC = re.compile(r"^[0-9a-fA-F]{2}([:-])[0-9a-fA-F]{2}(\1[0-9a-fA-F]{2}){4}$")
@@ -35,9 +35,7 @@ _CAPABILITIES = frozenset(
     "SETFCAP MAC_OVERRIDE MAC_ADMIN SYSLOG WAKE_ALARM BLOCK_SUSPEND AUDIT_READ PERFMON BPF CHECKPOINT_RESTORE".split())
 ULIMITS = frozenset("as core cpu data fsize locks memlock msgqueue nice nofile nproc rss rtprio rttime sigpending "
                     "stack".split())
-_OS = ("linux", "windows", "darwin", "freebsd", "netbsd", "openbsd", "solaris", "illumos", "aix")
-_ARCH = ("amd64", "x86_64", "x86-64", "arm64", "aarch64", "arm", "armhf", "armel", "386", "i386", "i686", "ppc64le",
-         "ppc64", "s390x", "riscv64", "mips", "mipsle", "mips64", "mips64le", "loong64", "wasm")
+_PLATFORM_PART = re.compile(r"^[A-Za-z0-9_.-]+$")
 _TMPFS_FLAGS = {"ro", "rw", "exec", "noexec", "suid", "nosuid", "dev", "nodev", "sync", "async", "dirsync",
                 "atime", "noatime", "diratime", "nodiratime", "relatime", "norelatime", "strictatime",
                 "nostrictatime", "mand", "nomand", "remount", "bind", "rbind", "private", "rprivate", "shared",
@@ -144,8 +142,9 @@ def logging(value: Mapping[str, Any]) -> None:
 
 
 def platform(value: str) -> None:
-    parts = value.lower().split("/")
-    if len(parts) > 3 or parts[0] not in _OS or (len(parts) > 1 and parts[1] not in _ARCH) or not all(parts):
+    """OS[/ARCH[/VARIANT]]: any name the engine may know (wasi/wasm, linux/riscv64, ...); it judges the rest."""
+    parts = value.split("/")
+    if len(parts) > 3 or not all(_PLATFORM_PART.match(p) for p in parts):
         raise ConfigError(f"{value!r} is not a platform such as linux/amd64 or linux/arm64/v8")
 
 

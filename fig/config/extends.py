@@ -20,7 +20,8 @@ from fig.errors import ConfigError
 LoadFile = Callable[[str, str], tuple[dict[str, Any], bool]]
 
 
-def _is_remote(context: str) -> bool:
+def is_remote(context: str) -> bool:
+    """A build context the builder fetches (a git or HTTP URL), not a directory."""
     return "://" in context or context.startswith(("git@", "github.com/"))
 
 
@@ -33,11 +34,11 @@ def absolutize(service: dict[str, Any], directory: str, *, default_context: bool
     out = YamlMap(service)
     out.__dict__.update(getattr(service, "__dict__", {}))
     build = service.get("build")
-    if isinstance(build, str) and not _is_remote(build):
+    if isinstance(build, str) and not is_remote(build):
         out["build"] = path(build)
     elif isinstance(build, dict) and (default_context or "context" in build):
         context = str(build.get("context", "."))
-        out["build"] = build if _is_remote(context) else {**build, "context": path(context)}
+        out["build"] = build if is_remote(context) else {**build, "context": path(context)}
     env_file = service.get("env_file")
     if env_file is not None:
         out["env_file"] = [{**p, "path": path(p["path"])} if isinstance(p, dict) else path(p)

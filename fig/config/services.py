@@ -12,6 +12,7 @@ from fig.config import checks
 from fig.config.develop import read_watch
 from fig.config.items import ItemReader
 from fig.config.dotenv import read_env_file
+from fig.config.extends import is_remote
 from fig.config.loader import Sexagesimal
 from fig.config.model import BuildSpec, DependsOn, Link, NetworkRef, ServiceConfig, VolumesFrom, VolumeSpec
 from fig.config.runtime import Deploy, engine_options
@@ -67,22 +68,27 @@ class ServiceReader(ItemReader, SettingsReader):
 
     # -- other structured keys -----------------------------------------------------------------------------
 
-    def environment(self) -> tuple[tuple[str, str], ...]:
+    def environment(self) -> tuple[tuple[str, str | None], ...]:
+        """env_file then environment. A variable listed without a value takes the caller's; when that is not set
+        it stays bare in a compose file (the container then has no such variable, even if the image sets one, as
+        Compose v2 does) and is empty in a fig.yml (as Fig 1.0.1 did)."""
         env: dict[str, str | None] = {}
         files = self.raw.get("env_file")
         for index, item in enumerate([files] if isinstance(files, str) else files or []):
             path, required = (item["path"], item.get("required", True)) if isinstance(item, dict) else (item, True)
+            raw = isinstance(item, dict) and item.get("format") == "raw"
             where = self.ctx.where(self.name, "env_file", line_of_item=index)
             if not os.path.isfile(self.path(path)):
                 if not required and not os.path.exists(self.path(path)):
                     continue
                 raise ConfigError(f'{where} "{path}" is not a file ({self.path(path)})')
             try:
-                env.update(read_env_file(self.path(path), environ=self.ctx.environ))
+                known = {**self.ctx.environ, **{k: v for k, v in env.items() if v is not None}}
+                env.update(read_env_file(self.path(path), environ=known, raw=raw))
             except ConfigError as e:
                 raise ConfigError(f"{where}: {e}") from None
         env.update(pairs(self.raw.get("environment"), self.ctx.environ))
-        return tuple((k, v) for k, v in env.items() if v is not None)
+        return tuple((k, "" if v is None and self.ctx.legacy else v) for k, v in env.items())
 
     def build(self) -> BuildSpec | None:
         raw = self.raw.get("build")
@@ -90,9 +96,11 @@ class ServiceReader(ItemReader, SettingsReader):
             return None
         if isinstance(raw, str):
             raw = {"context": raw}
-        context = self.path(raw.get("context", "."))
-        if not os.path.isdir(context):
-            raise self.fail("build", f"context {raw.get('context', '.')!r} is not a directory ({context})")
+        context = str(raw.get("context", "."))
+        if not is_remote(context):  # a git URL is the builder's to fetch
+            context = self.path(context)
+            if not os.path.isdir(context):
+                raise self.fail("build", f"context {raw.get('context', '.')!r} is not a directory ({context})")
         args = tuple((k, v) for k, v in pairs(raw.get("args"), self.ctx.environ) if v is not None)
         shm_size = raw.get("shm_size")
         try:
@@ -237,7 +245,7 @@ class ServiceReader(ItemReader, SettingsReader):
             extra_hosts=tuple(f"{k}:{v}" for k, v in extra_hosts),
             working_dir=None if raw.get("working_dir") is None else container_path(raw["working_dir"]),
             user=None if raw.get("user") is None else str(raw["user"]),
-            hostname=raw.get("hostname"),
+            hostname=raw.get("hostname") or None,
             domainname=raw.get("domainname"),
             container_name=raw.get("container_name"),
             mem_limit=mem_limit,
@@ -277,5 +285,5 @@ class ServiceReader(ItemReader, SettingsReader):
             engine_options=engine_options(raw, self.fail, deploy.devices()),
             develop=read_watch(raw.get("develop"), resolve=self.path, environ=self.ctx.environ,
                                where=lambda i: self.ctx.where(self.name, ("develop", "watch", i))),
-            swarm=swarm_settings(raw, self.fail, self.port),
+            swarm=swarm_settings(raw, self.fail, self.port, swarm=self.ctx.swarm),
         )

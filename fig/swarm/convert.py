@@ -231,7 +231,7 @@ class Converter:
             "Labels": {**dict(svc.labels), NAMESPACE: self.stack},
             "Command": None if svc.entrypoint is None else list(svc.entrypoint),
             "Args": None if svc.command is None else list(svc.command),
-            "Hostname": svc.hostname, "Env": sorted(f"{k}={v}" for k, v in svc.environment),
+            "Hostname": svc.hostname, "Env": sorted(k if v is None else f"{k}={v}" for k, v in svc.environment),
             "Dir": svc.working_dir, "User": svc.user, "Groups": list(options.get("group_add") or ()),
             "TTY": svc.tty or None, "OpenStdin": svc.stdin_open or None, "ReadOnly": svc.read_only or None,
             "Mounts": self.mounts(svc), "StopSignal": svc.stop_signal,
