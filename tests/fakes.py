@@ -145,6 +145,7 @@ class FakeBackend(FakeSwarm):
         self.event_log: list[EngineEvent] = []  # what the engine would have reported, stamped with the clock
         self.processes: dict[str, list[list[str]]] = {}  # container name -> `top` rows (UID PID ... TIME CMD)
         self.samples: dict[str, StatsSample] = {}  # container name -> what `stats` reads
+        self.auths: dict[str, dict[str, str]] = {}  # the registry credentials use_api_socket passes on
         self._swarm_init()
         for image in images:
             self.add_image(image)
@@ -578,6 +579,12 @@ class FakeBackend(FakeSwarm):
             with tarfile.open(fileobj=io.BytesIO(blob)) as tar:
                 for member in tar.getmembers():
                     self._unpack(c, tar, member, posixpath.normpath(posixpath.join(root, member.name)), owners)
+
+    def engine_socket(self) -> str:
+        return "/var/run/docker.sock"
+
+    def registry_auths(self) -> dict[str, dict[str, str]]:
+        return dict(self.auths)
 
     @staticmethod
     def _user(c: FakeContainer) -> tuple[int, int] | None:

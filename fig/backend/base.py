@@ -84,6 +84,7 @@ class ContainerSpec:
     auto_remove: bool = False
     # Resources and isolation (compose keys of the same or similar names)
     devices: Sequence[str] = ()  # "host_path:container_path:permissions"
+    cdi_devices: Sequence[str] = ()  # CDI device names (vendor/class=name), one device request of driver "cdi"
     tmpfs: Mapping[str, str] = field(default_factory=dict)  # container path -> mount options
     ulimits: Sequence[tuple[str, int, int]] = ()  # (name, soft, hard)
     sysctls: Mapping[str, str] = field(default_factory=dict)
@@ -293,6 +294,10 @@ class ContainerBackend(Protocol):
     def get_archive(self, container_id: str, path: str) -> tuple[PathStat, Iterator[bytes]]: ...
     def put_archive(self, container_id: str, path: str, data: bytes | Iterable[bytes], *,
                     copy_uid_gid: bool = False) -> None: ...
+    # use_api_socket: where the engine's socket is on the engine's machine, and the user's registry credentials
+    # (registry -> {"auth": base64 "user:password"} or {"identitytoken": ...}, the docker CLI config's `auths`)
+    def engine_socket(self) -> str: ...
+    def registry_auths(self) -> dict[str, dict[str, str]]: ...
 
 
 # -- Swarm ------------------------------------------------------------------------------------------------------

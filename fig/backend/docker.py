@@ -393,6 +393,36 @@ class DockerBackend(SwarmCalls):
             self._sdk_request("PUT", target, params={k: v for k, v in params.items() if v}, data=data,
                               headers={"Content-Type": "application/x-tar"}, timeout=None)
 
+    # -- what use_api_socket gives a container ---------------------------------------------------------
+
+    def engine_socket(self) -> str:
+        """The socket this client talks to when it is a local one; for an engine on another machine (tcp://), the
+        default socket on that machine, /var/run/docker.sock, as Compose mounts it always."""
+        return self.url[len("unix://"):] if self.url.startswith("unix://") else "/var/run/docker.sock"
+
+    def registry_auths(self) -> dict[str, dict[str, str]]:
+        """The docker CLI config's credentials (DOCKER_CONFIG or ~/.docker), its credential helpers asked too, in
+        the config file's form."""
+        import base64
+
+        import docker.auth
+        import docker.errors
+
+        try:
+            found: dict[str, Any] = docker.auth.load_config().get_all_credentials()  # type: ignore[no-untyped-call]
+        except docker.errors.DockerException as e:
+            raise errors.UserError(f"use_api_socket: resolving the registry credentials failed: {e}") from e
+        auths: dict[str, dict[str, str]] = {}
+        for registry, entry in found.items():
+            entry = {k.lower(): v for k, v in (entry or {}).items()}
+            auth = {"identitytoken": entry["identitytoken"]} if entry.get("identitytoken") else {}
+            if entry.get("username") or entry.get("password"):
+                pair = f"{entry.get('username') or ''}:{entry.get('password') or ''}"
+                auth["auth"] = base64.b64encode(pair.encode()).decode()
+            if auth:
+                auths[registry] = auth
+        return auths
+
     # -- images -----------------------------------------------------------------------------------------
 
     def image_inspect(self, name: str) -> ImageInfo:

@@ -223,6 +223,12 @@ class DryRunBackend:
                     copy_uid_gid: bool = False) -> None:
         self.say(f"would copy files into {path} of container {self._name(container_id)}")
 
+    def engine_socket(self) -> str:
+        return self.inner.engine_socket()
+
+    def registry_auths(self) -> dict[str, dict[str, str]]:
+        return self.inner.registry_auths()
+
     # -- Swarm (fig deploy) -----------------------------------------------------------------------------------
 
     _SWARM_READS = frozenset({"swarm_info", "list_services", "list_tasks", "task_logs", "list_nodes", "list_networks",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fig.backend.base import ContainerBackend
 from fig.backend.dryrun import DryRunBackend
@@ -14,6 +14,9 @@ from fig.cli.options import integer
 from fig.labels import FIG_NAMES, Naming
 from fig.parallel import DEFAULT_LIMIT
 from fig.project import Project
+
+if TYPE_CHECKING:
+    from fig.swarm.deployed import DeployedStack
 
 
 def engine(environ: Mapping[str, str] | None = None) -> ContainerBackend:
@@ -32,15 +35,30 @@ def project_from_options(options: Mapping[str, Any], environ: Mapping[str, str] 
                           environ=environ, profiles=options.get("--profile") or None,
                           env_files=options.get("--env-file") or (),
                           project_directory=options.get("--project-directory"), swarm=swarm, strict_name=strict_name)
-    variables = dict(config.variables)  # the environment over .env: COMPOSE_* may be set in either
+    # the environment over .env: COMPOSE_PARALLEL_LIMIT may be set in either
+    return Project(config, _backend(options, environ), limit=_limit(options, dict(config.variables)), naming=naming)
+
+
+def stack_from_options(options: Mapping[str, Any], name: str, environ: Mapping[str, str] | None = None
+                       ) -> DeployedStack:
+    """The stack `name` on the engine, for the commands that need only a stack's name: no project file is read."""
+    from fig.swarm.deployed import DeployedStack
+
+    environ = os.environ if environ is None else environ
+    return DeployedStack(name, _backend(options, environ), limit=_limit(options, environ))  # type: ignore[arg-type]
+
+
+def _limit(options: Mapping[str, Any], variables: Mapping[str, str]) -> int:
+    """--parallel, else COMPOSE_PARALLEL_LIMIT, else FIG_PARALLEL_LIMIT, else 8."""
     given = options.get("--parallel")
     name = "--parallel" if given else "COMPOSE_PARALLEL_LIMIT" if variables.get("COMPOSE_PARALLEL_LIMIT") else (
         "FIG_PARALLEL_LIMIT")
-    limit = integer({name: given or variables.get(name) or DEFAULT_LIMIT}, name, minimum=1)
+    return integer({name: given or variables.get(name) or DEFAULT_LIMIT}, name, minimum=1)
+
+
+def _backend(options: Mapping[str, Any], environ: Mapping[str, str]) -> ContainerBackend:
     backend = engine(environ)
-    if options.get("--dry-run"):
-        backend = DryRunBackend(backend, say=_say)
-    return Project(config, backend, limit=limit, naming=naming)
+    return DryRunBackend(backend, say=_say) if options.get("--dry-run") else backend
 
 
 def _say(line: str) -> None:

@@ -125,6 +125,13 @@ def run(project: Project, options: dict[str, Any], status: Status, *, ansi: str,
         if attached and container.service in shown:
             session.attach(container)
 
+    def show_hook_output(container: Container, text: str) -> None:
+        if container.service in shown:
+            session.hook_line(container, text)
+
+    if attached:
+        project.hooks.show = show_hook_output
+
     progress = quieted(status, quiet_pull=options["--quiet-pull"], quiet_build=options["--quiet-build"])
     containers = project.up(options["SERVICE"], options=settings, on_event=status, on_progress=progress,
                             before_start=attach)

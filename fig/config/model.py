@@ -10,7 +10,9 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from fig.config.develop import WatchRule
+from fig.config.hooks import ExecHook
 from fig.config.ports import PortSpec
+from fig.config.providers import ModelConfig, ProviderConfig, ServiceModel
 from fig.config.resources import FileMount, LogConfig, SecretConfig, Sensitive, Ulimit
 from fig.errors import ConfigError
 
@@ -215,6 +217,11 @@ class ServiceConfig:
     engine_options: tuple[tuple[str, Any], ...] = ()  # fig.config.runtime.PASSTHROUGH keys, normalised
     develop: tuple[WatchRule, ...] = ()  # develop.watch, for `fig watch`; not part of the container's configuration
     swarm: SwarmSettings | None = None  # what only `fig deploy` uses; not part of the container config
+    post_start: tuple[ExecHook, ...] = ()  # run in each container after it starts, in order
+    pre_stop: tuple[ExecHook, ...] = ()  # run in each running container before it is stopped, in order
+    use_api_socket: bool = False  # the engine's socket and the user's registry credentials mounted in
+    models: tuple[ServiceModel, ...] = ()  # AI models (top-level `models`) it is given the endpoints of
+    provider: ProviderConfig | None = None  # a service a plugin makes (it has no container)
 
     @property
     def image_name(self) -> str | None:
@@ -234,13 +241,19 @@ class ServiceConfig:
     def config_json(self) -> str:
         """The whole configuration as compact JSON: stored on containers so a recreate can say what changed.
         `develop` and `swarm` are left out: how files are watched, and what only `fig deploy` reads, change nothing
-        in a container (compose, too, hashes without develop)."""
-        settings = {k: v for k, v in asdict(self).items() if k not in ("develop", "swarm")}
+        in a container (compose, too, hashes without develop). The keys of _UNSET_UNHASHED count only when set, so
+        a service that does not use them keeps the hash (and its containers) of a fig that did not know them."""
+        settings = {k: v for k, v in asdict(self).items() if k not in ("develop", "swarm")
+                    and not (k in _UNSET_UNHASHED and v == _UNSET_UNHASHED[k])}
         return json.dumps(settings, sort_keys=True, default=str, separators=(",", ":"))
 
     def config_hash(self, image_id: str) -> str:
         blob = json.dumps([self.config_json(), image_id])
         return hashlib.sha256(blob.encode()).hexdigest()
+
+
+_UNSET_UNHASHED: dict[str, Any] = {"post_start": (), "pre_stop": (), "use_api_socket": False, "models": (),
+                                   "provider": None}
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,6 +314,7 @@ class ProjectConfig:
     variables: tuple[tuple[str, str], ...] = ()  # what values were interpolated from: .env under the environment
     paths: tuple[str, ...] = ()  # the files, absolute (`-` for standard input)
     env_files: tuple[str, ...] = ()  # --env-file, absolute (they replace .env)
+    models: tuple[ModelConfig, ...] = ()
 
     def service(self, name: str) -> ServiceConfig:
         for svc in self.services:

@@ -144,4 +144,5 @@ def normalize(document: dict[str, Any], *, project: str, filename: str, base_dir
         networks = (NetworkConfig(f"{project}_default", key="default"),) + networks
     volumes = tuple(VolumeConfig(**kw) for kw in _resources(ctx, "volumes"))
     return ProjectConfig(project, services, base_dir, files, legacy, networks, volumes, tuple(secrets),
-                         tuple(configs), tuple(profiles), tuple(sorted(environ.items())), paths, env_files)
+                         tuple(configs), tuple(profiles), tuple(sorted(environ.items())), paths, env_files,
+                         ctx.models)

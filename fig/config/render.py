@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from fig.config.develop import WatchRule
+from fig.config.hooks import ExecHook
 from fig.config.model import (
     FileMount, NetworkConfig, PortSpec, ProjectConfig, SecretConfig, ServiceConfig, VolumeSpec,
 )
@@ -164,14 +165,13 @@ class _Renderer:
             "mac_address": svc.mac_address, "attach": None if svc.attach else False,
             **{key: _engine_option(key, value) for key, value in svc.engine_options},
             "develop": {"watch": [self.watch_rule(r) for r in svc.develop]} if svc.develop else None,
+            **_beyond_the_container(svc),
         }
         return {k: v for k, v in out.items() if v is not None and v != [] and v != {}} | (
             {"command": []} if svc.command == () else {}) | ({"entrypoint": []} if svc.entrypoint == () else {})
 
     def watch_rule(self, rule: WatchRule) -> dict[str, Any]:
-        hook = None if rule.exec is None else _compact({
-            "command": list(rule.exec.command), "user": rule.exec.user, "privileged": rule.exec.privileged or None,
-            "working_dir": rule.exec.working_dir, "environment": dict(rule.exec.environment)})
+        hook = None if rule.exec is None else _hook(rule.exec)
         return _compact({"path": self.path(rule.path), "action": rule.action, "target": rule.target,
                          "ignore": list(rule.ignore), "include": list(rule.include),
                          "initial_sync": rule.initial_sync or None, "exec": hook})
@@ -207,7 +207,24 @@ class _Renderer:
         doc["volumes"] = volumes
         doc["secrets"] = {s.name: self.source(s) for s in cfg.secrets}
         doc["configs"] = {c.name: self.source(c) for c in cfg.configs}
+        doc["models"] = {m.key: _compact({"name": m.name, "model": m.model, "context_size": m.context_size,
+                                          "runtime_flags": list(m.runtime_flags)}) for m in cfg.models}
         return {k: v for k, v in doc.items() if v != {}}
+
+
+def _hook(hook: ExecHook) -> dict[str, Any]:
+    return _compact({"command": list(hook.command), "user": hook.user, "privileged": hook.privileged or None,
+                     "working_dir": hook.working_dir, "environment": dict(hook.environment)})
+
+
+def _beyond_the_container(svc: ServiceConfig) -> dict[str, Any]:
+    """Hooks, the API socket, models and the provider, as the file writes them."""
+    provider = None
+    if svc.provider:
+        provider = _compact({"type": svc.provider.type, "options": {k: list(v) for k, v in svc.provider.options}})
+    models = {m.key: _compact({"endpoint_var": m.endpoint_var, "model_var": m.model_var}) or None for m in svc.models}
+    return {"post_start": [_hook(h) for h in svc.post_start], "pre_stop": [_hook(h) for h in svc.pre_stop],
+            "use_api_socket": svc.use_api_socket or None, "models": models, "provider": provider}
 
 
 def _compact(values: dict[str, Any]) -> dict[str, Any]:

@@ -13,8 +13,10 @@ from fig.config.develop import read_watch
 from fig.config.items import ItemReader
 from fig.config.dotenv import read_env_file
 from fig.config.extends import is_remote
+from fig.config.hooks import ExecHook, read_hook
 from fig.config.loader import Sexagesimal
 from fig.config.model import BuildSpec, DependsOn, Link, NetworkRef, ServiceConfig, VolumesFrom, VolumeSpec
+from fig.config.providers import read_provider, service_models
 from fig.config.runtime import Deploy, engine_options
 from fig.config.settings import SettingsReader
 from fig.config.swarm import swarm_settings
@@ -30,8 +32,8 @@ _RESTART = re.compile(r"^(no|always|unless-stopped|on-failure(:\d+)?)$")
 _NAMESPACE = {"pid": ("host",), "ipc": ("host", "private", "shareable", "none")}
 # Keys of the compose format that fig knows but cannot honour; refused with the reason, never dropped.
 UNSUPPORTED: dict[str, str] = {
-    "credential_spec": "it is for Windows containers", "label_file": "", "post_start": "",
-    "pre_stop": "", "annotations": "it needs a newer engine API than fig uses (1.41)",
+    "credential_spec": "it is for Windows containers",
+    "annotations": "it needs a newer engine API than fig uses (1.41)",
 }
 
 
@@ -89,6 +91,51 @@ class ServiceReader(ItemReader, SettingsReader):
                 raise ConfigError(f"{where}: {e}") from None
         env.update(pairs(self.raw.get("environment"), self.ctx.environ))
         return tuple((k, "" if v is None and self.ctx.legacy else v) for k, v in env.items())
+
+    def labels(self) -> tuple[tuple[str, str], ...]:
+        """The `label_file` files' labels (KEY=VALUE lines read as env files are, a later file winning; `${VAR}`
+        takes a label read before, as compose takes it), then `labels`, which win."""
+        found: dict[str, str] = {}
+        files = self.raw.get("label_file")
+        for index, path in enumerate(strings(files)):
+            where = self.ctx.where(self.name, "label_file", line_of_item=None if isinstance(files, str) else index)
+            if not os.path.isfile(self.path(path)):
+                raise ConfigError(f'{where} "{path}" is not a file ({self.path(path)})')
+            try:
+                found.update(read_env_file(self.path(path), environ=found))
+            except ConfigError as e:
+                raise ConfigError(f"{where}: {e}") from None
+        found.update((k, v or "") for k, v in pairs(self.raw.get("labels"), {}))
+        return tuple(found.items())
+
+    def hooks(self, key: str) -> tuple[ExecHook, ...]:
+        result = []
+        for index, item in enumerate(self.raw.get(key) or ()):
+            try:
+                result.append(read_hook(item, self.ctx.environ))
+            except ConfigError as e:
+                raise ConfigError(f"{self.ctx.where(self.name, key, line_of_item=index)} item {index + 1}: {e}") from None
+        return tuple(result)
+
+    def beyond_the_container(self) -> dict[str, Any]:
+        """ServiceConfig fields of what acts beside the container's own configuration: lifecycle hooks, the engine's
+        socket, models and a provider."""
+        raw = self.raw
+        if raw.get("models") and self.ctx.legacy:
+            raise self.fail("models", "needs a compose file (with a top-level 'services:'), where models are "
+                                      "declared; a fig.yml has none")
+        declared = frozenset(m.key for m in self.ctx.models)
+        provider = None
+        if raw.get("provider") is not None:
+            try:
+                provider = read_provider(raw["provider"])
+            except ConfigError as e:
+                raise self.fail("provider", str(e)) from None
+            for key in sorted({"image", "build"} & raw.keys()):
+                log.warning("%s has a provider: its '%s' is not used", self.ctx.where(self.name), key)
+        return dict(post_start=self.hooks("post_start"), pre_stop=self.hooks("pre_stop"),
+                    use_api_socket=bool(raw.get("use_api_socket")), provider=provider,
+                    models=service_models(raw.get("models"), declared, lambda m: self.fail("models", m)))
 
     def build(self) -> BuildSpec | None:
         raw = self.raw.get("build")
@@ -152,7 +199,7 @@ class ServiceReader(ItemReader, SettingsReader):
             return ()
         raw = self.raw.get("networks")
         if raw is None:
-            if self.raw.get("network_mode", self.raw.get("net")):
+            if self.raw.get("network_mode", self.raw.get("net")) or "provider" in self.raw:
                 return ()
             return (NetworkRef(self.ctx.network_name("default")),)
         if self.raw.get("network_mode", self.raw.get("net")):
@@ -207,10 +254,10 @@ class ServiceReader(ItemReader, SettingsReader):
             why = UNSUPPORTED[key]
             raise self.fail(key, "is not supported by this version of fig" + (f": {why}" if why else ""))
         deploy = Deploy(raw, self.ctx.where(self.name), self.fail, swarm=self.ctx.swarm)
-        if self.ctx.legacy and ("image" in raw) == ("build" in raw):
+        if self.ctx.legacy and ("image" in raw) == ("build" in raw) and "provider" not in raw:
             raise ConfigError(f"{self.ctx.where(self.name)} must have exactly one of 'image' or 'build'")
-        if not self.ctx.legacy and "image" not in raw and "build" not in raw:
-            raise ConfigError(f"{self.ctx.where(self.name)} must have 'image' or 'build'")
+        if not self.ctx.legacy and "image" not in raw and "build" not in raw and "provider" not in raw:
+            raise ConfigError(f"{self.ctx.where(self.name)} must have 'image', 'build' or 'provider'")
         restart = "no" if raw.get("restart") is False else raw.get("restart")  # YAML 1.1 reads `no` as false
         if restart is True:
             raise self.fail("restart", "must be a string, not a boolean (YAML reads an unquoted yes, on or true as a "
@@ -236,7 +283,7 @@ class ServiceReader(ItemReader, SettingsReader):
             volumes=tuple(m for m in mounts if isinstance(m, VolumeSpec)),
             volumes_from=tuple(self.each("volumes_from", lambda v: VolumesFrom.parse(v, services))),
             environment=self.environment(),
-            labels=tuple((k, v or "") for k, v in pairs(raw.get("labels"), {})),
+            labels=self.labels(),
             network_mode=self.network_mode(),
             networks=self.networks(),
             depends_on=self.depends_on(),
@@ -286,4 +333,5 @@ class ServiceReader(ItemReader, SettingsReader):
             develop=read_watch(raw.get("develop"), resolve=self.path, environ=self.ctx.environ,
                                where=lambda i: self.ctx.where(self.name, ("develop", "watch", i))),
             swarm=swarm_settings(raw, self.fail, self.port, swarm=self.ctx.swarm),
+            **self.beyond_the_container(),
         )

@@ -22,7 +22,7 @@ FIG = [sys.executable, "-m", "fig"]
 
 def _engine() -> docker.APIClient | None:
     try:
-        client = docker.APIClient(version="auto", timeout=10)
+        client = docker.from_env(version="auto", timeout=10).api  # DOCKER_HOST's engine, as fig's own
         client.ping()
         return client
     except Exception:

@@ -15,6 +15,8 @@ from fig.config.model import (
     BuildSpec, DependsOn, FileMount, Healthcheck, Ipam, IpamPool, Link, LogConfig, NetworkRef, PortSpec, ProjectConfig,
     Ulimit, VolumesFrom, VolumeSpec,
 )
+from fig.config.hooks import ExecHook
+from fig.config.providers import ModelConfig, ProviderConfig, ServiceModel
 from fig.config.render import render
 from fig.errors import ConfigError
 
@@ -221,6 +223,26 @@ def check_engine_options(c: ProjectConfig) -> None:
                                                      (("host1", "172.28.1.5"),)),))
     nfs = {v.key: v for v in c.volumes}["nfs"]
     assert nfs.driver_opts == (("type", "nfs"), ("o", "addr=10.0.0.1,rw"), ("device", ":/export"))
+
+
+def check_lifecycle(c: ProjectConfig) -> None:
+    web, app, db = _svc(c, "web"), _svc(c, "app"), _svc(c, "db")
+    # label files in order (a later one winning, `${VAR}` from the labels read before), `labels` winning over them
+    assert web.labels == (("team", "web"), ("com.example.tier", "front"), ("version", "1"), ("both", "web-and-more"))
+    assert dict(app.labels)["com.example.tier"] == "back"
+    assert web.devices == ("nvidia.com/gpu=all", "/dev/null:/dev/nothing:rwm")
+    assert web.post_start == (
+        ExecHook(("echo", "started", ">", "/tmp/started"), "nobody", False, None,
+                 (("GREETING", "hello"), ("FROM_CALLER", "caller"))),
+        ExecHook(("sh", "-c", "true"), None, True, "/tmp"))
+    assert web.pre_stop == (ExecHook(("echo", "stopping")),)
+    assert web.use_api_socket and not app.use_api_socket
+    assert web.models == (ServiceModel("llm"),)
+    assert app.models == (ServiceModel("llm", "AI_URL", "AI_MODEL"), ServiceModel("embed"))
+    assert db.provider == ProviderConfig("awesomecloud", (("type", ("mysql",)), ("size", ("256",)), ("zones", ("a", "b"))))
+    assert db.networks == () and db.image is None  # a provider's service has no container to join a network
+    assert c.models == (ModelConfig("llm", "ai/smollm2", None, 4096, ("--no-prefill",)),
+                        ModelConfig("embed", "ai/mxbai-embed-large", "embedder"))
 
 
 def test_deploy_says_what_it_ignores_and_develop_is_read(caplog):
