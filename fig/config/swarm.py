@@ -118,8 +118,14 @@ def swarm_settings(raw: Mapping[str, Any], fail: Callable[[str, str], ConfigErro
 
 
 def _condition(value: str, fail: Callable[[str, str], ConfigError], swarm: bool) -> str:
+    """The condition as written (as `config` prints it); fig.swarm.convert gives Swarm its own word for it."""
     if swarm and value not in _CONDITIONS:
         raise fail("deploy", f"restart_policy.condition {value!r} is not one Swarm knows: use none, on-failure or any")
+    return value
+
+
+def swarm_condition(value: str) -> str:
+    """Swarm's word for a restart condition: `no` is none, `always` is any."""
     return _CONDITIONS.get(value, value)
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from fig import labels as L
 from fig.backend.base import NetworkOptions
 from fig.config.model import NetworkConfig, ProjectConfig, SecretConfig, ServiceConfig
-from fig.config.swarm import SwarmSettings, UpdatePolicy
+from fig.config.swarm import SwarmSettings, UpdatePolicy, swarm_condition
 from fig.config.values import parse_size
 from fig.errors import ConfigError
 from fig.graph import DependencyGraph
@@ -311,7 +311,7 @@ class Converter:
     def restart(self, svc: ServiceConfig, settings: SwarmSettings) -> dict[str, Any] | None:
         policy = settings.restart_policy
         if policy is not None:
-            return {"Condition": policy.condition, "Delay": _ns(policy.delay), "MaxAttempts": policy.max_attempts,
+            return {"Condition": swarm_condition(policy.condition), "Delay": _ns(policy.delay), "MaxAttempts": policy.max_attempts,
                     "Window": _ns(policy.window)}
         if svc.restart is None:
             return None
