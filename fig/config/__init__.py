@@ -56,7 +56,7 @@ class _Reader:
         if file.compose:
             return data  # type: ignore[no-any-return]
         document = YamlMap({"services": data})
-        document.cleared = [("services", *path) for path in getattr(data, "cleared", [])]
+        document.cleared = tuple(("services", *path) for path in data.cleared)
         return document
 
     def document(self, file: ConfigFile, path: str, base_dir: str, depth: int = 0) -> dict[str, Any]:

@@ -107,7 +107,7 @@ class _Resolver:
             base = YamlMap()
         if other_dir != self.main[3]:
             base = absolutize(base, other_dir, default_context=False)
-        marks = [path[2:] for path in getattr(document, "cleared", []) if path[:2] == ("services", name)]
+        marks = [path[2:] for path in getattr(document, "cleared", ()) if path[:2] == ("services", name)]
         own = YamlMap({k: v for k, v in service.items() if k != "extends"})
         own.__dict__.update(getattr(service, "__dict__", {}))
         merged = merge_service(clear(base, marks), own)

@@ -28,7 +28,7 @@ class YamlMap(dict):  # type: ignore[type-arg]
     lines: dict[Any, int]
     file: str | None = None
     files: dict[Any, str | None] | None = None
-    cleared: list[tuple[Any, ...]] = []  # paths marked `!reset` or `!override` (a document's top level only)
+    cleared: tuple[tuple[Any, ...], ...] = ()  # paths marked `!reset` or `!override` (a document's top level)
 
 
 class YamlList(list):  # type: ignore[type-arg]
@@ -123,7 +123,7 @@ class _Compose(_Loader):
     1.2 with that library's additions. Only true/false (any case form) are booleans, so `yes`, `no`, `on` and
     `off` stay text; `2222:22` is text, never base 60; integers are decimal, 0x hexadecimal, 0o or a leading 0
     octal, 0b binary, with `_` ignored; timestamps stay text. `!reset` and `!override` mark values of an override
-    file (fig.config.tags)."""
+    file (see take_marks)."""
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
         if kind is ScalarNode and implicit[0]:
@@ -230,7 +230,7 @@ def take_marks(data: Any) -> None:
 
     walk(data, ())
     if isinstance(data, YamlMap):
-        data.cleared = cleared
+        data.cleared = tuple(cleared)
 
 
 def _check_shape(node: Node) -> None:

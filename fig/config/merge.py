@@ -16,7 +16,7 @@ mappings keep, key by key, the file and line each value came from, so later erro
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from fig.config.loader import YamlList, YamlMap
@@ -264,7 +264,7 @@ def merge_service(base: dict[str, Any], override: dict[str, Any], *, legacy: boo
     return merged
 
 
-def clear(document: Any, paths: list[tuple[Any, ...]]) -> Any:
+def clear(document: Any, paths: Sequence[tuple[Any, ...]]) -> Any:
     """A copy of the document without the values at `paths` (what an override file marks `!reset` or
     `!override`, as its keys are seen from the files before it)."""
     if not paths or not isinstance(document, dict):
@@ -284,7 +284,7 @@ def clear(document: Any, paths: list[tuple[Any, ...]]) -> Any:
 def merge_documents(base: dict[str, Any], override: dict[str, Any], *, legacy: bool = False) -> dict[str, Any]:
     """Merge two compose-shaped documents (each with a `services` mapping); `extends` is taken from the
     override when it has one, else kept from the base."""
-    base = clear(base, getattr(override, "cleared", []))
+    base = clear(base, getattr(override, "cleared", ()))
     merged = _tracked(base)
     for key, value in override.items():
         if key == "services":
