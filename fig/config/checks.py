@@ -142,8 +142,11 @@ def logging(value: Mapping[str, Any]) -> None:
 
 
 def platform(value: str) -> None:
-    """OS[/ARCH[/VARIANT]]: any name the engine may know (wasi/wasm, linux/riscv64, ...); it judges the rest."""
+    """OS[/ARCH[/VARIANT]]: any name the engine may know (wasi/wasm, linux/riscv64, ...); it judges the rest.
+    Empty (`${DOCKER_PLATFORM:-}`) is none."""
     parts = value.split("/")
+    if not value:
+        return
     if len(parts) > 3 or not all(_PLATFORM_PART.match(p) for p in parts):
         raise ConfigError(f"{value!r} is not a platform such as linux/amd64 or linux/arm64/v8")
 

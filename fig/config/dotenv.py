@@ -37,7 +37,7 @@ _ESCAPED = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v
 def read_env_file(path: str, *, required: bool = True, environ: Mapping[str, str] | None = None,
                   raw: bool = False) -> dict[str, str]:
     """The variables of one file; `environ` gives the values of `${VAR}` and of bare keys."""
-    if not required and not os.path.lexists(path):
+    if not required and not os.path.exists(path):  # a dangling symbolic link is no file either, as in v2
         return {}
     text = read_text(path, path, what="an env file")
     return parse_raw(text, path, environ or {}) if raw else parse_env(text, path, environ or {})

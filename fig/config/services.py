@@ -158,7 +158,7 @@ class ServiceReader(ItemReader, SettingsReader):
             context, raw.get("dockerfile"), args, raw.get("target"), cache_from=strings(raw.get("cache_from")),
             network=raw.get("network"), labels=tuple((k, v or "") for k, v in pairs(raw.get("labels"), {})),
             shm_size=shm, extra_hosts=tuple(f"{h}:{ip}" for h, ip in self.extra_hosts(raw.get("extra_hosts"))),
-            platform=raw.get("platform") or self.raw.get("platform"),
+            platform=raw.get("platform") or self.raw.get("platform") or None,
         )
 
     def shared_namespace(self, key: str) -> str | None:
@@ -326,7 +326,7 @@ class ServiceReader(ItemReader, SettingsReader):
             configs=tuple(self.each("configs", lambda item: self.file_mount("configs", item))),
             scale=deploy.scale(),
             pull_policy=self.pull_policy(),
-            platform=raw.get("platform"),
+            platform=raw.get("platform") or None,
             mac_address=raw.get("mac_address"),
             attach=bool(raw.get("attach", True)),
             engine_options=engine_options(raw, self.fail, deploy.devices()),

@@ -136,3 +136,10 @@ def test_container_paths_are_cleaned_as_compose_cleans_them(tmp_path):
 def test_two_mounts_on_one_path_written_differently_are_found(load):
     with pytest.raises(ConfigError, match="mounts /data again"):
         load("web:\n  image: busybox\n  volumes: [/data, '/data/']\n")
+
+
+def test_a_dotenv_that_is_a_dangling_link_is_no_dotenv(tmp_path):
+    """mailcow's .env links to a file its setup writes later: Compose v2 reads the project without it."""
+    (tmp_path / ".env").symlink_to(tmp_path / "mailcow.conf")
+    (tmp_path / "compose.yml").write_text("services:\n  web:\n    image: busybox:${TAG:-1}\n")
+    assert load_project((), project_name="figtest", environ={}, cwd=str(tmp_path)).service("web").image == "busybox:1"
