@@ -9,11 +9,14 @@ fraction and an exponent. Anything else is one line naming the file, service and
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from fig.errors import ConfigError
+
+log = logging.getLogger(__name__)
 
 ANY = "*"  # any name, or any item of a list
 _BOOLEANS = {"true": True, "false": False, "y": True, "yes": True, "on": True, "n": False, "no": False,
@@ -90,7 +93,11 @@ def caster(path: Sequence[Any], *, legacy: bool) -> Callable[[str], Any] | None:
 
 def cast(text: str, convert: Callable[[str], Any], where: str) -> Any:
     try:
-        return convert(text)
+        value = convert(text)
     except ValueError as e:
         shown = f"the string {text!r}" if len(text) < 40 else "a string"
         raise ConfigError(f"{where} must be {e}, not {shown}") from None
+    if convert is _boolean and text.lower() not in ("true", "false"):
+        log.warning("%s: %r for a boolean is not YAML 1.2, read as %s: write %s", where, text,
+                    str(value).lower(), str(value).lower())
+    return value
