@@ -65,7 +65,11 @@ class ImageNotFound(NotFound):
 
 
 class BuildError(BackendError):
-    """An image build failed."""
+    """An image build failed: `service` is whose, `step` the Dockerfile step that failed ("" when none did)."""
+
+    def __init__(self, message: str, *, service: str = "", step: str = "") -> None:
+        super().__init__(message)
+        self.service, self.step = service, step
 
 
 class OperationError(FigError):

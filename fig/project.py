@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from fig import builds
 from fig import labels as L
 from fig import providers as plugins
 from fig.backend.base import ContainerBackend, NetworkOptions
@@ -125,11 +126,10 @@ class Project(ProjectImages):
 
     def _images(self, services: Sequence[Service], *, options: UpOptions, on_progress: Progress | None,
                 on_event: OnEvent) -> dict[str, str]:
-        """Image ids by service: pulls of missing images run in parallel, builds one at a time."""
-        for service in services:
-            if service.config.build and (options.force_build or (options.build and (
-                    service.builds_always(options.pull) or not service.image_id()))):
-                service.build(on_progress=on_progress)
+        """Image ids by service: the builds all in one go, then pulls of missing images in parallel."""
+        builds.build(self.backend, [s.build_request() for s in services if s.config.build and (
+            options.force_build or (options.build and (s.builds_always(options.pull) or not s.image_id())))],
+            on_progress=on_progress)
         by_image: dict[str, Service] = {}  # one look-up (or pull) per image, not per service: 30 -> 1 call
         for service in services:
             if service.image_name not in by_image or service.config.build:

@@ -8,13 +8,13 @@ from dataclasses import replace
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from fig import apisocket
+from fig import apisocket, builds
 from fig import labels as L
 from fig.backend.base import BuildRequest, ContainerBackend, ContainerInfo, ContainerSpec
 from fig.config.model import ServiceConfig
 from fig.container import Container, find
 from fig.convergence import Action, Plan, Step
-from fig.errors import BackendError, Conflict, HookFailed, ImageNotFound, NotFound, UserError
+from fig.errors import BackendError, Conflict, HookFailed, ImageNotFound, NotFound
 from fig.hooks import Hooks
 from fig.parallel import Event, execute
 from fig.specs import RunOptions, SpecBuilder, canonical_name
@@ -22,7 +22,7 @@ from fig.specs import RunOptions, SpecBuilder, canonical_name
 log = logging.getLogger(__name__)
 
 ADOPT_ATTEMPTS = 100  # 10 s of a name taken by a container not yet to be seen
-Progress = Callable[[str, dict[str, Any]], None]
+Progress = Callable[[str, Mapping[str, Any]], None]
 
 
 class Service:
@@ -91,30 +91,15 @@ class Service:
         self.pull(on_progress=on_progress)
         return self.image_id() or ""
 
+    def build_request(self, *, no_cache: bool = False, pull: bool = False,
+                      args: Mapping[str, str] | None = None) -> BuildRequest:
+        return builds.request(self.config, self.image_name, no_cache=no_cache, pull=pull, args=args)
+
     def build(self, *, no_cache: bool = False, pull: bool = False, args: Mapping[str, str] | None = None,
               on_progress: Progress | None = None) -> str:
         """Build the image; `args` are added to (or override) the file's build arguments."""
-        spec = self.config.build
-        if spec is None:
-            raise UserError(f"Service '{self.name}' has no build configuration")
-        request = BuildRequest(spec.context, self.image_name, spec.dockerfile, {**dict(spec.args), **(args or {})},
-                               spec.target, no_cache, pull, spec.cache_from, spec.network, dict(spec.labels), spec.shm_size,
-                               spec.extra_hosts, spec.platform)
-        log.info("Building %s", self.name)
-        step = ""
-        try:
-            for event in self.backend.build(request):
-                if str(event.get("stream", "")).startswith("Step "):
-                    step = event["stream"].strip()  # "Step 3/3 : RUN exit 3"
-                if on_progress:
-                    on_progress(self.name, event)
-        except BackendError as e:
-            where = f" at {step.replace(' : ', ' (', 1)})" if step else ""
-            raise type(e)(f"Service '{self.name}' failed to build{where}: {e}") from e
-        image_id = self.image_id()
-        if not image_id:
-            raise BackendError(f"Service '{self.name}': the build finished but produced no image")
-        return image_id
+        request = self.build_request(no_cache=no_cache, pull=pull, args=args)
+        return builds.build(self.backend, [request], on_progress=on_progress)[self.name]
 
     def pull(self, *, on_progress: Progress | None = None) -> None:
         if not self.config.image:

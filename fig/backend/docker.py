@@ -16,14 +16,15 @@ import socket
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from fig import errors
 from fig.backend import hostlock, streams, wire
 from fig.backend.base import (
-    BuildRequest, ContainerInfo, ContainerSpec, EngineEvent, ExecInfo, ExecSpec, ImageInfo, LogLine, NetworkOptions,
+    ContainerInfo, ContainerSpec, EngineEvent, ExecInfo, ExecSpec, ImageInfo, LogLine, NetworkOptions,
     PathStat, StatsSample,
 )
+from fig.backend.buildcalls import BuildCalls
 from fig.backend.swarmcalls import SwarmCalls
 from fig.backend.unixhttp import UnixHTTP, operation, path_of, subject_of
 
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_API_VERSION = "1.41"
 DEFAULT_HTTP_TIMEOUT = 60.0
+_TLS_VARS = ("DOCKER_TLS", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH")
 
 
 def _tls_config(environ: Mapping[str, str]) -> TLSConfig | None:
@@ -95,15 +97,18 @@ def _modern_tls_adapter() -> Any:
     return ModernTLSAdapter()
 
 
-class DockerBackend(SwarmCalls):
+class DockerBackend(SwarmCalls, BuildCalls):
     def __init__(self, client: docker.APIClient | None, url: str, *, http: UnixHTTP | None = None,
-                 connect: Callable[[], docker.APIClient] | None = None) -> None:
+                 connect: Callable[[], docker.APIClient] | None = None,
+                 environ: Mapping[str, str] | None = None) -> None:
         """Without a `client`, `connect` makes it on first use; with `http`, the calls that need no SDK go there."""
         self._api = client
         self._connect = connect
         self._lock = threading.Lock()
         self.url = url
         self.http = http
+        self.environ = dict(os.environ if environ is None else environ)
+        self.engine_env = {"DOCKER_HOST": url, **{k: v for k, v in self.environ.items() if k in _TLS_VARS}}
 
     @property
     def api(self) -> docker.APIClient:
@@ -141,9 +146,9 @@ class DockerBackend(SwarmCalls):
 
         tls = env.get("DOCKER_TLS_VERIFY") or env.get("DOCKER_TLS")
         if plain_http and url.startswith("unix://") and not tls and re.fullmatch(r"\d+\.\d+", version):
-            return cls(None, url, connect=connect,
+            return cls(None, url, connect=connect, environ=env,
                        http=UnixHTTP(url[len("unix://"):], version=version, timeout=timeout, url=url))
-        return cls(connect(), url)
+        return cls(connect(), url, environ=env)
 
     @contextlib.contextmanager
     def _translate(self, subject: str = "", *, operation: str = "", seconds: float = 0) -> Iterator[None]:
@@ -434,16 +439,37 @@ class DockerBackend(SwarmCalls):
         except errors.NotFound:
             return None
 
-    def build(self, request: BuildRequest) -> Iterator[dict[str, Any]]:
-        with self._translate(request.tag):
-            stream = self.api.build(
-                path=request.context, tag=request.tag, dockerfile=request.dockerfile, buildargs=dict(request.args),
-                target=request.target, nocache=request.no_cache, pull=request.pull, rm=True, forcerm=True,
-                decode=True, cache_from=list(request.cache_from) or None, network_mode=request.network,
-                labels=dict(request.labels) or None, shmsize=request.shm_size, platform=request.platform,
-                extra_hosts=dict(h.split(":", 1) for h in request.extra_hosts) or None,
-            )
-            yield from streams.checked(stream, errors.BuildError, "")
+    def _post_build(self, params: Mapping[str, Any], body: IO[bytes] | None) -> Iterator[bytes]:
+        """POST /build with the context's tar, and the answer's chunks as they come (a build may be silent for
+        long: no timeout once it has started)."""
+        if self.http:
+            return self.http.fetch("POST", "/build", params, tar=body or b"", wait=None,
+                                   subject="build")[1]
+        with self._translate("build"):
+            response = self._sdk_request("POST", "/build", params={k: v for k, v in params.items() if v is not None},
+                                         data=body, headers={"Content-Type": "application/x-tar"}, stream=True,
+                                         timeout=None)
+        return _content(response)
+
+    def _ping(self) -> Mapping[str, str]:
+        if self.http:
+            headers, _ = self.http.fetch("HEAD", "/_ping")
+            return headers
+        with self._translate("ping"):
+            response = self._sdk_request("HEAD", "/_ping")
+        return {k.lower(): v for k, v in response.headers.items()}
+
+    def _can_hijack(self) -> bool:
+        return self.http is not None  # the SDK cannot send a header more than once, as /session needs
+
+    def _session_socket(self, headers: Sequence[tuple[str, str]]) -> socket.socket:
+        assert self.http is not None
+        return self.http.upgrade("/session", headers=headers, subject="build session")
+
+    def _context_files(self, root: str, ignored: list[str], dockerfile: str) -> Iterable[str]:
+        from docker.utils.build import exclude_paths
+
+        return exclude_paths(root, ignored, dockerfile=dockerfile)
 
     def pull(self, image: str, *, platform: str | None = None) -> Iterator[dict[str, Any]]:
         repo, tag = wire.split_image(image)

@@ -30,6 +30,8 @@ def _setup_logging(verbose: bool) -> None:
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     for noisy in ("urllib3", "docker"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)
+    for frames in ("hpack", "h2"):  # every HTTP/2 frame of a build session
+        logging.getLogger(frames).setLevel(logging.WARNING)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -26,9 +26,11 @@ def active_profiles(profiles: Sequence[str] | None, variables: Mapping[str, str]
 class _Reader:
     """Reads files into compose-shaped documents with one set of variables, warning once per missing one."""
 
-    def __init__(self, variables: Mapping[str, str], missing: set[str] | None = None) -> None:
+    def __init__(self, variables: Mapping[str, str], missing: set[str] | None = None, *,
+                 interpolate: bool = True) -> None:
         self.variables = variables
         self.missing = set() if missing is None else missing
+        self.interpolate = interpolate  # False: `${...}` stays as written (`config --no-interpolate`)
 
     def warn_missing(self, name: str) -> None:
         if name not in self.missing:
@@ -51,8 +53,9 @@ class _Reader:
             kept = YamlMap((k, v) for k, v in data.items() if not str(k).startswith("x-"))
             kept.__dict__.update(getattr(data, "__dict__", {}))
             data = kept
-        data = interpolate_document(data, self.variables, file.path, legacy=not file.compose,
-                                    on_missing=self.warn_missing)
+        if self.interpolate:
+            data = interpolate_document(data, self.variables, file.path, legacy=not file.compose,
+                                        on_missing=self.warn_missing)
         if file.compose:
             return data  # type: ignore[no-any-return]
         document = YamlMap({"services": data})
@@ -95,7 +98,7 @@ class _Reader:
         from fig.config.loader import read_file
         from fig.config.sources import dotenv
 
-        reader = _Reader(dotenv(directory, self.variables, env_files), self.missing)
+        reader = _Reader(dotenv(directory, self.variables, env_files), self.missing, interpolate=self.interpolate)
         files = [read_file(path, name) for name, path in zip(names, paths)]
         for file in files:
             if not file.compose:
@@ -106,15 +109,17 @@ class _Reader:
 def load_project(
     files: Sequence[str] = (), *, project_name: str | None = None, environ: Mapping[str, str] | None = None,
     cwd: str | None = None, profiles: Sequence[str] | None = None, env_files: Sequence[str] = (),
-    project_directory: str | None = None, swarm: bool = False, strict_name: bool = False,
+    project_directory: str | None = None, swarm: bool = False, strict_name: bool = False, interpolate: bool = True,
 ) -> ProjectConfig:
     """`project_directory` (default: the first file's) is where relative paths and .env are read from, and
     where the files are looked for when none are given; `env_files` replace .env. `swarm`: read for `fig deploy`,
     so the Swarm-only keys are not warned about as ignored. `strict_name`: a project name given by -p or the
-    environment must already be one Compose v2 accepts (Compose v2's command line)."""
+    environment must already be one Compose v2 accepts (Compose v2's command line). Without `interpolate`,
+    `${...}` stays as written (`config --no-interpolate`)."""
     from fig.config import loader, sources
     from fig.config.interpolate import interpolate_string
     from fig.config.merge import unique
+
     from fig.config.normalize import normalize
 
     environ = dict(os.environ if environ is None else environ)
@@ -123,9 +128,10 @@ def load_project(
     read = [loader.read_file(path, name if name != "-" else "<stdin>") for path, name in zip(found.paths, found.shown)]
     read[0] = loader.ConfigFile(read[0].path, read[0].data, found.base_dir, read[0].compose)
     legacy = not any(f.compose for f in read)
-    reader = _Reader(found.variables)
+    reader = _Reader(found.variables, interpolate=interpolate)
     name = sources.project_name(project_name, found.variables, read, strict=strict_name, interpolate=lambda text, file:
-                                interpolate_string(text, found.variables, f"{file}: 'name'", reader.warn_missing))
+                                interpolate_string(text, found.variables, f"{file}: 'name'", reader.warn_missing)
+                                if interpolate else text)
     reader.variables = variables = {**found.variables, "COMPOSE_PROJECT_NAME": name}
     documents = [reader.document(file, os.path.abspath(path) if path != "-" else os.path.join(found.base_dir, "<stdin>"),
                                  found.base_dir) for file, path in zip(read, found.paths)]

@@ -13,16 +13,12 @@ from typing import Any
 
 from fig.config.loader import YamlMap
 from fig.config.merge import clear, merge_service
+from fig.config.model import is_remote
 from fig.config.schema import location
 from fig.errors import ConfigError
 
 # Reads another file: (path as written, absolute path) -> its compose-shaped document and its format.
 LoadFile = Callable[[str, str], tuple[dict[str, Any], bool]]
-
-
-def is_remote(context: str) -> bool:
-    """A build context the builder fetches (a git or HTTP URL), not a directory."""
-    return "://" in context or context.startswith(("git@", "github.com/"))
 
 
 def absolutize(service: dict[str, Any], directory: str, *, default_context: bool = True) -> dict[str, Any]:
@@ -36,15 +32,30 @@ def absolutize(service: dict[str, Any], directory: str, *, default_context: bool
     build = service.get("build")
     if isinstance(build, str) and not is_remote(build):
         out["build"] = path(build)
-    elif isinstance(build, dict) and (default_context or "context" in build):
-        context = str(build.get("context", "."))
-        out["build"] = build if is_remote(context) else {**build, "context": path(context)}
+    elif isinstance(build, dict):
+        out["build"] = _build(build, path, default_context)
     env_file = service.get("env_file")
     if env_file is not None:
         out["env_file"] = [{**p, "path": path(p["path"])} if isinstance(p, dict) else path(p)
                            for p in ([env_file] if isinstance(env_file, str) else env_file)]
     if service.get("volumes"):
         out["volumes"] = [_volume(v, path) for v in service["volumes"]]
+    return out
+
+
+def _build(build: dict[str, Any], path: Callable[[str], str], default_context: bool) -> dict[str, Any]:
+    """A build mapping with its context (when it has one, or with `default_context`) and directory additional
+    contexts made absolute."""
+    out = dict(build)
+    if (default_context or "context" in build) and not is_remote(str(build.get("context", "."))):
+        out["context"] = path(str(build.get("context", ".")))
+    contexts = build.get("additional_contexts")
+    if isinstance(contexts, dict):
+        out["additional_contexts"] = {k: v if v is None or is_remote(str(v)) else path(str(v))
+                                      for k, v in contexts.items()}
+    elif isinstance(contexts, list):
+        out["additional_contexts"] = [f"{k}={v if is_remote(v) else path(v)}" if sep else item
+                                      for item in contexts for k, sep, v in [str(item).partition("=")]]
     return out
 
 

@@ -183,12 +183,32 @@ def _logging(base: Any, override: Any) -> Any:
     return _deep(base, override)
 
 
+def _ulimits(base: Any, override: Any) -> Any:
+    """Each limit replaced whole."""
+    return {**base, **override} if isinstance(base, dict) and isinstance(override, dict) else override
+
+
+def _source_key(item: Any) -> str:
+    return str(item.get("source")) if isinstance(item, dict) else str(item)
+
+
+# build: its lists, one item per identity
+_BUILD_LISTS: dict[str, Callable[[Any], Any]] = {
+    "cache_from": str, "cache_to": str, "tags": str, "platforms": str, "entitlements": str, "ssh": str,
+    "secrets": _source_key}
+
+
 def _build(base: Any, override: Any) -> Any:
+    """build: as a mapping (a string is its context); args, labels and additional contexts merged by key,
+    extra_hosts per host and address, ulimits per name, lists one item per identity."""
     def mapping(value: Any) -> Any:
         return {"context": value} if isinstance(value, str) else value
 
-    pairs = {"args": _pairs, "labels": _pairs, "extra_hosts": lambda x, y: keyed(x, y, _host_key)}
-    return _with(pairs)(mapping(base), mapping(override))
+    rules: dict[str, Callable[[Any, Any], Any]] = {
+        **{key: _pairs for key in ("args", "labels", "additional_contexts")},
+        "extra_hosts": lambda x, y: keyed(x, y, _host_key), "ulimits": _ulimits,
+        **{key: (lambda k: lambda x, y: keyed(x, y, k))(identity) for key, identity in _BUILD_LISTS.items()}}
+    return _with(rules)(mapping(base), mapping(override))
 
 
 def _develop(base: Any, override: Any) -> Any:
@@ -213,7 +233,7 @@ _SERVICE: dict[str, Callable[[Any, Any], Any]] = {
     **{key: (lambda x, y: y) for key in _REPLACED},
     "build": _build, "depends_on": _depends_on, "networks": _networks, "logging": _logging, "develop": _develop,
     "healthcheck": _with({"test": lambda x, y: y}), "deploy": _with({"labels": _pairs}),
-    "ulimits": lambda x, y: {**x, **y} if isinstance(x, dict) and isinstance(y, dict) else y,
+    "ulimits": _ulimits,
 }
 
 

@@ -113,9 +113,29 @@ class VolumesFrom:
 
 
 @dataclass(frozen=True, slots=True)
+class BuildSecret:
+    """A top-level secret given to a build: the Dockerfile's `RUN --mount=type=secret,id=ID` reads it, where ID is
+    `target` (default: the secret's name). Its content comes from a file or a variable (`value`, None when the
+    variable is not set: an error only when the service is built)."""
+
+    source: str
+    target: str | None = None
+    file: str | None = None  # absolute path
+    environment: str | None = None  # the variable's name
+    value: Sensitive | None = None
+    uid: str | None = None  # carried for the file's sake: BuildKit gives every secret to RUN as root, 0400
+    gid: str | None = None
+    mode: int | None = None
+
+    @property
+    def id(self) -> str:
+        return self.target or self.source
+
+
+@dataclass(frozen=True, slots=True)
 class BuildSpec:
-    context: str
-    dockerfile: str | None = None
+    context: str  # a directory (absolute) or a git URL
+    dockerfile: str | None = "Dockerfile"  # None with dockerfile_inline
     args: tuple[tuple[str, str], ...] = ()
     target: str | None = None
     cache_from: tuple[str, ...] = ()
@@ -123,7 +143,29 @@ class BuildSpec:
     labels: tuple[tuple[str, str], ...] = ()
     shm_size: int | None = None
     extra_hosts: tuple[str, ...] = ()  # "host:ip"
-    platform: str | None = None
+    platforms: tuple[str, ...] = ()
+    dockerfile_inline: str | None = None
+    ssh: tuple[str, ...] = ()  # "default" or "ID=PATH"
+    cache_to: tuple[str, ...] = ()
+    additional_contexts: tuple[tuple[str, str], ...] = ()  # name -> a directory (absolute) or a URL
+    entitlements: tuple[str, ...] = ()
+    isolation: str | None = None
+    privileged: bool = False
+    no_cache: bool = False
+    pull: bool = False
+    secrets: tuple[BuildSecret, ...] = ()
+    tags: tuple[str, ...] = ()
+    ulimits: tuple[Ulimit, ...] = ()
+
+    @property
+    def remote(self) -> bool:
+        """The context is a URL the builder fetches (git), not a directory here."""
+        return is_remote(self.context)
+
+
+def is_remote(context: str) -> bool:
+    """A build context (or additional context) that is a URL or a git address rather than a path."""
+    return "://" in context or context.startswith(("git@", "github.com/"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +264,7 @@ class ServiceConfig:
     use_api_socket: bool = False  # the engine's socket and the user's registry credentials mounted in
     models: tuple[ServiceModel, ...] = ()  # AI models (top-level `models`) it is given the endpoints of
     provider: ProviderConfig | None = None  # a service a plugin makes (it has no container)
+    extensions: tuple[tuple[str, str], ...] = ()  # the service's `x-*` keys, each value as JSON: carried, unused
 
     @property
     def image_name(self) -> str | None:
@@ -230,20 +273,25 @@ class ServiceConfig:
 
     def dependencies(self) -> tuple[str, ...]:
         """Service names this service needs started first."""
+        return tuple(dict.fromkeys([*self.implied_dependencies(), *(d.service for d in self.depends_on)]))
+
+    def implied_dependencies(self) -> tuple[str, ...]:
+        """The services the links, namespaces (network_mode, ipc, pid) and volumes_from need started first, in
+        the order Compose v2 adds them to depends_on."""
         names = [link.target for link in self.links]
-        names += [vf.source for vf in self.volumes_from if not vf.is_container]
-        for mode in (self.network_mode, self.pid, self.ipc):
+        for mode in (self.network_mode, self.ipc, self.pid):
             if mode and mode.startswith("service:"):
                 names.append(mode.split(":", 1)[1])
-        names += [d.service for d in self.depends_on]
+        names += [vf.source for vf in self.volumes_from if not vf.is_container]
         return tuple(dict.fromkeys(names))
 
     def config_json(self) -> str:
         """The whole configuration as compact JSON: stored on containers so a recreate can say what changed.
-        `develop` and `swarm` are left out: how files are watched, and what only `fig deploy` reads, change nothing
-        in a container (compose, too, hashes without develop). The keys of _UNSET_UNHASHED count only when set, so
-        a service that does not use them keeps the hash (and its containers) of a fig that did not know them."""
-        settings = {k: v for k, v in asdict(self).items() if k not in ("develop", "swarm")
+        `develop`, `swarm` and `extensions` are left out: how files are watched, what only `fig deploy` reads and
+        `x-*` keys change nothing in a container (compose, too, hashes without develop). The keys of
+        _UNSET_UNHASHED count only when set, so a service that does not use them keeps the hash (and its
+        containers) of a fig that did not know them."""
+        settings = {k: v for k, v in asdict(self).items() if k not in ("develop", "swarm", "extensions")
                     and not (k in _UNSET_UNHASHED and v == _UNSET_UNHASHED[k])}
         return json.dumps(settings, sort_keys=True, default=str, separators=(",", ":"))
 
@@ -315,6 +363,7 @@ class ProjectConfig:
     paths: tuple[str, ...] = ()  # the files, absolute (`-` for standard input)
     env_files: tuple[str, ...] = ()  # --env-file, absolute (they replace .env)
     models: tuple[ModelConfig, ...] = ()
+    extensions: tuple[tuple[str, str], ...] = ()  # the top-level `x-*` keys, each value as JSON: carried, unused
 
     def service(self, name: str) -> ServiceConfig:
         for svc in self.services:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 import os
 import re
@@ -9,18 +11,18 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from fig.config import checks
+from fig.config.building import BuildReader
 from fig.config.develop import read_watch
 from fig.config.items import ItemReader
 from fig.config.dotenv import read_env_file
-from fig.config.extends import is_remote
 from fig.config.hooks import ExecHook, read_hook
 from fig.config.loader import Sexagesimal
-from fig.config.model import BuildSpec, DependsOn, Link, NetworkRef, ServiceConfig, VolumesFrom, VolumeSpec
+from fig.config.model import DependsOn, Link, NetworkRef, ServiceConfig, VolumesFrom, VolumeSpec
 from fig.config.providers import read_provider, service_models
 from fig.config.runtime import Deploy, engine_options
 from fig.config.settings import SettingsReader
 from fig.config.swarm import swarm_settings
-from fig.config.values import container_path, pairs, parse_duration, parse_size, strings
+from fig.config.values import container_path, pairs, parse_duration, strings
 from fig.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -45,7 +47,7 @@ def _item_text(item: Any) -> str:
     return f'"{item}"'
 
 
-class ServiceReader(ItemReader, SettingsReader):
+class ServiceReader(ItemReader, SettingsReader, BuildReader):
     def __init__(self, name: str, raw: dict[str, Any], ctx: Context) -> None:
         self.name, self.raw, self.ctx = name, raw, ctx
 
@@ -136,30 +138,6 @@ class ServiceReader(ItemReader, SettingsReader):
         return dict(post_start=self.hooks("post_start"), pre_stop=self.hooks("pre_stop"),
                     use_api_socket=bool(raw.get("use_api_socket")), provider=provider,
                     models=service_models(raw.get("models"), declared, lambda m: self.fail("models", m)))
-
-    def build(self) -> BuildSpec | None:
-        raw = self.raw.get("build")
-        if raw is None:
-            return None
-        if isinstance(raw, str):
-            raw = {"context": raw}
-        context = str(raw.get("context", "."))
-        if not is_remote(context):  # a git URL is the builder's to fetch
-            context = self.path(context)
-            if not os.path.isdir(context):
-                raise self.fail("build", f"context {raw.get('context', '.')!r} is not a directory ({context})")
-        args = tuple((k, v) for k, v in pairs(raw.get("args"), self.ctx.environ) if v is not None)
-        shm_size = raw.get("shm_size")
-        try:
-            shm = None if shm_size is None else parse_size(shm_size, "shm_size")
-        except ConfigError as e:
-            raise self.fail("build", str(e)) from None
-        return BuildSpec(
-            context, raw.get("dockerfile"), args, raw.get("target"), cache_from=strings(raw.get("cache_from")),
-            network=raw.get("network"), labels=tuple((k, v or "") for k, v in pairs(raw.get("labels"), {})),
-            shm_size=shm, extra_hosts=tuple(f"{h}:{ip}" for h, ip in self.extra_hosts(raw.get("extra_hosts"))),
-            platform=raw.get("platform") or self.raw.get("platform") or None,
-        )
 
     def shared_namespace(self, key: str) -> str | None:
         mode: str | None = self.raw.get(key)
@@ -270,7 +248,7 @@ class ServiceReader(ItemReader, SettingsReader):
         self.check_mount_targets(mounts)
         extra_hosts = self.extra_hosts(raw.get("extra_hosts"))
         mem_limit = deploy.memory("mem_limit", self.size("mem_limit"))
-        return ServiceConfig(
+        return _without_implied(ServiceConfig(
             name=self.name,
             image=raw.get("image"),
             build=self.build(),
@@ -334,4 +312,13 @@ class ServiceReader(ItemReader, SettingsReader):
                                where=lambda i: self.ctx.where(self.name, ("develop", "watch", i))),
             swarm=swarm_settings(raw, self.fail, self.port, swarm=self.ctx.swarm),
             **self.beyond_the_container(),
-        )
+            extensions=tuple((k, json.dumps(v, default=str)) for k, v in raw.items() if str(k).startswith("x-")),
+        ))
+
+
+def _without_implied(svc: ServiceConfig) -> ServiceConfig:
+    """A depends_on entry that says only what a link, a shared namespace or volumes_from implies (as `config`
+    prints it) is that implied dependency, not another setting: the printed file reads back the same."""
+    implied = set(svc.implied_dependencies())
+    kept = tuple(d for d in svc.depends_on if d.service not in implied or d != DependsOn(d.service))
+    return svc if kept == svc.depends_on else dataclasses.replace(svc, depends_on=kept)

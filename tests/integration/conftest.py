@@ -20,6 +20,12 @@ from fig.labels import LABEL_PROJECT, LABEL_SERVICE, LEGACY
 FIG = [sys.executable, "-m", "fig"]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "engine26: needs dockerd 26's Dockerfile frontend (heredocs, named build contexts); on dockerd "
+        "20.10 script/test deselects these with -m 'not engine26'")
+
+
 def _engine() -> docker.APIClient | None:
     try:
         client = docker.from_env(version="auto", timeout=10).api  # DOCKER_HOST's engine, as fig's own
