@@ -17,7 +17,6 @@ _DOMAIN = r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-
 _IMAGE = re.compile(rf"^(?:{_DOMAIN}(?::\d+)?/)?{_COMPONENT}(?:/{_COMPONENT})*(?::(?:\w[\w.-]{{0,127}})?)?"
                     r"(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$")
 _CONTAINER_NAME = re.compile(r"^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$")
-_HOST_NAME = re.compile(r"^([a-zA-Z0-9]([a-zA-Z0-9_.-]*[a-zA-Z0-9])?\.?)?$")  # '' is none; a last dot is kept
 _SEARCH_DOMAIN = re.compile(r"^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?\.)*"
                             r"[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?\.?$")
 _MAC = re.compile(r"^[0-9a-fA-F]{2}([:-])[0-9a-fA-F]{2}(\1[0-9a-fA-F]{2}){4}$")
@@ -61,8 +60,10 @@ def container_name(value: str) -> None:
 
 
 def host_name(value: str) -> None:
-    if not _HOST_NAME.match(value) or len(value) > 64:
-        raise ConfigError(f"{value!r} is not a valid host name: up to 64 letters, digits, '-', '_' and '.'")
+    """Any name the kernel takes: the engine passes a container's host name on as it is (`host-`, `a.b.`, or ''
+    for none), and the kernel refuses only one longer than 64 bytes, when the container starts."""
+    if len(value.encode()) > 64:
+        raise ConfigError(f"{value!r} is not a valid host name: it is longer than the kernel's 64 bytes")
 
 
 def absolute_path(value: str) -> None:
@@ -187,7 +188,7 @@ def only(*allowed: str) -> Callable[[Any], None]:
 
 
 SCALARS: dict[str, Callable[[Any], None]] = {
-    "image": image, "container_name": container_name, "hostname": host_name, "domainname": host_name,
+    "image": image, "container_name": container_name, "hostname": host_name,
     "working_dir": absolute_path, "mac_address": mac_address, "cpuset": cpuset, "stop_signal": stop_signal,
     "dns": _each(ip_address), "dns_search": _each(search_domain), "cap_add": _each(capability),
     "cap_drop": _each(capability), "environment": pair_keys, "labels": pair_keys, "logging": logging,

@@ -132,8 +132,12 @@ class ItemReader:
             raise DependencyError(f"refers to undefined service '{link.target}'")
         return link
 
-    def device(self, item: str) -> str:
-        """A host device as HOST:CONTAINER:PERMISSIONS, or a CDI device name as it is."""
+    def device(self, item: str | dict[str, Any]) -> str:
+        """A host device as HOST:CONTAINER:PERMISSIONS (from that short syntax or the long one, {source, target,
+        permissions}), or a CDI device name as it is."""
+        if isinstance(item, dict):
+            source = str(item["source"])
+            item = f"{source}:{item.get('target') or source}:{item.get('permissions') or 'rwm'}"
         if CDI_DEVICE.match(item):
             return item
         m = _DEVICE.match(item)

@@ -56,7 +56,7 @@ def _port_key(item: Any) -> Any:
 
 def _path_key(item: Any) -> str:
     if isinstance(item, dict):
-        return posixpath.normpath(str(item.get("target")))
+        return posixpath.normpath(str(item.get("target") or item.get("source")))
     parts = str(item).split(":")
     target = parts[1] if len(parts) > 1 and parts[1].startswith("/") else parts[0]
     return posixpath.normpath(target) if target.startswith("/") else target

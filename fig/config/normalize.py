@@ -80,11 +80,20 @@ def _resources(ctx: Context, kind: str) -> list[dict[str, Any]]:
         external = raw.get("external")
         external_name = external.get("name") if isinstance(external, dict) else None
         labels = tuple((k, v or "") for k, v in pairs(raw.get("labels"), {}))
-        options = tuple((str(k), scalar_text(v)) for k, v in (raw.get("driver_opts") or {}).items())
+        options = tuple((str(k), _device(ctx, raw, str(k), scalar_text(v)))
+                        for k, v in (raw.get("driver_opts") or {}).items())
         result.append(dict(name=resource_name(ctx.project, key, raw), driver=raw.get("driver"),
                            external=bool(external), external_name=external_name, labels=labels, key=key,
                            driver_opts=options))
     return result
+
+
+def _device(ctx: Context, raw: Mapping[str, Any], key: str, value: str) -> str:
+    """A local volume bound to a host directory (`o: bind`) has its `device` relative to the project directory,
+    as compose-go resolves it."""
+    if key != "device" or raw.get("driver") != "local" or (raw.get("driver_opts") or {}).get("o") != "bind":
+        return value
+    return os.path.normpath(os.path.join(ctx.base_dir, os.path.expanduser(value)))
 
 
 def _check_pool(pool: Mapping[str, Any]) -> None:

@@ -236,7 +236,8 @@ class ServiceReader(ItemReader, SettingsReader, BuildReader):
             raise ConfigError(f"{self.ctx.where(self.name)} must have exactly one of 'image' or 'build'")
         if not self.ctx.legacy and "image" not in raw and "build" not in raw and "provider" not in raw:
             raise ConfigError(f"{self.ctx.where(self.name)} must have 'image', 'build' or 'provider'")
-        restart = "no" if raw.get("restart") is False else raw.get("restart")  # YAML 1.1 reads `no` as false
+        restart = "no" if raw.get("restart") is False else raw.get("restart") or None  # YAML 1.1 reads `no` as false;
+        # an empty one (`restart: ${RESTART}`, unset) is none, as in Compose v2
         if restart is True:
             raise self.fail("restart", "must be a string, not a boolean (YAML reads an unquoted yes, on or true as a "
                                        "boolean: put it in quotes)")

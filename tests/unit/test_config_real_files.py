@@ -118,3 +118,25 @@ def test_built_images_are_named_as_each_format_names_them(project):
     compose = project("services:\n  web:\n    build: .\n")
     assert compose.service("web").image_name == "figtest-web"  # Compose v2's
     assert project("web:\n  build: .\n").service("web").image_name == "figtest_web"  # Fig's
+
+
+def test_an_empty_restart_from_an_unset_variable_is_none(load):
+    assert _web(load, "    image: busybox\n    restart: ${RESTART}\n").restart is None
+
+
+@pytest.mark.parametrize("hostname", ["host-", "'bad host!'", "-x"])
+def test_any_host_name_the_kernel_takes_passes(load, hostname):
+    """The engine passes a host name on as it is (checked with dockerd 20.10: `docker run --hostname host-`)."""
+    assert _web(load, f"    image: busybox\n    hostname: {hostname}\n").hostname == hostname.strip("'")
+
+
+def test_devices_in_the_long_syntax(load):
+    web = _web(load, "    image: busybox\n    devices:\n      - {source: /dev/null, target: /dev/n2, permissions: r}\n"
+                     "      - {source: /dev/zero}\n")
+    assert web.devices == ("/dev/null:/dev/n2:r", "/dev/zero:/dev/zero:rwm")
+
+
+def test_a_local_bind_volumes_device_is_relative_to_the_project(load, tmp_path):
+    config = load("services:\n  web:\n    image: busybox\n    volumes: [data:/d]\nvolumes:\n  data:\n    driver: local\n"
+                  "    driver_opts: {type: none, o: bind, device: ./data}\n")
+    assert dict(config.volumes[0].driver_opts)["device"] == str(tmp_path / "data")
