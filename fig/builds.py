@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import base64
 import logging
+import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fig.backend.base import BuildProgress, BuildRequest, BuildSecretSource, ContainerBackend
-from fig.config.model import ServiceConfig
+from fig.config.model import BuildSpec, ServiceConfig, is_remote
 from fig.errors import BuildError, UserError
 
 log = logging.getLogger(__name__)
@@ -22,6 +23,7 @@ def request(config: ServiceConfig, image: str, *, no_cache: bool = False, pull: 
     spec = config.build
     if spec is None:
         raise UserError(f"Service '{config.name}' has no build configuration")
+    _check_paths(config.name, spec)
     secrets = []
     for secret in spec.secrets:
         if secret.environment and secret.value is None:
@@ -39,6 +41,19 @@ def request(config: ServiceConfig, image: str, *, no_cache: bool = False, pull: 
         spec.extra_hosts, spec.platforms or ((config.platform,) if config.platform else ()),
         dict(spec.additional_contexts), tuple(secrets), spec.ssh, spec.entitlements, spec.privileged,
         spec.isolation, tuple((u.name, u.soft, u.hard) for u in spec.ulimits))
+
+
+def _check_paths(service: str, spec: BuildSpec) -> None:
+    """The directories and files a build reads here must exist: one line naming the service and the key."""
+    missing = [("build.context", spec.context)] if not spec.remote and not os.path.isdir(spec.context) else []
+    missing += [(f"build.additional_contexts {name}", path) for name, path in spec.additional_contexts
+                if not is_remote(path) and not os.path.isdir(path)]
+    missing += [(f"build.ssh {key}", path) for key, _, path in (s.partition("=") for s in spec.ssh)
+                if path and not os.path.exists(path)]
+    if missing:
+        key, path = missing[0]
+        kind = "file or socket" if key.startswith("build.ssh") else "directory"
+        raise UserError(f"Service '{service}': '{key}' {path} is not a {kind} here")
 
 
 def output_of(event: Mapping[str, Any]) -> str:

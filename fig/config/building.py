@@ -4,7 +4,6 @@ bad one is refused before anything is built, with file, line, service and key.""
 from __future__ import annotations
 
 import logging
-import os
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -66,13 +65,11 @@ class BuildReader:
         )
 
     def build_context(self, raw: dict[str, Any]) -> str:
+        """The context as a URL or an absolute path. Paths that are missing (this one, additional contexts, ssh
+        keys) are refused when the service is built (fig.builds), as Compose refuses them, so that `config`, `ps`
+        and `down` of the project still work."""
         text = str(raw.get("context", "."))
-        if is_remote(text):
-            return text
-        context = self.path(text)
-        if not os.path.isdir(context):
-            raise self.build_fail("context", f"{text!r} is not a directory ({context})")
-        return context
+        return text if is_remote(text) else self.path(text)
 
     def build_platforms(self, raw: dict[str, Any]) -> tuple[str, ...]:
         platforms = strings(raw.get("platforms"))
@@ -103,10 +100,7 @@ class BuildReader:
             if path is None:
                 result.append(key)
                 continue
-            full = self.path(path)
-            if not os.path.exists(full):
-                raise self.build_fail("ssh", f"{key}: {path!r} does not exist ({full})")
-            result.append(f"{key}={full}")
+            result.append(f"{key}={self.path(path)}")
         return tuple(result)
 
     def additional_contexts(self, raw: dict[str, Any]) -> tuple[tuple[str, str], ...]:
@@ -116,12 +110,7 @@ class BuildReader:
                 raise self.build_fail("additional_contexts", f"{name!r} is not NAME=CONTEXT (a directory, or a URL "
                                                              "such as docker-image://busybox)")
             assert value is not None
-            if not is_remote(value):
-                full = self.path(value)
-                if not os.path.isdir(full):
-                    raise self.build_fail("additional_contexts", f"{name}: {value!r} is not a directory ({full})")
-                value = full
-            result.append((name, value))
+            result.append((name, value if is_remote(value) else self.path(value)))
         return tuple(result)
 
     def entitlements(self, raw: dict[str, Any]) -> tuple[str, ...]:
@@ -162,7 +151,7 @@ class BuildReader:
         except ValueError:
             raise ConfigError(f"{where} {source!r}: mode {spec['mode']!r} is not an octal number such as 0400") \
                 from None
-        file = self.ctx.secrets[source][0] if top.get("file") is not None else None
+        file = self.ctx.secrets[source].file if top.get("file") is not None else None
         variable = top.get("environment")
-        value = self.ctx.secrets[source][1] if variable is not None else None
+        value = self.ctx.secrets[source].content if variable is not None else None
         return BuildSecret(source, spec.get("target"), file, variable, value, spec.get("uid"), spec.get("gid"), mode)
