@@ -40,6 +40,7 @@ from fig.backend.base import (
     MODE_DIR, MODE_SYMLINK, BuildRequest, ContainerInfo, ContainerSpec, ContainerState, EngineEvent, ExecInfo,
     ExecSpec, ImageInfo, LogLine, Mount, NetworkOptions, PathStat, PortBinding, StatsSample,
 )
+from fig.backend.apiversion import NEWEST
 from fig.backend.wire import unix_time
 from fig.errors import BackendError, BuildError, Conflict, ImageNotFound, NotFound
 from tests.fakeswarm import SWARM_WRITES, FakeSwarm
@@ -145,9 +146,13 @@ class FakeBackend(FakeSwarm):
         self.event_log: list[EngineEvent] = []  # what the engine would have reported, stamped with the clock
         self.processes: dict[str, list[list[str]]] = {}  # container name -> `top` rows (UID PID ... TIME CMD)
         self.samples: dict[str, StatsSample] = {}  # container name -> what `stats` reads
+        self.version = NEWEST  # the Engine API version it speaks
         self._swarm_init()
         for image in images:
             self.add_image(image)
+
+    def api_version(self) -> str:
+        return self.version
 
     # -- helpers for tests ------------------------------------------------------------------------------
 

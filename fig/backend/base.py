@@ -244,6 +244,7 @@ class EngineEvent:
 class ContainerBackend(Protocol):
     """What the domain needs from an engine. Implementations raise fig.errors, never SDK errors."""
 
+    def api_version(self) -> str: ...  # the Engine API version spoken, e.g. "1.45" (fig.backend.apiversion)
     def list_containers(self, labels: Mapping[str, str], *, all: bool = False,
                         having: Sequence[str] = ()) -> list[ContainerInfo]: ...  # having: label keys, any value
     def inspect(self, container_id: str) -> ContainerInfo: ...

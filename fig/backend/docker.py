@@ -16,10 +16,10 @@ import socket
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from fig import errors
-from fig.backend import hostlock, streams, wire
+from fig.backend import apiversion, hostlock, streams, wire
 from fig.backend.base import (
     BuildRequest, ContainerInfo, ContainerSpec, EngineEvent, ExecInfo, ExecSpec, ImageInfo, LogLine, NetworkOptions,
     PathStat, StatsSample,
@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DEFAULT_API_VERSION = "1.41"
 DEFAULT_HTTP_TIMEOUT = 60.0
 
 
@@ -96,24 +95,45 @@ def _modern_tls_adapter() -> Any:
 
 
 class DockerBackend(SwarmCalls):
-    def __init__(self, client: docker.APIClient | None, url: str, *, http: UnixHTTP | None = None,
-                 connect: Callable[[], docker.APIClient] | None = None) -> None:
-        """Without a `client`, `connect` makes it on first use; with `http`, the calls that need no SDK go there."""
-        self._api = client
+    def __init__(self, url: str, *, connect: Callable[[str], docker.APIClient], http: UnixHTTP | None = None,
+                 version: str | None = None) -> None:
+        """`connect(version)` makes the SDK client on first use; with `http`, the calls that need no SDK go there.
+        Without a pinned `version`, the engine is asked which it speaks once, on the first request."""
+        self._api: docker.APIClient | None = None
         self._connect = connect
         self._lock = threading.Lock()
         self.url = url
         self.http = http
+        self._version = version
 
     @property
     def api(self) -> docker.APIClient:
-        """The SDK client, made (and the SDK imported, ~0.2 s) on first use."""
+        """The SDK client, made (and the SDK imported, ~0.2 s) on first use, speaking the negotiated version."""
         if self._api is None:
             with self._lock:
                 if self._api is None:
-                    assert self._connect is not None
-                    self._api = self._connect()
+                    self._api = self._negotiated_client()
         return self._api
+
+    def _negotiated_client(self) -> docker.APIClient:
+        """The SDK client with the version given explicitly, so that the SDK asks nothing itself (its "auto" would
+        be a `/version` of its own): the pinned one, the one the unix-socket client negotiated, or negotiated here
+        with one `GET /_ping` on the SDK's own connection."""
+        version = self._version or (self.http.version if self.http else None)
+        client = self._connect(version or apiversion.NEWEST)
+        if version is None:
+            with self._translate(operation="ping", seconds=client.timeout):
+                negotiated = apiversion.negotiate(_engine_version(client), self.url)
+            # The SDK keeps its version in `_version` (api_version reads it); it takes one only when it is made,
+            # and making a second client would open a second connection (a second TLS handshake).
+            cast(Any, client)._version = self._version = negotiated
+        return client
+
+    def api_version(self) -> str:
+        """The Engine API version this backend speaks (asking the engine first if nothing asked it yet)."""
+        if self._version is None:
+            self._version = self.http.version if self.http else self.api.api_version
+        return self._version
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, *, plain_http: bool = True) -> DockerBackend:
@@ -121,10 +141,10 @@ class DockerBackend(SwarmCalls):
         `plain_http`, every call goes through the SDK."""
         env = os.environ if environ is None else environ
         url = env.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
-        version = env.get("DOCKER_API_VERSION") or DEFAULT_API_VERSION
+        pinned = apiversion.pinned(env)
         timeout = http_timeout(env)
 
-        def connect() -> docker.APIClient:
+        def connect(version: str) -> docker.APIClient:
             import docker
 
             try:
@@ -140,10 +160,10 @@ class DockerBackend(SwarmCalls):
             return client
 
         tls = env.get("DOCKER_TLS_VERIFY") or env.get("DOCKER_TLS")
-        if plain_http and url.startswith("unix://") and not tls and re.fullmatch(r"\d+\.\d+", version):
-            return cls(None, url, connect=connect,
-                       http=UnixHTTP(url[len("unix://"):], version=version, timeout=timeout, url=url))
-        return cls(connect(), url)
+        http = None
+        if plain_http and url.startswith("unix://") and not tls:
+            http = UnixHTTP(url[len("unix://"):], version=pinned, timeout=timeout, url=url)
+        return cls(url, connect=connect, http=http, version=pinned)
 
     @contextlib.contextmanager
     def _translate(self, subject: str = "", *, operation: str = "", seconds: float = 0) -> Iterator[None]:
@@ -467,6 +487,23 @@ class DockerBackend(SwarmCalls):
             return True
         except errors.NotFound:
             return False
+
+
+def _engine_version(client: Any) -> str | None:
+    """The engine's newest API version through the SDK's session: `GET /_ping`'s Api-Version header, else
+    `/version` (engines before 1.25 send no header)."""
+    import docker.errors
+    import requests
+
+    header = client.get(f"{client.base_url}/_ping", timeout=client.timeout).headers.get("Api-Version")
+    if header:
+        return str(header)
+    answer = client.get(f"{client.base_url}/version", timeout=client.timeout)
+    try:
+        answer.raise_for_status()
+    except requests.HTTPError as e:
+        raise docker.errors.create_api_error_from_http_exception(e) from e
+    return str(answer.json().get("ApiVersion") or "") or None
 
 
 def _content(response: Any) -> Iterator[bytes]:

@@ -12,11 +12,13 @@ import http.client
 import json
 import logging
 import socket
+import threading
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from fig import errors
+from fig.backend import apiversion
 
 log = logging.getLogger(__name__)
 # The SDK's test for "404 means the image is missing" (docker.errors.create_api_error_from_http_exception).
@@ -53,27 +55,56 @@ def path_of(template: str, *args: str) -> str:
 
 
 class UnixHTTP:
-    """One connection per request (`Connection: close`), so threads never share one."""
+    """One connection per request (`Connection: close`), so threads never share one. Without a `version`, the first
+    request asks the engine which it speaks (one `GET /_ping`) and every request then uses the negotiated one."""
 
-    def __init__(self, socket_path: str, *, version: str, timeout: float | None, url: str) -> None:
+    def __init__(self, socket_path: str, *, version: str | None, timeout: float | None, url: str) -> None:
         self.socket_path = socket_path
-        self.prefix = f"/v{version}"
+        self._version = version
+        self._lock = threading.Lock()
         self.timeout = timeout
         self.url = url
 
-    def _target(self, path: str, params: Mapping[str, Any] | None) -> str:
+    @property
+    def version(self) -> str:
+        """The Engine API version of every request: the pinned one, else negotiated once (fig.backend.apiversion)."""
+        if self._version is None:
+            with self._lock:
+                if self._version is None:
+                    self._version = apiversion.negotiate(self._engine_version(), self.url)
+        return self._version
+
+    def _engine_version(self) -> str | None:
+        """The engine's newest API version: `GET /_ping`'s Api-Version header, else `/version` (engines before 1.25
+        send no header)."""
+        try:
+            response = self.open("GET", "/_ping", versioned=False)
+        except errors.NotFound:
+            header = None
+        else:
+            try:
+                header = response.getheader("Api-Version")
+                response.read()
+            finally:
+                response.close()
+        if header:
+            return header
+        answer = self.call("GET", "/version", versioned=False) or {}
+        return str(answer.get("ApiVersion") or "") or None
+
+    def _target(self, path: str, params: Mapping[str, Any] | None, versioned: bool = True) -> str:
         query = urlencode({k: v for k, v in (params or {}).items() if v is not None}, doseq=True)
-        return self.prefix + path + (f"?{query}" if query else "")
+        return (f"/v{self.version}" if versioned else "") + path + (f"?{query}" if query else "")
 
     def open(self, method: str, path: str, params: Mapping[str, Any] | None = None, *, body: Any = None,
              subject: str = "", wait: float | None = 0, stream: bool = False,
-             tar: bytes | Iterable[bytes] | None = None) -> http.client.HTTPResponse:
+             tar: bytes | Iterable[bytes] | None = None, versioned: bool = True) -> http.client.HTTPResponse:
         """Send a request (with `body` as JSON, or `tar` as a tar archive, whole or in chunks) and return the
         response of a successful one, unread. `wait` adds the seconds the engine may take on purpose (stop's grace
-        period) to the timeout; None waits for ever."""
+        period) to the timeout; None waits for ever. Only `versioned` paths carry the API version."""
         limit = None if wait is None or self.timeout is None else self.timeout + wait
+        target = self._target(path, params, versioned)
         conn = (_StreamConnection if stream else _Connection)(self.socket_path, limit)
-        target = self._target(path, params)
         headers = {"Connection": "close"}
         data: bytes | Iterable[bytes] | None = tar
         if body is not None:
@@ -120,9 +151,11 @@ class UnixHTTP:
         return failure
 
     def call(self, method: str, path: str, params: Mapping[str, Any] | None = None, *, body: Any = None,
-             subject: str = "", wait: float | None = 0, tar: bytes | Iterable[bytes] | None = None) -> Any:
+             subject: str = "", wait: float | None = 0, tar: bytes | Iterable[bytes] | None = None,
+             versioned: bool = True) -> Any:
         """The decoded JSON answer of a request (None for an empty one)."""
-        response = self.open(method, path, params, body=body, subject=subject, wait=wait, tar=tar)
+        response = self.open(method, path, params, body=body, subject=subject, wait=wait, tar=tar,
+                             versioned=versioned)
         try:
             body = response.read()
         except (OSError, http.client.HTTPException) as e:
@@ -161,13 +194,14 @@ class UnixHTTP:
                 body: Any = None) -> socket.socket:
         """POST `path` (with `body` as JSON) and take its connection over as a raw stream both ways (attach, exec
         start): the socket after the answer's head, with nothing of the stream read yet."""
+        target = self._target(path, params)
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         data = b"" if body is None else json.dumps(body).encode()
         kind = "Content-Type: application/json\r\n" if body is not None else ""
         try:
             sock.settimeout(self.timeout)
             sock.connect(self.socket_path)
-            sock.sendall(f"POST {self._target(path, params)} HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade\r\n"
+            sock.sendall(f"POST {target} HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade\r\n"
                          f"Upgrade: tcp\r\n{kind}Content-Length: {len(data)}\r\n\r\n".encode() + data)
             status, reason, headers = _head(sock)
             if status >= 400:

@@ -205,7 +205,7 @@ def test_upgrade_of_a_missing_container_is_not_found(http):
 
 @pytest.mark.parametrize("plain_http", [True, False], ids=["plain-http", "sdk"])
 def test_both_transports_bound_a_stop_by_its_timeout_plus_the_http_timeout(http, plain_http):
-    env = {"DOCKER_HOST": http.url, "FIG_HTTP_TIMEOUT": "1"}
+    env = {"DOCKER_HOST": http.url, "FIG_HTTP_TIMEOUT": "1", "DOCKER_API_VERSION": "1.41"}
     backend = DockerBackend.from_env(env, plain_http=plain_http)
     started = time.monotonic()
     with pytest.raises(errors.EngineTimeout, match=r"^aaaaaaaaaaaa: stop timed out: .* in 2 s"):
