@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from fig import errors
-from fig.backend import apiversion, hostlock, streams, wire
+from fig.backend import apiversion, contexts, hostlock, streams, wire
 from fig.backend.base import (
     BuildRequest, ContainerInfo, ContainerSpec, EngineEvent, ExecInfo, ExecSpec, ImageInfo, LogLine, NetworkOptions,
     PathStat, StatsSample,
@@ -137,9 +137,9 @@ class DockerBackend(SwarmCalls):
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, *, plain_http: bool = True) -> DockerBackend:
-        """The engine of DOCKER_HOST (and DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, DOCKER_API_VERSION). Without
-        `plain_http`, every call goes through the SDK."""
-        env = os.environ if environ is None else environ
+        """The engine of DOCKER_HOST (and DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, DOCKER_API_VERSION), else of the
+        docker context that applies (fig.backend.contexts). Without `plain_http`, every call goes through the SDK."""
+        env = contexts.engine_environment(os.environ if environ is None else environ)
         url = env.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
         pinned = apiversion.pinned(env)
         timeout = http_timeout(env)

@@ -18,11 +18,13 @@ import pytest
 from fig.labels import LABEL_PROJECT, LABEL_SERVICE, LEGACY
 
 FIG = [sys.executable, "-m", "fig"]
+# The engine under test: DOCKER_HOST (a unix socket), as for every client the tests start.
+ENGINE_HOST = os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
 
 
 def _engine() -> docker.APIClient | None:
     try:
-        client = docker.APIClient(version="auto", timeout=10)
+        client = docker.APIClient(base_url=ENGINE_HOST, version="auto", timeout=10)
         client.ping()
         return client
     except Exception:

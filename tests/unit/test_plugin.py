@@ -107,7 +107,7 @@ def test_contexts_come_from_the_flag_the_variable_or_the_config(tmp_path):
         assert env["DOCKER_HOST"] == "unix:///other.sock"
     with plugin.engine_environment({}, {**base, "DOCKER_HOST": "unix:///mine.sock"}) as env:
         assert env["DOCKER_HOST"] == "unix:///mine.sock"  # DOCKER_HOST wins over the config's context
-    with pytest.raises(UserError, match="context 'gone' does not exist"):
+    with pytest.raises(UserError, match="^docker context 'gone' does not exist in .*contexts: .docker context ls. lists them$"):
         with plugin.engine_environment({"--context": "gone"}, base):
             pass
 
