@@ -228,6 +228,13 @@ class FakeBackend(FakeSwarm):
                 self.volumes.setdefault(source, {"anonymous": len(source) == 64, "driver": None, "labels": {}})
                 mounts[target] = Mount(target, "volume", source, f"/var/lib/docker/volumes/{source}/_data",
                                        read_only)
+        for mount in spec.mounts:  # a named volume's subpath, or an image (which must be here, as on the engine)
+            if mount.type == "image" and image_key(mount.source) not in self.images:
+                raise NotFound(f"No such image: {mount.source}")
+            if mount.type == "volume":
+                self.volumes.setdefault(mount.source, {"anonymous": False, "driver": None, "labels": {}})
+            mounts[mount.target] = Mount(mount.target, mount.type, mount.source if mount.type == "volume" else None,
+                                         None, mount.read_only)
         for target in spec.volumes:
             if target in mounts:
                 continue

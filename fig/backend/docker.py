@@ -254,12 +254,14 @@ class DockerBackend(SwarmCalls):
         return dict(self._call("GET", path_of("/containers/{}/json", container_id), subject=container_id))
 
     def create(self, spec: ContainerSpec) -> str:
+        """One request from API 1.44 (every network at create), else create, then connect each further network."""
+        version = self.api_version()
         answer = self._call("POST", "/containers/create", {"name": spec.name, "platform": spec.platform},
-                            body=wire.create_body(spec), subject=spec.name)
+                            body=wire.create_body(spec, version), subject=spec.name)
         for warning in answer.get("Warnings") or ():  # e.g. a limit this kernel cannot apply
             log.warning("%s: %s", spec.name, warning)
         cid: str = answer["Id"]
-        for extra in spec.networks[1:]:
+        for extra in spec.networks[len(wire.created_networks(spec, version)):]:
             self._call("POST", path_of("/networks/{}/connect", extra.network), subject=spec.name,
                        body={"Container": cid, "EndpointConfig": wire.endpoint_config(extra)})
         return cid

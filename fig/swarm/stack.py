@@ -18,6 +18,7 @@ from fig.backend.base import ServiceInfo, SwarmBackend, TaskInfo
 from fig.config.model import ProjectConfig
 from fig.errors import BackendError, NotConverged, NotFound, UserError
 from fig.parallel import execute
+from fig.preflight import check_engine_version
 from fig.swarm import plan as P
 from fig.swarm.convert import NAMESPACE, Converter, ServicePlan
 from fig.swarm.wait import wait
@@ -92,6 +93,7 @@ class Stack:
         """What deploying `names` (all enabled services when empty, and in both cases their dependencies) would
         change. Deploying the whole file also removes the stack's services it no longer has."""
         selected = self.config.selected(names)
+        check_engine_version(self.config, [self.config.service(n) for n in selected], self.backend)
         spec = Converter(self.config, self.name, images=images, ignore_host_ip=ignore_host_ip).stack_spec(selected, strict=strict)
         for p in spec.services:
             if p.warnings:

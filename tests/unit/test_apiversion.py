@@ -15,6 +15,7 @@ import pytest
 
 from fig import errors
 from fig.backend import apiversion
+from fig.backend.base import ContainerSpec, EndpointSpec
 from fig.backend.docker import DockerBackend
 
 
@@ -23,6 +24,7 @@ class Engine(http.server.BaseHTTPRequestHandler):
     version: str | None = "1.45"  # what the engine reports
     header = True  # whether _ping carries it (engines before 1.25 send no Api-Version header)
     seen: list[str] = []
+    bodies: list[object] = []
 
     def log_message(self, *args: object) -> None:
         pass
@@ -45,6 +47,13 @@ class Engine(http.server.BaseHTTPRequestHandler):
         else:
             self.reply(b"[]")
 
+    def do_POST(self) -> None:  # noqa: N802
+        Engine.seen.append(self.path.split("?")[0])
+        sent = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        Engine.bodies.append(json.loads(sent) if sent else None)
+        self.reply(json.dumps({"Id": "new", "Warnings": []}).encode() if self.path.startswith("/v") and
+                   "/containers/create" in self.path else b"")
+
 
 class Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
     daemon_threads = True
@@ -56,7 +65,7 @@ def engine(tmp_path: Path) -> Iterator[str]:
     path = str(tmp_path / "engine.sock")
     server = Server(path, Engine)
     threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
-    Engine.version, Engine.header, Engine.seen = "1.45", True, []
+    Engine.version, Engine.header, Engine.seen, Engine.bodies = "1.45", True, [], []
     try:
         yield f"unix://{path}"
     finally:
@@ -139,3 +148,18 @@ def test_auto_negotiates_as_the_docker_sdk_reads_it(engine):
                                                ("1.100", "1.48", True)])
 def test_at_least_compares_minor_versions_as_numbers(version, needed, ok):
     assert apiversion.at_least(version, needed) is ok
+
+
+@TRANSPORTS
+@pytest.mark.parametrize("reported,requests", [
+    ("1.45", ["/_ping", "/v1.45/containers/create"]),
+    ("1.43", ["/_ping", "/v1.43/containers/create", "/v1.43/networks/p_back/connect"]),
+])
+def test_a_container_joins_every_network_in_one_request_from_144(engine, plain_http, reported, requests):
+    Engine.version = reported
+    backend = DockerBackend.from_env({"DOCKER_HOST": engine}, plain_http=plain_http)
+    spec = ContainerSpec("p_web_1", "busybox", {}, networks=[EndpointSpec("p_front"), EndpointSpec("p_back")])
+    assert backend.create(spec) == "new"
+    assert Engine.seen == requests
+    assert list(Engine.bodies[0]["NetworkingConfig"]["EndpointsConfig"]) == (
+        ["p_front", "p_back"] if reported == "1.45" else ["p_front"])
