@@ -7,6 +7,7 @@ from __future__ import annotations
 import http.server
 import json
 import socketserver
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -57,6 +58,10 @@ class Engine(http.server.BaseHTTPRequestHandler):
 
 class Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
     daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # a client that hung up early is no server fault
+            super().handle_error(request, client_address)
 
 
 @pytest.fixture
