@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import http.server
 import json
-import socketserver
-import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +15,7 @@ from fig import errors
 from fig.backend import apiversion
 from fig.backend.base import ContainerSpec, EndpointSpec
 from fig.backend.docker import DockerBackend
+from tests.unit.test_backend_unixhttp import serving
 
 
 class Engine(http.server.BaseHTTPRequestHandler):
@@ -56,26 +54,13 @@ class Engine(http.server.BaseHTTPRequestHandler):
                    "/containers/create" in self.path else b"")
 
 
-class Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
-    daemon_threads = True
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        if not isinstance(sys.exc_info()[1], ConnectionError):  # a client that hung up early is no server fault
-            super().handle_error(request, client_address)
-
-
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[str]:
     """The engine's DOCKER_HOST."""
     path = str(tmp_path / "engine.sock")
-    server = Server(path, Engine)
-    threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
     Engine.version, Engine.header, Engine.seen, Engine.bodies = "1.45", True, [], []
-    try:
+    with serving(path, Engine):
         yield f"unix://{path}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 TRANSPORTS = pytest.mark.parametrize("plain_http", [True, False], ids=["unix-client", "sdk"])
