@@ -8,7 +8,6 @@ DOCKER_TLS_VERIFY, DOCKER_CERT_PATH).
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import tempfile

@@ -5,14 +5,9 @@ engine and checks what that engine must do."""
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from fig.backend.apiversion import at_least, docker_release
-from tests.faultproxy import FaultProxy
 from tests.integration.conftest import SLEEPER, FigProject, wait_until
 
 
@@ -76,13 +71,6 @@ NETWORKS = """\
             driver_opts: {com.example.note: "kept"}
     networks: {front: {}, back: {}}
     """
-
-
-@pytest.fixture
-def proxy(engine) -> Iterator[FaultProxy]:
-    directory = tempfile.mkdtemp(prefix="fp")  # a unix socket path must stay short
-    with FaultProxy(Path(directory) / "engine.sock") as p:
-        yield p
 
 
 def test_every_network_is_joined_at_create(project, api, proxy):
