@@ -22,6 +22,7 @@ setup(
         "docopt-ng>=0.9",
         "watchfiles>=0.21",  # fig watch: file events (inotify through Rust's notify)
         "pathspec>=1.0",  # fig watch: .dockerignore-style patterns
+        "h2>=4",  # builds without buildx: the BuildKit session (HTTP/2) that serves secrets and ssh to the engine
     ],
     extras_require={"test": ["pytest>=7", "pytest-timeout>=2", "pytest-docker>=3.2", "testcontainers>=4.15",
                              "python-on-whales>=0.81"]},

@@ -28,7 +28,7 @@ from fig import labels as L
 from fig import running
 from fig.backend.base import EngineEvent, ExecSpec
 from fig.backend.streams import frames, received
-from fig.container import Container
+from fig.container import Container, Execution
 from fig.convergence import Strategy
 from fig.errors import UserError
 from fig.parallel import DEFAULT_LIMIT, Event
@@ -231,7 +231,7 @@ class Project:
         container = running.pick(self.project, service, index=index)
         spec = ExecSpec(command=tuple(command), environment=dict(environment or {}), user=user, working_dir=workdir,
                         privileged=privileged)
-        execution = running.Execution.create(container, spec)
+        execution = Execution.create(container, spec)
         if detach:
             execution.start_detached()
             return ExecResult(None)

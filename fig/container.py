@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import socket
+import time
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 
 from fig import labels as L
-from fig.backend.base import ContainerBackend, ContainerInfo, ContainerState, LogLine
+from fig.backend.base import ContainerBackend, ContainerInfo, ContainerState, ExecSpec, LogLine
 from fig.errors import BackendError, ConnectionFailed, EngineTimeout
 
 
@@ -151,3 +154,39 @@ class Container:
 
     def attach_output(self) -> Iterator[LogLine]:
         return self.backend.attach_output(self.id)
+
+
+@dataclass
+class Execution:
+    """A command created in a container, to be started attached (a raw stream) or detached."""
+
+    container: Container
+    id: str
+    tty: bool
+
+    @classmethod
+    def create(cls, container: Container, spec: ExecSpec) -> Execution:
+        try:
+            return cls(container, container.backend.exec_create(container.id, spec), spec.tty)
+        except BackendError as e:
+            raise type(e)(f"{container.name}: {str(e).removeprefix(container.id + ': ')}") from e
+
+    def attach(self) -> socket.socket:
+        return self.container.backend.exec_start(self.id, tty=self.tty)
+
+    def start_detached(self) -> None:
+        self.container.backend.exec_start_detached(self.id)
+
+    def resize(self, height: int, width: int) -> None:
+        self.container.backend.exec_resize(self.id, height, width)
+
+    def exit_code(self, *, patience: float = 5) -> int:
+        """The command's exit code, once it has ended (its output stream ends a moment before it is recorded)."""
+        deadline = time.monotonic() + patience
+        while True:
+            info = self.container.backend.exec_inspect(self.id)
+            if info.exit_code is not None:
+                return info.exit_code
+            if time.monotonic() > deadline:
+                raise BackendError(f"{self.container.name}: the command's exit code never came")
+            time.sleep(0.01)

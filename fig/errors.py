@@ -1,4 +1,5 @@
-"""The one exception tree. Every FigError is shown to the user as a one-line message."""
+"""The one exception tree. Every FigError is shown to the user as a one-line message (a refusal that names several
+things at once, as `deploy --strict`'s, adds an indented line for each)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Sequence
 
 
 class FigError(Exception):
-    """Anything fig reports to the user as a one-line message."""
+    """Anything fig reports to the user as a message: one line, or one line and an indented line per item."""
 
     exit_code = 1
 
@@ -64,7 +65,11 @@ class ImageNotFound(NotFound):
 
 
 class BuildError(BackendError):
-    """An image build failed."""
+    """An image build failed: `service` is whose, `step` the Dockerfile step that failed ("" when none did)."""
+
+    def __init__(self, message: str, *, service: str = "", step: str = "") -> None:
+        super().__init__(message)
+        self.service, self.step = service, step
 
 
 class OperationError(FigError):
@@ -77,6 +82,10 @@ class OperationError(FigError):
         if self.skipped:
             parts.append("not started because a dependency failed: " + ", ".join(self.skipped))
         super().__init__("; ".join(parts))
+
+
+class HookFailed(FigError):
+    """A lifecycle hook (post_start, pre_stop) ran in a container and exited with a non-zero code."""
 
 
 class NotReady(FigError):

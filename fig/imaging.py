@@ -6,6 +6,8 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from fig import builds
+from fig.backend.base import ContainerBackend
 from fig.errors import FigError
 from fig.parallel import Event, execute
 from fig.service import Progress, Service
@@ -34,16 +36,20 @@ def _quiet(_: Event) -> None:
 
 class ProjectImages:
     limit: int
+    backend: ContainerBackend
     get_services: Callable[..., list[Service]]
 
     def build(self, names: Iterable[str] = (), *, options: BuildOptions = BuildOptions(),
               on_progress: Progress | None = None) -> None:
+        """Build the services' images, all in one go (the builder runs what it can in parallel)."""
+        requests = []
         for service in self.get_services(names, deps=options.deps):
             if service.config.build:
-                service.build(no_cache=options.no_cache, pull=options.pull, args=options.args,
-                              on_progress=on_progress)
+                requests.append(service.build_request(no_cache=options.no_cache, pull=options.pull,
+                                                      args=options.args))
             else:
                 log.info("%s uses an image, skipping", service.name)
+        builds.build(self.backend, requests, on_progress=on_progress)
 
     def pull(self, names: Iterable[str] = (), *, options: PullOptions = PullOptions(),
              on_progress: Progress | None = None, on_event: Callable[[Event], None] = _quiet) -> None:

@@ -7,13 +7,16 @@ import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from fig import builds
 from fig import labels as L
+from fig import providers as plugins
 from fig.backend.base import ContainerBackend, NetworkOptions
-from fig.config.model import NetworkConfig, ProjectConfig
+from fig.config.model import NetworkConfig, ProjectConfig, ServiceConfig
 from fig.container import Container, find
 from fig.convergence import Action, Plan, Strategy, changed_fields, plan
 from fig.errors import NotFound, UserError
 from fig.graph import DependencyGraph
+from fig.hooks import Hooks
 from fig.imaging import ProjectImages
 from fig.preflight import check_references
 from fig.parallel import DEFAULT_LIMIT, Event, Phase, execute
@@ -69,9 +72,11 @@ class Project(ProjectImages):
         self.limit = limit
         self.graph = DependencyGraph({s.name: s.dependencies() for s in config.services})
         by_name = {s.name: s for s in config.services}
+        self.hooks = Hooks()  # its `show` sees the hooks' output
         self.services = [
             Service(by_name[name], project=self.name, backend=backend, legacy=config.legacy, peers=self._peers,
-                    naming=naming, project_labels=L.project_files(config.working_dir, config.paths, config.env_files))
+                    naming=naming, project_labels=L.project_files(config.working_dir, config.paths, config.env_files),
+                    hooks=self.hooks)
             for name in self.graph.order()
         ]
         self._converged: dict[str, list[Container]] = {}  # during `up`: each service's containers once it is done
@@ -120,11 +125,10 @@ class Project(ProjectImages):
 
     def _images(self, services: Sequence[Service], *, options: UpOptions, on_progress: Progress | None,
                 on_event: OnEvent) -> dict[str, str]:
-        """Image ids by service: pulls of missing images run in parallel, builds one at a time."""
-        for service in services:
-            if service.config.build and (options.force_build or (options.build and (
-                    service.builds_always(options.pull) or not service.image_id()))):
-                service.build(on_progress=on_progress)
+        """Image ids by service: the builds all in one go, then pulls of missing images in parallel."""
+        builds.build(self.backend, [s.build_request() for s in services if s.config.build and (
+            options.force_build or (options.build and (s.builds_always(options.pull) or not s.image_id())))],
+            on_progress=on_progress)
         by_image: dict[str, Service] = {}  # one look-up (or pull) per image, not per service: 30 -> 1 call
         for service in services:
             if service.image_name not in by_image or service.config.build:
@@ -140,8 +144,10 @@ class Project(ProjectImages):
     # -- networks and volumes -------------------------------------------------------------------------
 
     def check(self, services: Sequence[Service]) -> None:
-        """Before the first write: what `services` refer to outside the project exists, and they do not clash."""
-        check_references(self.config, [s.config for s in services], self.backend)
+        """Before the first write: what `services` refer to outside the project exists, they do not clash, and
+        the plugins of those a provider makes are there."""
+        check_references(self.config, [s.config for s in services if not s.config.provider], self.backend)
+        plugins.check([s.config for s in services], dict(self.config.variables), self.graph.deps)
 
     def ensure_resources(self) -> None:
         """Make the declared volumes and the networks that services use (docker compose, too, leaves a declared
@@ -211,10 +217,13 @@ class Project(ProjectImages):
             if count is not None:
                 self._check_scalable(service, count)
         self.check(services)
-        image_ids = self._images(services, options=options, on_progress=on_progress, on_event=on_event)
+        containers = [s for s in services if not s.config.provider]
+        image_ids = self._images(containers, options=options, on_progress=on_progress, on_event=on_event)
         self.ensure_resources()  # after the images: a failed build or pull leaves no network behind
         self._handle_orphans(options, on_event)
-        plans = self.plans(services, image_ids, options, roots=names)
+        plugins.up(services, self.services, project=self.name, environ=dict(self.config.variables),
+                   deps=self.graph.deps, on_event=on_event)
+        plans = self.plans(containers, image_ids, options, roots=names)
         involved = [s for s in self.services if s.name in plans]
         renewed = {name for name, p in plans.items() if p.action in (Action.CREATE, Action.RECREATE)}
 
@@ -229,7 +238,7 @@ class Project(ProjectImages):
             if service.name not in renewed and any(d.restart and d.service in renewed
                                                    for d in service.config.depends_on):
                 self.each([c for c in containers if c.is_running],  # depends_on restart: true
-                          lambda c: c.restart(self.stop_timeout(c, options.timeout)), "Restarting", on_event)
+                          lambda c: self._restart(c, options.timeout), "Restarting", on_event)
             return containers
 
         try:
@@ -242,7 +251,7 @@ class Project(ProjectImages):
 
     def _wait_for_dependencies(self, service: Service) -> None:
         for dep in service.config.depends_on:
-            if dep.condition != "service_started" or dep.ready:
+            if (dep.condition != "service_started" or dep.ready) and not self.service(dep.service).config.provider:
                 dependency = self.service(dep.service)
                 if not dep.required and not dependency.containers(stopped=True):
                     log.warning("%s: its optional dependency %s has no container, not waiting for it", service.name,
@@ -256,7 +265,7 @@ class Project(ProjectImages):
         have exited with code 0 instead."""
         one_shot = {d.service for s in self.services for d in s.config.depends_on
                     if d.condition == "service_completed_successfully"}
-        outcome = execute(self.get_services(names, deps=deps),
+        outcome = execute([s for s in self.get_services(names, deps=deps) if not s.config.provider],
                           lambda s: wait_running(s.name, lambda: s.containers(stopped=True), timeout,
                                                  may_complete=s.name in one_shot),
                           key=lambda s: s.name, limit=self.limit)
@@ -337,7 +346,7 @@ class Project(ProjectImages):
         """Start the services' stopped containers; with `wait` (seconds), return once they run (see `wait`)."""
         names = list(names)
         containers = [c for c in self.containers(names, stopped=True) if not c.is_running]
-        self.each(containers, Container.start, "Starting", on_event, reverse=False)
+        self.each(containers, lambda c: self.service(c.service).start(c), "Starting", on_event, reverse=False)
         if wait is not None:
             self.wait(names, timeout=wait)
 
@@ -348,12 +357,37 @@ class Project(ProjectImages):
         known = {s.name: s for s in self.services}
         return known[container.service].stop_timeout(None) if container.service in known else 10
 
+    def _config_of(self, container: Container) -> ServiceConfig | None:
+        """The configuration of a container's service; None for an orphan's."""
+        return next((s.config for s in self.services if s.name == container.service), None)
+
+    def _restart(self, container: Container, timeout: int | None) -> None:
+        """Restart a container with its hooks around it, as Compose does: pre_stop (if it runs), post_start."""
+        config = self._config_of(container)
+        self.hooks.pre_stop(container, config)
+        container.restart(self.stop_timeout(container, timeout))
+        if config is not None:
+            self.hooks.post_start(container, config)
+
     def stop(self, names: Iterable[str] = (), *, timeout: int | None = None, on_event: OnEvent = _quiet) -> None:
+        """Stop the services' containers, then (those that declare a stop) their providers."""
+        names = list(names)
+        chosen = self.get_services(names)
+        plugins.check([s.config for s in chosen], dict(self.config.variables))
         self.stop_containers(self.containers(names), timeout=timeout, on_event=on_event)
+        self._unprovide(chosen, "stop", on_event)
+
+    def _unprovide(self, services: Sequence[Service], command: str, on_event: OnEvent) -> None:
+        plugins.down(services, command, project=self.name, environ=dict(self.config.variables),
+                     dependents=self.graph.dependents, on_event=on_event)
 
     def stop_containers(self, containers: Sequence[Container], *, timeout: int | None = None,
                         on_event: OnEvent = _quiet) -> None:
-        self.each(containers, lambda c: c.stop(self.stop_timeout(c, timeout)), "Stopping", on_event)
+        def stop(c: Container) -> None:
+            self.hooks.pre_stop(c, self._config_of(c))
+            c.stop(self.stop_timeout(c, timeout))
+
+        self.each(containers, stop, "Stopping", on_event)
 
     def restart(self, names: Iterable[str] = (), *, timeout: int | None = None, wait: float | None = None,
                 on_event: OnEvent = _quiet) -> None:
@@ -368,8 +402,8 @@ class Project(ProjectImages):
                 if s.name not in names and any(d.service == restarted and d.restart for d in s.config.depends_on):
                     names.append(s.name)
                     todo.append(s.name)
-        self.each(self.containers(names, stopped=True), lambda c: c.restart(self.stop_timeout(c, timeout)),
-                  "Restarting", on_event, reverse=False)
+        self.each(self.containers(names, stopped=True), lambda c: self._restart(c, timeout), "Restarting", on_event,
+                  reverse=False)
         if wait is not None:
             self.wait(asked, timeout=wait)
 
@@ -388,6 +422,8 @@ class Project(ProjectImages):
         once no container of the project is left."""
         names = list(names)
         chosen = self.graph.closure([self.service(n).name for n in names], upward=True) if names else ()
+        provided = [s for s in self.services if s.config.provider and (not chosen or s.name in chosen)]
+        plugins.check([s.config for s in provided], dict(self.config.variables))
         containers = self.containers(chosen, stopped=True, oneoff=True)
         if remove_orphans:
             containers += self.orphans()
@@ -395,6 +431,7 @@ class Project(ProjectImages):
         # every one has stopped (a failed stop raised above), so none waits for another to be removed: a deep link
         # tree is not removed a level at a time
         self.each(containers, lambda c: c.remove(force=True, volumes=volumes), "Removing", on_event, ordered=False)
+        self._unprovide(provided, "down", on_event)
         if names and self.backend.list_containers({L.LABEL_PROJECT: self.name}, all=True):
             return
         for network in self.config.networks:

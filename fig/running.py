@@ -4,14 +4,13 @@ processes, its resource use, pausing, waiting, and the engine's events about it.
 from __future__ import annotations
 
 import queue
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from fig import labels as L
-from fig.backend.base import EngineEvent, ExecSpec, ImageInfo, StatsSample
+from fig.backend.base import EngineEvent, ImageInfo, StatsSample
 from fig.container import Container
 from fig.errors import BackendError, UserError
 from fig.parallel import Event
@@ -30,42 +29,6 @@ def pick(project: Project, service: str, *, index: int = 0, stopped: bool = Fals
         which = f" container #{index}" if index else ""
         raise UserError(f'service "{service}" is not running{which}')
     return min(found, key=lambda c: (c.oneoff, c.number))
-
-
-@dataclass
-class Execution:
-    """A command created in a container, to be started attached (a raw stream) or detached."""
-
-    container: Container
-    id: str
-    tty: bool
-
-    @classmethod
-    def create(cls, container: Container, spec: ExecSpec) -> Execution:
-        try:
-            return cls(container, container.backend.exec_create(container.id, spec), spec.tty)
-        except BackendError as e:
-            raise type(e)(f"{container.name}: {str(e).removeprefix(container.id + ': ')}") from e
-
-    def attach(self) -> socket.socket:
-        return self.container.backend.exec_start(self.id, tty=self.tty)
-
-    def start_detached(self) -> None:
-        self.container.backend.exec_start_detached(self.id)
-
-    def resize(self, height: int, width: int) -> None:
-        self.container.backend.exec_resize(self.id, height, width)
-
-    def exit_code(self, *, patience: float = 5) -> int:
-        """The command's exit code, once it has ended (its output stream ends a moment before it is recorded)."""
-        deadline = time.monotonic() + patience
-        while True:
-            info = self.container.backend.exec_inspect(self.id)
-            if info.exit_code is not None:
-                return info.exit_code
-            if time.monotonic() > deadline:
-                raise BackendError(f"{self.container.name}: the command's exit code never came")
-            time.sleep(0.01)
 
 
 def running(project: Project, names: Iterable[str] = (), *, oneoff: bool = True) -> list[Container]:

@@ -4,29 +4,33 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from fig import apisocket, builds
 from fig import labels as L
 from fig.backend.base import BuildRequest, ContainerBackend, ContainerInfo, ContainerSpec
 from fig.config.model import ServiceConfig
 from fig.container import Container, find
 from fig.convergence import Action, Plan, Step
-from fig.errors import BackendError, Conflict, ImageNotFound, NotFound, UserError
+from fig.errors import BackendError, Conflict, HookFailed, ImageNotFound, NotFound
+from fig.hooks import Hooks
 from fig.parallel import Event, execute
 from fig.specs import RunOptions, SpecBuilder, canonical_name
 
 log = logging.getLogger(__name__)
 
 ADOPT_ATTEMPTS = 100  # 10 s of a name taken by a container not yet to be seen
-Progress = Callable[[str, dict[str, Any]], None]
+Progress = Callable[[str, Mapping[str, Any]], None]
 
 
 class Service:
     def __init__(self, config: ServiceConfig, *, project: str, backend: ContainerBackend, legacy: bool,
                  peers: Callable[[str], list[Container]], naming: L.Naming = L.FIG_NAMES,
-                 project_labels: Mapping[str, str] | None = None) -> None:
+                 project_labels: Mapping[str, str] | None = None, hooks: Hooks | None = None) -> None:
         self.config = config
+        self.hooks = hooks or Hooks()
         self.project = project
         self.naming = naming
         self.backend = backend
@@ -96,30 +100,15 @@ class Service:
         self.pull(on_progress=on_progress)
         return self.image_id() or ""
 
+    def build_request(self, *, no_cache: bool = False, pull: bool = False,
+                      args: Mapping[str, str] | None = None) -> BuildRequest:
+        return builds.request(self.config, self.image_name, no_cache=no_cache, pull=pull, args=args)
+
     def build(self, *, no_cache: bool = False, pull: bool = False, args: Mapping[str, str] | None = None,
               on_progress: Progress | None = None) -> str:
         """Build the image; `args` are added to (or override) the file's build arguments."""
-        spec = self.config.build
-        if spec is None:
-            raise UserError(f"Service '{self.name}' has no build configuration")
-        request = BuildRequest(spec.context, self.image_name, spec.dockerfile, {**dict(spec.args), **(args or {})},
-                               spec.target, no_cache, pull, spec.cache_from, spec.network, dict(spec.labels), spec.shm_size,
-                               spec.extra_hosts, spec.platform)
-        log.info("Building %s", self.name)
-        step = ""
-        try:
-            for event in self.backend.build(request):
-                if str(event.get("stream", "")).startswith("Step "):
-                    step = event["stream"].strip()  # "Step 3/3 : RUN exit 3"
-                if on_progress:
-                    on_progress(self.name, event)
-        except BackendError as e:
-            where = f" at {step.replace(' : ', ' (', 1)})" if step else ""
-            raise type(e)(f"Service '{self.name}' failed to build{where}: {e}") from e
-        image_id = self.image_id()
-        if not image_id:
-            raise BackendError(f"Service '{self.name}': the build finished but produced no image")
-        return image_id
+        request = self.build_request(no_cache=no_cache, pull=pull, args=args)
+        return builds.build(self.backend, [request], on_progress=on_progress)[self.name]
 
     def pull(self, *, on_progress: Progress | None = None) -> None:
         if not self.config.image:
@@ -167,7 +156,7 @@ class Service:
                                       renew_volumes=renew_volumes, before_start=before_start)
             container = Container(self.backend, info)
             before_start(container)
-            _start(container, patient=True)  # it may be one another fig is creating at this moment
+            self.start(container, patient=True)  # it may be one another fig is creating at this moment
             return container
 
         kept = [Container(self.backend, s.container) for s in plan.steps if s.action is Action.NOOP and s.container]
@@ -187,10 +176,12 @@ class Service:
                 renew_volumes: bool = False, before_start: Callable[[Container], None] = lambda _: None) -> Container:
         spec = self.specs.build(number, image_id, self.config_hash(image_id), previous=previous,
                                 renew_volumes=renew_volumes)
-        container, adopted = self._create_or_adopt(spec, number)
+        container, adopted = self._create_or_adopt(self._with_socket(spec), number)
+        if not adopted:
+            apisocket.give_credentials(container, self.config)
         if start:
             before_start(container)
-            _start(container, patient=adopted)
+            self.start(container, patient=adopted)
         return container
 
     def _create_or_adopt(self, spec: ContainerSpec, number: int) -> tuple[Container, bool]:
@@ -241,6 +232,7 @@ class Service:
     def _remove(self, info: ContainerInfo, *, timeout: int) -> None:
         container = Container(self.backend, info)
         try:
+            self.hooks.pre_stop(container, self.config)
             container.stop(timeout)
             container.remove(force=True)
         except NotFound:
@@ -254,26 +246,57 @@ class Service:
         for attempt in range(5):
             spec = self.specs.build(number + attempt, image_id, self.config_hash(image_id), oneoff=options)
             try:
-                cid = self.backend.create(spec)
+                cid = self.backend.create(self._with_socket(spec))
             except BackendError as e:
                 if "is already in use" in str(e) and not options.name:
                     continue
                 raise
-            return Container(self.backend, self.backend.inspect(cid))
+            container = Container(self.backend, self.backend.inspect(cid))
+            apisocket.give_credentials(container, self.config)
+            return container
         raise BackendError(f"Service '{self.name}': could not find a free name for a one-off container")
+
+    def add_environment(self, values: Mapping[str, str], *, origin: str) -> None:
+        """Variables a provider gives this service (it depends on it): they join its environment, winning."""
+        environment = dict(self.config.environment)
+        for key, value in values.items():
+            if key in environment and environment[key] != value:
+                log.warning("provider %r overrides environment variable %r in service %r", origin, key, self.name)
+        self.config = replace(self.config, environment=tuple({**environment, **values}.items()))
+        self.specs.config = self.config
+
+    def _explained(self, error: BackendError) -> BackendError:
+        """An engine without CDI says only that it has no "cdi" device driver: say what the devices need."""
+        cdi = [d for d in self.config.devices if not d.startswith("/")]
+        if not cdi or 'device driver "cdi"' not in str(error):
+            return error
+        return type(error)(f"{error}: the CDI devices {', '.join(cdi)} need an engine with CDI enabled (Docker "
+                           "Engine 25 or newer: its daemon.json's \"features\": {\"cdi\": true} up to 28.1, on by "
+                           "default from 28.2)")
+
+    def _with_socket(self, spec: ContainerSpec) -> ContainerSpec:
+        return apisocket.with_socket(spec, self.config, self.backend.engine_socket())
 
     def fixed_host_ports(self) -> list[str]:
         return [str(p) for p in self.config.ports if p.host is not None]
 
-
-def _start(container: Container, *, patient: bool) -> None:
-    """Start a container; one that another fig is still creating can be seen (listed, inspected) a moment before
-    the engine can start it, so a `patient` start tries again for a while."""
-    for attempt in range(ADOPT_ATTEMPTS if patient else 1, 0, -1):
+    def start(self, container: Container, *, patient: bool = False) -> None:
+        """Start a container, then run the post_start hooks in it; a hook that fails stops it again (the spec's
+        meaning), so the next `up` starts it and runs them again. One that another fig is still creating can be
+        seen (listed, inspected) a moment before the engine can start it, so a `patient` start tries again for a
+        while."""
+        for attempt in range(ADOPT_ATTEMPTS if patient else 1, 0, -1):
+            try:
+                container.start()
+                break
+            except NotFound:
+                if attempt == 1:
+                    raise
+                time.sleep(0.1)
+            except BackendError as e:
+                raise self._explained(e) from e
         try:
-            container.start()
-            return
-        except NotFound:
-            if attempt == 1:
-                raise
-            time.sleep(0.1)
+            self.hooks.post_start(container, self.config)
+        except HookFailed:
+            container.stop(self.stop_timeout(None))
+            raise

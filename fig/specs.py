@@ -160,7 +160,9 @@ class SpecBuilder:
         """ContainerSpec fields for resources and isolation (devices, tmpfs, ulimits, cpus, logging, ...)."""
         cfg = self.config
         return dict(
-            devices=cfg.devices, tmpfs=dict(t.partition(":")[::2] for t in cfg.tmpfs),
+            devices=tuple(d for d in cfg.devices if d.startswith("/")),
+            cdi_devices=tuple(d for d in cfg.devices if not d.startswith("/")),  # vendor/class=name
+            tmpfs=dict(t.partition(":")[::2] for t in cfg.tmpfs),
             ulimits=tuple((u.name, u.soft, u.hard) for u in cfg.ulimits), sysctls=dict(cfg.sysctls),
             init=cfg.init, read_only=cfg.read_only, shm_size=cfg.shm_size,
             pid_mode=self.shared_namespace(cfg.pid, "shares the PID namespace of"),

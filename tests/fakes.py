@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fig.backend.base import (
-    MODE_DIR, MODE_SYMLINK, BuildRequest, ContainerInfo, ContainerSpec, ContainerState, EngineEvent, ExecInfo,
+    MODE_DIR, MODE_SYMLINK, BuildProgress, BuildRequest, ContainerInfo, ContainerSpec, ContainerState, EngineEvent, ExecInfo,
     ExecSpec, ImageInfo, LogLine, Mount, NetworkOptions, PathStat, PortBinding, StatsSample,
 )
 from fig.backend.apiversion import NEWEST
@@ -147,6 +147,7 @@ class FakeBackend(FakeSwarm):
         self.processes: dict[str, list[list[str]]] = {}  # container name -> `top` rows (UID PID ... TIME CMD)
         self.samples: dict[str, StatsSample] = {}  # container name -> what `stats` reads
         self.version = NEWEST  # the Engine API version it speaks
+        self.auths: dict[str, dict[str, str]] = {}  # the registry credentials use_api_socket passes on
         self._swarm_init()
         for image in images:
             self.add_image(image)
@@ -591,6 +592,12 @@ class FakeBackend(FakeSwarm):
                 for member in tar.getmembers():
                     self._unpack(c, tar, member, posixpath.normpath(posixpath.join(root, member.name)), owners)
 
+    def engine_socket(self) -> str:
+        return "/var/run/docker.sock"
+
+    def registry_auths(self) -> dict[str, dict[str, str]]:
+        return dict(self.auths)
+
     @staticmethod
     def _user(c: FakeContainer) -> tuple[int, int] | None:
         """The container's user as (uid, gid), looked up as the engine does it: in the host's user database, where
@@ -634,15 +641,26 @@ class FakeBackend(FakeSwarm):
             self._record("image_id", name)
             return self.images.get(image_key(name))
 
-    def build(self, request: BuildRequest) -> Iterator[dict[str, Any]]:
+    def build(self, requests: Sequence[BuildRequest], *,
+              on_progress: BuildProgress | None = None) -> Mapping[str, str]:
+        """Every request in one call, as the engine's builders take them: BuildKit-shaped progress per service,
+        and `build_failures` (tag -> message) failing the step of the request with that tag."""
         with self._lock:
-            self._record("build", request)
-        yield {"stream": f"Step 1/1 : building {request.tag} from {request.context}\n"}
-        message = self.build_failures.get(request.tag)
-        if message is not None:
-            raise BuildError(message)
-        image_id = self.add_image(request.tag)
-        yield {"stream": f"Successfully built {image_id[7:19]}\n"}
+            self._record("build", *requests)
+        ids = {}
+        for request in requests:
+            step = {"digest": f"sha256:{request.service}", "name": f"[{request.service} 1/1] FROM {request.context}"}
+            if on_progress:
+                on_progress(request.service, {"vertexes": [step]})
+            message = self.build_failures.get(request.tag)
+            if message is not None:
+                if on_progress:
+                    on_progress(request.service, {"vertexes": [{**step, "error": message}]})
+                raise BuildError(message, service=request.service, step="[1/1] FROM " + request.context)
+            ids[request.service] = self.add_image(request.tag)
+            for tag in request.tags[1:]:
+                self.images[image_key(tag)] = ids[request.service]
+        return ids
 
     def pull(self, image: str, *, platform: str | None = None) -> Iterator[dict[str, Any]]:
         with self._lock:

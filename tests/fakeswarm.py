@@ -7,7 +7,8 @@ Engine behaviours it copies on purpose:
     changes only the replica count adds or removes tasks; the spec before it becomes PreviousSpec;
   * tasks of an image in `failing_images` fail ("task: non-zero exit (1)"); an update to such an image ends
     "paused", or "rollback_completed" (spec restored) when its UpdateConfig.FailureAction is rollback;
-  * `rollback=True` swaps the spec and PreviousSpec and ends "rollback_completed";
+  * `rollback=True` swaps the spec and PreviousSpec and ends "rollback_completed"; any other update clears the
+    last update's state first (a scale after a rollback is not "rollback_completed");
   * a secret or config in use by a service cannot be removed; networks created through ensure_network with the
     overlay driver have scope "swarm".
 """
@@ -97,9 +98,10 @@ class FakeSwarm:
                 if s["previous"] is None:
                     raise BackendError(f"service {service.name}: service does not have a previous spec")
                 new = s["previous"]
-            else:
+            else:  # the engine forgets the last update's outcome (UpdateStatus null) until this one has one
                 new = copy.deepcopy(dict(spec or {}))
                 self._check_refs(new)
+                s.update(update_state=None, message="")
             old = s["spec"]
             s.update(previous=old, spec=new, version=s["version"] + 1)
             if new.get("TaskTemplate") == old.get("TaskTemplate"):

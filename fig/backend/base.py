@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import socket
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -101,6 +101,7 @@ class ContainerSpec:
     auto_remove: bool = False
     # Resources and isolation (compose keys of the same or similar names)
     devices: Sequence[str] = ()  # "host_path:container_path:permissions"
+    cdi_devices: Sequence[str] = ()  # CDI device names (vendor/class=name), one device request of driver "cdi"
     tmpfs: Mapping[str, str] = field(default_factory=dict)  # container path -> mount options
     ulimits: Sequence[tuple[str, int, int]] = ()  # (name, soft, hard)
     sysctls: Mapping[str, str] = field(default_factory=dict)
@@ -157,20 +158,51 @@ class NetworkOptions:
 
 
 @dataclass(frozen=True, slots=True)
+class BuildSecretSource:
+    """A secret a build's `RUN --mount=type=secret,id=ID` reads: a file here, or a variable's value."""
+
+    id: str
+    file: str | None = None
+    env: str | None = None  # the variable's name
+    value: str | None = field(default=None, repr=False)  # the variable's value
+
+
+@dataclass(frozen=True, slots=True)
 class BuildRequest:
-    context: str
-    tag: str
-    dockerfile: str | None = None
+    """One service's image to build; `tags[0]` is the image the service runs."""
+
+    service: str
+    context: str  # a directory, or a git URL the builder fetches
+    tags: Sequence[str]
+    dockerfile: str | None = None  # relative to the context
+    dockerfile_inline: str | None = None
     args: Mapping[str, str] = field(default_factory=dict)
     target: str | None = None
     no_cache: bool = False
     pull: bool = False
     cache_from: Sequence[str] = ()
+    cache_to: Sequence[str] = ()
     network: str | None = None  # the network RUN steps use
     labels: Mapping[str, str] = field(default_factory=dict)
     shm_size: int | None = None
     extra_hosts: Sequence[str] = ()  # "host:ip"
-    platform: str | None = None
+    platforms: Sequence[str] = ()
+    additional_contexts: Mapping[str, str] = field(default_factory=dict)  # name -> a directory or a URL
+    secrets: Sequence[BuildSecretSource] = ()
+    ssh: Sequence[str] = ()  # "default" (the agent of SSH_AUTH_SOCK) or "ID=PATH"
+    entitlements: Sequence[str] = ()
+    privileged: bool = False
+    isolation: str | None = None
+    ulimits: Sequence[tuple[str, int, int]] = ()  # (name, soft, hard)
+
+    @property
+    def tag(self) -> str:
+        return self.tags[0]
+
+
+# Build progress, per service: {"vertexes": [...], "statuses": [...], "logs": [...], "warnings": [...]} as BuildKit
+# reports a build (its SolveStatus, times in RFC 3339, log data base64), or {"stream": TEXT} from the classic builder.
+BuildProgress = Callable[[str, Mapping[str, Any]], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,7 +308,10 @@ class ContainerBackend(Protocol):
     def logs(self, container_id: str, *, follow: bool, tail: int | None = None, since: str | None = None,
              until: str | None = None, timestamps: bool = False) -> Iterator[LogLine]: ...
     def image_id(self, name: str) -> str | None: ...
-    def build(self, request: BuildRequest) -> Iterator[dict[str, Any]]: ...
+    # builds every request in one go (in parallel where the builder can): the image id of each by service; a
+    # failure raises BuildError naming the service and the step
+    def build(self, requests: Sequence[BuildRequest], *,
+              on_progress: BuildProgress | None = None) -> Mapping[str, str]: ...
     def pull(self, image: str, *, platform: str | None = None) -> Iterator[dict[str, Any]]: ...
     def push(self, image: str) -> Iterator[dict[str, Any]]: ...
     def remove_image(self, name: str) -> None: ...
@@ -311,6 +346,10 @@ class ContainerBackend(Protocol):
     def get_archive(self, container_id: str, path: str) -> tuple[PathStat, Iterator[bytes]]: ...
     def put_archive(self, container_id: str, path: str, data: bytes | Iterable[bytes], *,
                     copy_uid_gid: bool = False) -> None: ...
+    # use_api_socket: where the engine's socket is on the engine's machine, and the user's registry credentials
+    # (registry -> {"auth": base64 "user:password"} or {"identitytoken": ...}, the docker CLI config's `auths`)
+    def engine_socket(self) -> str: ...
+    def registry_auths(self) -> dict[str, dict[str, str]]: ...
 
 
 # -- Swarm ------------------------------------------------------------------------------------------------------

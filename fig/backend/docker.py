@@ -16,14 +16,15 @@ import socket
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from fig import errors
 from fig.backend import apiversion, contexts, hostlock, streams, wire
 from fig.backend.base import (
-    BuildRequest, ContainerInfo, ContainerSpec, EngineEvent, ExecInfo, ExecSpec, ImageInfo, LogLine, NetworkOptions,
+    ContainerInfo, ContainerSpec, EngineEvent, ExecInfo, ExecSpec, ImageInfo, LogLine, NetworkOptions,
     PathStat, StatsSample,
 )
+from fig.backend.buildcalls import BuildCalls
 from fig.backend.swarmcalls import SwarmCalls
 from fig.backend.unixhttp import UnixHTTP, operation, path_of, subject_of
 
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEFAULT_HTTP_TIMEOUT = 60.0
+_TLS_VARS = ("DOCKER_TLS", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH")
 
 
 def _tls_config(environ: Mapping[str, str]) -> TLSConfig | None:
@@ -94,17 +96,20 @@ def _modern_tls_adapter() -> Any:
     return ModernTLSAdapter()
 
 
-class DockerBackend(SwarmCalls):
+class DockerBackend(SwarmCalls, BuildCalls):
     def __init__(self, url: str, *, connect: Callable[[str], docker.APIClient], http: UnixHTTP | None = None,
-                 version: str | None = None) -> None:
+                 version: str | None = None, environ: Mapping[str, str] | None = None) -> None:
         """`connect(version)` makes the SDK client on first use; with `http`, the calls that need no SDK go there.
         Without a pinned `version`, the engine is asked which it speaks once, on the first request."""
         self._api: docker.APIClient | None = None
+        self._pinged: Mapping[str, str] | None = None  # the SDK's ping's headers, when it asked
         self._connect = connect
         self._lock = threading.Lock()
         self.url = url
         self.http = http
         self._version = version
+        self.environ = dict(os.environ if environ is None else environ)
+        self.engine_env = {"DOCKER_HOST": url, **{k: v for k, v in self.environ.items() if k in _TLS_VARS}}
 
     @property
     def api(self) -> docker.APIClient:
@@ -123,7 +128,8 @@ class DockerBackend(SwarmCalls):
         client = self._connect(version or apiversion.NEWEST)
         if version is None:
             with self._translate(operation="ping", seconds=client.timeout):
-                negotiated = apiversion.negotiate(_engine_version(client), self.url)
+                self._pinged = _sdk_ping(client)
+                negotiated = apiversion.negotiate(_engine_version(client, self._pinged), self.url)
             # The SDK keeps its version in `_version` (api_version reads it); it takes one only when it is made,
             # and making a second client would open a second connection (a second TLS handshake).
             cast(Any, client)._version = self._version = negotiated
@@ -163,7 +169,7 @@ class DockerBackend(SwarmCalls):
         http = None
         if plain_http and url.startswith("unix://") and not tls:
             http = UnixHTTP(url[len("unix://"):], version=pinned, timeout=timeout, url=url)
-        return cls(url, connect=connect, http=http, version=pinned)
+        return cls(url, connect=connect, http=http, version=pinned, environ=env)
 
     @contextlib.contextmanager
     def _translate(self, subject: str = "", *, operation: str = "", seconds: float = 0) -> Iterator[None]:
@@ -415,6 +421,36 @@ class DockerBackend(SwarmCalls):
             self._sdk_request("PUT", target, params={k: v for k, v in params.items() if v}, data=data,
                               headers={"Content-Type": "application/x-tar"}, timeout=None)
 
+    # -- what use_api_socket gives a container ---------------------------------------------------------
+
+    def engine_socket(self) -> str:
+        """The socket this client talks to when it is a local one; for an engine on another machine (tcp://), the
+        default socket on that machine, /var/run/docker.sock, as Compose mounts it always."""
+        return self.url[len("unix://"):] if self.url.startswith("unix://") else "/var/run/docker.sock"
+
+    def registry_auths(self) -> dict[str, dict[str, str]]:
+        """The docker CLI config's credentials (DOCKER_CONFIG or ~/.docker), its credential helpers asked too, in
+        the config file's form."""
+        import base64
+
+        import docker.auth
+        import docker.errors
+
+        try:
+            found: dict[str, Any] = docker.auth.load_config().get_all_credentials()  # type: ignore[no-untyped-call]
+        except docker.errors.DockerException as e:
+            raise errors.UserError(f"use_api_socket: resolving the registry credentials failed: {e}") from e
+        auths: dict[str, dict[str, str]] = {}
+        for registry, entry in found.items():
+            entry = {k.lower(): v for k, v in (entry or {}).items()}
+            auth = {"identitytoken": entry["identitytoken"]} if entry.get("identitytoken") else {}
+            if entry.get("username") or entry.get("password"):
+                pair = f"{entry.get('username') or ''}:{entry.get('password') or ''}"
+                auth["auth"] = base64.b64encode(pair.encode()).decode()
+            if auth:
+                auths[registry] = auth
+        return auths
+
     # -- images -----------------------------------------------------------------------------------------
 
     def image_inspect(self, name: str) -> ImageInfo:
@@ -426,16 +462,39 @@ class DockerBackend(SwarmCalls):
         except errors.NotFound:
             return None
 
-    def build(self, request: BuildRequest) -> Iterator[dict[str, Any]]:
-        with self._translate(request.tag):
-            stream = self.api.build(
-                path=request.context, tag=request.tag, dockerfile=request.dockerfile, buildargs=dict(request.args),
-                target=request.target, nocache=request.no_cache, pull=request.pull, rm=True, forcerm=True,
-                decode=True, cache_from=list(request.cache_from) or None, network_mode=request.network,
-                labels=dict(request.labels) or None, shmsize=request.shm_size, platform=request.platform,
-                extra_hosts=dict(h.split(":", 1) for h in request.extra_hosts) or None,
-            )
-            yield from streams.checked(stream, errors.BuildError, "")
+    def _post_build(self, params: Mapping[str, Any], body: IO[bytes] | None) -> Iterator[bytes]:
+        """POST /build with the context's tar, and the answer's chunks as they come (a build may be silent for
+        long: no timeout once it has started)."""
+        if self.http:
+            return self.http.fetch("POST", "/build", params, tar=body or b"", wait=None,
+                                   subject="build")[1]
+        with self._translate("build"):
+            response = self._sdk_request("POST", "/build", params={k: v for k, v in params.items() if v is not None},
+                                         data=body, headers={"Content-Type": "application/x-tar"}, stream=True,
+                                         timeout=None)
+        return _content(response)
+
+    def _ping(self) -> Mapping[str, str]:
+        """The answer to the ping that negotiated the API version, or one of its own when the version is pinned."""
+        if self.http:
+            return self.http.ping()
+        api = self.api
+        if self._pinged is None:
+            with self._translate("ping"):
+                self._pinged = _sdk_ping(api)
+        return self._pinged
+
+    def _can_hijack(self) -> bool:
+        return self.http is not None  # the SDK cannot send a header more than once, as /session needs
+
+    def _session_socket(self, headers: Sequence[tuple[str, str]]) -> socket.socket:
+        assert self.http is not None
+        return self.http.upgrade("/session", headers=headers, subject="build session")
+
+    def _context_files(self, root: str, ignored: list[str], dockerfile: str) -> Iterable[str]:
+        from docker.utils.build import exclude_paths
+
+        return exclude_paths(root, ignored, dockerfile=dockerfile)
 
     def pull(self, image: str, *, platform: str | None = None) -> Iterator[dict[str, Any]]:
         repo, tag = wire.split_image(image)
@@ -491,13 +550,18 @@ class DockerBackend(SwarmCalls):
             return False
 
 
-def _engine_version(client: Any) -> str | None:
-    """The engine's newest API version through the SDK's session: `GET /_ping`'s Api-Version header, else
-    `/version` (engines before 1.25 send no header)."""
+def _sdk_ping(client: Any) -> Mapping[str, str]:
+    """The headers of `GET /_ping`'s answer through the SDK's session, names in lowercase."""
+    return {k.lower(): v for k, v in client.get(f"{client.base_url}/_ping", timeout=client.timeout).headers.items()}
+
+
+def _engine_version(client: Any, pinged: Mapping[str, str]) -> str | None:
+    """The engine's newest API version: the ping's Api-Version header, else `/version` (engines before 1.25 send
+    no header)."""
     import docker.errors
     import requests
 
-    header = client.get(f"{client.base_url}/_ping", timeout=client.timeout).headers.get("Api-Version")
+    header = pinged.get("api-version")
     if header:
         return str(header)
     answer = client.get(f"{client.base_url}/version", timeout=client.timeout)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from fig.backend.base import (
-    BuildRequest, ContainerBackend, ContainerInfo, ContainerSpec, ContainerState, EngineEvent, ExecInfo, ExecSpec,
+    BuildProgress, BuildRequest, ContainerBackend, ContainerInfo, ContainerSpec, ContainerState, EngineEvent, ExecInfo, ExecSpec,
     ImageInfo, LogLine, NetworkOptions, PathStat, StatsSample,
 )
 
@@ -135,10 +135,12 @@ class DryRunBackend:
     def image_id(self, name: str) -> str | None:
         return self.inner.image_id(name) or (f"sha256:{_PREFIX}{name}" if name in self.images else None)
 
-    def build(self, request: BuildRequest) -> Iterator[dict[str, Any]]:
-        self.say(f"would build image {request.tag} from {request.context}")
-        self.images.add(request.tag)
-        return iter(())
+    def build(self, requests: Sequence[BuildRequest], *,
+              on_progress: BuildProgress | None = None) -> Mapping[str, str]:
+        for request in requests:
+            self.say(f"would build image {request.tag} from {request.context}")
+            self.images.add(request.tag)
+        return {r.service: f"sha256:{_PREFIX}{r.tag}" for r in requests}
 
     def pull(self, image: str, *, platform: str | None = None) -> Iterator[dict[str, Any]]:
         self.say(f"would pull image {image}")
@@ -225,6 +227,12 @@ class DryRunBackend:
     def put_archive(self, container_id: str, path: str, data: bytes | Iterable[bytes], *,
                     copy_uid_gid: bool = False) -> None:
         self.say(f"would copy files into {path} of container {self._name(container_id)}")
+
+    def engine_socket(self) -> str:
+        return self.inner.engine_socket()
+
+    def registry_auths(self) -> dict[str, dict[str, str]]:
+        return self.inner.registry_auths()
 
     # -- Swarm (fig deploy) -----------------------------------------------------------------------------------
 

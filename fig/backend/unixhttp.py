@@ -13,8 +13,8 @@ import json
 import logging
 import socket
 import threading
-from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import IO, Any
 from urllib.parse import quote, urlencode
 
 from fig import errors
@@ -61,6 +61,7 @@ class UnixHTTP:
     def __init__(self, socket_path: str, *, version: str | None, timeout: float | None, url: str) -> None:
         self.socket_path = socket_path
         self._version = version
+        self._ping: Mapping[str, str] | None = None
         self._lock = threading.Lock()
         self.timeout = timeout
         self.url = url
@@ -74,19 +75,23 @@ class UnixHTTP:
                     self._version = apiversion.negotiate(self._engine_version(), self.url)
         return self._version
 
+    def ping(self) -> Mapping[str, str]:
+        """The headers of the engine's answer to `GET /_ping` (names in lowercase: api-version, builder-version,
+        ...), asked once; none from an engine that has no such endpoint."""
+        if self._ping is None:
+            try:
+                headers, body = self.fetch("GET", "/_ping", versioned=False)
+                for _ in body:
+                    pass
+            except errors.NotFound:
+                headers = {}
+            self._ping = headers
+        return self._ping
+
     def _engine_version(self) -> str | None:
         """The engine's newest API version: `GET /_ping`'s Api-Version header, else `/version` (engines before 1.25
         send no header)."""
-        try:
-            response = self.open("GET", "/_ping", versioned=False)
-        except errors.NotFound:
-            header = None
-        else:
-            try:
-                header = response.getheader("Api-Version")
-                response.read()
-            finally:
-                response.close()
+        header = self.ping().get("api-version")
         if header:
             return header
         answer = self.call("GET", "/version", versioned=False) or {}
@@ -98,7 +103,8 @@ class UnixHTTP:
 
     def open(self, method: str, path: str, params: Mapping[str, Any] | None = None, *, body: Any = None,
              subject: str = "", wait: float | None = 0, stream: bool = False,
-             tar: bytes | Iterable[bytes] | None = None, versioned: bool = True) -> http.client.HTTPResponse:
+             tar: bytes | Iterable[bytes] | IO[bytes] | None = None, versioned: bool = True
+             ) -> http.client.HTTPResponse:
         """Send a request (with `body` as JSON, or `tar` as a tar archive, whole or in chunks) and return the
         response of a successful one, unread. `wait` adds the seconds the engine may take on purpose (stop's grace
         period) to the timeout; None waits for ever. Only `versioned` paths carry the API version."""
@@ -106,15 +112,18 @@ class UnixHTTP:
         target = self._target(path, params, versioned)
         conn = (_StreamConnection if stream else _Connection)(self.socket_path, limit)
         headers = {"Connection": "close"}
-        data: bytes | Iterable[bytes] | None = tar
+        data: bytes | Iterable[bytes] | IO[bytes] | None = tar
         if body is not None:
             data = json.dumps(body).encode()
             headers["Content-Type"] = "application/json"
         elif tar is not None:
             headers["Content-Type"] = "application/x-tar"
-        chunked = data is not None and not isinstance(data, bytes)
+        chunked = data is not None and not isinstance(data, bytes) and not hasattr(data, "read")
         if chunked:
             headers["Transfer-Encoding"] = "chunked"
+        elif hasattr(data, "seek"):  # a file: sent with its length, which an HTTP/1.0 request needs
+            size = data.seek(0, 2) - data.seek(0)  # type: ignore[union-attr]
+            headers["Content-Length"] = str(size)
         try:
             conn.request(method, target, body=data, headers=headers, encode_chunked=chunked)
             response = conn.getresponse()
@@ -151,7 +160,7 @@ class UnixHTTP:
         return failure
 
     def call(self, method: str, path: str, params: Mapping[str, Any] | None = None, *, body: Any = None,
-             subject: str = "", wait: float | None = 0, tar: bytes | Iterable[bytes] | None = None,
+             subject: str = "", wait: float | None = 0, tar: bytes | Iterable[bytes] | IO[bytes] | None = None,
              versioned: bool = True) -> Any:
         """The decoded JSON answer of a request (None for an empty one)."""
         response = self.open(method, path, params, body=body, subject=subject, wait=wait, tar=tar,
@@ -172,10 +181,13 @@ class UnixHTTP:
         for longer than the timeout."""
         return self.fetch("GET", path, params, wait=None if follow else 0)[1]
 
-    def fetch(self, method: str, path: str, params: Mapping[str, Any] | None = None, *,
-              subject: str = "", wait: float | None = 0) -> tuple[Mapping[str, str], Iterator[bytes]]:
-        """The headers of an answer, and its body chunk by chunk as `stream` gives it (empty for HEAD)."""
-        response = self.open(method, path, params, subject=subject, wait=wait, stream=True)
+    def fetch(self, method: str, path: str, params: Mapping[str, Any] | None = None, *, subject: str = "",
+              wait: float | None = 0, tar: bytes | Iterable[bytes] | IO[bytes] | None = None,
+              versioned: bool = True) -> tuple[Mapping[str, str], Iterator[bytes]]:
+        """The headers of an answer (to a request with `tar` as its body, if given), and its body chunk by chunk
+        as `stream` gives it (empty for HEAD)."""
+        response = self.open(method, path, params, subject=subject, wait=wait, stream=True, tar=tar,
+                             versioned=versioned)
         headers = {k.lower(): v for k, v in response.getheaders()}
 
         def chunks() -> Iterator[bytes]:
@@ -183,7 +195,7 @@ class UnixHTTP:
                 while chunk := response.read1(65536):
                     yield chunk
             except TimeoutError as e:
-                raise self._failed(e, "GET", path, "", self.timeout) from e
+                raise self._failed(e, method, path, "", self.timeout) from e
             except (OSError, http.client.HTTPException):
                 return
             finally:
@@ -191,21 +203,23 @@ class UnixHTTP:
         return headers, chunks()
 
     def upgrade(self, path: str, params: Mapping[str, Any] | None = None, *, subject: str = "",
-                body: Any = None) -> socket.socket:
+                body: Any = None, headers: Sequence[tuple[str, str]] = ()) -> socket.socket:
         """POST `path` (with `body` as JSON) and take its connection over as a raw stream both ways (attach, exec
-        start): the socket after the answer's head, with nothing of the stream read yet."""
+        start): the socket after the answer's head, with nothing of the stream read yet. `headers` replace the
+        `Upgrade: tcp` ones (a BuildKit session's `Upgrade: h2c` and its names)."""
         target = self._target(path, params)
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         data = b"" if body is None else json.dumps(body).encode()
         kind = "Content-Type: application/json\r\n" if body is not None else ""
+        extra = "".join(f"{k}: {v}\r\n" for k, v in headers or [("Connection", "Upgrade"), ("Upgrade", "tcp")])
         try:
             sock.settimeout(self.timeout)
             sock.connect(self.socket_path)
-            sock.sendall(f"POST {target} HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade\r\n"
-                         f"Upgrade: tcp\r\n{kind}Content-Length: {len(data)}\r\n\r\n".encode() + data)
-            status, reason, headers = _head(sock)
+            sock.sendall(f"POST {target} HTTP/1.1\r\nHost: localhost\r\n{extra}"
+                         f"{kind}Content-Length: {len(data)}\r\n\r\n".encode() + data)
+            status, reason, answered = _head(sock)
             if status >= 400:
-                length = int(headers.get("content-length", 0))
+                length = int(answered.get("content-length", 0))
                 answer = b""
                 while len(answer) < length and (chunk := sock.recv(length - len(answer))):
                     answer += chunk

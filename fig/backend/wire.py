@@ -75,7 +75,7 @@ def _host_config(spec: ContainerSpec, network_mode: str | None) -> dict[str, Any
     log_config = None
     if spec.log_driver or spec.log_options:
         log_config = {"Type": spec.log_driver or "", "Config": dict(spec.log_options)}
-    config = {
+    config: dict[str, Any] = {
         "NetworkMode": network_mode or "default",
         "Binds": list(spec.binds) or None, "PortBindings": port_bindings or None, "Links": _links(spec.links),
         "VolumesFrom": list(spec.volumes_from) or None, "Dns": list(spec.dns) or None,
@@ -101,6 +101,9 @@ def _host_config(spec: ContainerSpec, network_mode: str | None) -> dict[str, Any
             config["DeviceRequests"] = [_device_request(dict(request)) for request in value]
         else:
             config[_HOST_OPTIONS[key]] = list(value) if isinstance(value, tuple) else value
+    if spec.cdi_devices:  # as Compose asks for them: before the `gpus` requests
+        cdi = {"Driver": "cdi", "Count": 0, "DeviceIDs": list(spec.cdi_devices), "Capabilities": None, "Options": None}
+        config["DeviceRequests"] = [cdi, *config.get("DeviceRequests", [])]
     return _without_none(config)
 
 

@@ -144,6 +144,10 @@ class Session:
         self.printer.add(LogSource(container.name_without_project, follow(container, first, origin=origin),
                                    wait=container.wait, full_name=container.name, service=container.service))
 
+    def hook_line(self, container: Container, text: str) -> None:
+        """A line of a lifecycle hook's output, under the container's name and an arrow, as Compose shows it."""
+        self.printer.note(f"{container.name_without_project} ->", text, service=container.service)
+
     def _watch(self) -> None:
         while not self.done.wait(WATCH_INTERVAL):
             try:

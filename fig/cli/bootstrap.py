@@ -6,13 +6,16 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fig.backend.base import ContainerBackend
 from fig.backend.dryrun import DryRunBackend
 from fig.cli.options import integer
 from fig.labels import FIG_NAMES, Naming
 from fig.project import Project
+
+if TYPE_CHECKING:
+    from fig.swarm.deployed import DeployedStack
 
 
 def engine(environ: Mapping[str, str] | None = None) -> ContainerBackend:
@@ -31,12 +34,26 @@ def project_from_options(options: Mapping[str, Any], environ: Mapping[str, str] 
                           environ=environ, profiles=options.get("--profile") or None,
                           env_files=options.get("--env-file") or (),
                           project_directory=options.get("--project-directory"), swarm=swarm)
-    limit = integer({"--parallel": options.get("--parallel") or environ.get("FIG_PARALLEL_LIMIT") or 8}, "--parallel",
-                    minimum=1)
+    return Project(config, _backend(options, environ), limit=_limit(options, environ), naming=naming)
+
+
+def stack_from_options(options: Mapping[str, Any], name: str, environ: Mapping[str, str] | None = None
+                       ) -> DeployedStack:
+    """The stack `name` on the engine, for the commands that need only a stack's name: no project file is read."""
+    from fig.swarm.deployed import DeployedStack
+
+    environ = os.environ if environ is None else environ
+    return DeployedStack(name, _backend(options, environ), limit=_limit(options, environ))  # type: ignore[arg-type]
+
+
+def _limit(options: Mapping[str, Any], environ: Mapping[str, str]) -> int:
+    return integer({"--parallel": options.get("--parallel") or environ.get("FIG_PARALLEL_LIMIT") or 8}, "--parallel",
+                   minimum=1)
+
+
+def _backend(options: Mapping[str, Any], environ: Mapping[str, str]) -> ContainerBackend:
     backend = engine(environ)
-    if options.get("--dry-run"):
-        backend = DryRunBackend(backend, say=_say)
-    return Project(config, backend, limit=limit, naming=naming)
+    return DryRunBackend(backend, say=_say) if options.get("--dry-run") else backend
 
 
 def _say(line: str) -> None:

@@ -13,12 +13,12 @@ from typing import Any
 import yaml
 
 from fig.cli import options as opts
-from fig.cli.formatter import table
+from fig.config import load_project
 from fig.config.loader import parse_yaml
 from fig.config.merge import merge_documents
 from fig.config.model import ProjectConfig
-from fig.config.render import render
-from fig.errors import BackendError, UserError
+from fig.config.render import render, used_networks
+from fig.errors import BackendError, ConfigError, UserError
 from fig.labels import normalize_project_name
 from fig.project import Project
 
@@ -71,6 +71,19 @@ def _sources(config: ProjectConfig) -> list[str]:
     return texts
 
 
+def _uninterpolated(config: ProjectConfig) -> ProjectConfig | None:
+    """The project read again with `${...}` left as written (--no-interpolate); None when a variable stands where
+    a number or a boolean must be, so that only the files merged as written can be printed."""
+    _sources(config)  # refuses standard input
+    try:
+        return load_project(config.paths, project_name=config.name, profiles=config.profiles or None,
+                            env_files=config.env_files, project_directory=config.working_dir, interpolate=False)
+    except ConfigError as e:
+        log.warning("Printing the files merged as written: without its variables the configuration does not "
+                    "read (%s)", e)
+        return None
+
+
 def _raw(config: ProjectConfig) -> dict[str, Any]:
     """The files merged as they are written, variables not substituted (--no-interpolate)."""
     merged: dict[str, Any] = {}
@@ -85,11 +98,11 @@ def _lines(project: Project, options: dict[str, Any], names: list[str]) -> list[
     """What one of the listing options prints, one item a line; None when none is given."""
     config = project.config
     if options["--services"]:
-        return names
+        return _dependencies_first(config, names)
     if options["--volumes"]:
         return [v.key or v.name for v in config.volumes]
     if options["--networks"]:
-        return [n.key or n.name for n in config.networks]
+        return [n.key or n.name for n in used_networks(config)]
     if options["--images"]:
         return [project.service(n).image_name for n in names]
     if options["--profiles"]:
@@ -99,27 +112,60 @@ def _lines(project: Project, options: dict[str, Any], names: list[str]) -> list[
     if options["--hash"]:
         return _hash_lines(project, names)
     if options["--variables"]:
-        rows = _variables(config)
-        return table(["NAME", "REQUIRED", "DEFAULT VALUE", "ALTERNATE VALUE"], rows).splitlines()
+        return _columns([["NAME", "REQUIRED", "DEFAULT VALUE", "ALTERNATE VALUE"], *_variables(config)])
     return None
+
+
+def _dependencies_first(config: ProjectConfig, names: list[str]) -> list[str]:
+    """The services in the order Compose v2 lists them: by name, each after what it depends on."""
+    order: list[str] = []
+
+    def visit(name: str) -> None:
+        if name not in order:
+            for dep in sorted(config.service(name).dependencies()):
+                if dep in names:
+                    visit(dep)
+            order.append(name)
+
+    for name in sorted(names):
+        visit(name)
+    return order
+
+
+def _columns(rows: list[list[str]]) -> list[str]:
+    """Rows laid out as Compose v2's tables (Go's tabwriter: columns at least 20 wide, 3 spaces apart)."""
+    widths = [max(20, *(len(row[i]) + 3 for row in rows)) for i in range(len(rows[0]) - 1)]
+    return ["".join(cell.ljust(width) for cell, width in zip(row, widths)) + row[-1] for row in rows]
+
+
+def _selected(config: ProjectConfig, options: dict[str, Any]) -> list[str]:
+    """The services to print: those named and what they depend on, else those the active profiles enable. With
+    --hash, as Compose v2 takes its value, `*` is every service and `a,b` a list."""
+    named = [n for arg in options["SERVICE"] for n in arg.split(",") if n] if options["--hash"] else options["SERVICE"]
+    if options["--hash"] and "*" in named:  # as Compose v2: the enabled services, by name
+        return sorted(config.selected())
+    if options["--hash"]:
+        return [config.service(n).name for n in named] or config.selected()
+    return config.selected(named)
 
 
 def print_config(project: Project, options: dict[str, Any]) -> int:
     config = project.config
-    names = [config.service(n).name for n in options["SERVICE"]] or [s.name for s in config.services]
+    names = _selected(config, options)
     fmt = opts.choice(options, "--format", ("yaml", "json"), default="yaml")
     if options["--quiet"]:
         return 0
     lines = _lines(project, options, names)
     if lines is not None:
         text = "".join(f"{line}\n" for line in lines)
-    elif options["--no-interpolate"]:
+    elif options["--no-interpolate"] and (raw := _uninterpolated(config)) is None:
         doc = _raw(config)
         doc["services"] = {k: v for k, v in (doc.get("services") or {}).items() if k in names}
         text = json.dumps(doc, indent=2) + "\n" if fmt == "json" else yaml.safe_dump(doc, sort_keys=False)
     else:
-        chosen = dataclasses.replace(config, services=tuple(s for s in config.services if s.name in names))
-        text = render(chosen, format=fmt, long=not options["--no-normalize"],
+        source = raw if options["--no-interpolate"] and raw else config
+        chosen = dataclasses.replace(source, services=tuple(s for s in source.services if s.name in names))
+        text = render(chosen, format=fmt, long=not options["--no-normalize"], escape=not options["--no-interpolate"],
                       relative_to=config.working_dir if options["--no-path-resolution"] else None)
     return _write(text, options["--output"], config)
 

@@ -67,6 +67,8 @@ class DocoptCommand:
 
     def parse_command(self, command: str, argv: Sequence[str]) -> dict[str, Any]:
         doc = self.usage(command)
+        if command == "config":  # Compose v2's `config --hash=web,db` (or `--hash='*'`): the flag and its services
+            argv = [part for arg in argv for part in (("--hash", arg[7:]) if arg.startswith("--hash=") else (arg,))]
         for arg in argv:
             if arg in ("-h", "--help"):
                 raise HelpRequested(doc)

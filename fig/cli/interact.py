@@ -14,7 +14,7 @@ from fig.backend.base import ExecSpec
 from fig.cli import attach
 from fig.cli import options as opts
 from fig.cli import run as one_off
-from fig.container import Container
+from fig.container import Container, Execution
 from fig.project import Project
 
 
@@ -31,7 +31,7 @@ def exec_command(project: Project, options: dict[str, Any]) -> int:
     spec = ExecSpec(command=(options["COMMAND"], *options["ARGS"]), environment=dict(environment),
                     user=options["--user"], working_dir=options["--workdir"], privileged=options["--privileged"],
                     tty=tty, stdin=not detach and sys.stdin is not None)
-    execution = running.Execution.create(container, spec)
+    execution = Execution.create(container, spec)
     if detach:
         execution.start_detached()
         return 0

@@ -76,13 +76,26 @@ class LogPrinter:
     def add(self, source: LogSource) -> None:
         """Start reading a source; safe to call while `run` is running."""
         with self._lock:
-            if source.name not in self._prefix:
-                self._width = max(self._width, len(source.name))
-                paint = next(self._colors)
-                width = self._width
-                self._prefix[source.name] = paint(f"{source.name.ljust(width)} | ") if self.style.prefix else ""
+            self._name(source.name)
             self._running += 1
         threading.Thread(target=self._pump, args=(source,), daemon=True).start()
+
+    def _name(self, name: str) -> str:
+        """The prefix of `name`, given a colour the first time (under the lock)."""
+        if name not in self._prefix:
+            self._width = max(self._width, len(name))
+            paint = next(self._colors)
+            self._prefix[name] = paint(f"{name.ljust(self._width)} | ") if self.style.prefix else ""
+        return self._prefix[name]
+
+    def note(self, name: str, text: str, *, service: str = "") -> None:
+        """One line that comes from no source (a hook's output), under its own prefix, in turn with the rest."""
+        with self._lock:
+            prefix = self._name(name)
+        if self.style.json_lines:
+            self._put(self._record(LogSource(name, (), full_name=name, service=service), text, "stdout", None))
+        else:
+            self._put(prefix + self._time(None) + text + "\n")
 
     def _put(self, item: str | _Exit) -> None:
         if len(self._items) >= BACKLOG:

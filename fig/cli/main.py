@@ -30,6 +30,8 @@ def _setup_logging(verbose: bool) -> None:
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     for noisy in ("urllib3", "docker"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)
+    for frames in ("hpack", "h2"):  # every HTTP/2 frame of a build session
+        logging.getLogger(frames).setLevel(logging.WARNING)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -116,10 +118,12 @@ def _dispatch(argv: list[str], *, compose: bool = False, outer: dict[str, Any] |
         sub_options["--dry-run"], options["--dry-run"] = True, False
     if name in NO_PROJECT:
         return int(handler(None, sub_options))
-    from fig.cli.bootstrap import project_from_options
+    from fig.cli.bootstrap import project_from_options, stack_from_options
+    from fig.cli.commands.stacks import by_name
     from fig.cli.signals import signals_as_interrupt
 
     signals_as_interrupt()
-    project = project_from_options(options, swarm=name in SWARM or bool(sub_options.get("--stack")),
-                                   naming=dialect.naming)
+    if by_name(name, sub_options):  # --stack NAME is all these need: no project file is read
+        return int(command.on_stack(name)(stack_from_options(options, sub_options["--stack"]), sub_options))
+    project = project_from_options(options, swarm=name in SWARM, naming=dialect.naming)
     return int(handler(project, sub_options))

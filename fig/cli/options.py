@@ -169,7 +169,8 @@ def log_style(options: dict[str, Any], ansi: str, *, timestamps: str) -> LogStyl
                     else "")
 
 
-def parse_scale(pairs: list[str], project: Project) -> dict[str, int]:
+def scale_counts(pairs: list[str]) -> dict[str, int]:
+    """SERVICE=NUM pairs as counts by service name (the last pair of a name wins); names are not checked."""
     counts: dict[str, int] = {}
     for pair in pairs:
         if re.fullmatch(r"[^=]+=-\d+", pair):
@@ -178,6 +179,13 @@ def parse_scale(pairs: list[str], project: Project) -> dict[str, int]:
         m = re.fullmatch(r"([^=]+)=(\d+)", pair)
         if not m:
             raise UserError(f"Invalid scale argument {pair!r}: use SERVICE=NUMBER, e.g. web=2")
-        project.service(m[1])
         counts[m[1]] = int(m[2])
+    return counts
+
+
+def parse_scale(pairs: list[str], project: Project) -> dict[str, int]:
+    """SERVICE=NUM pairs of the project's services."""
+    counts = scale_counts(pairs)
+    for name in counts:
+        project.service(name)
     return counts

@@ -10,12 +10,15 @@ import re
 import shutil
 import sys
 import threading
+from collections.abc import Mapping
 from typing import Any, TextIO
 
+from fig.cli.buildview import BuildView
 from fig.cli.colors import color, plain
 from fig.errors import UserError
 from fig.parallel import Event, Phase
 
+_BUILDKIT = {"vertexes", "statuses", "logs", "warnings"}
 MODES = ("auto", "tty", "plain", "json", "quiet")
 _WORDS = {Phase.DONE: ("done", "green"), Phase.FAILED: ("error", "red"), Phase.SKIPPED: ("skipped", "yellow")}
 
@@ -37,6 +40,7 @@ class Status:
         self.lock = threading.Lock()
         self.lines: list[str | None] = []  # on a terminal: the key of each line written, the last at the bottom
         self.layers: dict[str, str] = {}  # piped: the last state printed per layer
+        self.builds = BuildView(self.stream, tty=self.tty)
 
     def __call__(self, event: Event) -> None:
         if self.quiet:
@@ -56,13 +60,17 @@ class Status:
             paint = color(hue) if self.tty and self.colored else plain
             self._line(event.key, f"{event.key} ... {paint(word)}")
 
-    def progress(self, service: str, event: dict[str, Any]) -> None:
-        """Build output is streamed as it comes; pull/push progress is shown per layer."""
+    def progress(self, service: str, event: Mapping[str, Any]) -> None:
+        """Build output is streamed as it comes (BuildKit's steps as fig.cli.buildview shows them); pull/push
+        progress is shown per layer."""
         if self.quiet:
             return
         with self.lock:
             if self.json:
                 self._line(None, json.dumps({"service": service, **event}))
+            elif _BUILDKIT.intersection(event):
+                self.builds.feed(service, event)
+                self.lines = []
             elif "stream" in event:
                 self.stream.write(event["stream"])
                 self.stream.flush()
@@ -70,7 +78,7 @@ class Status:
             elif "status" in event:
                 self._layer(service, event)
 
-    def _layer(self, service: str, event: dict[str, Any]) -> None:
+    def _layer(self, service: str, event: Mapping[str, Any]) -> None:
         layer = event.get("id") or ""
         text = f"{service}: {layer + ': ' if layer else ''}{event['status']}"
         if self.tty:

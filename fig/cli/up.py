@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import sys
+from collections.abc import Mapping
 from typing import Any
 
 from fig.cli import options as opts
@@ -88,8 +89,8 @@ def shown_services(options: dict[str, Any], project: Project, settings: UpOption
 
 def quieted(status: Status, *, quiet_pull: bool, quiet_build: bool) -> Progress:
     """Status's progress, without pull progress (--quiet-pull) or build output (--quiet-build)."""
-    def show(service: str, event: dict[str, Any]) -> None:
-        from_build = "stream" in event or "aux" in event
+    def show(service: str, event: Mapping[str, Any]) -> None:
+        from_build = "stream" in event or "aux" in event or "vertexes" in event or "logs" in event
         if not (quiet_build if from_build else quiet_pull):
             status.progress(service, event)
     return show
@@ -120,6 +121,13 @@ def run(project: Project, options: dict[str, Any], status: Status, *, ansi: str,
     def attach(container: Container) -> None:
         if attached and container.service in shown:
             session.attach(container)
+
+    def show_hook_output(container: Container, text: str) -> None:
+        if container.service in shown:
+            session.hook_line(container, text)
+
+    if attached:
+        project.hooks.show = show_hook_output
 
     progress = quieted(status, quiet_pull=options["--quiet-pull"], quiet_build=options["--quiet-build"])
     containers = project.up(options["SERVICE"], options=settings, on_event=status, on_progress=progress,

@@ -33,8 +33,9 @@ def _dotenv(directory: str, environ: Mapping[str, str], env_files: Sequence[str]
 
 
 def _prepare(data: Any, shown: str, variables: Mapping[str, str],
-             on_missing: Callable[[str], None]) -> tuple[dict[str, Any], bool]:
-    """One file's tree, interpolated and validated, as a compose-shaped document; and whether it is a fig.yml."""
+             on_missing: Callable[[str], None], *, interpolate: bool = True) -> tuple[dict[str, Any], bool]:
+    """One file's tree, interpolated (unless not `interpolate`) and validated, as a compose-shaped document; and
+    whether it is a fig.yml."""
     from fig.config.interpolate import interpolate_document
     from fig.config.loader import YamlMap
     from fig.config.schema import validate
@@ -46,7 +47,8 @@ def _prepare(data: Any, shown: str, variables: Mapping[str, str],
         kept = YamlMap((k, v) for k, v in data.items() if not str(k).startswith("x-"))
         kept.__dict__.update(getattr(data, "__dict__", {}))
         data = kept
-    data = interpolate_document(data, variables, shown, legacy=legacy, on_missing=on_missing)
+    if interpolate:
+        data = interpolate_document(data, variables, shown, legacy=legacy, on_missing=on_missing)
     validate(data, shown, legacy=legacy)
     return ({"services": data} if legacy else data), legacy
 
@@ -61,11 +63,14 @@ def active_profiles(profiles: Sequence[str] | None, variables: Mapping[str, str]
 def load_project(
     files: Sequence[str] = (), *, project_name: str | None = None, environ: Mapping[str, str] | None = None,
     cwd: str | None = None, profiles: Sequence[str] | None = None, env_files: Sequence[str] = (),
-    project_directory: str | None = None, swarm: bool = False,
+    project_directory: str | None = None, swarm: bool = False, interpolate: bool = True,
 ) -> ProjectConfig:
     """`project_directory` (default: the first file's) is where relative paths and .env are read from, and
     where the files are looked for when none are given; `env_files` replace .env. `swarm`: read for `fig deploy`,
-    so the Swarm-only keys are not warned about as ignored."""
+    so the Swarm-only keys are not warned about as ignored. Without `interpolate`, `${...}` stays as written
+    (`config --no-interpolate`)."""
+    from functools import partial
+
     from fig.config import loader
     from fig.config.extends import resolve_extends
     from fig.config.include import resolve_includes
@@ -87,29 +92,30 @@ def load_project(
     env_paths = tuple(os.path.abspath(os.path.join(cwd, f)) for f in env_files)
     variables = _dotenv(base_dir, environ, env_paths)
     missing: set[str] = set()
+    prepare = partial(_prepare, interpolate=interpolate)
 
     def warn_missing(name: str) -> None:
         if name not in missing:
             missing.add(name)
             log.warning("The %s variable is not set. Defaulting to a blank string.", name)
 
-    documents = [_prepare(f.data, f.path, variables, warn_missing) for f in read]
+    documents = [prepare(f.data, f.path, variables, warn_missing) for f in read]
     legacy = all(is_legacy for _, is_legacy in documents)
     merged = documents[0][0]
     for doc, is_legacy in documents[1:]:
         merged = merge_documents(merged, doc, legacy=legacy)
 
     def load_extended(name: str, path: str) -> tuple[dict[str, Any], bool]:
-        return _prepare(loader.read_file(path, name).data, name, variables, warn_missing)
+        return prepare(loader.read_file(path, name).data, name, variables, warn_missing)
 
     def load_included(name: str, path: str, directory: str, depth: int) -> dict[str, Any]:
         own = _dotenv(directory, environ)
-        document, is_legacy = _prepare(loader.read_file(path, name).data, name, own, warn_missing)
+        document, is_legacy = prepare(loader.read_file(path, name).data, name, own, warn_missing)
         if is_legacy:
             raise ConfigError(f"{name}: an included file must be a compose file (with a 'services' key)")
         document = resolve_includes(document, shown=name, base_dir=directory, load=load_included, depth=depth)
         return resolve_extends(document, main_file=path, shown=name, base_dir=directory,
-                               load=lambda n, p: _prepare(loader.read_file(p, n).data, n, own, warn_missing))
+                               load=lambda n, p: prepare(loader.read_file(p, n).data, n, own, warn_missing))
 
     merged = resolve_includes(merged, shown=read[0].path, base_dir=base_dir, load=load_included)
     main = os.path.abspath(paths[0]) if paths[0] != "-" else os.path.join(base_dir, "<stdin>")

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fig.config.model import Sensitive
+from fig.config.providers import ModelConfig, read_models
 
 
 class Context:
@@ -20,6 +21,7 @@ class Context:
         self.service_names = frozenset(document.get("services") or {})
         self.network_names = frozenset(document.get("networks") or {}) | {"default"}
         self.volume_names = frozenset(document.get("volumes") or {})
+        self.models: tuple[ModelConfig, ...] = read_models(document)
         # name -> (host file, content to write there, or the unset variable that should give it)
         self.secrets: dict[str, tuple[str, Sensitive | None, str | None]] = {}
         self.configs: dict[str, tuple[str, Sensitive | None, str | None]] = {}

@@ -7,22 +7,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from fig.config.values import pairs, strings, words
+from fig.config.hooks import ExecHook, read_hook
+from fig.config.values import strings
 from fig.errors import ConfigError
 
 SYNC_ACTIONS = ("sync", "sync+restart", "sync+exec")
 ACTIONS = (*SYNC_ACTIONS, "rebuild", "restart")
-
-
-@dataclass(frozen=True, slots=True)
-class ExecHook:
-    """The command `sync+exec` runs in each running container after the copy."""
-
-    command: tuple[str, ...]
-    user: str | None = None
-    privileged: bool = False
-    working_dir: str | None = None
-    environment: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,13 +58,10 @@ def _rule(item: dict[str, Any], origin: str, resolve: Callable[[str], str], envi
         raise ConfigError(f"{label}: 'initial_sync' applies only to the sync actions, not {action}")
     hook = None
     if "exec" in item:
-        raw = item["exec"]
-        command = words(raw["command"]) or ()
-        if not command:
-            raise ConfigError(f"{label}: 'exec.command' is empty")
-        hook = ExecHook(command, None if raw.get("user") is None else str(raw["user"]), bool(raw.get("privileged")),
-                        raw.get("working_dir"),
-                        tuple((k, v) for k, v in pairs(raw.get("environment"), environ) if v is not None))
+        try:
+            hook = read_hook(item["exec"], environ)
+        except ConfigError as e:
+            raise ConfigError(f"{label}: 'exec.{str(e)[1:]}") from None
     return WatchRule(resolve(item["path"]), action, posixpath.normpath(target) if target else None,
                      strings(item.get("ignore")), strings(item.get("include")), bool(item.get("initial_sync")),
                      hook, origin)

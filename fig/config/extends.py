@@ -10,15 +10,12 @@ from typing import Any
 
 from fig.config.loader import YamlMap
 from fig.config.merge import merge_service
+from fig.config.model import is_remote
 from fig.config.schema import location
 from fig.errors import ConfigError
 
 # Reads another file: (path as written, absolute path) -> its compose-shaped document and its format.
 LoadFile = Callable[[str, str], tuple[dict[str, Any], bool]]
-
-
-def _is_remote(context: str) -> bool:
-    return "://" in context or context.startswith(("git@", "github.com/"))
 
 
 def absolutize(service: dict[str, Any], directory: str) -> dict[str, Any]:
@@ -29,16 +26,31 @@ def absolutize(service: dict[str, Any], directory: str) -> dict[str, Any]:
     out = YamlMap(service)
     out.__dict__.update(getattr(service, "__dict__", {}))
     build = service.get("build")
-    if isinstance(build, str) and not _is_remote(build):
+    if isinstance(build, str) and not is_remote(build):
         out["build"] = path(build)
-    elif isinstance(build, dict) and not _is_remote(str(build.get("context", "."))):
-        out["build"] = {**build, "context": path(str(build.get("context", ".")))}
+    elif isinstance(build, dict):
+        out["build"] = _build(build, path)
     env_file = service.get("env_file")
     if env_file is not None:
         out["env_file"] = [{**p, "path": path(p["path"])} if isinstance(p, dict) else path(p)
                            for p in ([env_file] if isinstance(env_file, str) else env_file)]
     if service.get("volumes"):
         out["volumes"] = [_volume(v, path) for v in service["volumes"]]
+    return out
+
+
+def _build(build: dict[str, Any], path: Callable[[str], str]) -> dict[str, Any]:
+    """A build mapping with its context and directory additional contexts made absolute."""
+    out = dict(build)
+    if not is_remote(str(build.get("context", "."))):
+        out["context"] = path(str(build.get("context", ".")))
+    contexts = build.get("additional_contexts")
+    if isinstance(contexts, dict):
+        out["additional_contexts"] = {k: v if v is None or is_remote(str(v)) else path(str(v))
+                                      for k, v in contexts.items()}
+    elif isinstance(contexts, list):
+        out["additional_contexts"] = [f"{k}={v if is_remote(v) else path(v)}" if sep else item
+                                      for item in contexts for k, sep, v in [str(item).partition("=")]]
     return out
 
 

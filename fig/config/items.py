@@ -23,6 +23,11 @@ if TYPE_CHECKING:
 
 _EXPOSE = re.compile(r"^(\d+)(?:-(\d+))?(?:/(tcp|udp|sctp))?$")
 _DEVICE = re.compile(r"^(/[^:]+)(?::(/[^:]+))?(?::([rwm]+))?$")
+# A CDI device name, VENDOR/CLASS=NAME (the CDI parser's rules): vendor and class start with a letter, the name
+# with a letter or digit, and each ends with one. CDI allows ':' in the name, but compose splits a `devices` item
+# at ':', so such a name is not a CDI name there either.
+_NAME_PART = r"[A-Za-z](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?"
+CDI_DEVICE = re.compile(rf"^{_NAME_PART}/{_NAME_PART}=[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?$")
 _MOUNT_MODES = {"ro", "rw", "z", "Z", "nocopy", "shared", "rshared", "slave", "rslave", "private", "rprivate",
                 "cached", "delegated", "consistent"}
 
@@ -138,9 +143,13 @@ class ItemReader:
         return link
 
     def device(self, item: str) -> str:
+        """A host device as HOST:CONTAINER:PERMISSIONS, or a CDI device name as it is."""
+        if CDI_DEVICE.match(item):
+            return item
         m = _DEVICE.match(item)
         if not m:
-            raise ConfigError("is not a device: use HOST_PATH[:CONTAINER_PATH[:PERMISSIONS]] with rwm permissions")
+            raise ConfigError("is not a device: use HOST_PATH[:CONTAINER_PATH[:PERMISSIONS]] with rwm permissions, "
+                              "or a CDI device name such as vendor.com/class=name")
         return f"{m[1]}:{container_path(m[2] or m[1])}:{m[3] or 'rwm'}"
 
     def tmpfs(self, item: str) -> str:

@@ -76,6 +76,11 @@ _KEYED: dict[str, Callable[[Any], Any]] = {
     "secrets": _source_key, "configs": _source_key, "env_file": _env_file_key,
 }
 
+_BUILD_MAPPING = {"args", "labels", "additional_contexts", "extra_hosts", "ulimits"}
+_BUILD_LISTS: dict[str, Callable[[Any], Any]] = {
+    "cache_from": str, "cache_to": str, "tags": str, "platforms": str, "entitlements": str, "ssh": str,
+    "secrets": _source_key}
+
 
 Item = tuple[Any, "int | None", "str | None"]  # a list item with the line and file it came from
 
@@ -138,6 +143,17 @@ def _nested(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
+def _build(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """build: mappings (args, labels, ...) merge key by key, lists are combined, secrets by source."""
+    merged = {**old, **new}
+    for sub in set(old) & set(new):
+        if sub in _BUILD_MAPPING:
+            merged[sub] = {**_as_mapping(old[sub], sub), **_as_mapping(new[sub], sub)}
+        elif sub in _BUILD_LISTS:
+            merged[sub] = _keyed(old[sub], new[sub], _BUILD_LISTS[sub])
+    return merged
+
+
 def _develop(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     """develop.watch rules are combined (a sequence, as compose combines them); the same rule is kept once."""
     def rule(item: Any) -> Any:
@@ -157,11 +173,10 @@ def merge_value(key: str, base: Any, override: Any) -> Any:
         return _keyed(base, override, str)
     if key in _KEYED:
         return _keyed(base, override, _KEYED[key])
-    if key in _MAPPING or (key == "build" and isinstance(base, (dict, str)) and isinstance(override, (dict, str))):
-        old, new = _as_mapping(base, key), _as_mapping(override, key)
-        if key == "build" and "args" in old and "args" in new:
-            new["args"] = {**_as_mapping(old["args"], "args"), **_as_mapping(new["args"], "args")}
-        return {**old, **new}
+    if key == "build" and isinstance(base, (dict, str)) and isinstance(override, (dict, str)):
+        return _build(_as_mapping(base, key), _as_mapping(override, key))
+    if key in _MAPPING:
+        return {**_as_mapping(base, key), **_as_mapping(override, key)}
     if key in _NESTED and isinstance(base, dict) and isinstance(override, dict):
         return _nested(base, override)
     if key == "networks":

@@ -10,7 +10,9 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from fig.config.develop import WatchRule
+from fig.config.hooks import ExecHook
 from fig.config.ports import PortSpec
+from fig.config.providers import ModelConfig, ProviderConfig, ServiceModel
 from fig.config.resources import FileMount, LogConfig, SecretConfig, Sensitive, Ulimit
 from fig.errors import ConfigError
 
@@ -119,9 +121,29 @@ class VolumesFrom:
 
 
 @dataclass(frozen=True, slots=True)
+class BuildSecret:
+    """A top-level secret given to a build: the Dockerfile's `RUN --mount=type=secret,id=ID` reads it, where ID is
+    `target` (default: the secret's name). Its content comes from a file or a variable (`value`, None when the
+    variable is not set: an error only when the service is built)."""
+
+    source: str
+    target: str | None = None
+    file: str | None = None  # absolute path
+    environment: str | None = None  # the variable's name
+    value: Sensitive | None = None
+    uid: str | None = None  # carried for the file's sake: BuildKit gives every secret to RUN as root, 0400
+    gid: str | None = None
+    mode: int | None = None
+
+    @property
+    def id(self) -> str:
+        return self.target or self.source
+
+
+@dataclass(frozen=True, slots=True)
 class BuildSpec:
-    context: str
-    dockerfile: str | None = None
+    context: str  # a directory (absolute) or a git URL
+    dockerfile: str | None = "Dockerfile"  # None with dockerfile_inline
     args: tuple[tuple[str, str], ...] = ()
     target: str | None = None
     cache_from: tuple[str, ...] = ()
@@ -129,7 +151,29 @@ class BuildSpec:
     labels: tuple[tuple[str, str], ...] = ()
     shm_size: int | None = None
     extra_hosts: tuple[str, ...] = ()  # "host:ip"
-    platform: str | None = None
+    platforms: tuple[str, ...] = ()
+    dockerfile_inline: str | None = None
+    ssh: tuple[str, ...] = ()  # "default" or "ID=PATH"
+    cache_to: tuple[str, ...] = ()
+    additional_contexts: tuple[tuple[str, str], ...] = ()  # name -> a directory (absolute) or a URL
+    entitlements: tuple[str, ...] = ()
+    isolation: str | None = None
+    privileged: bool = False
+    no_cache: bool = False
+    pull: bool = False
+    secrets: tuple[BuildSecret, ...] = ()
+    tags: tuple[str, ...] = ()
+    ulimits: tuple[Ulimit, ...] = ()
+
+    @property
+    def remote(self) -> bool:
+        """The context is a URL the builder fetches (git), not a directory here."""
+        return is_remote(self.context)
+
+
+def is_remote(context: str) -> bool:
+    """A build context (or additional context) that is a URL or a git address rather than a path."""
+    return "://" in context or context.startswith(("git@", "github.com/"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,6 +273,12 @@ class ServiceConfig:
     engine_options: tuple[tuple[str, Any], ...] = ()  # fig.config.runtime.PASSTHROUGH keys, normalised
     develop: tuple[WatchRule, ...] = ()  # develop.watch, for `fig watch`; not part of the container's configuration
     swarm: SwarmSettings | None = None  # what only `fig deploy` uses; not part of the container config
+    post_start: tuple[ExecHook, ...] = ()  # run in each container after it starts, in order
+    pre_stop: tuple[ExecHook, ...] = ()  # run in each running container before it is stopped, in order
+    use_api_socket: bool = False  # the engine's socket and the user's registry credentials mounted in
+    models: tuple[ServiceModel, ...] = ()  # AI models (top-level `models`) it is given the endpoints of
+    provider: ProviderConfig | None = None  # a service a plugin makes (it has no container)
+    extensions: tuple[tuple[str, str], ...] = ()  # the service's `x-*` keys, each value as JSON: carried, unused
 
     @property
     def image_name(self) -> str | None:
@@ -237,24 +287,35 @@ class ServiceConfig:
 
     def dependencies(self) -> tuple[str, ...]:
         """Service names this service needs started first."""
+        return tuple(dict.fromkeys([*self.implied_dependencies(), *(d.service for d in self.depends_on)]))
+
+    def implied_dependencies(self) -> tuple[str, ...]:
+        """The services the links, namespaces (network_mode, ipc, pid) and volumes_from need started first, in
+        the order Compose v2 adds them to depends_on."""
         names = [link.target for link in self.links]
-        names += [vf.source for vf in self.volumes_from if not vf.is_container]
-        for mode in (self.network_mode, self.pid, self.ipc):
+        for mode in (self.network_mode, self.ipc, self.pid):
             if mode and mode.startswith("service:"):
                 names.append(mode.split(":", 1)[1])
-        names += [d.service for d in self.depends_on]
+        names += [vf.source for vf in self.volumes_from if not vf.is_container]
         return tuple(dict.fromkeys(names))
 
     def config_json(self) -> str:
         """The whole configuration as compact JSON: stored on containers so a recreate can say what changed.
-        `develop` and `swarm` are left out: how files are watched, and what only `fig deploy` reads, change nothing
-        in a container (compose, too, hashes without develop)."""
-        settings = {k: v for k, v in asdict(self).items() if k not in ("develop", "swarm")}
+        `develop`, `swarm` and `extensions` are left out: how files are watched, what only `fig deploy` reads and
+        `x-*` keys change nothing in a container (compose, too, hashes without develop). The keys of
+        _UNSET_UNHASHED count only when set, so a service that does not use them keeps the hash (and its
+        containers) of a fig that did not know them."""
+        settings = {k: v for k, v in asdict(self).items() if k not in ("develop", "swarm", "extensions")
+                    and not (k in _UNSET_UNHASHED and v == _UNSET_UNHASHED[k])}
         return json.dumps(settings, sort_keys=True, default=str, separators=(",", ":"))
 
     def config_hash(self, image_id: str) -> str:
         blob = json.dumps([self.config_json(), image_id])
         return hashlib.sha256(blob.encode()).hexdigest()
+
+
+_UNSET_UNHASHED: dict[str, Any] = {"post_start": (), "pre_stop": (), "use_api_socket": False, "models": (),
+                                   "provider": None}
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,6 +376,8 @@ class ProjectConfig:
     variables: tuple[tuple[str, str], ...] = ()  # what values were interpolated from: .env under the environment
     paths: tuple[str, ...] = ()  # the files, absolute (`-` for standard input)
     env_files: tuple[str, ...] = ()  # --env-file, absolute (they replace .env)
+    models: tuple[ModelConfig, ...] = ()
+    extensions: tuple[tuple[str, str], ...] = ()  # the top-level `x-*` keys, each value as JSON: carried, unused
 
     def service(self, name: str) -> ServiceConfig:
         for svc in self.services:

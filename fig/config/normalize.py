@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import re
 import tempfile
@@ -141,5 +142,7 @@ def normalize(document: dict[str, Any], *, project: str, filename: str, base_dir
     if not legacy and "default" not in (document.get("networks") or {}):
         networks = (NetworkConfig(f"{project}_default", key="default"),) + networks
     volumes = tuple(VolumeConfig(**kw) for kw in _resources(ctx, "volumes"))
+    extensions = tuple((str(k), json.dumps(v, default=str)) for k, v in document.items() if str(k).startswith("x-"))
     return ProjectConfig(project, services, base_dir, files, legacy, networks, volumes, tuple(secrets),
-                         tuple(configs), tuple(profiles), tuple(sorted(environ.items())), paths, env_files)
+                         tuple(configs), tuple(profiles), tuple(sorted(environ.items())), paths, env_files,
+                         ctx.models, extensions)

@@ -16,8 +16,10 @@ from typing import Any
 import yaml
 
 from fig.config.develop import WatchRule
+from fig.config.hooks import ExecHook
 from fig.config.model import (
-    FileMount, NetworkConfig, PortSpec, ProjectConfig, SecretConfig, ServiceConfig, VolumeSpec,
+    BuildSpec, FileMount, NetworkConfig, PortSpec, ProjectConfig, SecretConfig, ServiceConfig, Ulimit, VolumeConfig,
+    VolumeSpec, is_remote,
 )
 from fig.config.swarm import as_deploy
 from fig.config.values import format_duration, format_size
@@ -71,7 +73,7 @@ class _Renderer:
         modes = set(spec.mode.split(","))
         short = not self.long or modes - {"ro", "rw", "nocopy"} - _PROPAGATION - _CONSISTENCY
         if short and not spec.needs_mount_api:  # a subpath and an image mount have only the long form
-            return str(VolumeSpec(spec.target, source, spec.mode))  # z and Z have no long form
+            return str(VolumeSpec(spec.target, source, spec.mode))  # z and Z: fig reads no long form of them
         kind = "image" if spec.image else "bind" if spec.is_bind else "volume"
         options: dict[str, Any] = {"create_host_path": True} if kind == "bind" else {}
         options.update({"propagation": m for m in modes & _PROPAGATION})
@@ -102,16 +104,10 @@ class _Renderer:
                 "aliases": list(ref.aliases), "ipv4_address": ref.ipv4_address, "mac_address": ref.mac_address,
                 "gw_priority": ref.gw_priority, "interface_name": ref.interface_name,
                 "driver_opts": dict(ref.driver_opts)}) or None
-        return None if out == {"default": None} else out
+        return None if out == {"default": None} and not self.long else out
 
     def service(self, svc: ServiceConfig) -> dict[str, Any]:
-        build = None
-        if svc.build:
-            b = svc.build
-            build = _compact({"context": self.path(b.context), "dockerfile": b.dockerfile, "args": dict(b.args),
-                              "target": b.target, "cache_from": list(b.cache_from), "network": b.network,
-                              "labels": dict(b.labels), "shm_size": self.size(b.shm_size),
-                              "extra_hosts": list(b.extra_hosts), "platform": b.platform})
+        build = self.build(svc.build) if svc.build else None
         health = None
         if svc.healthcheck:
             h = svc.healthcheck
@@ -124,7 +120,9 @@ class _Renderer:
                                            "required": d.required if self.long else None if d.required else False,
                                            "restart": d.restart or None})
                       for d in svc.depends_on}
-        ulimits = {u.name: u.soft if u.soft == u.hard else {"soft": u.soft, "hard": u.hard} for u in svc.ulimits}
+        if self.long:  # Compose's normal form says what links, namespaces and volumes_from imply
+            for name in svc.implied_dependencies():
+                depends_on.setdefault(name, {"condition": "service_started", "required": True})
         logging = None
         if svc.logging:
             logging = _compact({"driver": svc.logging.driver, "options": dict(svc.logging.options)})
@@ -146,7 +144,7 @@ class _Renderer:
             "domainname": svc.domainname,
             "entrypoint": None if svc.entrypoint is None else list(svc.entrypoint),
             "environment": dict(svc.environment), "expose": list(svc.expose),
-            "external_links": [str(link) for link in svc.external_links], "extra_hosts": list(svc.extra_hosts),
+            "external_links": [str(link) for link in svc.external_links], "extra_hosts": [h.replace(":", "=", 1) if self.long else h for h in svc.extra_hosts],
             "healthcheck": health, "hostname": svc.hostname, "image": svc.image, "init": svc.init,
             "ipc": svc.ipc, "labels": dict(svc.labels), "annotations": dict(svc.annotations),
             "links": [str(link) for link in svc.links],
@@ -159,26 +157,51 @@ class _Renderer:
             "secrets": [self.mount(m, "/run/secrets") for m in svc.secrets], "shm_size": self.size(svc.shm_size),
             "stdin_open": svc.stdin_open or None, "stop_grace_period": _duration(svc.stop_grace_period),
             "stop_signal": svc.stop_signal, "sysctls": dict(svc.sysctls), "tmpfs": list(svc.tmpfs),
-            "tty": svc.tty or None, "ulimits": ulimits, "user": svc.user,
+            "tty": svc.tty or None, "ulimits": _ulimits(svc.ulimits), "user": svc.user,
             "volumes": [self.volume(v) for v in svc.volumes],
             "volumes_from": [str(vf) for vf in svc.volumes_from], "working_dir": svc.working_dir,
             "scale": svc.scale, "pull_policy": svc.pull_policy, "platform": svc.platform,
             "mac_address": svc.mac_address, "attach": None if svc.attach else False,
             **{key: _engine_option(key, value) for key, value in svc.engine_options},
             "develop": {"watch": [self.watch_rule(r) for r in svc.develop]} if svc.develop else None,
+            **_beyond_the_container(svc),
+            **{key: json.loads(value) for key, value in svc.extensions},
         }
         return {k: v for k, v in out.items() if v is not None and v != [] and v != {}} | (
             {"command": []} if svc.command == () else {}) | ({"entrypoint": []} if svc.entrypoint == () else {})
 
+    def build(self, b: BuildSpec) -> dict[str, Any]:
+        secrets = [_compact({"source": s.source, "target": s.target, "uid": s.uid, "gid": s.gid, "mode": s.mode})
+                   for s in b.secrets]
+        return _compact({
+            "context": b.context if b.remote else self.path(b.context), "dockerfile": b.dockerfile,
+            "dockerfile_inline": b.dockerfile_inline, "args": dict(b.args), "ssh": list(b.ssh),
+            "labels": dict(b.labels), "cache_from": list(b.cache_from), "cache_to": list(b.cache_to),
+            "no_cache": b.no_cache or None, "pull": b.pull or None,
+            "additional_contexts": {k: v if is_remote(v) else self.path(v) for k, v in b.additional_contexts},
+            "extra_hosts": ["=".join(h.split(":", 1)) for h in b.extra_hosts], "isolation": b.isolation,
+            "network": b.network,
+            "target": b.target, "secrets": [s if self.long or len(s) > 1 else s["source"] for s in secrets],
+            "shm_size": self.size(b.shm_size), "tags": list(b.tags), "ulimits": _ulimits(b.ulimits),
+            "platforms": list(b.platforms), "privileged": b.privileged or None,
+            "entitlements": list(b.entitlements)})
+
     def watch_rule(self, rule: WatchRule) -> dict[str, Any]:
-        hook = None if rule.exec is None else _compact({
-            "command": list(rule.exec.command), "user": rule.exec.user, "privileged": rule.exec.privileged or None,
-            "working_dir": rule.exec.working_dir, "environment": dict(rule.exec.environment)})
+        hook = None if rule.exec is None else _hook(rule.exec)
         return _compact({"path": self.path(rule.path), "action": rule.action, "target": rule.target,
                          "ignore": list(rule.ignore), "include": list(rule.include),
                          "initial_sync": rule.initial_sync or None, "exec": hook})
 
     def network(self, net: NetworkConfig) -> dict[str, Any]:
+        if self.long:
+            ipam = net.ipam and _compact({
+                "driver": net.ipam.driver, "options": dict(net.ipam.options),
+                "config": [_compact({"subnet": p.subnet, "ip_range": p.ip_range, "gateway": p.gateway,
+                                     "aux_addresses": dict(p.aux_addresses)}) for p in net.ipam.pools]})
+            return _compact({"name": net.name, "driver": net.driver, "driver_opts": dict(net.driver_opts),
+                             "internal": net.internal or None, "attachable": net.attachable or None,
+                             "enable_ipv6": net.enable_ipv6 or None, "ipam": ipam, "labels": dict(net.labels),
+                             "external": net.external or None})
         external: Any = True if net.external else None
         if net.external and net.name != net.key:
             external = {"name": net.name}
@@ -191,16 +214,28 @@ class _Renderer:
         return _compact({"file": self.path(src.file) if src.file else None, "environment": src.environment,
                          "content": src.content, "external": True if src.external else None, "name": name})
 
+    def volume_config(self, vol: VolumeConfig) -> dict[str, Any]:
+        if self.long:
+            return _compact({"name": vol.name, "driver": vol.driver, "driver_opts": dict(vol.driver_opts),
+                             "labels": dict(vol.labels), "external": vol.external or None})
+        external = ({"name": vol.name} if vol.name != vol.key else True) if vol.external else None
+        return _compact({"driver": vol.driver, "driver_opts": dict(vol.driver_opts), "labels": dict(vol.labels),
+                         "external": external,
+                         "name": vol.name if not vol.external and vol.name != f"{self.config.name}_{vol.key}" else None})
+
+    def used_networks(self) -> list[NetworkConfig]:
+        """The declared networks, and the default one where a service is on it (or, in fig's short form, where
+        it says more than its name)."""
+        cfg = self.config
+        on_default = any(self.network_keys.get(r.name) == "default" for s in cfg.services for r in s.networks)
+        return [n for n in cfg.networks if n.key != "default" or n.name != f"{cfg.name}_default"
+                or (on_default if self.long else bool(self.network(n)))]
+
     def document(self) -> dict[str, Any]:
         cfg = self.config
         doc: dict[str, Any] = {"name": cfg.name, "services": {s.name: self.service(s) for s in cfg.services}}
-        networks = {n.key: self.network(n) for n in cfg.networks
-                    if not (n.key == "default" and n.name == f"{cfg.name}_default" and not self.network(n))}
-        volumes = {v.key: _compact({"driver": v.driver, "labels": dict(v.labels),
-                                    "external": ({"name": v.name} if v.name != v.key else True) if v.external
-                                    else None, "name": v.name if not v.external and v.name != f"{cfg.name}_{v.key}"
-                                    else None})
-                   for v in cfg.volumes}
+        networks = {n.key: self.network(n) for n in self.used_networks()}
+        volumes = {v.key: self.volume_config(v) for v in cfg.volumes}
         for svc in cfg.services:  # a fig.yml's named volumes are declared in the compose format
             for spec in svc.volumes:
                 if spec.is_named and spec.source is not None:
@@ -209,11 +244,32 @@ class _Renderer:
         doc["volumes"] = volumes
         doc["secrets"] = {s.name: self.source(s) for s in cfg.secrets}
         doc["configs"] = {c.name: self.source(c) for c in cfg.configs}
+        doc["models"] = {m.key: _compact({"name": m.name, "model": m.model, "context_size": m.context_size,
+                                          "runtime_flags": list(m.runtime_flags)}) for m in cfg.models}
         return {k: v for k, v in doc.items() if v != {}}
+
+
+def _hook(hook: ExecHook) -> dict[str, Any]:
+    return _compact({"command": list(hook.command), "user": hook.user, "privileged": hook.privileged or None,
+                     "working_dir": hook.working_dir, "environment": dict(hook.environment)})
+
+
+def _beyond_the_container(svc: ServiceConfig) -> dict[str, Any]:
+    """Hooks, the API socket, models and the provider, as the file writes them."""
+    provider = None
+    if svc.provider:
+        provider = _compact({"type": svc.provider.type, "options": {k: list(v) for k, v in svc.provider.options}})
+    models = {m.key: _compact({"endpoint_var": m.endpoint_var, "model_var": m.model_var}) or None for m in svc.models}
+    return {"post_start": [_hook(h) for h in svc.post_start], "pre_stop": [_hook(h) for h in svc.pre_stop],
+            "use_api_socket": svc.use_api_socket or None, "models": models, "provider": provider}
 
 
 def _compact(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None and v != [] and v != {}}
+
+
+def _ulimits(ulimits: tuple[Ulimit, ...]) -> dict[str, Any]:
+    return {u.name: u.soft if u.soft == u.hard else {"soft": u.soft, "hard": u.hard} for u in ulimits}
 
 
 def _size(value: int | None) -> str | int | None:
@@ -235,19 +291,29 @@ def _escaped(value: Any) -> Any:
     return value
 
 
-def as_document(config: ProjectConfig, *, relative_to: str | None = None, long: bool = False) -> dict[str, Any]:
-    """The configuration as a compose-format mapping, `$` escaped as `$$`; in Compose's normal form with `long`."""
-    return _escaped(_Renderer(config, relative_to, long).document())  # type: ignore[no-any-return]
+def as_document(config: ProjectConfig, *, relative_to: str | None = None, long: bool = False,
+                escape: bool = True) -> dict[str, Any]:
+    """The configuration as a compose-format mapping, `$` escaped as `$$` (but in the top-level `x-*` keys, which
+    are not interpolated, and not at all without `escape`: a configuration read without interpolation); in
+    Compose's normal form with `long`."""
+    document = _Renderer(config, relative_to, long).document()
+    document = _escaped(document) if escape else document
+    return document | {key: json.loads(value) for key, value in config.extensions}
 
 
 def render(config: ProjectConfig, *, format: str = "yaml", relative_to: str | None = None,
-           name: bool = True, long: bool = False) -> str:
+           name: bool = True, long: bool = False, escape: bool = True) -> str:
     """The configuration as compose-format YAML (or JSON); paths relative to `relative_to` when given; without
     the `name:` key when `name` is false (the project is then named after its directory, as before); in
     Compose's normal form with `long`."""
-    doc = as_document(config, relative_to=relative_to, long=long)
+    doc = as_document(config, relative_to=relative_to, long=long, escape=escape)
     if not name:
         del doc["name"]
     if format == "json":
         return json.dumps(doc, indent=2) + "\n"
     return yaml.safe_dump(doc, sort_keys=False, default_flow_style=False, allow_unicode=True, width=1 << 16)
+
+
+def used_networks(config: ProjectConfig) -> list[NetworkConfig]:
+    """The networks Compose's normal form lists: the declared ones, and the default one where a service is on it."""
+    return _Renderer(config, None, True).used_networks()

@@ -114,7 +114,7 @@ def location(filename: str, data: Any, path: Sequence[Any], *, legacy: bool, lin
         parts = parts[1:]
     elif parts:
         section = parts.pop(0)
-        if parts and section in ("networks", "volumes", "secrets", "configs"):
+        if parts and section in ("networks", "volumes", "secrets", "configs", "models"):
             words.append(f"{section[:-1]} '{parts.pop(0)}'")
         else:
             words.append(f"'{section}'")

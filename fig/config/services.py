@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 import os
 import re
@@ -9,15 +11,18 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from fig.config import checks
+from fig.config.building import BuildReader
 from fig.config.develop import read_watch
 from fig.config.items import ItemReader
 from fig.config.dotenv import read_env_file
+from fig.config.hooks import ExecHook, read_hook
 from fig.config.loader import Sexagesimal
-from fig.config.model import BuildSpec, DependsOn, Link, NetworkRef, ServiceConfig, VolumesFrom, VolumeSpec
+from fig.config.model import DependsOn, Link, NetworkRef, ServiceConfig, VolumesFrom, VolumeSpec
+from fig.config.providers import read_provider, service_models
 from fig.config.runtime import Deploy, engine_options
 from fig.config.settings import SettingsReader
 from fig.config.swarm import swarm_settings
-from fig.config.values import container_path, pairs, parse_duration, parse_size, strings
+from fig.config.values import container_path, pairs, parse_duration, strings
 from fig.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -29,8 +34,7 @@ _RESTART = re.compile(r"^(no|always|unless-stopped|on-failure(:\d+)?)$")
 _NAMESPACE = {"pid": ("host",), "ipc": ("host", "private", "shareable", "none")}
 # Keys of the compose format that fig knows but cannot honour; refused with the reason, never dropped.
 UNSUPPORTED: dict[str, str] = {
-    "credential_spec": "it is for Windows containers", "label_file": "", "post_start": "",
-    "pre_stop": "",
+    "credential_spec": "it is for Windows containers",
 }
 
 
@@ -42,7 +46,7 @@ def _item_text(item: Any) -> str:
     return f'"{item}"'
 
 
-class ServiceReader(ItemReader, SettingsReader):
+class ServiceReader(ItemReader, SettingsReader, BuildReader):
     def __init__(self, name: str, raw: dict[str, Any], ctx: Context) -> None:
         self.name, self.raw, self.ctx = name, raw, ctx
 
@@ -84,27 +88,50 @@ class ServiceReader(ItemReader, SettingsReader):
         env.update(pairs(self.raw.get("environment"), self.ctx.environ))
         return tuple((k, v) for k, v in env.items() if v is not None)
 
-    def build(self) -> BuildSpec | None:
-        raw = self.raw.get("build")
-        if raw is None:
-            return None
-        if isinstance(raw, str):
-            raw = {"context": raw}
-        context = self.path(raw.get("context", "."))
-        if not os.path.isdir(context):
-            raise self.fail("build", f"context {raw.get('context', '.')!r} is not a directory ({context})")
-        args = tuple((k, v) for k, v in pairs(raw.get("args"), self.ctx.environ) if v is not None)
-        shm_size = raw.get("shm_size")
-        try:
-            shm = None if shm_size is None else parse_size(shm_size, "shm_size")
-        except ConfigError as e:
-            raise self.fail("build", str(e)) from None
-        return BuildSpec(
-            context, raw.get("dockerfile"), args, raw.get("target"), cache_from=strings(raw.get("cache_from")),
-            network=raw.get("network"), labels=tuple((k, v or "") for k, v in pairs(raw.get("labels"), {})),
-            shm_size=shm, extra_hosts=tuple(f"{h}:{ip}" for h, ip in self.extra_hosts(raw.get("extra_hosts"))),
-            platform=raw.get("platform") or self.raw.get("platform"),
-        )
+    def labels(self) -> tuple[tuple[str, str], ...]:
+        """The `label_file` files' labels (KEY=VALUE lines read as env files are, a later file winning; `${VAR}`
+        takes a label read before, as compose takes it), then `labels`, which win."""
+        found: dict[str, str] = {}
+        files = self.raw.get("label_file")
+        for index, path in enumerate(strings(files)):
+            where = self.ctx.where(self.name, "label_file", line_of_item=None if isinstance(files, str) else index)
+            if not os.path.isfile(self.path(path)):
+                raise ConfigError(f'{where} "{path}" is not a file ({self.path(path)})')
+            try:
+                found.update(read_env_file(self.path(path), environ=found))
+            except ConfigError as e:
+                raise ConfigError(f"{where}: {e}") from None
+        found.update((k, v or "") for k, v in pairs(self.raw.get("labels"), {}))
+        return tuple(found.items())
+
+    def hooks(self, key: str) -> tuple[ExecHook, ...]:
+        result = []
+        for index, item in enumerate(self.raw.get(key) or ()):
+            try:
+                result.append(read_hook(item, self.ctx.environ))
+            except ConfigError as e:
+                raise ConfigError(f"{self.ctx.where(self.name, key, line_of_item=index)} item {index + 1}: {e}") from None
+        return tuple(result)
+
+    def beyond_the_container(self) -> dict[str, Any]:
+        """ServiceConfig fields of what acts beside the container's own configuration: lifecycle hooks, the engine's
+        socket, models and a provider."""
+        raw = self.raw
+        if raw.get("models") and self.ctx.legacy:
+            raise self.fail("models", "needs a compose file (with a top-level 'services:'), where models are "
+                                      "declared; a fig.yml has none")
+        declared = frozenset(m.key for m in self.ctx.models)
+        provider = None
+        if raw.get("provider") is not None:
+            try:
+                provider = read_provider(raw["provider"])
+            except ConfigError as e:
+                raise self.fail("provider", str(e)) from None
+            for key in sorted({"image", "build"} & raw.keys()):
+                log.warning("%s has a provider: its '%s' is not used", self.ctx.where(self.name), key)
+        return dict(post_start=self.hooks("post_start"), pre_stop=self.hooks("pre_stop"),
+                    use_api_socket=bool(raw.get("use_api_socket")), provider=provider,
+                    models=service_models(raw.get("models"), declared, lambda m: self.fail("models", m)))
 
     def shared_namespace(self, key: str) -> str | None:
         mode: str | None = self.raw.get(key)
@@ -144,7 +171,7 @@ class ServiceReader(ItemReader, SettingsReader):
             return ()
         raw = self.raw.get("networks")
         if raw is None:
-            if self.raw.get("network_mode", self.raw.get("net")):
+            if self.raw.get("network_mode", self.raw.get("net")) or "provider" in self.raw:
                 return ()
             return (NetworkRef(self.ctx.network_name("default")),)
         if self.raw.get("network_mode", self.raw.get("net")):
@@ -216,10 +243,10 @@ class ServiceReader(ItemReader, SettingsReader):
             why = UNSUPPORTED[key]
             raise self.fail(key, "is not supported by this version of fig" + (f": {why}" if why else ""))
         deploy = Deploy(raw, self.ctx.where(self.name), self.fail, swarm=self.ctx.swarm)
-        if self.ctx.legacy and ("image" in raw) == ("build" in raw):
+        if self.ctx.legacy and ("image" in raw) == ("build" in raw) and "provider" not in raw:
             raise ConfigError(f"{self.ctx.where(self.name)} must have exactly one of 'image' or 'build'")
-        if not self.ctx.legacy and "image" not in raw and "build" not in raw:
-            raise ConfigError(f"{self.ctx.where(self.name)} must have 'image' or 'build'")
+        if not self.ctx.legacy and "image" not in raw and "build" not in raw and "provider" not in raw:
+            raise ConfigError(f"{self.ctx.where(self.name)} must have 'image', 'build' or 'provider'")
         restart = "no" if raw.get("restart") is False else raw.get("restart")  # YAML 1.1 reads `no` as false
         if restart is True:
             raise self.fail("restart", "must be a string, not a boolean (YAML reads an unquoted yes, on or true as a "
@@ -232,7 +259,7 @@ class ServiceReader(ItemReader, SettingsReader):
         self.check_mount_targets(mounts)
         extra_hosts = self.extra_hosts(raw.get("extra_hosts"))
         mem_limit = deploy.memory("mem_limit", self.size("mem_limit"))
-        return ServiceConfig(
+        return _without_implied(ServiceConfig(
             name=self.name,
             image=raw.get("image"),
             build=self.build(),
@@ -245,7 +272,7 @@ class ServiceReader(ItemReader, SettingsReader):
             volumes=tuple(m for m in mounts if isinstance(m, VolumeSpec)),
             volumes_from=tuple(self.each("volumes_from", lambda v: VolumesFrom.parse(v, services))),
             environment=self.environment(),
-            labels=tuple((k, v or "") for k, v in pairs(raw.get("labels"), {})),
+            labels=self.labels(),
             annotations=tuple((k, v or "") for k, v in pairs(raw.get("annotations"), {})),
             network_mode=self.network_mode(),
             networks=self.networks(),
@@ -296,4 +323,14 @@ class ServiceReader(ItemReader, SettingsReader):
             develop=read_watch(raw.get("develop"), resolve=self.path, environ=self.ctx.environ,
                                where=lambda i: self.ctx.where(self.name, ("develop", "watch", i))),
             swarm=swarm_settings(raw, self.fail, self.port),
-        )
+            **self.beyond_the_container(),
+            extensions=tuple((k, json.dumps(v, default=str)) for k, v in raw.items() if str(k).startswith("x-")),
+        ))
+
+
+def _without_implied(svc: ServiceConfig) -> ServiceConfig:
+    """A depends_on entry that says only what a link, a shared namespace or volumes_from implies (as `config`
+    prints it) is that implied dependency, not another setting: the printed file reads back the same."""
+    implied = set(svc.implied_dependencies())
+    kept = tuple(d for d in svc.depends_on if d.service not in implied or d != DependsOn(d.service))
+    return svc if kept == svc.depends_on else dataclasses.replace(svc, depends_on=kept)

@@ -56,16 +56,20 @@ class SettingsReader:
         return Healthcheck(words_, seconds("interval"), seconds("timeout"), retries, seconds("start_period"),
                            seconds("start_interval"))
 
-    def ulimits(self) -> tuple[Ulimit, ...]:
+    def ulimits(self, raw: Any = None, key: str | tuple[str, ...] = "ulimits") -> tuple[Ulimit, ...]:
+        """The service's ulimits, or those of `raw` (a build's, at the key path `key`)."""
+        def fail(message: str) -> ConfigError:
+            return ConfigError(f"{self.ctx.where(self.name, key)} {message}")
+
         result = []
-        for name, value in (self.raw.get("ulimits") or {}).items():
+        for name, value in ((self.raw.get("ulimits") if raw is None else raw) or {}).items():
             soft, hard = (value, value) if isinstance(value, int) else (value["soft"], value["hard"])
             if name not in checks.ULIMITS:
-                raise self.fail("ulimits", f"{name!r} is not a resource limit ({', '.join(sorted(checks.ULIMITS))})")
+                raise fail(f"{name!r} is not a resource limit ({', '.join(sorted(checks.ULIMITS))})")
             if min(soft, hard) < -1:
-                raise self.fail("ulimits", f"{name}: a limit must be -1 (unlimited) or more, not {min(soft, hard)}")
+                raise fail(f"{name}: a limit must be -1 (unlimited) or more, not {min(soft, hard)}")
             if hard != -1 and (soft == -1 or soft > hard):
-                raise self.fail("ulimits", f"{name}: the soft limit {soft} is above the hard limit {hard}")
+                raise fail(f"{name}: the soft limit {soft} is above the hard limit {hard}")
             result.append(Ulimit(str(name), soft, hard))
         return tuple(result)
 
@@ -83,22 +87,25 @@ class SettingsReader:
                 raise self.fail("profiles", f"{name!r} is not a valid profile name: use letters, digits, '_', '.', '-'")
         return names
 
-    def extra_hosts(self, raw: Any) -> list[tuple[str, str]]:
-        """HOST:IP or HOST=IP items (the address may be IPv6), or a mapping."""
+    def extra_hosts(self, raw: Any, key: str | tuple[str, ...] = "extra_hosts") -> list[tuple[str, str]]:
+        """HOST:IP or HOST=IP items (the address may be IPv6), or a mapping (at the key path `key`)."""
+        def fail(message: str) -> ConfigError:
+            return ConfigError(f"{self.ctx.where(self.name, key)} {message}")
+
         raw = raw or []
         items = list(raw.items()) if isinstance(raw, dict) else [
             str(i).partition("=")[::2] if "=" in str(i) else str(i).partition(":")[::2] for i in raw]
         result = []
         for host, ip in items:
             if ip in (None, ""):
-                raise self.fail("extra_hosts", f"{host!r} needs an address: use HOST:IP")
+                raise fail(f"{host!r} needs an address: use HOST:IP")
             if not str(host).strip() or any(c.isspace() for c in str(host)):
-                raise self.fail("extra_hosts", f"{host!r} is not a host name")
+                raise fail(f"{host!r} is not a host name")
             try:
                 if ip != "host-gateway":
                     checks.ip_address(str(ip), "an IP address (or host-gateway)")
             except ConfigError as e:
-                raise self.fail("extra_hosts", f"{host}: {e}") from None
+                raise fail(f"{host}: {e}") from None
             result.append((str(host), str(ip)))
         return result
 

@@ -27,6 +27,7 @@ NAMESPACE = L.LABEL_STACK  # what `docker stack ls/ps/services/rm` look for
 STACK_IMAGE = "com.docker.stack.image"
 SPEC_HASH = "io.fig.swarm.spec-hash"
 OBJECT_KEY = "io.fig.swarm.key"  # a secret's or config's name in the file, on each of its versions
+DEPENDS_ON = "io.fig.swarm.depends-on"  # the services a service depends on, for a rollback without the file
 _NS = 1_000_000_000
 _RESTART = {"always": "any", "unless-stopped": "any", "on-failure": "on-failure", "no": "none"}
 
@@ -150,8 +151,12 @@ class Converter:
         return ObjectSpec(kind, source.name, name, data, {NAMESPACE: self.stack, OBJECT_KEY: source.name})
 
     def stack_spec(self, names: Sequence[str], *, strict: bool = False) -> StackSpec:
+        """The specs of the named services, dependencies first. `strict`: a key Swarm cannot honour is refused
+        rather than warned about; every one of every service, in one error."""
+        if strict:
+            self.refuse_unsupported(names)
         chosen = set(names)
-        services = tuple(self.service(self.config.service(n), strict=strict) for n in self.order() if n in chosen)
+        services = tuple(self.service(self.config.service(n)) for n in self.order() if n in chosen)
         used_nets = {t["Target"] for p in services for t in p.spec["TaskTemplate"].get("Networks") or ()}
         used_objects = {(k, r[f"{k[:-1].capitalize()}Name"]) for p in services
                         for k in ("secrets", "configs") for r in p.spec["TaskTemplate"]["ContainerSpec"].get(
@@ -165,17 +170,25 @@ class Converter:
         return DependencyGraph({s.name: tuple(d for d in s.dependencies() if d in names)
                                 for s in self.config.services}).order()
 
-    def service(self, svc: ServiceConfig, *, strict: bool = False) -> ServicePlan:
+    def refuse_unsupported(self, names: Sequence[str]) -> None:
+        """--strict: one error naming, a line per service in the file's order, every key Swarm cannot honour."""
+        chosen = set(names)
+        found = [(s.name, keys) for s in self.config.services if s.name in chosen and (keys := self.unsupported(s))]
+        if found:
+            raise ConfigError(f"{', '.join(self.config.files) or 'the file'}: Swarm cannot honour these keys and "
+                              "--strict refuses them, so nothing was deployed:"
+                              + "".join(f"\n  service '{name}': {', '.join(keys)}" for name, keys in found))
+
+    def service(self, svc: ServiceConfig) -> ServicePlan:
         settings = svc.swarm or SwarmSettings()
         unsupported = self.unsupported(svc)
-        if unsupported and strict:
-            raise ConfigError(f"service '{svc.name}': Swarm cannot honour {', '.join(unsupported)} (--strict)")
         image = self.images.get(svc.name) or svc.image
         if not image:
             raise ConfigError(f"service '{svc.name}' has no 'image': Swarm runs images, so name one (with a "
                               "registry its nodes can pull from) or use --build --push")
+        deps = tuple(d for d in svc.dependencies() if d in {s.name for s in self.config.services})
         labels = {**dict(settings.labels), NAMESPACE: self.stack, STACK_IMAGE: svc.image or image,
-                  L.LABEL_PROJECT: self.stack, L.LABEL_SERVICE: svc.name}
+                  L.LABEL_PROJECT: self.stack, L.LABEL_SERVICE: svc.name, DEPENDS_ON: ",".join(deps) or None}
         spec = _compact({
             "Name": f"{self.stack}_{svc.name}",
             "Labels": labels,
@@ -206,9 +219,8 @@ class Converter:
         })
         spec["Mode"] = _mode(settings.mode, svc.scale)  # {"Global": {}} is a value, not an empty one
         spec["Labels"][SPEC_HASH] = spec_hash(spec)
-        deps = tuple(svc.dependencies())
         return ServicePlan(
-            svc.name, spec, tuple(d for d in deps if d in {s.name for s in self.config.services}),
+            svc.name, spec, deps,
             tuple(d.service for d in svc.depends_on if d.condition == "service_healthy"),
             tuple(d.service for d in svc.depends_on if d.condition == "service_completed_successfully"),
             tuple(unsupported))

@@ -1,7 +1,6 @@
-"""Stack: a project deployed on Docker Swarm. Plan (a value), then deploy what the plan says in dependency order,
-wait for it, and remove what nothing uses any more; roll back, scale, look and undeploy.
-
-A stack is only a label (com.docker.stack.namespace), as for `docker stack`, so both tools see the same stacks.
+"""Stack: the project's file deployed on Docker Swarm. Plan (a value), then deploy what the plan says in dependency
+order, wait for it, and remove what nothing uses any more. Looking, scaling, rolling back and undeploying need
+only the stack's name: DeployedStack.
 """
 
 from __future__ import annotations
@@ -11,91 +10,47 @@ import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
-from fig.backend.base import ServiceInfo, SwarmBackend, TaskInfo
+from fig.backend.base import SwarmBackend
 from fig.config.model import ProjectConfig
-from fig.errors import BackendError, NotConverged, NotFound, UserError
+from fig.errors import BackendError, NotConverged, UserError
 from fig.parallel import execute
 from fig.preflight import check_engine_version
 from fig.swarm import plan as P
-from fig.swarm.convert import NAMESPACE, Converter, ServicePlan
+from fig.swarm.convert import Converter, ServicePlan, StackSpec
+from fig.swarm.deployed import KINDS, DeployedStack
 from fig.swarm.wait import wait
 
 log = logging.getLogger(__name__)
-KINDS = ("secrets", "configs")
 
 
-@dataclass(frozen=True)
-class TaskRow:
-    service: str  # the name in the file
-    task: TaskInfo
-    node: str  # the node's host name
+class Stack(DeployedStack):
+    """The project's file as a stack: what DeployedStack does, and planning and deploying the file."""
 
-
-class Stack:
     def __init__(self, config: ProjectConfig, backend: SwarmBackend, name: str | None = None, *,
                  limit: int = 8, clock: Callable[[], float] = time.monotonic) -> None:
-        self.config, self.backend = config, backend
-        self.name = name or config.name
-        self.limit, self.clock = limit, clock
-        self.labels = {NAMESPACE: self.name}
-
-    # -- looking --------------------------------------------------------------------------------------------
-
-    def require_manager(self) -> None:
-        info = self.backend.swarm_info()
-        if info.state != "active":
-            raise UserError("This engine is not part of a swarm: run `docker swarm init` (on one machine: "
-                            "`docker swarm init --advertise-addr 127.0.0.1`), or point DOCKER_HOST at a manager")
-        if not info.manager:
-            raise UserError("This engine is a swarm worker: deploy from a manager (set DOCKER_HOST to one)")
-
-    def services(self) -> dict[str, ServiceInfo]:
-        """The stack's services by engine name (<stack>_<service>); on an engine that is no swarm manager, the
-        error says how to make it one."""
-        try:
-            return {s.name: s for s in self.backend.list_services(self.labels)}
-        except BackendError:
-            self.require_manager()
-            raise
-
-    def short(self, engine_name: str) -> str:
-        return engine_name.removeprefix(f"{self.name}_")
-
-    def _named(self, names: Sequence[str], services: Mapping[str, ServiceInfo]) -> list[ServiceInfo]:
-        found = []
-        for n in names:
-            if f"{self.name}_{n}" not in services:
-                raise UserError(f"No such service in stack {self.name}: {n}")
-            found.append(services[f"{self.name}_{n}"])
-        return found or list(services.values())
-
-    def tasks(self, names: Sequence[str] = ()) -> list[TaskRow]:
-        """For each task slot (each node, for a global service) its newest task, by service and slot."""
-        services = self.services()
-        chosen = {s.id: s for s in self._named(names, services)}
-        nodes = {n.id: n.hostname for n in self.backend.list_nodes()}
-        newest: dict[tuple[str, Any], TaskInfo] = {}
-        for t in self.backend.list_tasks([s.name for s in chosen.values()]):
-            slot = (t.service_id, t.slot if t.slot is not None else t.node_id)
-            if t.service_id in chosen and (slot not in newest or t.timestamp > newest[slot].timestamp):
-                newest[slot] = t
-        rows = [TaskRow(self.short(chosen[t.service_id].name), t, nodes.get(t.node_id, t.node_id[:12]))
-                for t in newest.values()]
-        return sorted(rows, key=lambda r: (r.service, r.task.slot or 0, r.node))
+        super().__init__(name or config.name, backend, limit=limit, clock=clock)
+        self.config = config
 
     # -- planning -------------------------------------------------------------------------------------------
+
+    def check(self, names: Sequence[str] = (), *, strict: bool = False, images: Mapping[str, str] | None = None,
+              ignore_host_ip: bool = False) -> StackSpec:
+        """The specs deploying `names` sends, made without asking the engine: every error in the file (with
+        `strict`, every key Swarm cannot honour, of every service at once) is raised here."""
+        selected = self.config.selected(names)
+        return Converter(self.config, self.name, images=images, ignore_host_ip=ignore_host_ip).stack_spec(
+            selected, strict=strict)
 
     def plan(self, names: Sequence[str] = (), *, strict: bool = False, images: Mapping[str, str] | None = None,
              ignore_host_ip: bool = False) -> P.Plan:
         """What deploying `names` (all enabled services when empty, and in both cases their dependencies) would
         change. Deploying the whole file also removes the stack's services it no longer has."""
-        selected = self.config.selected(names)
-        check_engine_version(self.config, [self.config.service(n) for n in selected], self.backend)
-        spec = Converter(self.config, self.name, images=images, ignore_host_ip=ignore_host_ip).stack_spec(selected, strict=strict)
-        for p in spec.services:
+        check_engine_version(self.config, [self.config.service(n) for n in self.config.selected(names)], self.backend)
+        spec = self.check(names, strict=strict, images=images, ignore_host_ip=ignore_host_ip)
+        in_file = [s.name for s in self.config.services]
+        for p in sorted(spec.services, key=lambda p: in_file.index(p.service)):  # the order of the file
             if p.warnings:
                 log.warning("service %s: Swarm cannot honour %s, ignored (--strict refuses them)", p.service,
                             ", ".join(p.warnings))
@@ -227,93 +182,6 @@ class Stack:
                             self.backend.remove_object(kind, obj.id)
                         except BackendError as e:
                             log.warning("%s", e)
-
-    def rollback(self, names: Sequence[str] = (), *, detach: bool = False, timeout: float = 300) -> None:
-        """Every service of the stack (or those named) back to its previous spec, dependents first."""
-        services = self.services()
-        if not services:
-            raise UserError(f"Stack {self.name} is not deployed")
-        chosen = self._named(names, services)
-        rolled = []
-        for info in sorted(chosen, key=self._rank, reverse=True):
-            if info.previous_spec is None:
-                log.info("%s has no previous spec: left as it is", info.name)
-                continue
-            log.info("Rolling back service %s", info.name)
-            self.backend.update_service(info, None, rollback=True)
-            rolled.append(info.name)
-        if rolled and not detach:
-            wait(self.backend, self.name, rolled, timeout=timeout, rollback=True)
-
-    def _rank(self, info: ServiceInfo) -> int:
-        order = Converter(self.config, self.name).order()
-        short = self.short(info.name)
-        return order.index(short) if short in order else len(order)
-
-    def scale(self, counts: Mapping[str, int], *, detach: bool = False, timeout: float = 300) -> None:
-        services = self.services()
-        changed = []
-        for name, count in counts.items():
-            info = self._named([name], services)[0]
-            spec = json.loads(json.dumps(info.spec))
-            if "Replicated" not in (spec.get("Mode") or {}):
-                raise UserError(f"service {info.name} is not replicated ({', '.join(spec.get('Mode') or {})}): "
-                                "only replicated services scale")
-            spec["Mode"]["Replicated"]["Replicas"] = count
-            log.info("Scaling %s to %d", info.name, count)
-            self.backend.update_service(info, spec)
-            changed.append(info.name)
-        if not detach:
-            wait(self.backend, self.name, changed, timeout=timeout)
-
-    # -- undeploying ----------------------------------------------------------------------------------------
-
-    def undeploy(self, *, volumes: bool = False, timeout: float = 60) -> None:
-        """Remove the stack's services, then (once their containers are gone) its networks, secrets and configs,
-        and with `volumes` its volumes. Running it again finishes what an interrupted run left."""
-        services = self.services()
-        for info in services.values():
-            log.info("Removing service %s", info.name)
-            try:
-                self.backend.remove_service(info.id)
-            except NotFound:
-                pass
-        deadline = self.clock() + timeout
-        while self.backend.list_containers(self.labels, all=True):
-            if self.clock() > deadline:
-                raise BackendError(f"the containers of stack {self.name} were not gone after {timeout:g}s: run "
-                                   "`fig undeploy` again to finish")
-            time.sleep(0.2)
-        found = False
-        for net in self.backend.list_networks(self.labels):
-            log.info("Removing network %s", net.name)
-            self._retry(lambda: self.backend.remove_network(net.name), deadline)
-            found = True
-        for kind in KINDS:
-            for obj in self.backend.list_objects(kind, self.labels):
-                log.info("Removing %s %s", kind[:-1], obj.name)
-                self.backend.remove_object(kind, obj.id)
-                found = True
-        removed = bool(services)
-        for volume in self.backend.list_volumes(self.labels) if volumes else ():
-            log.info("Removing volume %s", volume)
-            self.backend.remove_volume(volume)
-            removed = True
-        if not removed and not found:
-            log.info("Stack %s is not deployed: nothing to remove", self.name)
-
-    def _retry(self, fn: Callable[[], None], deadline: float) -> None:
-        """The engine frees a network's endpoints a moment after the last container left it."""
-        while True:
-            try:
-                fn()
-                return
-            except NotFound:
-                return
-            except BackendError:
-                if self.clock() > deadline:
-                    raise
-                time.sleep(0.3)
 
 
 def with_ids(spec: Mapping[str, Any], ids: Mapping[str, str]) -> dict[str, Any]:

@@ -10,9 +10,11 @@ import os
 import shlex
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from fig import builds
 from fig.backend.base import ExecSpec
 from fig.config.develop import WatchRule
 from fig.container import Container
@@ -237,8 +239,8 @@ class Watcher:
         before = service.image_id()
         output: list[str] = []
 
-        def progress(name: str, event: dict[str, object]) -> None:
-            output.append(str(event.get("stream") or ""))
+        def progress(name: str, event: Mapping[str, Any]) -> None:
+            output.append(builds.output_of(event))
             if self.on_progress:
                 self.on_progress(name, event)
 

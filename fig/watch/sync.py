@@ -9,9 +9,8 @@ from collections.abc import Mapping, Sequence
 
 from fig.backend.base import ExecSpec
 from fig.backend.streams import frames, received
-from fig.container import Container
+from fig.container import Container, Execution
 from fig.errors import BackendError
-from fig.running import Execution
 
 
 def archive(entries: Mapping[str, str], roots: frozenset[str] = frozenset()) -> tuple[bytes, int]:

@@ -25,9 +25,15 @@ FIG = [sys.executable, "-m", "fig"]
 ENGINE_HOST = os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "engine26: needs dockerd 26's Dockerfile frontend (heredocs, named build contexts); on dockerd "
+        "20.10 script/test deselects these with -m 'not engine26'")
+
+
 def _engine() -> docker.APIClient | None:
     try:
-        client = docker.APIClient(base_url=ENGINE_HOST, version="auto", timeout=10)
+        client = docker.from_env(version="auto", timeout=10).api  # DOCKER_HOST's engine, as fig's own
         client.ping()
         return client
     except Exception:

@@ -170,3 +170,26 @@ def test_gpu_requests_reach_the_engine_and_its_refusal_reaches_the_user(project)
         f"ERROR: {project.container_name('ml')}: could not select device driver \"nvidia\"")
     requests = project.inspect(project.container_name("ml"))["HostConfig"]["DeviceRequests"]
     assert requests == [{"Driver": "nvidia", "Count": -1, "DeviceIDs": [], "Capabilities": [["gpu"]], "Options": {}}]
+
+
+def test_cdi_devices_are_asked_for_as_compose_asks_and_the_engines_refusal_is_one_line(project):
+    # This engine has no CDI (dockerd 20.10 has none; 25 and newer have it once enabled): the container is made with
+    # the request, and the engine's refusal to start it says what the devices need
+    project.write("""\
+        services:
+          gpu:
+            image: busybox
+            command: "true"
+            devices: ["nvidia.com/gpu=all", "vendor.example/fpga=0", "/dev/null:/dev/nothing"]
+        """, "compose.yml")
+    result = project.fig("up", "-d")
+    name = project.container_name("gpu")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"ERROR: {name}: could not select device driver \"cdi\" with capabilities: []: the CDI devices "
+        "nvidia.com/gpu=all, vendor.example/fpga=0 need an engine with CDI enabled (Docker Engine 25 or newer: its "
+        "daemon.json's \"features\": {\"cdi\": true} up to 28.1, on by default from 28.2)")
+    host = project.inspect(name)["HostConfig"]
+    assert host["DeviceRequests"] == [{"Driver": "cdi", "Count": 0, "DeviceIDs": ["nvidia.com/gpu=all", "vendor.example/fpga=0"],
+                                       "Capabilities": None, "Options": None}]
+    assert host["Devices"] == [{"PathOnHost": "/dev/null", "PathInContainer": "/dev/nothing", "CgroupPermissions": "rwm"}]

@@ -254,10 +254,82 @@ def test_bad_input_is_one_line(stack: FigProject, swarm):
     allowed = stack.fig("deploy", "--ignore-host-ip", "--dry-run")
     assert allowed.returncode == 0, allowed.stderr
     assert "Swarm cannot honour the address of port 127.0.0.1:8080:80, ignored" in allowed.stderr
-    stack.write("services:\n  web: {image: busybox, privileged: true}\n", "compose.yml")
+
+
+def test_strict_refuses_every_key_of_every_service_at_once(stack, swarm):
+    (stack.dir / "app").mkdir()
+    (stack.dir / "app" / "Dockerfile").write_text("FROM busybox:latest\n")
+    image = f"localhost:5000/{stack.name}-worker"
+    stack.write(f"""\
+        services:
+          web:
+            image: busybox:latest
+            command: {SLEEPER}
+            privileged: true
+            links: [worker]
+          worker:
+            image: {image}
+            build: ./app
+            command: {SLEEPER}
+    """, "compose.yml")
+    warned = stack.fig("deploy", "--dry-run", check=True)
+    assert warned.stderr.splitlines() == [
+        "WARNING: service web: Swarm cannot honour links, privileged, ignored (--strict refuses them)",
+        "WARNING: service worker: Swarm cannot honour build, ignored (--strict refuses them)"]
     strict = stack.fig("deploy", "--strict")
-    assert strict.returncode == 1 and "Swarm cannot honour privileged (--strict)" in strict.stderr
+    assert strict.returncode == 1
+    assert strict.stderr == ("ERROR: compose.yml: Swarm cannot honour these keys and --strict refuses them, so "
+                             "nothing was deployed:\n"
+                             "  service 'web': links, privileged\n"
+                             "  service 'worker': build\n")
+    built = stack.fig("deploy", "--strict", "--build", "--push")  # worker's build is honoured then; web's keys not
+    assert built.returncode == 1 and built.stderr.splitlines()[1:] == ["  service 'web': links, privileged"]
+    assert not swarm.images(name=image)  # refused before the build, not after it
     assert services(swarm, stack.name) == {}
+    assert swarm.networks(filters={"label": f"{NS}={stack.name}"}) == []
+
+
+def test_stack_commands_need_only_the_stacks_name(stack, swarm, tmp_path_factory):
+    """From a directory with no project file, as `docker stack ps NAME` works: ps, logs, top, scale, rollback and
+    undeploy by --stack NAME; a stack that does not exist is one line."""
+    stack.write(f"""\
+        services:
+          web:
+            image: busybox:latest
+            command: sh -c 'echo hello from web; trap "exit 0" TERM; while :; do sleep 1; done'
+            depends_on: [db]
+          db:
+            image: busybox:latest
+            command: {SLEEPER}
+            stop_grace_period: 1s
+            deploy: {{update_config: {{monitor: 1s}}, rollback_config: {{monitor: 1s}}}}
+    """, "compose.yml")
+    stack.fig("deploy", timeout=180, check=True)
+    empty = tmp_path_factory.mktemp("elsewhere")
+    assert list(empty.iterdir()) == []
+
+    def fig(*args: str, timeout: float = 120, check: bool = True):
+        return stack.raw(*args, cwd=empty, timeout=timeout, check=check)
+
+    ps = fig("ps", "--stack", stack.name).stdout
+    assert [line.split()[0] for line in ps.splitlines()[2:]] == [f"{stack.name}_db.1", f"{stack.name}_web.1"]
+    wait_until(lambda: "web.1 | hello from web" in fig("logs", "--stack", stack.name, "--no-color").stdout, 30,
+               message="the task's output")
+    top = fig("top", "--stack", stack.name, "db").stdout
+    assert any(line.startswith("db ") and "while :" in line for line in top.splitlines())
+    fig("scale", "--stack", stack.name, "db=2", timeout=120)
+    assert len(running(swarm, f"{stack.name}_db")) == 2
+    fig("deploy", "--rollback", "--stack", stack.name, "db", timeout=120)  # the scale undone
+    assert services(swarm, stack.name)[f"{stack.name}_db"]["Spec"]["Mode"]["Replicated"]["Replicas"] == 1
+    missing = f"{stack.name}x"
+    for argv in (("ps",), ("logs",), ("top",), ("scale", "db=2"), ("deploy", "--rollback")):
+        result = fig(*argv, "--stack", missing, check=False)
+        assert (result.returncode, result.stderr) == (1, f"ERROR: No such stack on this swarm: {missing}\n"), argv
+    fig("undeploy", "--stack", stack.name, timeout=120)
+    label = {"label": f"{NS}={stack.name}"}
+    assert swarm.services(filters=label) == [] and swarm.networks(filters=label) == []
+    again = fig("undeploy", "--stack", stack.name)
+    assert again.stderr == f"Stack {stack.name} is not deployed: nothing to remove\n"
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,8 @@ from fig.config.model import (
     BuildSpec, DependsOn, FileMount, Healthcheck, Ipam, IpamPool, Link, LogConfig, NetworkRef, PortSpec, ProjectConfig,
     Ulimit, VolumesFrom, VolumeSpec,
 )
+from fig.config.hooks import ExecHook
+from fig.config.providers import ModelConfig, ProviderConfig, ServiceModel
 from fig.config.render import render
 from fig.errors import ConfigError
 
@@ -198,7 +200,7 @@ def check_engine_options(c: ProjectConfig) -> None:
     api = _svc(c, "api")
     assert api.build == BuildSpec(str(VALID / "support/app"), cache_from=("example/api:cache",), network="host",
                                   labels=(("org.example.stage", "build"),), shm_size=128 << 20,
-                                  extra_hosts=("mirror:10.0.0.5",), platform="linux/amd64")
+                                  extra_hosts=("mirror:10.0.0.5",))
     assert (api.scale, api.pull_policy, api.platform, api.attach) == (2, "build", "linux/amd64", False)
     assert (api.cpus, api.mem_limit, api.pids_limit, api.mem_reservation) == (0.5, 256 << 20, 200, 64 << 20)
     assert api.restart == "on-failure:3" and api.mac_address == "02:42:ac:11:00:02"
@@ -223,6 +225,26 @@ def check_engine_options(c: ProjectConfig) -> None:
     assert nfs.driver_opts == (("type", "nfs"), ("o", "addr=10.0.0.1,rw"), ("device", ":/export"))
 
 
+def check_lifecycle(c: ProjectConfig) -> None:
+    web, app, db = _svc(c, "web"), _svc(c, "app"), _svc(c, "db")
+    # label files in order (a later one winning, `${VAR}` from the labels read before), `labels` winning over them
+    assert web.labels == (("team", "web"), ("com.example.tier", "front"), ("version", "1"), ("both", "web-and-more"))
+    assert dict(app.labels)["com.example.tier"] == "back"
+    assert web.devices == ("nvidia.com/gpu=all", "/dev/null:/dev/nothing:rwm")
+    assert web.post_start == (
+        ExecHook(("echo", "started", ">", "/tmp/started"), "nobody", False, None,
+                 (("GREETING", "hello"), ("FROM_CALLER", "caller"))),
+        ExecHook(("sh", "-c", "true"), None, True, "/tmp"))
+    assert web.pre_stop == (ExecHook(("echo", "stopping")),)
+    assert web.use_api_socket and not app.use_api_socket
+    assert web.models == (ServiceModel("llm"),)
+    assert app.models == (ServiceModel("llm", "AI_URL", "AI_MODEL"), ServiceModel("embed"))
+    assert db.provider == ProviderConfig("awesomecloud", (("type", ("mysql",)), ("size", ("256",)), ("zones", ("a", "b"))))
+    assert db.networks == () and db.image is None  # a provider's service has no container to join a network
+    assert c.models == (ModelConfig("llm", "ai/smollm2", None, 4096, ("--no-prefill",)),
+                        ModelConfig("embed", "ai/mxbai-embed-large", "embedder"))
+
+
 def test_deploy_says_what_it_ignores_and_develop_is_read(caplog):
     config = _load(VALID, "engine_options.yml")
     assert "service 'api' ignores deploy.placement: only Swarm uses it" in caplog.text
@@ -243,11 +265,15 @@ def test_valid_file_loads_to_the_expected_values(path: Path):
 @pytest.mark.parametrize("path", sorted(VALID.glob("*.yml")), ids=lambda p: p.name)
 @pytest.mark.parametrize("long", [False, True], ids=["short form", "normal form"])
 def test_rendered_config_read_again_renders_the_same(path: Path, tmp_path: Path, long: bool):
-    first = render(_load(VALID, path.name), long=long)
+    original = _load(VALID, path.name)
+    first = render(original, long=long)
     (tmp_path / "compose.yml").write_text(first)
     again = _load(tmp_path, "compose.yml")
+    if original.legacy and long:  # in the normal form the compose file's services say they join its network
+        first = render(again, long=long)
+        (tmp_path / "compose.yml").write_text(first)
+        again = _load(tmp_path, "compose.yml")
     assert render(again, long=long) == first
-    original = _load(VALID, path.name)
     if not original.legacy:  # a fig.yml becomes a compose file, whose services join a network
         assert again.services == original.services
         assert [s.config_hash("img") for s in again.services] == [s.config_hash("img") for s in original.services]

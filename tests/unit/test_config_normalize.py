@@ -119,12 +119,11 @@ def test_exactly_one_of_image_or_build_in_fig_format(load, text):
         load(text)
 
 
-def test_build_context_is_resolved_and_must_exist(load, tmp_path: Path):
+def test_build_context_is_resolved(load, tmp_path: Path):
     (tmp_path / "app").mkdir()
     web = load("web:\n  build: ./app\n").service("web")
     assert web.build is not None and web.build.context == str(tmp_path / "app")
-    with pytest.raises(ConfigError, match="context 'missing' is not a directory"):
-        load("web:\n  build: missing\n")
+    assert load("web:\n  build: missing\n").service("web").build.context == str(tmp_path / "missing")
 
 
 def test_compose_format_may_have_both_image_and_build(load, tmp_path: Path):

@@ -89,7 +89,8 @@ def test_config_output_read_again_by_fig_gives_the_same_output(tmp_path: Path):
     (tmp_path / "fig.yml").write_text("web:\n  build: src\n  ports: ['8000:80']\n  volumes: [./src:/code]\n"
                                       "  env_file: web.env\n")
     (tmp_path / "web.env").write_text("A=1\n")
-    first = _fig("config", cwd=tmp_path).stdout
+    converted = _fig("config", cwd=tmp_path).stdout  # the fig.yml as a compose file: its services join a network
+    first = _fig("-f", "-", "config", cwd=tmp_path / "src", input=converted).stdout
     again = _fig("-f", "-", "config", cwd=tmp_path / "src", input=first)
     assert again.returncode == 0 and again.stdout == first
 
@@ -102,7 +103,8 @@ services:
 volumes:
   data:
 """)
-    assert _fig("config", "--services", cwd=tmp_path).stdout == "web\ndebug\n"
+    assert _fig("config", "--services", cwd=tmp_path).stdout == "web\n"  # as Compose v2: the enabled services
+    assert _fig("--profile", "debug", "config", "--services", cwd=tmp_path).stdout == "debug\nweb\n"  # by name
     assert _fig("config", "--volumes", cwd=tmp_path).stdout == "data\n"
     assert _fig("config", "--profiles", cwd=tmp_path).stdout == "debug\ntools\n"
     quiet = _fig("config", "-q", cwd=tmp_path)

@@ -167,8 +167,10 @@ def test_logs_yield_canned_lines(backend: FakeBackend):
 def test_images_build_pull_push(backend: FakeBackend):
     assert backend.image_id("busybox") == backend.image_id("busybox:latest") is not None
     assert backend.image_id("p_web") is None
-    list(backend.build(BuildRequest(context="/src", tag="p_web")))
-    assert backend.image_id("p_web")
+    seen = []
+    ids = backend.build([BuildRequest("web", "/src", ("p_web", "p/web:1"))], on_progress=lambda *a: seen.append(a))
+    assert backend.image_id("p_web") == backend.image_id("p/web:1") == ids["web"]
+    assert seen and seen[0][0] == "web"
     with pytest.raises(ImageNotFound):
         list(backend.pull("nope:1"))
     list(backend.push("p_web"))
@@ -176,8 +178,9 @@ def test_images_build_pull_push(backend: FakeBackend):
     list(backend.pull("p_web"))  # pushed, so pullable
     assert backend.image_id("p_web:latest")
     backend.build_failures["bad"] = "RUN false returned 1"
-    with pytest.raises(BuildError, match="returned 1"):
-        list(backend.build(BuildRequest(context="/src", tag="bad")))
+    with pytest.raises(BuildError, match="returned 1") as failed:
+        backend.build([BuildRequest("bad", "/src", ("bad",))])
+    assert failed.value.service == "bad"
 
 
 def test_calls_record_writes(backend: FakeBackend):

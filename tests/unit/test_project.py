@@ -578,3 +578,14 @@ def test_a_one_off_container_of_a_compose_file_gets_the_hosts_entry_and_link_var
         "DB_PORT_5432_TCP_PORT": "5432", "DB_PORT_5432_TCP_PROTO": "tcp",
     }
     assert spec.networks and spec.networks[0].aliases == ()  # the one-off is not reachable as `db` itself
+
+
+def test_up_builds_every_missing_image_in_one_call_and_a_shared_image_once(project, backend: FakeBackend,
+                                                                            tmp_path):
+    (tmp_path / "app").mkdir()
+    p = project("services:\n  web:\n    build: app\n  worker:\n    build: app\n"
+                "  a:\n    build: app\n    image: shared:1\n  b:\n    build: app\n    image: shared:1\n")
+    p.up()
+    calls = [a for m, a in backend.calls if m == "build"]
+    assert len(calls) == 1
+    assert [r.tag for r in calls[0]] == ["figtest_web", "figtest_worker", "shared:1"]

@@ -6,6 +6,7 @@ import pytest
 
 from fig import running
 from fig.backend.base import ContainerState, ExecSpec, StatsSample
+from fig.container import Execution
 from fig.errors import BackendError, UserError
 from fig.project import UpOptions
 from fig.service import RunOptions
@@ -49,7 +50,7 @@ def test_execution_runs_and_reports_the_exit_code(project, backend: FakeBackend)
     p = project(TWO)
     p.up(["web"])
     backend.exec_results[("figtest_web_1", "sh -c exit 3")] = (3, "bye\n")
-    execution = running.Execution.create(running.pick(p, "web"), ExecSpec(["sh", "-c", "exit 3"], user="5"))
+    execution = Execution.create(running.pick(p, "web"), ExecSpec(["sh", "-c", "exit 3"], user="5"))
     sock = execution.attach()
     assert sock.recv(100)[8:] == b"bye\n"
     assert execution.exit_code() == 3
@@ -62,7 +63,7 @@ def test_an_execution_in_a_paused_container_names_it(project):
     running.pause(p, ["web"], on_event=lambda e: None)
     container = p.containers(["web"])[0]
     with pytest.raises(BackendError, match="^figtest_web_1: Container .* is paused$"):
-        running.Execution.create(container, ExecSpec(["true"]))
+        Execution.create(container, ExecSpec(["true"]))
 
 
 def test_pause_and_unpause_leave_one_offs_and_paused_ones_alone(project, backend: FakeBackend):

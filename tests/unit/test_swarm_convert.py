@@ -11,7 +11,7 @@ import pytest
 
 from fig.config import load_project
 from fig.errors import ConfigError
-from fig.swarm.convert import NAMESPACE, SPEC_HASH, Converter, spec_hash
+from fig.swarm.convert import DEPENDS_ON, NAMESPACE, SPEC_HASH, Converter, spec_hash
 
 
 def convert(tmp_path: Path, text: str, *, stack: str = "st", strict: bool = False, environ=None, names=None,
@@ -241,8 +241,9 @@ def test_ignore_host_ip_publishes_on_every_address_and_says_so(tmp_path):
         {"Protocol": "tcp", "TargetPort": 80, "PublishedPort": 8080, "PublishMode": "ingress"},
         {"Protocol": "tcp", "TargetPort": 90, "PublishedPort": 9090, "PublishMode": "ingress"}]
     assert plan.warnings == ("the address of port 127.0.0.1:8080:80",)
-    with pytest.raises(ConfigError, match=r"Swarm cannot honour the address of port 127.0.0.1:8080:80 \(--strict\)"):
-        web(tmp_path, "ports: ['127.0.0.1:8080:80']", ignore_host_ip=True, strict=True)
+    for ignore in (True, False):  # --strict refuses it, with or without --ignore-host-ip
+        with pytest.raises(ConfigError, match=r"\n  service 'web': the address of port 127.0.0.1:8080:80$"):
+            web(tmp_path, "ports: ['127.0.0.1:8080:80']", ignore_host_ip=ignore, strict=True)
 
 
 def test_keys_swarm_cannot_honour_are_named_and_strict_refuses_them(tmp_path):
@@ -260,9 +261,34 @@ def test_keys_swarm_cannot_honour_are_named_and_strict_refuses_them(tmp_path):
     plan = convert(tmp_path, text).services[1]
     assert plan.service == "web"
     assert plan.warnings == ("links", "devices", "privileged", "container_name", "security_opt")
-    with pytest.raises(ConfigError, match=r"service 'web': Swarm cannot honour links, devices, privileged, "
-                                          r"container_name, security_opt \(--strict\)"):
+    with pytest.raises(ConfigError, match=r"service 'web': links, devices, privileged, container_name, "
+                                          r"security_opt$"):
         convert(tmp_path, text, strict=True)
+
+
+def test_strict_names_every_key_of_every_service_in_one_error(tmp_path):
+    (tmp_path / "app").mkdir()
+    text = """\
+        services:
+          web:
+            image: busybox
+            privileged: true
+            links: [worker]
+          plain: {image: busybox}
+          worker:
+            image: busybox
+            build: ./app
+            ports: ['127.0.0.1:8080:80']
+    """
+    with pytest.raises(ConfigError) as caught:
+        convert(tmp_path, text, strict=True)
+    assert str(caught.value).splitlines() == [
+        "compose.yml: Swarm cannot honour these keys and --strict refuses them, so nothing was deployed:",
+        "  service 'web': links, privileged",  # the file's order, one line a service, as the warnings
+        "  service 'worker': build, the address of port 127.0.0.1:8080:80"]
+    with pytest.raises(ConfigError, match=r"deployed:\n  service 'web': links, privileged$"):
+        convert(tmp_path, text, strict=True, names=["web"])  # only what is deployed counts
+    assert convert(tmp_path, text, strict=True, names=["plain"]).services[0].service == "plain"
 
 
 def test_build_needs_an_image_or_a_pushed_one(tmp_path):
@@ -286,6 +312,8 @@ def test_services_come_dependencies_first_with_their_conditions(tmp_path):
     """)
     assert [p.service for p in stack.services] == ["db", "migrate", "web"]
     assert stack.services[2].healthy_deps == ("db",) and stack.services[2].completed_deps == ("migrate",)
+    # a rollback by the stack's name alone (no file) orders the services by this label
+    assert [p.spec["Labels"].get(DEPENDS_ON) for p in stack.services] == [None, "db", "db,migrate"]
 
 
 def test_a_fig_yml_deploys_too(tmp_path):

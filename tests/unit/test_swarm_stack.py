@@ -15,6 +15,7 @@ from fig.errors import NotConverged, UserError
 from fig.swarm import plan as P
 from fig.swarm import wait as W
 from fig.swarm.convert import NAMESPACE
+from fig.swarm.deployed import DeployedStack
 from fig.swarm.stack import Stack
 from tests.fakes import FakeBackend
 
@@ -217,6 +218,39 @@ def test_a_global_service_does_not_scale(stack, swarm):
     deploy(stack("services:\n  agent: {image: busybox, deploy: {mode: global}}\n"))
     with pytest.raises(UserError, match="app_agent is not replicated"):
         stack().scale({"agent": 2})
+
+
+def test_the_stack_by_its_name_alone_looks_scales_rolls_back_and_undeploys(stack, swarm):
+    deploy(stack())
+    deploy(stack(APP.replace("busybox:1", "busybox:2")))
+    by_name = DeployedStack("app", swarm, limit=4)  # no file: what the engine has is all it knows
+    assert {r.service for r in by_name.tasks()} == {"web", "worker", "db"}
+    swarm.reset_calls()
+    by_name.rollback(["db", "web", "worker"], timeout=5)
+    rolled = updated(swarm)
+    assert rolled.index("app_web") < rolled.index("app_db")  # dependents first, from the label deploy put on them
+    by_name.scale({"worker": 3}, timeout=5)  # after a rollback: the engine forgets it at the next update
+    assert len(by_name.tasks(["worker"])) == 3
+    by_name.undeploy()
+    assert swarm.services == {}
+
+
+def test_a_stack_that_is_not_deployed_is_one_clear_error(swarm, caplog):
+    nothing = DeployedStack("nosuch", swarm)
+    for look in (nothing.tasks, lambda: nothing.scale({"web": 2}), nothing.rollback):
+        with pytest.raises(UserError, match="^No such stack on this swarm: nosuch$"):
+            look()
+    with caplog.at_level(logging.INFO):
+        nothing.undeploy()  # nothing to do is no failure: a second undeploy converges
+    assert "Stack nosuch is not deployed: nothing to remove" in caplog.text
+
+
+def test_scale_checks_every_name_before_it_changes_anything(stack, swarm):
+    deploy(stack())
+    swarm.reset_calls()
+    with pytest.raises(UserError, match=r"No such service in stack app: nope, nix \(it has db, web, worker\)"):
+        stack().scale({"worker": 2, "nope": 1, "nix": 1})
+    assert updated(swarm) == []
 
 
 def test_undeploy_leaves_only_the_volumes(stack, swarm):

@@ -248,3 +248,15 @@ def test_network_body_with_address_pools_and_driver_options():
         "IPAM": {"Driver": "default", "Config": [{"Subnet": "172.28.0.0/16", "Gateway": "172.28.0.1",
                                                   "AuxiliaryAddresses": {"h": "172.28.1.5"}}]}}
     assert wire.network_body("p_default", None, False, {}) == {"Name": "p_default", "CheckDuplicate": True}
+
+
+def test_cdi_devices_are_one_device_request_of_driver_cdi_before_the_gpus():
+    spec = ContainerSpec(name="p_x_1", image="busybox", labels={}, devices=("/dev/null:/dev/n:rwm",),
+                         cdi_devices=("nvidia.com/gpu=all", "amd.com/gpu=0"),
+                         host_options={"gpus": ((("capabilities", ("gpu",)), ("count", "all")),)})
+    host = wire.create_body(spec, "1.41")["HostConfig"]
+    assert host["DeviceRequests"] == [
+        {"Driver": "cdi", "Count": 0, "DeviceIDs": ["nvidia.com/gpu=all", "amd.com/gpu=0"], "Capabilities": None,
+         "Options": None},
+        {"Driver": "", "Count": -1, "DeviceIDs": [], "Capabilities": [["gpu"]], "Options": {}}]
+    assert host["Devices"] == [{"PathOnHost": "/dev/null", "PathInContainer": "/dev/n", "CgroupPermissions": "rwm"}]

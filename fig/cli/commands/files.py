@@ -15,7 +15,8 @@ class Files:
         """
         Validate and print the resolved configuration in Compose's normal form: variables substituted, files,
         `extends` and `env_file` merged, paths absolute, ports, volumes and depends_on in their long syntax, sizes
-        in bytes. Read again by fig, the output means the same (the same config hashes).
+        in bytes, networks and volumes with their names. Read again by fig, the output means the same (the same
+        config hashes). Services of inactive profiles are left out; a SERVICE comes with what it depends on.
 
         The hash (with the hash option) is the one stored in the com.docker.compose.config-hash label of a service's
         containers: it covers the service's resolved configuration and its image, taken as the local image
@@ -33,6 +34,7 @@ class Files:
             --environment         Print the variables values are interpolated from, NAME=VALUE
             --variables           Print the variables the files refer to, with their defaults
             --hash                Print each service's configuration hash: "SERVICE HASH", one per line
+                                  (as Compose v2: --hash=web,db for some, --hash='*' for every service)
             --format FORMAT       yaml or json [default: yaml]
             --no-interpolate      Print the files merged as written, variables not substituted
             --no-normalize        Print fig's short form (as fig convert does) instead of Compose's normal form

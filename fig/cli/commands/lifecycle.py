@@ -7,7 +7,7 @@ from typing import Any
 
 from fig import running
 from fig.cli import up
-from fig.cli.commands import deploy as swarm
+from fig.cli.commands import stacks as swarm
 from fig.cli import options as opts
 from fig.cli.dialect import Dialect
 from fig.cli.options import parse_scale
@@ -15,7 +15,7 @@ from fig.cli.status import Status
 from fig.project import Project
 
 
-class Lifecycle:
+class Lifecycle(swarm.OnStack):
     status: Status
     dialect: Dialect
     ansi: str
@@ -209,10 +209,10 @@ class Lifecycle:
 
         Options:
             -t, --timeout TIMEOUT  Seconds to wait for stop before killing (default: stop_grace_period or 10)
-            --stack NAME           Scale the services of a stack on Docker Swarm
+            --stack NAME           Scale the services of a stack on Docker Swarm, from any directory
         """
         if stack := swarm.stack_to_show(project, options):
-            return swarm.stack_scale(stack, options, project)
+            return self.stack_scale(stack, options)
         counts = parse_scale(options["SERVICE=NUM"], project)
         project.scale(counts, timeout=opts.timeout(options), on_event=self.status)
         return 0

@@ -14,7 +14,7 @@ from fig.cli import tables
 from fig.cli.attached import Session
 from fig.cli.dialect import Dialect
 from fig.cli.formatter import ps_json, table
-from fig.cli.commands import deploy as swarm
+from fig.cli.commands import stacks as swarm
 from fig.cli.log_printer import LogPrinter, LogSource
 from fig.cli.status import Status
 from fig.errors import UserError
@@ -22,7 +22,7 @@ from fig.container import Container
 from fig.project import Project
 
 
-class Looking:
+class Looking(swarm.OnStack):
     status: Status
     dialect: Dialect
     ansi: str
@@ -44,14 +44,15 @@ class Looking:
             --format FORMAT    table, or json: one object per line [default: table]
             --no-trunc         Don't truncate output
             --orphans BOOL     Include containers of services not in the file: true or false
-            --stack NAME       The tasks of a stack on Docker Swarm (the project's when it has no containers)
+            --stack NAME       The tasks of a stack on Docker Swarm, from any directory (the project's stack
+                               is shown when the project has no containers but is deployed)
         """
         query = opts.ps_query(options, self.dialect)
-        containers = [] if options["--stack"] else [
-            c for c in project.containers(options["SERVICE"], stopped=query.all, oneoff=query.all,
-                                          orphans=query.orphans) if not query.states or c.state.value in query.states]
+        containers = [c for c in project.containers(options["SERVICE"], stopped=query.all, oneoff=query.all,
+                                                    orphans=query.orphans)
+                      if not query.states or c.state.value in query.states]
         if not containers and (stack := swarm.stack_to_show(project, options)):  # one listing when there are some
-            return swarm.stack_ps(stack, options)
+            return self.stack_ps(stack, options)
         if options["--quiet"]:
             lines = [c.id for c in containers]
         elif options["--services"]:
@@ -87,10 +88,10 @@ class Looking:
             --no-log-prefix     Don't print the "name | " prefix
             --index N           Only the container of that number (needs exactly one SERVICE)
             --format FORMAT     text, or json: one object per line [default: text]
-            --stack NAME        The output of a stack's tasks on Docker Swarm
+            --stack NAME        The output of a stack's tasks on Docker Swarm, from any directory
         """
         if stack := swarm.stack_to_show(project, options):
-            return swarm.stack_logs(stack, options, self.ansi)
+            return self.stack_logs(stack, options)
         tail = None if options["--tail"] in (None, "all") else opts.integer(options, "--tail")
         names = options["SERVICE"]
         index = None if options["--index"] is None else opts.integer(options, "--index", minimum=1)
@@ -170,10 +171,11 @@ class Looking:
         Usage: top [options] [SERVICE...]
 
         Options:
-            --stack NAME  The processes of a stack's tasks on Docker Swarm (those this engine runs)
+            --stack NAME  The processes of a stack's tasks on Docker Swarm (those this engine runs), from any
+                          directory
         """
         if stack := swarm.stack_to_show(project, options):
-            return swarm.stack_top(stack, options)
+            return self.stack_top(stack, options)
         found = running.processes(project, options["SERVICE"])
         if found:
             headers, rows = tables.process_table(found)
