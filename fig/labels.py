@@ -66,8 +66,13 @@ COMPOSE_NAMES = Naming("-", slug=True)
 
 
 def normalize_project_name(name: str) -> str:
-    """Lowercase and keep only [a-z0-9], as Fig does."""
+    """Lowercase and keep only [a-z0-9], as Fig does (a Fig-format file's project)."""
     return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def compose_project_name(name: str) -> str:
+    """Lowercase and keep only [a-z0-9_-], not `_` or `-` first, as Compose v2 does (a compose file's project)."""
+    return re.sub(r"[^a-z0-9_-]", "", name.lower()).lstrip("_-")
 
 
 def container_name(project: str, service: str, number: int | str, *, oneoff: bool = False,

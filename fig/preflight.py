@@ -108,6 +108,11 @@ def check_references(config: ProjectConfig, services: Sequence[ServiceConfig], b
     check_unique(shown, services)
     check_engine_version(config, services, backend)
     for service in services:
+        for kind, mounts in (("secret", service.secrets), ("config", service.configs)):
+            for mount in (m for m in mounts if m.external):
+                raise UserError(f"{shown}: service '{service.name}': '{kind}s' item {mount.source!r} is an external "
+                                f"{kind} ({mount.external}), which only Swarm can give to a container: use `fig "
+                                "deploy`, or give it a 'file' or 'environment'")
         for key, kind, name in _references(service):
             if not _exists(backend, kind, name):
                 raise NotFound(f"{shown}: service '{service.name}': '{key}' refers to {kind} {name!r}, which does not "

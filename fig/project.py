@@ -58,6 +58,7 @@ class UpOptions:
     renew_volumes: bool = False
     scale: Mapping[str, int] = field(default_factory=dict)
     remove_orphans: bool = False
+    ignore_orphans: bool = False  # say nothing of containers of services no longer in the file
     pull: str | None = None  # always, missing, never or build: instead of every service's pull_policy
     recreate_deps: bool = False  # recreate the dependencies of the named services whatever their state
 
@@ -295,7 +296,7 @@ class Project(ProjectImages):
 
     def _handle_orphans(self, options: UpOptions, on_event: OnEvent) -> None:
         orphans = self.orphans()
-        if not orphans:
+        if not orphans or options.ignore_orphans:
             return
         if options.remove_orphans:
             def remove(c: Container) -> None:

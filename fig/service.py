@@ -47,7 +47,12 @@ class Service:
 
     @property
     def image_name(self) -> str:
-        return self.config.image or f"{self.project}_{self.name}"
+        """`image:` (an empty tag, `name:`, is the untagged name, as compose reads it), else the name a build is
+        tagged with: `<project>_<service>` for a fig.yml, `<project>-<service>` as Compose v2 names it for a compose
+        file (so either tool finds the other's build)."""
+        if self.config.image:
+            return self.config.image.removesuffix(":")
+        return f"{self.project}{'_' if self.legacy else '-'}{self.name}"
 
     def canonical_name(self, number: int) -> str:
         return canonical_name(self.config, self.project, number, self.naming)
@@ -113,7 +118,7 @@ class Service:
     def pull(self, *, on_progress: Progress | None = None) -> None:
         if not self.config.image:
             return
-        for event in self.backend.pull(self.config.image, platform=self.config.platform):
+        for event in self.backend.pull(self.image_name, platform=self.config.platform):
             if on_progress:
                 on_progress(self.name, event)
 
@@ -190,7 +195,7 @@ class Service:
         container can be inspected, so a name taken by nothing yet is tried again."""
         for _ in range(ADOPT_ATTEMPTS):
             try:
-                return Container(self.backend, self.backend.inspect(self.backend.create(spec))), False
+                return Container(self.backend, self.backend.inspect(self._made(self.backend.create(spec)))), False
             except Conflict:
                 try:
                     info = self.backend.inspect(spec.name)
@@ -207,6 +212,15 @@ class Service:
             log.debug("%s was created by another fig at the same moment: using it", spec.name)
             return Container(self.backend, info), True
         raise Conflict(f"{spec.name}: the name stays taken by a container the engine does not show; try again")
+
+    def _made(self, container_id: str) -> str:
+        """A container just created gets the secrets and configs that are written into it (those with an owner
+        or a mode), as compose writes them."""
+        for mount in (*self.config.secrets, *self.config.configs):
+            if mount.copied:
+                self.backend.put_archive(container_id, "/", mount.archive(),
+                                         copy_uid_gid=mount.uid is not None or mount.gid is not None)
+        return container_id
 
     def _recreate(self, old: ContainerInfo, number: int, image_id: str, *, timeout: int, start: bool,
                   renew_volumes: bool, before_start: Callable[[Container], None]) -> Container:
@@ -251,7 +265,7 @@ class Service:
                 if "is already in use" in str(e) and not options.name:
                     continue
                 raise
-            container = Container(self.backend, self.backend.inspect(cid))
+            container = Container(self.backend, self.backend.inspect(self._made(cid)))
             apisocket.give_credentials(container, self.config)
             return container
         raise BackendError(f"Service '{self.name}': could not find a free name for a one-off container")

@@ -152,9 +152,10 @@ class SpecBuilder:
         return mode
 
     def file_mounts(self) -> list[str]:
-        """Secrets and configs as read-only binds of host files (written first when they come from variables)."""
+        """Secrets and configs as read-only binds of host files (written first when they come from variables);
+        those with an owner or a mode are written into the container instead (fig.service)."""
         mounts = (*self.config.secrets, *self.config.configs)
-        return [f"{m.host_path()}:{m.target}:ro" for m in mounts]
+        return [f"{m.host_path()}:{m.target}:ro" for m in mounts if not m.copied and not m.external]
 
     def resources(self) -> dict[str, Any]:
         """ContainerSpec fields for resources and isolation (devices, tmpfs, ulimits, cpus, logging, ...)."""

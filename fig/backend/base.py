@@ -71,7 +71,7 @@ class ContainerSpec:
     annotations: Mapping[str, str] = field(default_factory=dict)
     command: Sequence[str] | None = None
     entrypoint: Sequence[str] | None = None
-    environment: Mapping[str, str] = field(default_factory=dict)
+    environment: Mapping[str, str | None] = field(default_factory=dict)  # None: the variable is unset (bare)
     ports: Sequence[PortBinding] = ()
     expose: Sequence[PortBinding] = ()
     binds: Sequence[str] = ()  # "source:target:mode" for bind mounts and named volumes

@@ -53,7 +53,7 @@ def create_body(spec: ContainerSpec, version: str) -> dict[str, Any]:
         "ExposedPorts": {p: {} for p in exposed} or None,
         "Tty": spec.tty, "OpenStdin": spec.stdin_open, "StdinOnce": spec.stdin_open,
         "AttachStdin": spec.stdin_open, "AttachStdout": True, "AttachStderr": True,
-        "Env": [f"{k}={v}" for k, v in spec.environment.items()],
+        "Env": [k if v is None else f"{k}={v}" for k, v in spec.environment.items()],
         "Cmd": _list(spec.command), "Entrypoint": _list(spec.entrypoint), "Image": spec.image,
         "Volumes": {v: {} for v in spec.volumes} or None, "NetworkDisabled": False, "Labels": dict(spec.labels),
         "StopSignal": spec.stop_signal, "StopTimeout": spec.stop_timeout, "Healthcheck": healthcheck,

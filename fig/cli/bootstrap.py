@@ -12,6 +12,7 @@ from fig.backend.base import ContainerBackend
 from fig.backend.dryrun import DryRunBackend
 from fig.cli.options import integer
 from fig.labels import FIG_NAMES, Naming
+from fig.parallel import DEFAULT_LIMIT
 from fig.project import Project
 
 if TYPE_CHECKING:
@@ -26,15 +27,16 @@ def engine(environ: Mapping[str, str] | None = None) -> ContainerBackend:
 
 
 def project_from_options(options: Mapping[str, Any], environ: Mapping[str, str] | None = None, *,
-                         swarm: bool = False, naming: Naming = FIG_NAMES) -> Project:
+                         swarm: bool = False, naming: Naming = FIG_NAMES, strict_name: bool = False) -> Project:
     from fig.config import load_project
 
     environ = os.environ if environ is None else environ
     config = load_project(options.get("--file") or (), project_name=options.get("--project-name"),
                           environ=environ, profiles=options.get("--profile") or None,
                           env_files=options.get("--env-file") or (),
-                          project_directory=options.get("--project-directory"), swarm=swarm)
-    return Project(config, _backend(options, environ), limit=_limit(options, environ), naming=naming)
+                          project_directory=options.get("--project-directory"), swarm=swarm, strict_name=strict_name)
+    # the environment over .env: COMPOSE_PARALLEL_LIMIT may be set in either
+    return Project(config, _backend(options, environ), limit=_limit(options, dict(config.variables)), naming=naming)
 
 
 def stack_from_options(options: Mapping[str, Any], name: str, environ: Mapping[str, str] | None = None
@@ -46,9 +48,12 @@ def stack_from_options(options: Mapping[str, Any], name: str, environ: Mapping[s
     return DeployedStack(name, _backend(options, environ), limit=_limit(options, environ))  # type: ignore[arg-type]
 
 
-def _limit(options: Mapping[str, Any], environ: Mapping[str, str]) -> int:
-    return integer({"--parallel": options.get("--parallel") or environ.get("FIG_PARALLEL_LIMIT") or 8}, "--parallel",
-                   minimum=1)
+def _limit(options: Mapping[str, Any], variables: Mapping[str, str]) -> int:
+    """--parallel, else COMPOSE_PARALLEL_LIMIT, else FIG_PARALLEL_LIMIT, else 8."""
+    given = options.get("--parallel")
+    name = "--parallel" if given else "COMPOSE_PARALLEL_LIMIT" if variables.get("COMPOSE_PARALLEL_LIMIT") else (
+        "FIG_PARALLEL_LIMIT")
+    return integer({name: given or variables.get(name) or DEFAULT_LIMIT}, name, minimum=1)
 
 
 def _backend(options: Mapping[str, Any], environ: Mapping[str, str]) -> ContainerBackend:

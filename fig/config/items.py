@@ -6,6 +6,7 @@ puts the file, line, service and key in front.
 
 from __future__ import annotations
 
+import logging
 import os
 import posixpath
 import re
@@ -21,6 +22,8 @@ from fig.errors import ConfigError, DependencyError
 if TYPE_CHECKING:
     from fig.config.context import Context
 
+log = logging.getLogger(__name__)
+
 _EXPOSE = re.compile(r"^(\d+)(?:-(\d+))?(?:/(tcp|udp|sctp))?$")
 _DEVICE = re.compile(r"^(/[^:]+)(?::(/[^:]+))?(?::([rwm]+))?$")
 # A CDI device name, VENDOR/CLASS=NAME (the CDI parser's rules): vendor and class start with a letter, the name
@@ -35,6 +38,7 @@ _MOUNT_MODES = {"ro", "rw", "z", "Z", "nocopy", "shared", "rshared", "slave", "r
 class ItemReader:
     """The list-item parsers of a service; `ctx` knows the rest of the document."""
 
+    name: str
     ctx: Context
 
     def path(self, text: str) -> str:
@@ -142,8 +146,12 @@ class ItemReader:
             raise DependencyError(f"refers to undefined service '{link.target}'")
         return link
 
-    def device(self, item: str) -> str:
-        """A host device as HOST:CONTAINER:PERMISSIONS, or a CDI device name as it is."""
+    def device(self, item: str | dict[str, Any]) -> str:
+        """A host device as HOST:CONTAINER:PERMISSIONS (from that short syntax or the long one, {source, target,
+        permissions}), or a CDI device name as it is."""
+        if isinstance(item, dict):
+            source = str(item["source"])
+            item = f"{source}:{item.get('target') or source}:{item.get('permissions') or 'rwm'}"
         if CDI_DEVICE.match(item):
             return item
         m = _DEVICE.match(item)
@@ -173,14 +181,20 @@ class ItemReader:
         if source not in declared:
             raise ConfigError(f"refers to {kind[:-1]} '{source}', which is not declared in the top-level '{kind}' "
                               "section")
-        for key in ("uid", "gid", "mode"):
-            if key in spec and not self.ctx.swarm:  # Swarm honours them (fig.config.swarm)
-                raise ConfigError(f"sets '{key}', which a bind mount (compose without Swarm) cannot honour: "
-                                  "only `fig deploy` can")
         default_dir = "/run/secrets" if kind == "secrets" else "/"
         target = os.path.join(default_dir, spec.get("target") or source)
-        file, content, missing = declared[source]
-        return FileMount(source, container_path(target), file, content, missing)
+        uid, gid = (None if spec.get(key) is None else str(spec[key]) for key in ("uid", "gid"))
+        mode = spec.get("mode")
+        mount = replace(declared[source], target=container_path(target), uid=uid, gid=gid,
+                        mode=None if mode is None else int(mode))
+        if mount.copied:
+            for key, value in (("uid", uid), ("gid", gid)):
+                if value is not None and not value.isdigit():
+                    raise ConfigError(f"has a '{key}' {value!r} that is not a number")
+        elif (mount.uid, mount.gid, mount.mode) != (None, None, None) and not self.ctx.swarm:
+            log.warning("%s item %r: the file is mounted as it is, so its 'uid', 'gid' and 'mode' are ignored (only "
+                        "Swarm honours them)", self.ctx.where(self.name, kind), source)
+        return mount
 
 
 def _subpath(text: str) -> str:

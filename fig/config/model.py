@@ -222,7 +222,7 @@ class ServiceConfig:
     expose: tuple[str, ...] = ()
     volumes: tuple[VolumeSpec, ...] = ()
     volumes_from: tuple[VolumesFrom, ...] = ()
-    environment: tuple[tuple[str, str], ...] = ()
+    environment: tuple[tuple[str, str | None], ...] = ()  # None: bare, unset in the container
     labels: tuple[tuple[str, str], ...] = ()
     annotations: tuple[tuple[str, str], ...] = ()  # metadata for the runtime (OCI annotations)
     network_mode: str | None = None

@@ -92,10 +92,11 @@ class _Renderer:
     def size(self, value: int | None) -> str | int | None:
         return value if self.long else _size(value)
 
-    def mount(self, mount: FileMount, default_dir: str) -> dict[str, str]:
-        if os.path.normpath(os.path.join(default_dir, mount.source)) == mount.target:
-            return {"source": mount.source}
-        return {"source": mount.source, "target": mount.target}
+    def mount(self, mount: FileMount, default_dir: str) -> dict[str, Any]:
+        out: dict[str, Any] = {"source": mount.source}
+        if os.path.normpath(os.path.join(default_dir, mount.source)) != mount.target:
+            out["target"] = mount.target
+        return out | _compact({"uid": mount.uid, "gid": mount.gid, "mode": mount.mode})
 
     def networks(self, svc: ServiceConfig) -> dict[str, Any] | None:
         out: dict[str, Any] = {}

@@ -17,7 +17,7 @@ from typing import Any
 from fig import labels as L
 from fig.backend.base import NetworkOptions
 from fig.config.model import NetworkConfig, ProjectConfig, SecretConfig, ServiceConfig
-from fig.config.swarm import SwarmSettings, UpdatePolicy
+from fig.config.swarm import SwarmSettings, UpdatePolicy, swarm_condition
 from fig.config.values import parse_size
 from fig.errors import ConfigError
 from fig.graph import DependencyGraph
@@ -243,7 +243,7 @@ class Converter:
             "Labels": {**dict(svc.labels), NAMESPACE: self.stack},
             "Command": None if svc.entrypoint is None else list(svc.entrypoint),
             "Args": None if svc.command is None else list(svc.command),
-            "Hostname": svc.hostname, "Env": sorted(f"{k}={v}" for k, v in svc.environment),
+            "Hostname": svc.hostname, "Env": sorted(k if v is None else f"{k}={v}" for k, v in svc.environment),
             "Dir": svc.working_dir, "User": svc.user, "Groups": list(options.get("group_add") or ()),
             "TTY": svc.tty or None, "OpenStdin": svc.stdin_open or None, "ReadOnly": svc.read_only or None,
             "Mounts": self.mounts(svc), "StopSignal": svc.stop_signal,
@@ -311,7 +311,7 @@ class Converter:
     def restart(self, svc: ServiceConfig, settings: SwarmSettings) -> dict[str, Any] | None:
         policy = settings.restart_policy
         if policy is not None:
-            return {"Condition": policy.condition, "Delay": _ns(policy.delay), "MaxAttempts": policy.max_attempts,
+            return {"Condition": swarm_condition(policy.condition), "Delay": _ns(policy.delay), "MaxAttempts": policy.max_attempts,
                     "Window": _ns(policy.window)}
         if svc.restart is None:
             return None

@@ -102,7 +102,7 @@ def images(project, registry):
     yield name
     for image in project.client.images():
         for tag in image.get("RepoTags") or ():
-            if any(tag.startswith(m + ":") for m in made) or tag.startswith(f"{project.name}_"):
+            if any(tag.startswith(m + ":") for m in made) or tag.startswith((f"{project.name}_", f"{project.name}-")):
                 try:
                     project.client.remove_image(tag, force=True)
                 except docker.errors.APIError:

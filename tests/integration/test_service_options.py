@@ -180,7 +180,7 @@ def test_environment_list_map_bare_key_and_env_file(project):
     listed = env_of(project, "listed")
     assert listed["PLAIN"] == "value" and listed["WITH_EQUALS"] == "a=b"
     assert listed["FROM_CALLER"] == "caller-value"
-    assert "UNSET_IN_CALLER" not in listed
+    assert listed["UNSET_IN_CALLER"] == "", "a fig.yml gives an unset bare key the empty value, as Fig 1.0.1"
     mapped = env_of(project, "mapped")
     assert mapped["NUMBER"] == "42" and mapped["FROM_CALLER"] == "caller-value"
     assert mapped["FROM_FILE"] == "file" and mapped["EXPORTED"] == "yes"
