@@ -139,6 +139,8 @@ class Project(ProjectImages):
                                                                on_progress=on_progress),
                           key=lambda s: s.image_name, limit=self.limit, on_event=_quiet)
         outcome.raise_if_failed()
+        for service in services:  # one service per image got ensure_image: the others' mounted images too
+            service.ensure_mount_images(on_progress=on_progress)
         return {s.name: outcome.results[s.image_name] for s in services}
 
     # -- networks and volumes -------------------------------------------------------------------------

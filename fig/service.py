@@ -75,7 +75,21 @@ class Service:
     def ensure_image(self, *, build: bool = True, rebuild: bool = False, policy: str | None = None,
                      on_progress: Progress | None = None) -> str:
         """The id of the image to run: built (when the service has `build:`, or always with `rebuild`) or pulled
-        if missing; pulled every time with pull_policy always, and never with never (`policy` overrides it)."""
+        if missing; pulled every time with pull_policy always, and never with never (`policy` overrides it). The
+        images its `type: image` volumes mount are pulled if missing, too."""
+        image_id = self._own_image(build=build, rebuild=rebuild, policy=policy, on_progress=on_progress)
+        self.ensure_mount_images(on_progress=on_progress)
+        return image_id
+
+    def ensure_mount_images(self, *, on_progress: Progress | None = None) -> None:
+        """Pull the images that `type: image` volumes mount and the engine does not have (as Compose v2 does)."""
+        for volume in self.config.volumes:
+            if volume.image and volume.source and not self.backend.image_id(volume.source):
+                for event in self.backend.pull(volume.source):
+                    if on_progress:
+                        on_progress(self.name, event)
+
+    def _own_image(self, *, build: bool, rebuild: bool, policy: str | None, on_progress: Progress | None) -> str:
         policy = policy or self.config.pull_policy
         if policy == "always" and self.config.image:
             self.pull(on_progress=on_progress)

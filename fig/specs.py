@@ -11,8 +11,9 @@ from typing import Any
 
 from fig import __version__
 from fig import labels as L
-from fig.backend.base import ContainerBackend, ContainerInfo, ContainerSpec, EndpointSpec, PortBinding
-from fig.config.model import PortSpec, ServiceConfig, VolumeSpec
+from fig.backend.base import ContainerBackend, ContainerInfo, ContainerSpec, EndpointSpec, MountSpec, PortBinding
+from fig.config.checks import IFNAME_OPTION
+from fig.config.model import NetworkRef, PortSpec, ServiceConfig, VolumeSpec
 from fig.container import Container
 from fig.errors import UserError
 
@@ -140,8 +141,8 @@ class SpecBuilder:
         if self.legacy:
             return [EndpointSpec(L.default_network(self.project), aliases)]
         network_links = tuple((link.target, link.alias) for link in cfg.links) if links else ()
-        return [EndpointSpec(n.name, aliases + n.aliases if aliases else (), n.ipv4_address, network_links)
-                for n in cfg.networks]
+        return [EndpointSpec(n.name, aliases + n.aliases if aliases else (), n.ipv4_address, network_links,
+                             n.mac_address, n.gw_priority, _driver_opts(n)) for n in cfg.networks]
 
     def depends_on(self) -> str:
         """Compose's depends_on label: the declared dependencies, then those links, volumes_from and shared
@@ -216,7 +217,7 @@ class SpecBuilder:
         name = canonical_name(cfg, self.project, number, self.naming)
         if oneoff is not None:
             name = oneoff.name or self.oneoff_name(number, labels)
-        binds = [f"{v.source}:{v.target}:{v.mode}" for v in cfg.volumes if v.source]
+        binds = [f"{v.source}:{v.target}:{v.mode}" for v in cfg.volumes if v.source and not v.needs_mount_api]
         anonymous = [v.target for v in cfg.volumes if not v.source]
         if not renew_volumes:
             bound = {v.target for v in cfg.volumes if v.source}
@@ -236,12 +237,14 @@ class SpecBuilder:
             hc = cfg.healthcheck
             healthcheck = {k: v for k, v in {
                 "test": list(hc.test), "interval": _nanoseconds(hc.interval), "timeout": _nanoseconds(hc.timeout),
-                "retries": hc.retries, "start_period": _nanoseconds(hc.start_period)}.items() if v is not None}
+                "retries": hc.retries, "start_period": _nanoseconds(hc.start_period),
+                "start_interval": _nanoseconds(hc.start_interval)}.items() if v is not None}
         network_mode = self.network_mode()
         networks, links, extra_hosts, link_env = self.wiring(name, network_mode, oneoff)
         spec = ContainerSpec(
-            name=name, image=self.image, labels=labels, command=cfg.command, entrypoint=cfg.entrypoint,
-            environment={**link_env, **dict(cfg.environment)}, ports=ports, expose=expose, binds=binds + self.file_mounts(),
+            name=name, image=self.image, labels=labels, annotations=dict(cfg.annotations), command=cfg.command,
+            entrypoint=cfg.entrypoint, environment={**link_env, **dict(cfg.environment)}, ports=ports, expose=expose,
+            binds=binds + self.file_mounts(), mounts=[_mount(v) for v in cfg.volumes if v.needs_mount_api],
             volumes=anonymous, volumes_from=self.volumes_from(), links=links if self.legacy or not networks else [],
             network_mode=network_mode, networks=networks, dns=cfg.dns, dns_search=cfg.dns_search,
             extra_hosts=tuple(extra_hosts), working_dir=cfg.working_dir, user=cfg.user, hostname=cfg.hostname,
@@ -265,6 +268,21 @@ def _hosts_and_variables(linker: str, targets: list[tuple[ContainerInfo, str, bo
         if variables:
             env.update(link_environment(alias, linker, info))
     return hosts, env
+
+
+def _driver_opts(network: NetworkRef) -> dict[str, str]:
+    """A network's endpoint driver options, with `interface_name` as the option that names the interface."""
+    options = dict(network.driver_opts)
+    if network.interface_name:
+        options[IFNAME_OPTION] = network.interface_name
+    return options
+
+
+def _mount(volume: VolumeSpec) -> MountSpec:
+    """A volume with a subpath, or an image's files, as the Mounts entry that says so."""
+    modes = volume.mode.split(",")
+    return MountSpec("image" if volume.image else "volume", volume.source or "", volume.target, "ro" in modes,
+                     volume.subpath, "nocopy" in modes)
 
 
 def link_environment(alias: str, linker: str, info: ContainerInfo) -> dict[str, str]:

@@ -46,6 +46,7 @@ from fig.backend.base import (
     EngineEvent, EngineTraits, ExecInfo, ExecSpec, ImageInfo, LogLine, Mount, NetworkOptions, PathStat, PortBinding,
     StatsSample,
 )
+from fig.backend.apiversion import NEWEST
 from fig.backend.wire import unix_time
 from fig.errors import BackendError, BuildError, Conflict, ImageNotFound, NotFound
 from tests.fakeswarm import SWARM_WRITES, FakeSwarm
@@ -157,10 +158,14 @@ class FakeBackend(FakeSwarm):
         self.event_log: list[EngineEvent] = []  # what the engine would have reported, stamped with the clock
         self.processes: dict[str, list[list[str]]] = {}  # container name -> `top` rows (UID PID ... TIME CMD)
         self.samples: dict[str, StatsSample] = {}  # container name -> what `stats` reads
+        self.version = NEWEST  # the Engine API version it speaks
         self.auths: dict[str, dict[str, str]] = {}  # the registry credentials use_api_socket passes on
         self._swarm_init()
         for image in images:
             self.add_image(image)
+
+    def api_version(self) -> str:
+        return self.version
 
     # -- helpers for tests ------------------------------------------------------------------------------
 
@@ -236,6 +241,13 @@ class FakeBackend(FakeSwarm):
                 self.volumes.setdefault(source, {"anonymous": len(source) == 64, "driver": None, "labels": {}})
                 mounts[target] = Mount(target, "volume", source, f"/var/lib/docker/volumes/{source}/_data",
                                        read_only)
+        for mount in spec.mounts:  # a named volume's subpath, or an image (which must be here, as on the engine)
+            if mount.type == "image" and image_key(mount.source) not in self.images:
+                raise NotFound(f"No such image: {mount.source}")
+            if mount.type == "volume":
+                self.volumes.setdefault(mount.source, {"anonymous": False, "driver": None, "labels": {}})
+            mounts[mount.target] = Mount(mount.target, mount.type, mount.source if mount.type == "volume" else None,
+                                         None, mount.read_only)
         for target in spec.volumes:
             if target in mounts:
                 continue

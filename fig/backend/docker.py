@@ -16,10 +16,10 @@ import socket
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from fig import errors
-from fig.backend import hostlock, streams, wire
+from fig.backend import apiversion, contexts, hostlock, streams, wire
 from fig.backend.base import (
     LIVE_STATES, ContainerInfo, ContainerSpec, ContainerState, EngineEvent, EngineTraits, ExecInfo, ExecSpec,
     ImageInfo, LogLine, NetworkOptions, PathStat, StatsSample,
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DEFAULT_API_VERSION = "1.41"
 DEFAULT_HTTP_TIMEOUT = 60.0
 _TLS_VARS = ("DOCKER_TLS", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH")
 
@@ -98,39 +97,61 @@ def _modern_tls_adapter() -> Any:
 
 
 class DockerBackend(SwarmCalls, BuildCalls):
-    def __init__(self, client: docker.APIClient | None, url: str, *, http: UnixHTTP | None = None,
-                 connect: Callable[[], docker.APIClient] | None = None,
-                 environ: Mapping[str, str] | None = None) -> None:
-        """Without a `client`, `connect` makes it on first use; with `http`, the calls that need no SDK go there."""
-        self._api = client
+    def __init__(self, url: str, *, connect: Callable[[str], docker.APIClient], http: UnixHTTP | None = None,
+                 version: str | None = None, environ: Mapping[str, str] | None = None) -> None:
+        """`connect(version)` makes the SDK client on first use; with `http`, the calls that need no SDK go there.
+        Without a pinned `version`, the engine is asked which it speaks once, on the first request."""
+        self._api: docker.APIClient | None = None
+        self._pinged: Mapping[str, str] | None = None  # the SDK's ping's headers, when it asked
         self._connect = connect
         self._lock = threading.Lock()
         self.url = url
         self.http = http
         self._traits: EngineTraits | None = None
+        self._version = version
         self.environ = dict(os.environ if environ is None else environ)
         self.engine_env = {"DOCKER_HOST": url, **{k: v for k, v in self.environ.items() if k in _TLS_VARS}}
 
     @property
     def api(self) -> docker.APIClient:
-        """The SDK client, made (and the SDK imported, ~0.2 s) on first use."""
+        """The SDK client, made (and the SDK imported, ~0.2 s) on first use, speaking the negotiated version."""
         if self._api is None:
             with self._lock:
                 if self._api is None:
-                    assert self._connect is not None
-                    self._api = self._connect()
+                    self._api = self._negotiated_client()
         return self._api
+
+    def _negotiated_client(self) -> docker.APIClient:
+        """The SDK client with the version given explicitly, so that the SDK asks nothing itself (its "auto" would
+        be a `/version` of its own): the pinned one, the one the unix-socket client negotiated, or negotiated here
+        with one `GET /_ping` on the SDK's own connection."""
+        version = self._version or (self.http.version if self.http else None)
+        client = self._connect(version or apiversion.NEWEST)
+        if version is None:
+            with self._translate(operation="ping", seconds=client.timeout):
+                self._pinged = _sdk_ping(client)
+                negotiated = apiversion.negotiate(_engine_version(client, self._pinged), self.url)
+            # The SDK keeps its version in `_version` (api_version reads it); it takes one only when it is made,
+            # and making a second client would open a second connection (a second TLS handshake).
+            cast(Any, client)._version = self._version = negotiated
+        return client
+
+    def api_version(self) -> str:
+        """The Engine API version this backend speaks (asking the engine first if nothing asked it yet)."""
+        if self._version is None:
+            self._version = self.http.version if self.http else self.api.api_version
+        return self._version
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, *, plain_http: bool = True) -> DockerBackend:
-        """The engine of DOCKER_HOST (and DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, DOCKER_API_VERSION). Without
-        `plain_http`, every call goes through the SDK."""
-        env = os.environ if environ is None else environ
+        """The engine of DOCKER_HOST (and DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, DOCKER_API_VERSION), else of the
+        docker context that applies (fig.backend.contexts). Without `plain_http`, every call goes through the SDK."""
+        env = contexts.engine_environment(os.environ if environ is None else environ)
         url = env.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
-        version = env.get("DOCKER_API_VERSION") or DEFAULT_API_VERSION
+        pinned = apiversion.pinned(env)
         timeout = http_timeout(env)
 
-        def connect() -> docker.APIClient:
+        def connect(version: str) -> docker.APIClient:
             import docker
 
             try:
@@ -146,10 +167,10 @@ class DockerBackend(SwarmCalls, BuildCalls):
             return client
 
         tls = env.get("DOCKER_TLS_VERIFY") or env.get("DOCKER_TLS")
-        if plain_http and url.startswith("unix://") and not tls and re.fullmatch(r"\d+\.\d+", version):
-            return cls(None, url, connect=connect, environ=env,
-                       http=UnixHTTP(url[len("unix://"):], version=version, timeout=timeout, url=url))
-        return cls(connect(), url, environ=env)
+        http = None
+        if plain_http and url.startswith("unix://") and not tls:
+            http = UnixHTTP(url[len("unix://"):], version=pinned, timeout=timeout, url=url)
+        return cls(url, connect=connect, http=http, version=pinned, environ=env)
 
     @contextlib.contextmanager
     def _translate(self, subject: str = "", *, operation: str = "", seconds: float = 0) -> Iterator[None]:
@@ -243,12 +264,14 @@ class DockerBackend(SwarmCalls, BuildCalls):
         return dict(self._call("GET", path_of("/containers/{}/json", container_id), subject=container_id))
 
     def create(self, spec: ContainerSpec) -> str:
+        """One request from API 1.44 (every network at create), else create, then connect each further network."""
+        version = self.api_version()
         answer = self._call("POST", "/containers/create", {"name": spec.name, "platform": spec.platform},
-                            body=wire.create_body(spec), subject=spec.name)
+                            body=wire.create_body(spec, version), subject=spec.name)
         for warning in answer.get("Warnings") or ():  # e.g. a limit this kernel cannot apply
             log.warning("%s: %s", spec.name, warning)
         cid: str = answer["Id"]
-        for extra in spec.networks[1:]:
+        for extra in spec.networks[len(wire.created_networks(spec, version)):]:
             self._call("POST", path_of("/networks/{}/connect", extra.network), subject=spec.name,
                        body={"Container": cid, "EndpointConfig": wire.endpoint_config(extra)}, reply=False)
         return cid
@@ -489,12 +512,14 @@ class DockerBackend(SwarmCalls, BuildCalls):
         return _content(response)
 
     def _ping(self) -> Mapping[str, str]:
+        """The answer to the ping that negotiated the API version, or one of its own when the version is pinned."""
         if self.http:
-            headers, _ = self.http.fetch("HEAD", "/_ping")
-            return headers
-        with self._translate("ping"):
-            response = self._sdk_request("HEAD", "/_ping")
-        return {k.lower(): v for k, v in response.headers.items()}
+            return self.http.ping()
+        api = self.api
+        if self._pinged is None:
+            with self._translate("ping"):
+                self._pinged = _sdk_ping(api)
+        return self._pinged
 
     def _can_hijack(self) -> bool:
         return self.http is not None  # the SDK cannot send a header more than once, as /session needs
@@ -560,6 +585,28 @@ class DockerBackend(SwarmCalls, BuildCalls):
             return True
         except errors.NotFound:
             return False
+
+
+def _sdk_ping(client: Any) -> Mapping[str, str]:
+    """The headers of `GET /_ping`'s answer through the SDK's session, names in lowercase."""
+    return {k.lower(): v for k, v in client.get(f"{client.base_url}/_ping", timeout=client.timeout).headers.items()}
+
+
+def _engine_version(client: Any, pinged: Mapping[str, str]) -> str | None:
+    """The engine's newest API version: the ping's Api-Version header, else `/version` (engines before 1.25 send
+    no header)."""
+    import docker.errors
+    import requests
+
+    header = pinged.get("api-version")
+    if header:
+        return str(header)
+    answer = client.get(f"{client.base_url}/version", timeout=client.timeout)
+    try:
+        answer.raise_for_status()
+    except requests.HTTPError as e:
+        raise docker.errors.create_api_error_from_http_exception(e) from e
+    return str(answer.json().get("ApiVersion") or "") or None
 
 
 def _content(response: Any) -> Iterator[bytes]:

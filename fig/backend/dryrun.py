@@ -48,6 +48,9 @@ class DryRunBackend:
             health = "healthy" if state is ContainerState.RUNNING and self._info(container_id).health else None
             self._set(container_id, state=state, health=health)
 
+    def api_version(self) -> str:
+        return self.inner.api_version()
+
     # -- containers -------------------------------------------------------------------------------------------
 
     def list_containers(self, labels: Mapping[str, str], *, all: bool = False,

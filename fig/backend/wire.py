@@ -10,13 +10,15 @@ import base64
 import datetime
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from fig import errors
+from fig.backend import apiversion
 from fig.backend.base import (
     ContainerInfo, ContainerSpec, ContainerState, EndpointSpec, EngineEvent, EngineTraits, ExecInfo, ExecSpec,
-    ImageInfo, Mount, NetworkOptions, PathStat, PortBinding, StatsSample,
+    ImageInfo, Mount, MountSpec, NetworkOptions, PathStat, PortBinding, StatsSample,
 )
 
 _EXIT_RE = re.compile(r"Exited \((-?\d+)\)")
@@ -26,20 +28,29 @@ _PODMAN_STATES = {"configured": "created", "stopping": "running", "stopped": "ex
 _HEALTH_RE = re.compile(r"\((healthy|unhealthy|health: starting)\)")
 
 
-def create_body(spec: ContainerSpec) -> dict[str, Any]:
-    """The body of POST /containers/create (the name goes in the query)."""
+def created_networks(spec: ContainerSpec, version: str) -> Sequence[EndpointSpec]:
+    """The networks a container joins at create: all of them from API 1.44, else the first (the others are
+    connected after it is made)."""
+    return spec.networks if apiversion.at_least(version, apiversion.MULTI_NETWORK_CREATE) else spec.networks[:1]
+
+
+def create_body(spec: ContainerSpec, version: str) -> dict[str, Any]:
+    """The body of POST /containers/create (the name goes in the query) in the Engine API `version`."""
     exposed = dict.fromkeys(f"{p.container_port}/{p.protocol}" for p in (*spec.ports, *spec.expose))
     healthcheck = None
     if spec.healthcheck is not None:
         keys = {"test": "Test", "interval": "Interval", "timeout": "Timeout", "retries": "Retries",
-                "start_period": "StartPeriod"}
+                "start_period": "StartPeriod", "start_interval": "StartInterval"}
         healthcheck = {keys[k]: v for k, v in spec.healthcheck.items() if v is not None}
-    network_mode = spec.network_mode
-    networking = None
-    if spec.networks:
-        first = spec.networks[0]
-        network_mode = network_mode or first.network
-        networking = {"EndpointsConfig": {first.network: endpoint_config(first)}}
+    network_mode, networking, mac_address = spec.network_mode, None, spec.mac_address
+    endpoints = list(created_networks(spec, version))
+    if endpoints:
+        network_mode = network_mode or endpoints[0].network
+        if mac_address and apiversion.at_least(version, apiversion.ENDPOINT_MAC_ADDRESS):
+            # From 1.44 a MAC address belongs to an endpoint (1.52 refuses Config.MacAddress), as in Compose v2
+            endpoints[0] = replace(endpoints[0], mac_address=endpoints[0].mac_address or mac_address)
+            mac_address = None
+        networking = {"EndpointsConfig": {e.network: endpoint_config(e) for e in endpoints}}
     body: dict[str, Any] = {
         "Hostname": spec.hostname, "Domainname": spec.domainname, "User": spec.user, "WorkingDir": spec.working_dir,
         "ExposedPorts": {p: {} for p in exposed} or None,
@@ -49,7 +60,7 @@ def create_body(spec: ContainerSpec) -> dict[str, Any]:
         "Cmd": _list(spec.command), "Entrypoint": _list(spec.entrypoint), "Image": spec.image,
         "Volumes": {v: {} for v in spec.volumes} or None, "NetworkDisabled": False, "Labels": dict(spec.labels),
         "StopSignal": spec.stop_signal, "StopTimeout": spec.stop_timeout, "Healthcheck": healthcheck,
-        "MacAddress": spec.mac_address,
+        "MacAddress": mac_address,
         "HostConfig": _host_config(spec, network_mode), "NetworkingConfig": networking,
     }
     return _without_none(body)
@@ -82,6 +93,7 @@ def _host_config(spec: ContainerSpec, network_mode: str | None) -> dict[str, Any
         "Memory": spec.mem_limit, "MemoryReservation": spec.mem_reservation or None,
         "MemorySwap": spec.memswap_limit, "CpuShares": spec.cpu_shares or None, "NanoCpus": spec.nano_cpus or None,
         "CpusetCpus": spec.cpuset_cpus or None, "PidsLimit": spec.pids_limit or None,
+        "Annotations": dict(spec.annotations) or None, "Mounts": [_mount(m) for m in spec.mounts] or None,
     }
     for key, value in spec.host_options.items():
         if key == "blkio_config":
@@ -133,10 +145,20 @@ def _blkio(settings: Any) -> dict[str, Any]:
 
 def endpoint_config(endpoint: EndpointSpec) -> dict[str, Any]:
     """A container's settings on one network (at create, or when connecting it to a further one)."""
-    config: dict[str, Any] = {"Aliases": list(endpoint.aliases) or None, "Links": _links(endpoint.links)}
+    config: dict[str, Any] = {"Aliases": list(endpoint.aliases) or None, "Links": _links(endpoint.links),
+                              "MacAddress": endpoint.mac_address, "GwPriority": endpoint.gw_priority,
+                              "DriverOpts": dict(endpoint.driver_opts) or None}
     if endpoint.ipv4_address:
         config["IPAMConfig"] = {"IPv4Address": endpoint.ipv4_address}
     return _without_none(config)
+
+
+def _mount(mount: MountSpec) -> dict[str, Any]:
+    """A HostConfig.Mounts entry: a named volume (with its subpath, API 1.45) or an image (API 1.48)."""
+    options = _without_none({"Subpath": mount.subpath, "NoCopy": mount.nocopy or None}) or None
+    return _without_none({"Type": mount.type, "Source": mount.source, "Target": mount.target,
+                          "ReadOnly": mount.read_only or None,
+                          "VolumeOptions" if mount.type == "volume" else "ImageOptions": options})
 
 
 def network_body(name: str, driver: str | None, internal: bool, labels: Mapping[str, str],

@@ -71,6 +71,15 @@ def absolute_path(value: str) -> None:
         raise ConfigError(f"{value!r} is not an absolute path in the container")
 
 
+IFNAME_OPTION = "com.docker.network.endpoint.ifname"  # the endpoint driver option interface_name sets
+_IFNAME = re.compile(r"^[^/:\s]{1,15}$")  # Linux: IFNAMSIZ 16 with the NUL, no slash, no whitespace
+
+
+def interface_name(value: str) -> None:
+    if not _IFNAME.match(value) or value in (".", ".."):
+        raise ConfigError(f"{value!r} is not a network interface name (1 to 15 characters, no '/', ':' or spaces)")
+
+
 def mac_address(value: str) -> None:
     if not _MAC.match(value):
         raise ConfigError(f"{value!r} is not a MAC address such as 02:42:ac:11:00:02")

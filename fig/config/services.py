@@ -35,7 +35,6 @@ _NAMESPACE = {"pid": ("host",), "ipc": ("host", "private", "shareable", "none")}
 # Keys of the compose format that fig knows but cannot honour; refused with the reason, never dropped.
 UNSUPPORTED: dict[str, str] = {
     "credential_spec": "it is for Windows containers",
-    "annotations": "it needs a newer engine API than fig uses (1.41)",
 }
 
 
@@ -192,13 +191,30 @@ class ServiceReader(ItemReader, SettingsReader, BuildReader):
                 if key in opts:
                     raise self.fail("networks", f"sets '{key}' for {name!r}, which this version of fig does not support")
             try:
-                if opts.get("ipv4_address"):
-                    checks.ip_address(str(opts["ipv4_address"]), "an IPv4 address")
+                refs.append(self.endpoint(name, opts))
             except ConfigError as e:
-                raise self.fail("networks", f"{name}: ipv4_address {e}") from None
-            refs.append(NetworkRef(self.ctx.network_name(name), tuple(opts.get("aliases") or ()),
-                                   opts.get("ipv4_address")))
+                raise self.fail("networks", f"{name}: {e}") from None
+        if refs and self.raw.get("mac_address") and refs[0].mac_address not in (None, self.raw["mac_address"]):
+            raise self.fail("mac_address", f"{self.raw['mac_address']!r} differs from the 'mac_address' the service "
+                                           f"sets on its first network, {refs[0].mac_address!r}")
         return tuple(refs)
+
+    def endpoint(self, name: str, opts: dict[str, Any]) -> NetworkRef:
+        """One network's settings for the service; an error reads `KEY problem`."""
+        for key, check in (("ipv4_address", lambda v: checks.ip_address(v, "an IPv4 address")),
+                           ("mac_address", checks.mac_address), ("interface_name", checks.interface_name)):
+            try:
+                if opts.get(key):
+                    check(str(opts[key]))
+            except ConfigError as e:
+                raise ConfigError(f"{key} {e}") from None
+        driver_opts = tuple((str(k), str(v)) for k, v in (opts.get("driver_opts") or {}).items())
+        named = dict(driver_opts).get(checks.IFNAME_OPTION)
+        if named is not None and opts.get("interface_name") not in (None, named):
+            raise ConfigError(f"interface_name {opts['interface_name']!r} contradicts driver_opts "
+                              f"{checks.IFNAME_OPTION}={named!r}")
+        return NetworkRef(self.ctx.network_name(name), tuple(opts.get("aliases") or ()), opts.get("ipv4_address"),
+                          opts.get("mac_address"), opts.get("gw_priority"), opts.get("interface_name"), driver_opts)
 
     def depends_on(self) -> tuple[DependsOn, ...]:
         raw = self.raw.get("depends_on") or []
@@ -263,6 +279,7 @@ class ServiceReader(ItemReader, SettingsReader, BuildReader):
             volumes_from=tuple(self.each("volumes_from", lambda v: VolumesFrom.parse(v, services))),
             environment=self.environment(),
             labels=self.labels(),
+            annotations=tuple((k, v or "") for k, v in pairs(raw.get("annotations"), {})),
             network_mode=self.network_mode(),
             networks=self.networks(),
             depends_on=self.depends_on(),

@@ -236,7 +236,7 @@ class Converter:
         if svc.healthcheck is not None:
             h = svc.healthcheck
             health = {"Test": list(h.test), "Interval": _ns(h.interval), "Timeout": _ns(h.timeout),
-                      "Retries": h.retries, "StartPeriod": _ns(h.start_period)}
+                      "Retries": h.retries, "StartPeriod": _ns(h.start_period), "StartInterval": _ns(h.start_interval)}
         options = dict(svc.engine_options)
         return {
             "Image": image,
@@ -280,8 +280,8 @@ class Converter:
                 volume = self.volumes.get(v.source)
                 external = volume is not None and volume.external
                 source = v.source if external or volume is None else self._renamed(v.source, volume.key, False)
-                options = None if external else {
-                    "NoCopy": "nocopy" in modes or None,
+                options = {"Subpath": v.subpath} if external and v.subpath else None if external else {
+                    "NoCopy": "nocopy" in modes or None, "Subpath": v.subpath,
                     "Labels": {**dict(volume.labels if volume else ()), NAMESPACE: self.stack},
                     "DriverConfig": None if volume is None or not (volume.driver or volume.driver_opts) else {
                         "Name": volume.driver or "local", "Options": dict(volume.driver_opts)}}
@@ -330,6 +330,9 @@ class Converter:
             ("cpu_shares", svc.cpu_shares is not None), ("cpuset", svc.cpuset is not None),
             ("memswap_limit", svc.memswap_limit is not None), ("platform", svc.platform is not None),
             ("networks.ipv4_address", any(r.ipv4_address for r in svc.networks)),
+            *((f"networks.{key}", any(getattr(r, key) for r in svc.networks))
+              for key in ("mac_address", "gw_priority", "interface_name", "driver_opts")),
+            ("annotations", bool(svc.annotations)), ("volumes type: image", any(v.image for v in svc.volumes)),
             ("depends_on.ready", any(d.ready for d in svc.depends_on)),
             ("depends_on.restart", any(d.restart for d in svc.depends_on)), ("expose", bool(svc.expose)),
             ("pull_policy", svc.pull_policy not in (None, "build") and svc.name not in self.images),

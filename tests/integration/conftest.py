@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 import uuid
@@ -16,8 +18,11 @@ import docker
 import pytest
 
 from fig.labels import LABEL_PROJECT, LABEL_SERVICE, LEGACY
+from tests.faultproxy import FaultProxy
 
 FIG = [sys.executable, "-m", "fig"]
+# The engine under test: DOCKER_HOST (a unix socket), as for every client the tests start.
+ENGINE_HOST = os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -183,6 +188,17 @@ SLEEPER = """sh -c 'trap "exit 0" TERM INT; while :; do sleep 1; done'"""
 def sleepers(*services: str) -> str:
     """A fig.yml whose services run SLEEPER."""
     return "".join(f"{name}:\n  image: busybox\n  command: {SLEEPER}\n" for name in services)
+
+
+@pytest.fixture
+def proxy(engine: docker.APIClient) -> Iterator[FaultProxy]:
+    """tests/faultproxy.py in front of the engine: what fig asks is seen, and chosen requests can be hurt."""
+    directory = tempfile.mkdtemp(prefix="fp")  # a unix socket path must stay short
+    try:
+        with FaultProxy(Path(directory) / "engine.sock") as p:
+            yield p
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture

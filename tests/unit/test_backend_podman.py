@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import socket
 import struct
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,9 +17,8 @@ from fig.backend import streams, wire
 from fig.backend.base import BuildRequest, ContainerSpec, ContainerState, EndpointSpec, EngineTraits, LogLine
 from fig.backend.docker import DockerBackend
 from fig.backend.enginebuild import EngineBuild
-from fig.backend.unixhttp import UnixHTTP
 from fig.container import Container
-from tests.unit.test_backend_unixhttp import Handler, Server
+from tests.unit.test_backend_unixhttp import Handler, serving
 
 VERSION = {"Platform": {"Name": "linux/amd64/debian-12"},
            "Components": [{"Name": "Podman Engine", "Version": "4.3.1", "Details": {"APIVersion": "4.3.1"}}],
@@ -87,15 +85,10 @@ class Podman(Handler):
 @pytest.fixture
 def podman(tmp_path: Path) -> Iterator[DockerBackend]:
     path = str(tmp_path / "podman.sock")
-    server = Server(path, Podman)
-    threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
     Podman.seen, Podman.paused = [], {"pau"}
-    url = f"unix://{path}"
-    try:
-        yield DockerBackend(None, url, http=UnixHTTP(path, version="1.41", timeout=5, url=url))
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(path, Podman):
+        yield DockerBackend.from_env({"DOCKER_HOST": f"unix://{path}", "DOCKER_API_VERSION": "1.41"},
+                                     plain_http=True)
 
 
 def test_every_state_is_read_and_the_running_list_has_the_paused_ones(podman):

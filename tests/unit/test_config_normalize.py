@@ -212,10 +212,3 @@ def test_services_keep_file_order(load):
 def test_unquoted_restart_no_means_no(load):
     # YAML 1.1 reads `no` as false; docker compose (YAML 1.2) reads the string "no"
     assert load("web:\n  image: busybox\n  restart: no\n").service("web").restart == "no"
-
-
-def test_healthcheck_start_interval_is_ignored_with_a_warning(load, caplog):
-    config = load("services:\n  web:\n    image: busybox\n    healthcheck:\n      test: [CMD, 'true']\n"
-                  "      start_interval: 5s\n")
-    assert config.service("web").healthcheck.test == ("CMD", "true")
-    assert "'healthcheck' ignores 'start_interval'" in caplog.text
