@@ -82,6 +82,11 @@ def container_name(project: str, service: str, number: int | str, *, oneoff: boo
     return separator.join(parts)
 
 
+def default_network(project: str) -> str:
+    """The project's own network: compose's default one, and a Fig-format project's on an engine without links."""
+    return f"{project}_default"
+
+
 def strip_project(name: str, project: str) -> str:
     """`web_1` of `proj_web_1` (or `web-1` of `proj-web-1`): the name without its project prefix."""
     for separator in ("_", "-"):

@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 ADOPT_ATTEMPTS = 100  # 10 s of a name taken by a container not yet to be seen
 Progress = Callable[[str, Mapping[str, Any]], None]
+Retire = Callable[[Container, bool], None]  # a stopped container to remove, and whether with its anonymous volumes
 
 
 class Service:
@@ -36,7 +37,7 @@ class Service:
         self.backend = backend
         self.legacy = legacy
         self.specs = SpecBuilder(config, project=project, image=self.image_name, legacy=legacy, peers=peers,
-                                 naming=naming, project_labels=project_labels)
+                                 backend=backend, naming=naming, project_labels=project_labels)
 
     def __repr__(self) -> str:
         return f"<Service {self.name}>"
@@ -141,24 +142,27 @@ class Service:
     def execute_plan(self, plan: Plan, image_id: str, *, timeout: int | None, start: bool = True,
                      renew_volumes: bool = False, limit: int = 4,
                      on_event: Callable[[Event], None] = lambda _: None,
-                     before_start: Callable[[Container], None] = lambda _: None) -> list[Container]:
+                     before_start: Callable[[Container], None] = lambda _: None,
+                     retire: Retire | None = None) -> list[Container]:
         """Carry out a plan; returns the service's containers afterwards (those it kept or made).
         `timeout` (None: the service's own) bounds each stop.
-        `before_start` sees each container just before it starts (to attach to its output)."""
+        `before_start` sees each container just before it starts (to attach to its output).
+        `retire`, when given, gets the stopped containers to remove (and whether with their volumes) instead."""
         timeout = self.stop_timeout(timeout)
+        retire = retire or (lambda c, volumes: c.remove(force=True, volumes=volumes))
 
         def act(step: Step) -> Container | None:
             info = step.container
             if step.action is Action.REMOVE:
                 assert info is not None
-                self._remove(info, timeout=timeout)
+                self._remove(info, timeout=timeout, retire=retire)
                 return None
             if step.action is Action.CREATE:
                 return self._create(step.number, image_id, start=start, before_start=before_start)
             assert info is not None
             if step.action is Action.RECREATE:
                 return self._recreate(info, step.number, image_id, timeout=timeout, start=start,
-                                      renew_volumes=renew_volumes, before_start=before_start)
+                                      renew_volumes=renew_volumes, before_start=before_start, retire=retire)
             container = Container(self.backend, info)
             before_start(container)
             self.start(container, patient=True)  # it may be one another fig is creating at this moment
@@ -223,7 +227,7 @@ class Service:
         return container_id
 
     def _recreate(self, old: ContainerInfo, number: int, image_id: str, *, timeout: int, start: bool,
-                  renew_volumes: bool, before_start: Callable[[Container], None]) -> Container:
+                  renew_volumes: bool, before_start: Callable[[Container], None], retire: Retire) -> Container:
         """Stop, set aside under a temporary name, create the new one with the old one's volumes, then remove
         the old one. Interrupted anywhere, the next `up` finds both by label and converges."""
         canonical = self.canonical_name(number)
@@ -240,15 +244,15 @@ class Service:
             except BackendError:
                 log.debug("could not rename %s back", old.name)
             raise
-        Container(self.backend, old).remove(force=True, volumes=renew_volumes)
+        retire(Container(self.backend, old), renew_volumes)
         return new
 
-    def _remove(self, info: ContainerInfo, *, timeout: int) -> None:
+    def _remove(self, info: ContainerInfo, *, timeout: int, retire: Retire) -> None:
         container = Container(self.backend, info)
         try:
             self.hooks.pre_stop(container, self.config)
             container.stop(timeout)
-            container.remove(force=True)
+            retire(container, False)
         except NotFound:
             pass
 

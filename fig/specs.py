@@ -11,7 +11,7 @@ from typing import Any
 
 from fig import __version__
 from fig import labels as L
-from fig.backend.base import ContainerInfo, ContainerSpec, EndpointSpec, MountSpec, PortBinding
+from fig.backend.base import ContainerBackend, ContainerInfo, ContainerSpec, EndpointSpec, MountSpec, PortBinding
 from fig.config.checks import IFNAME_OPTION
 from fig.config.model import NetworkRef, PortSpec, ServiceConfig, VolumeSpec
 from fig.container import Container
@@ -40,6 +40,9 @@ class RunOptions:
     use_aliases: bool = False  # join the networks under the service's aliases, as its own containers do
 
 
+Wiring = tuple[list[EndpointSpec], list[tuple[str, str]], list[str], dict[str, str]]  # networks, links, hosts, env
+
+
 def canonical_name(config: ServiceConfig, project: str, number: int, naming: L.Naming = L.FIG_NAMES) -> str:
     return config.container_name or L.container_name(project, config.name, number, separator=naming.separator)
 
@@ -59,13 +62,14 @@ def _nanoseconds(seconds: float | None) -> int | None:
 
 
 class SpecBuilder:
-    """`peers(service)` lists another service's containers, for links, volumes_from and shared namespaces."""
+    """`peers(service)` lists another service's containers, for links, volumes_from and shared namespaces; the
+    `backend` says whether the engine has links, and finds the containers of external links."""
 
     def __init__(self, config: ServiceConfig, *, project: str, image: str, legacy: bool,
-                 peers: Callable[[str], list[Container]], naming: L.Naming = L.FIG_NAMES,
+                 peers: Callable[[str], list[Container]], backend: ContainerBackend, naming: L.Naming = L.FIG_NAMES,
                  project_labels: Mapping[str, str] | None = None) -> None:
         self.config, self.project, self.image, self.legacy = config, project, image, legacy
-        self.peers = peers
+        self.peers, self.backend = peers, backend
         self.naming = naming
         self.project_labels = dict(project_labels or {})  # working_dir, config_files, ... for every container
 
@@ -79,38 +83,66 @@ class SpecBuilder:
         """The running containers of the service itself: a one-off container is linked to them (as Fig does)."""
         return [c for c in self.peers(self.config.name) if c.is_running]
 
-    def links(self, *, oneoff: bool = False) -> list[tuple[str, str]]:
-        result: list[tuple[str, str]] = []
+    def linked(self, *, oneoff: bool = False) -> list[tuple[Container, str]]:
+        """The running containers of the project a link reaches, each with a name it is known by there."""
+        result: list[tuple[Container, str]] = []
         for container in self.own_running() if oneoff else ():
-            result += [(container.name, self.config.name), (container.name, container.name_without_project),
-                       (container.name, container.name)]
+            result += [(container, self.config.name), (container, container.name_without_project),
+                       (container, container.name)]
         for link in self.config.links:
             for container in [c for c in self.peers(link.target) if c.is_running]:
-                result.append((container.name, link.alias))
-                result.append((container.name, container.name_without_project))
-                result.append((container.name, container.name))
-        result += [(link.target, link.alias) for link in self.config.external_links]
-        return list(dict.fromkeys(result))
+                result += [(container, link.alias), (container, container.name_without_project),
+                           (container, container.name)]
+        return list({(c.name, alias): (c, alias) for c, alias in result}.values())
 
-    def wiring(self, name: str, network_mode: str | None, oneoff: RunOptions | None
-               ) -> tuple[list[EndpointSpec], list[tuple[str, str]], list[str], dict[str, str]]:
-        """Networks, legacy links, extra hosts and link variables of the container `name`. On a compose file's
-        networks a one-off container gets, for its own service, the hosts entry and variables of a legacy link."""
+    def links(self, *, oneoff: bool = False) -> list[tuple[str, str]]:
+        """Legacy links: (container name, alias)."""
+        result = [(c.name, alias) for c, alias in self.linked(oneoff=oneoff)]
+        return result + [(link.target, link.alias) for link in self.config.external_links]
+
+    def wiring(self, name: str, network_mode: str | None, oneoff: RunOptions | None) -> Wiring:
+        """Networks, legacy links, extra hosts and link variables of the container `name`. In a Fig-format file (or
+        beside network_mode) links are the engine's legacy ones; on a compose file's networks they are the network's,
+        and a one-off container gets, for its own service, the hosts entry and variables of a legacy link."""
         cfg = self.config
-        links = self.links(oneoff=oneoff is not None)
+        # a one-off is linked to its own service's containers, unless it shares another's network stack or the host's
+        to_own = oneoff is not None and (network_mode or "bridge") in ("bridge", "default")
+        links = self.links(oneoff=to_own)
+        if (self.legacy or links or cfg.links) and not self.backend.traits().links:
+            return self.linkless_wiring(name, network_mode, oneoff, to_own=to_own)
         if self.legacy or network_mode:
             return [], links, list(cfg.extra_hosts), {}
-        aliased = oneoff is None or oneoff.use_aliases
-        linked = tuple((link.target, link.alias) for link in cfg.links)
-        networks = [EndpointSpec(n.name, ((cfg.name,) + n.aliases) if aliased else (), n.ipv4_address, linked,
-                                 n.mac_address, n.gw_priority, _driver_opts(n)) for n in cfg.networks]
         links = [(t, a) for t, a in links if any(t == link.target for link in cfg.external_links)]
-        extra_hosts, env = list(cfg.extra_hosts), {}
-        own = self.own_running()[:1] if oneoff is not None and networks else []
-        for container in (c for c in own if c.info.ip_addresses):
-            extra_hosts.append(f"{cfg.name}:{container.info.ip_addresses[0]}")
-            env = link_environment(cfg.name, name, container.info)
-        return networks, links, extra_hosts, env
+        own = [(c.info, cfg.name, True) for c in self.own_running()[:1]] if to_own and cfg.networks else []
+        hosts, env = _hosts_and_variables(name, own)
+        return self._endpoints(oneoff, links=True), links, list(cfg.extra_hosts) + hosts, env
+
+    def linkless_wiring(self, name: str, network_mode: str | None, oneoff: RunOptions | None, *,
+                        to_own: bool) -> Wiring:
+        """`wiring` on an engine without links (Podman): a Fig-format project's containers join the project's
+        network under their service's name, and each link is what it would give: a hosts entry per name and, for what
+        would be a legacy link, Fig's variables (DB_PORT, DB_PORT_5432_TCP_ADDR, ..., DB_NAME)."""
+        cfg = self.config
+        legacy = self.legacy or bool(network_mode)
+        linked = [(c, alias, legacy) for c, alias in self.linked(oneoff=to_own and legacy)]
+        if to_own and not legacy:
+            linked += [(c, cfg.name, True) for c in self.own_running()[:1]]
+        fresh = {c.id: c.refresh().info for c, _, _ in linked}  # a listing may leave exposed ports out (Podman's does)
+        targets = [(fresh[c.id], alias, variables) for c, alias, variables in linked]
+        targets += [(self.backend.inspect(link.target), link.alias, True) for link in cfg.external_links]
+        hosts, env = _hosts_and_variables(name, targets)
+        return [] if network_mode else self._endpoints(oneoff, links=False), [], list(cfg.extra_hosts) + hosts, env
+
+    def _endpoints(self, oneoff: RunOptions | None, *, links: bool) -> list[EndpointSpec]:
+        """The container's networks: a compose file's (with its links, when the engine has them), else the
+        project's own; under the service's name, except for a one-off container not asked to."""
+        cfg = self.config
+        aliases = (cfg.name,) if oneoff is None or oneoff.use_aliases else ()
+        if self.legacy:
+            return [EndpointSpec(L.default_network(self.project), aliases)]
+        network_links = tuple((link.target, link.alias) for link in cfg.links) if links else ()
+        return [EndpointSpec(n.name, aliases + n.aliases if aliases else (), n.ipv4_address, network_links,
+                             n.mac_address, n.gw_priority, _driver_opts(n)) for n in cfg.networks]
 
     def depends_on(self) -> str:
         """Compose's depends_on label: the declared dependencies, then those links, volumes_from and shared
@@ -223,6 +255,19 @@ class SpecBuilder:
             **self.resources(),
         )
         return spec if oneoff is None else _one_off(spec, oneoff)
+
+
+def _hosts_and_variables(linker: str, targets: list[tuple[ContainerInfo, str, bool]]
+                         ) -> tuple[list[str], dict[str, str]]:
+    """A hosts entry ("alias:address") for each linked container (target, alias, with variables), and the link
+    variables of those that have them."""
+    hosts: list[str] = []
+    env: dict[str, str] = {}
+    for info, alias, variables in (t for t in targets if t[0].ip_addresses):
+        hosts.append(f"{alias}:{info.ip_addresses[0]}")
+        if variables:
+            env.update(link_environment(alias, linker, info))
+    return hosts, env
 
 
 def _driver_opts(network: NetworkRef) -> dict[str, str]:

@@ -17,7 +17,12 @@ Engine behaviours it copies on purpose:
     allocated";
   * start/stop of a container already in that state is a no-op; kill of a stopped one is an error;
     remove of a running one without force is an error;
-  * `wait` on a running container lets its process finish with `exit_codes[name]` (default 0).
+  * `wait` on a running container lets its process finish with `exit_codes[name]` (default 0);
+  * a running container with a healthcheck is healthy at once (the engine checked it).
+
+`FakeBackend(podman=True)` is an engine like Podman: it has no links (a spec with legacy links is refused), does not
+run healthchecks (a container stays "starting" until `run_healthcheck`, which records `health_results[name]`,
+default "healthy"), and refuses to remove a container that another joins (network, PID or IPC namespace).
 """
 
 from __future__ import annotations
@@ -37,8 +42,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fig.backend.base import (
-    MODE_DIR, MODE_SYMLINK, BuildProgress, BuildRequest, ContainerInfo, ContainerSpec, ContainerState, EngineEvent, ExecInfo,
-    ExecSpec, ImageInfo, LogLine, Mount, NetworkOptions, PathStat, PortBinding, StatsSample,
+    LIVE_STATES, MODE_DIR, MODE_SYMLINK, BuildProgress, BuildRequest, ContainerInfo, ContainerSpec, ContainerState,
+    EngineEvent, EngineTraits, ExecInfo, ExecSpec, ImageInfo, LogLine, Mount, NetworkOptions, PathStat, PortBinding,
+    StatsSample,
 )
 from fig.backend.apiversion import NEWEST
 from fig.backend.wire import unix_time
@@ -53,7 +59,7 @@ WRITE_METHODS = frozenset({
     "exec_start_detached", "put_archive", "pause", "unpause",
 }) | SWARM_WRITES
 CONTAINER_WRITES = frozenset({"create", "start", "stop", "restart", "kill", "remove", "rename", "pause", "unpause"})
-_LIVE = (ContainerState.RUNNING, ContainerState.PAUSED, ContainerState.RESTARTING)
+_LIVE = LIVE_STATES
 
 
 def image_key(name: str) -> str:
@@ -93,6 +99,7 @@ class FakeContainer:
     host_ports: dict[tuple[str, int], int] = field(default_factory=dict)  # (proto, container port) -> host
     finished_at: str = ""
     files: dict[str, FakeFile] = field(default_factory=lambda: {"/": FakeFile(MODE_DIR | 0o755)})
+    health: str | None = None  # while running, with a healthcheck: starting, healthy or unhealthy
 
     def info(self) -> ContainerInfo:
         ports: tuple[PortBinding, ...] = ()
@@ -110,7 +117,9 @@ class FakeContainer:
             state=self.state, exit_code=self.exit_code, command=command, ports=ports, mounts=self.mounts,
             created=self.created, finished_at=self.finished_at, status=self.status(), names=(self.name,),
             networks=tuple(e.network for e in self.spec.networks) or (self.spec.network_mode or "bridge",),
-            tty=self.spec.tty,
+            tty=self.spec.tty, health=self.health if self.state in _LIVE else None,
+            health_interval=(self.spec.healthcheck or {}).get("interval", 30_000_000_000) / 1e9
+            if self.spec.healthcheck else 0.0,
             ip_addresses=(f"172.30.{int(self.created) // 256 % 256}.{int(self.created) % 256}",)
             if self.state in _LIVE and self.spec.network_mode not in ("host", "none") else (),
         )
@@ -126,7 +135,10 @@ class FakeContainer:
 class FakeBackend(FakeSwarm):
     """An in-memory engine. Seed it with `add_image`, `log_lines` and `exit_codes`; read `calls`."""
 
-    def __init__(self, images: Iterable[str] = ("busybox:latest",), *, registry: Iterable[str] = ()) -> None:
+    def __init__(self, images: Iterable[str] = ("busybox:latest",), *, registry: Iterable[str] = (),
+                 podman: bool = False) -> None:
+        self.podman = podman
+        self.health_results: dict[str, str] = {}  # container name -> what run_healthcheck records (podman)
         self._lock = threading.RLock()
         self._ids = itertools.count(1)
         self._ports = itertools.count(32768)
@@ -281,6 +293,8 @@ class FakeBackend(FakeSwarm):
                     raise NotFound(f"{spec.name}: network {endpoint.network} not found")
             if spec.network_mode and spec.network_mode.startswith("container:"):
                 self._find(spec.network_mode.split(":", 1)[1])
+            if spec.links and self.podman:
+                raise BackendError(f"{spec.name}: bad parameter: link is not supported")
             for target, _alias in spec.links:
                 try:
                     self._find(target)
@@ -321,6 +335,7 @@ class FakeBackend(FakeSwarm):
             host_ports[(p.protocol, p.container_port)] = port
         c.host_ports = host_ports
         c.state = ContainerState.RUNNING
+        c.health = None if not c.spec.healthcheck else "starting" if self.podman else "healthy"
         self._event(c, "start")
         c.exit_code = 0
 
@@ -377,6 +392,11 @@ class FakeBackend(FakeSwarm):
             if c.state in _LIVE and not force:
                 raise BackendError(f"You cannot remove a running container {c.id}. Stop the container before "
                                    "attempting removal or force remove")
+            joining = [o.id for o in self.containers.values() if f"container:{c.id}" in
+                       (o.spec.network_mode, o.spec.pid_mode, o.spec.ipc_mode)]
+            if joining and self.podman:
+                raise BackendError(f"container {c.id} has dependent containers which must be removed before it: "
+                                   f"{', '.join(joining)}: container already exists")
             del self.containers[c.id]
             self._event(c, "destroy")
             if volumes:
@@ -486,6 +506,23 @@ class FakeBackend(FakeSwarm):
             self._record("events", dict(labels), since, until)
             return iter([e for e in self.event_log if all_items_match(e.attributes, labels)
                          and (first is None or e.time_nano >= first) and (last is None or e.time_nano <= last)])
+
+    def traits(self) -> EngineTraits:
+        with self._lock:
+            self._record("traits")
+            return EngineTraits(links=not self.podman, healthchecks=not self.podman)
+
+    def run_healthcheck(self, container_id: str) -> None:
+        with self._lock:
+            self._record("run_healthcheck", container_id)
+            c = self._find(container_id)
+            if not self.podman:
+                raise NotFound(f"{container_id}: page not found")
+            if not c.spec.healthcheck:
+                raise Conflict(f"{container_id}: container {c.id} has no defined healthcheck")
+            if c.state is not ContainerState.RUNNING:
+                raise Conflict(f"{container_id}: container {c.id} is not running")
+            c.health = self.health_results.get(c.name, "healthy")
 
     # -- exec -------------------------------------------------------------------------------------------
 

@@ -21,12 +21,12 @@ from typing import IO, TYPE_CHECKING, Any, cast
 from fig import errors
 from fig.backend import apiversion, contexts, hostlock, streams, wire
 from fig.backend.base import (
-    ContainerInfo, ContainerSpec, EngineEvent, ExecInfo, ExecSpec, ImageInfo, LogLine, NetworkOptions,
-    PathStat, StatsSample,
+    LIVE_STATES, ContainerInfo, ContainerSpec, ContainerState, EngineEvent, EngineTraits, ExecInfo, ExecSpec,
+    ImageInfo, LogLine, NetworkOptions, PathStat, StatsSample,
 )
 from fig.backend.buildcalls import BuildCalls
 from fig.backend.swarmcalls import SwarmCalls
-from fig.backend.unixhttp import UnixHTTP, operation, path_of, subject_of
+from fig.backend.unixhttp import UnixHTTP, decoded, operation, path_of, subject_of
 
 if TYPE_CHECKING:
     import docker
@@ -107,6 +107,7 @@ class DockerBackend(SwarmCalls, BuildCalls):
         self._lock = threading.Lock()
         self.url = url
         self.http = http
+        self._traits: EngineTraits | None = None
         self._version = version
         self.environ = dict(os.environ if environ is None else environ)
         self.engine_env = {"DOCKER_HOST": url, **{k: v for k, v in self.environ.items() if k in _TLS_VARS}}
@@ -213,14 +214,15 @@ class DockerBackend(SwarmCalls, BuildCalls):
         return None
 
     def _call(self, method: str, path: str, params: Mapping[str, Any] | None = None, *, body: Any = None,
-              subject: str = "", wait: float | None = 0) -> Any:
-        """One request to the engine and its decoded JSON answer; `wait` as in UnixHTTP.open."""
+              subject: str = "", wait: float | None = 0, reply: bool = True) -> Any:
+        """One request to the engine and its decoded JSON answer; `wait` and `reply` as in UnixHTTP.call."""
         if self.http:
-            return self.http.call(method, path, params, body=body, subject=subject, wait=wait)
+            return self.http.call(method, path, params, body=body, subject=subject, wait=wait, reply=reply)
         seconds = None if wait is None else self.api.timeout + wait
         with self._translate(subject or subject_of(path), operation=operation(method, path), seconds=seconds or 0):
             response = self._sdk_request(method, path, params=params, json=body, timeout=seconds)
-            return response.json() if response.content.strip() else None
+        return decoded(response.content, reply=reply, what=f"{subject + ': ' if subject else ''}"
+                       f"{operation(method, path)}", url=self.url)
 
     def _stream(self, path: str, params: Mapping[str, Any], *, follow: bool) -> Iterator[bytes]:
         """The body of a streaming answer as it comes; the request is made before this returns. Only a
@@ -249,9 +251,11 @@ class DockerBackend(SwarmCalls, BuildCalls):
 
     def list_containers(self, labels: Mapping[str, str], *, all: bool = False,
                         having: Sequence[str] = ()) -> list[ContainerInfo]:
+        """Without `all`, the running, paused and restarting ones (Podman's running list leaves paused ones out)."""
         filters = {"label": [f"{k}={v}" for k, v in labels.items()] + list(having)}
-        raw = self._call("GET", "/containers/json", {"all": int(all), "filters": json.dumps(filters)})
-        return [wire.from_summary(c) for c in raw]
+        raw = self._call("GET", "/containers/json", {"all": 1, "filters": json.dumps(filters)})
+        found = [wire.from_summary(c) for c in raw]
+        return found if all else [i for i in found if i.state in LIVE_STATES]
 
     def inspect(self, container_id: str) -> ContainerInfo:
         return wire.from_inspect(self._inspect(container_id))
@@ -269,30 +273,53 @@ class DockerBackend(SwarmCalls, BuildCalls):
         cid: str = answer["Id"]
         for extra in spec.networks[len(wire.created_networks(spec, version)):]:
             self._call("POST", path_of("/networks/{}/connect", extra.network), subject=spec.name,
-                       body={"Container": cid, "EndpointConfig": wire.endpoint_config(extra)})
+                       body={"Container": cid, "EndpointConfig": wire.endpoint_config(extra)}, reply=False)
         return cid
 
     def start(self, container_id: str) -> None:
-        self._call("POST", path_of("/containers/{}/start", container_id))
+        self._call("POST", path_of("/containers/{}/start", container_id), reply=False)
 
     def stop(self, container_id: str, *, timeout: int) -> None:
-        self._call("POST", path_of("/containers/{}/stop", container_id), {"t": timeout}, wait=timeout)
+        self._stop(container_id, "stop", timeout)
 
     def restart(self, container_id: str, *, timeout: int) -> None:
-        self._call("POST", path_of("/containers/{}/restart", container_id), {"t": timeout}, wait=timeout)
+        self._stop(container_id, "restart", timeout)
+
+    def _stop(self, container_id: str, action: str, timeout: int) -> None:
+        """Stop or restart. Podman refuses a paused container (Docker does not): it is unpaused first then. Podman
+        also fails a stop whose SIGKILL comes as the container ends by itself ("container state improper: stopped"):
+        the container has stopped then, as asked (and a restart starts it)."""
+        def act() -> None:
+            self._call("POST", path_of(f"/containers/{{}}/{action}", container_id), {"t": timeout}, wait=timeout,
+                       reply=False)
+
+        try:
+            act()
+        except (errors.NotFound, errors.ConnectionFailed, errors.EngineTimeout):
+            raise
+        except errors.BackendError:
+            state = self.inspect(container_id).state
+            if state is ContainerState.PAUSED:
+                self.unpause(container_id)
+                act()
+            elif state is not ContainerState.EXITED:
+                raise
+            elif action == "restart":
+                self.start(container_id)
 
     def kill(self, container_id: str, *, signal: str = "SIGKILL") -> None:
-        self._call("POST", path_of("/containers/{}/kill", container_id), {"signal": signal})
+        self._call("POST", path_of("/containers/{}/kill", container_id), {"signal": signal}, reply=False)
 
     def remove(self, container_id: str, *, force: bool = False, volumes: bool = False) -> None:
         try:
-            self._call("DELETE", path_of("/containers/{}", container_id), {"v": int(volumes), "force": int(force)})
+            self._call("DELETE", path_of("/containers/{}", container_id), {"v": int(volumes), "force": int(force)},
+                       reply=False)
         except errors.BackendError as e:
             if "already in progress" not in str(e):  # the engine answers 409 while another remove runs
                 raise
 
     def rename(self, container_id: str, name: str) -> None:
-        self._call("POST", path_of("/containers/{}/rename", container_id), {"name": name})
+        self._call("POST", path_of("/containers/{}/rename", container_id), {"name": name}, reply=False)
 
     def wait(self, container_id: str) -> int:
         return int(self._call("POST", path_of("/containers/{}/wait", container_id), wait=None)["StatusCode"])
@@ -337,13 +364,13 @@ class DockerBackend(SwarmCalls, BuildCalls):
         return raw
 
     def resize(self, container_id: str, height: int, width: int) -> None:
-        self._call("POST", path_of("/containers/{}/resize", container_id), {"h": height, "w": width})
+        self._call("POST", path_of("/containers/{}/resize", container_id), {"h": height, "w": width}, reply=False)
 
     def pause(self, container_id: str) -> None:
-        self._call("POST", path_of("/containers/{}/pause", container_id), subject=container_id)
+        self._call("POST", path_of("/containers/{}/pause", container_id), subject=container_id, reply=False)
 
     def unpause(self, container_id: str) -> None:
-        self._call("POST", path_of("/containers/{}/unpause", container_id), subject=container_id)
+        self._call("POST", path_of("/containers/{}/unpause", container_id), subject=container_id, reply=False)
 
     def top(self, container_id: str) -> tuple[list[str], list[list[str]]]:
         answer = self._call("GET", path_of("/containers/{}/top", container_id), subject=container_id)
@@ -385,7 +412,7 @@ class DockerBackend(SwarmCalls, BuildCalls):
         return wire.from_exec_inspect(self._call("GET", path_of("/exec/{}/json", exec_id), subject=exec_id))
 
     def exec_resize(self, exec_id: str, height: int, width: int) -> None:
-        self._call("POST", path_of("/exec/{}/resize", exec_id), {"h": height, "w": width}, subject=exec_id)
+        self._call("POST", path_of("/exec/{}/resize", exec_id), {"h": height, "w": width}, subject=exec_id, reply=False)
 
     # -- archive ----------------------------------------------------------------------------------------
 
@@ -455,6 +482,16 @@ class DockerBackend(SwarmCalls, BuildCalls):
 
     def image_inspect(self, name: str) -> ImageInfo:
         return wire.from_image_inspect(self._call("GET", path_of("/images/{}/json", name), subject=name))
+
+    def traits(self) -> EngineTraits:
+        if self._traits is None:
+            self._traits = wire.engine_traits(self._call("GET", "/version"))
+        return self._traits
+
+    def run_healthcheck(self, container_id: str) -> None:
+        """Podman's one check now (GET /libpod/containers/{id}/healthcheck), which it records in the container's
+        health; its answer is this check's result alone."""
+        self._call("GET", path_of("/libpod/containers/{}/healthcheck", container_id), subject=container_id)
 
     def image_id(self, name: str) -> str | None:
         try:
@@ -528,7 +565,7 @@ class DockerBackend(SwarmCalls, BuildCalls):
                 log.debug("network %s was made at the same moment by another client of the engine", name)
 
     def remove_network(self, name: str) -> None:
-        self._call("DELETE", path_of("/networks/{}", name), subject=f"network {name}")
+        self._call("DELETE", path_of("/networks/{}", name), subject=f"network {name}", reply=False)
 
     def volume_exists(self, name: str) -> bool:
         return self._exists(path_of("/volumes/{}", name), f"volume {name}")
@@ -540,7 +577,7 @@ class DockerBackend(SwarmCalls, BuildCalls):
                        subject=f"volume {name}")
 
     def remove_volume(self, name: str) -> None:
-        self._call("DELETE", path_of("/volumes/{}", name), subject=f"volume {name}")
+        self._call("DELETE", path_of("/volumes/{}", name), subject=f"volume {name}", reply=False)
 
     def _exists(self, path: str, subject: str) -> bool:
         try:

@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from fig.backend.base import (
-    BuildProgress, BuildRequest, ContainerBackend, ContainerInfo, ContainerSpec, ContainerState, EngineEvent, ExecInfo, ExecSpec,
-    ImageInfo, LogLine, NetworkOptions, PathStat, StatsSample,
+    LIVE_STATES, BuildProgress, BuildRequest, ContainerBackend, ContainerInfo, ContainerSpec, ContainerState,
+    EngineEvent, EngineTraits, ExecInfo, ExecSpec, ImageInfo, LogLine, NetworkOptions, PathStat, StatsSample,
 )
 
 _PREFIX = "dry-run-"
@@ -58,8 +58,7 @@ class DryRunBackend:
         found = [self.changed.get(i.id, i) for i in self.inner.list_containers(labels, all=True, having=having)
                  if i.id not in self.removed]
         found += [i for i in self.made.values() if all_match(i.labels, labels, having)]
-        return [i for i in found if all or i.state in (ContainerState.RUNNING, ContainerState.PAUSED,
-                                                        ContainerState.RESTARTING)]
+        return [i for i in found if all or i.state in LIVE_STATES]
 
     def inspect(self, container_id: str) -> ContainerInfo:
         return self._info(container_id)
@@ -157,6 +156,12 @@ class DryRunBackend:
 
     def image_inspect(self, name: str) -> ImageInfo:
         return self.inner.image_inspect(name)
+
+    def traits(self) -> EngineTraits:
+        return self.inner.traits()
+
+    def run_healthcheck(self, container_id: str) -> None:
+        """Nothing: what it would start counts as healthy already, and a check is recorded by the engine."""
 
     # -- networks and volumes ---------------------------------------------------------------------------------
 

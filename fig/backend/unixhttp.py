@@ -161,8 +161,9 @@ class UnixHTTP:
 
     def call(self, method: str, path: str, params: Mapping[str, Any] | None = None, *, body: Any = None,
              subject: str = "", wait: float | None = 0, tar: bytes | Iterable[bytes] | IO[bytes] | None = None,
-             versioned: bool = True) -> Any:
-        """The decoded JSON answer of a request (None for an empty one)."""
+             reply: bool = True, versioned: bool = True) -> Any:
+        """The decoded JSON answer of a request (None for an empty one). With `reply` False (the API documents no
+        answer), whatever comes is read and dropped: Podman answers some of those with the text `OK`."""
         response = self.open(method, path, params, body=body, subject=subject, wait=wait, tar=tar,
                              versioned=versioned)
         try:
@@ -173,7 +174,8 @@ class UnixHTTP:
             raise self._failed(cut, method, path, subject, limit) from e
         finally:
             response.close()
-        return json.loads(body) if body.strip() else None
+        return decoded(body, reply=reply, what=f"{subject + ': ' if subject else ''}{operation(method, path)}",
+                       url=self.url)
 
     def stream(self, path: str, params: Mapping[str, Any] | None = None, *, follow: bool = True) -> Iterator[bytes]:
         """The body of a streaming answer (logs), chunk by chunk as the engine sends it. The request is made
@@ -229,6 +231,18 @@ class UnixHTTP:
             raise self._failed(e, "POST", path, subject, self.timeout)
         sock.settimeout(None)
         return sock
+
+
+def decoded(body: bytes, *, reply: bool, what: str, url: str) -> Any:
+    """An answer's JSON (None when empty, or when no answer is expected); an answer that is not JSON is an error."""
+    if not reply or not body.strip():
+        return None
+    try:
+        return json.loads(body)
+    except ValueError:
+        text = body[:80].decode("utf-8", "replace")
+        raise errors.BackendError(f"{what}: the engine at {url} answered with something that is not JSON: "
+                                  f"{text!r}") from None
 
 
 def operation(method: str, path: str) -> str:

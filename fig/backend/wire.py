@@ -17,11 +17,14 @@ from typing import Any
 from fig import errors
 from fig.backend import apiversion
 from fig.backend.base import (
-    ContainerInfo, ContainerSpec, ContainerState, EndpointSpec, EngineEvent, ExecInfo, ExecSpec, ImageInfo, Mount,
-    MountSpec, NetworkOptions, PathStat, PortBinding, StatsSample,
+    ContainerInfo, ContainerSpec, ContainerState, EndpointSpec, EngineEvent, EngineTraits, ExecInfo, ExecSpec,
+    ImageInfo, Mount, MountSpec, NetworkOptions, PathStat, PortBinding, StatsSample,
 )
 
 _EXIT_RE = re.compile(r"Exited \((-?\d+)\)")
+# Podman's states in Docker's words: "configured" is created; "stopping" still runs (Docker says running until the
+# process ends); "stopped" has ended, with its exit code, and is not yet cleaned up (then it says exited).
+_PODMAN_STATES = {"configured": "created", "stopping": "running", "stopped": "exited"}
 _HEALTH_RE = re.compile(r"\((healthy|unhealthy|health: starting)\)")
 
 
@@ -276,7 +279,7 @@ def from_summary(c: dict[str, Any]) -> ContainerInfo:
     return ContainerInfo(
         id=c["Id"], name=own_name(c.get("Names") or []), image=c.get("Image", ""),
         image_id=c.get("ImageID", ""), labels=c.get("Labels") or {},
-        state=ContainerState(c.get("State") or "created"), exit_code=int(exit_match[1]) if exit_match else 0,
+        state=_state(c.get("State")), exit_code=int(exit_match[1]) if exit_match else 0,
         command=c.get("Command", ""), ports=ports, mounts=_mounts(c),
         health=health[1].replace("health: ", "") if health else None, created=str(c.get("Created", "")),
         ip_addresses=_addresses(c.get("NetworkSettings")), status=status,
@@ -297,13 +300,39 @@ def from_inspect(c: dict[str, Any]) -> ContainerInfo:
     command = " ".join((config.get("Entrypoint") or []) + (config.get("Cmd") or []))
     return ContainerInfo(
         id=c["Id"], name=c.get("Name", "").lstrip("/"), image=config.get("Image", ""), image_id=c.get("Image", ""),
-        labels=config.get("Labels") or {}, state=ContainerState(state.get("Status", "created")),
+        labels=config.get("Labels") or {}, state=_state(state.get("Status")),
         exit_code=int(state.get("ExitCode") or 0), command=command, ports=tuple(ports), mounts=_mounts(c),
-        health=(state.get("Health") or {}).get("Status"), created=c.get("Created", ""),
+        health=_health((state.get("Health") or {}).get("Status")), created=c.get("Created", ""),
         ip_addresses=_addresses(c.get("NetworkSettings")), finished_at=state.get("FinishedAt") or "",
         names=(c.get("Name", "").lstrip("/"),), networks=_networks(c.get("NetworkSettings")),
-        tty=bool(config.get("Tty")),
+        tty=bool(config.get("Tty")), health_interval=_health_interval(config.get("Healthcheck")),
     )
+
+
+def _health_interval(check: dict[str, Any] | None) -> float:
+    """Seconds between a container's healthchecks: its Interval (ns), 30 when unset as the engines default it."""
+    check = check or {}
+    test = check.get("Test") or []
+    if not test or test[0] == "NONE":
+        return 0.0
+    return int(check.get("Interval") or 30_000_000_000) / 1e9
+
+
+def engine_traits(version: dict[str, Any]) -> EngineTraits:
+    """What the engine of GET /version lacks: Podman names itself among the Components ("Podman Engine")."""
+    podman = any("podman" in str(c.get("Name") or "").lower() for c in version.get("Components") or ())
+    return EngineTraits(links=not podman, healthchecks=not podman)
+
+
+def _state(text: str | None) -> ContainerState:
+    """The engine's word for a container's state; one it may add later is kept as it is (ContainerState)."""
+    text = (text or "created").lower()
+    return ContainerState(_PODMAN_STATES.get(text, text))
+
+
+def _health(text: str | None) -> str | None:
+    """None for a container without a healthcheck: Podman says "", Docker may say "none"."""
+    return None if text in (None, "", "none") else text
 
 
 def _mounts(c: dict[str, Any]) -> tuple[Mount, ...]:

@@ -26,6 +26,7 @@ ENGINE_HOST = os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "podman: runs on Podman too (script/test runs `-m podman` against it)")
     config.addinivalue_line(
         "markers", "engine26: needs dockerd 26's Dockerfile frontend (heredocs, named build contexts); on dockerd "
         "20.10 script/test deselects these with -m 'not engine26'")
@@ -70,8 +71,17 @@ class Result:
 def remove_project(client: docker.APIClient, name: str) -> None:
     """Remove every container, network and volume labelled with the project (fig 1.1.0's label too)."""
     for key in (LABEL_PROJECT, LEGACY[LABEL_PROJECT]):
-        for c in client.containers(all=True, filters={"label": f"{key}={name}"}):
-            client.remove_container(c["Id"], force=True, v=True)
+        left = [c["Id"] for c in client.containers(all=True, filters={"label": f"{key}={name}"})]
+        while left:  # Podman removes a container only after those that join its namespaces: another round for it
+            refused = []
+            for cid in left:
+                try:
+                    client.remove_container(cid, force=True, v=True)
+                except docker.errors.APIError as e:
+                    if "dependent containers" not in str(e) or len(refused) == len(left) - 1:
+                        raise
+                    refused.append(cid)
+            left = refused
     for n in client.networks(filters={"label": f"{LABEL_PROJECT}={name}"}):
         try:
             client.remove_network(n["Id"])

@@ -9,6 +9,8 @@ import math
 import re
 import time
 
+import pytest
+
 from tests.integration.conftest import SLEEPER, wait_until
 
 TWO = f"""
@@ -108,6 +110,7 @@ def test_up_wait_is_detached_and_returns_once_healthy(project):
     assert project.inspect(project.container_name("web"))["State"]["Health"]["Status"] == "healthy"
 
 
+@pytest.mark.podman
 def test_up_wait_fails_naming_the_service_that_is_not_healthy_in_time(project):
     project.write(HEALTH, "compose.yaml")
     result = project.fig("up", "--wait", "--wait-timeout", "20", timeout=60)

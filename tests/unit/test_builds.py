@@ -212,6 +212,7 @@ def test_the_builder_is_chosen_by_buildx_docker_buildkit_and_the_engine(tmp_path
     assert choose(empty, old) == builders.CLASSIC
     assert choose({**empty, "DOCKER_BUILDKIT": "1"}, old) == builders.BUILDKIT
     assert choose(env, linux, [("web", "network")]) == builders.BUILDKIT  # this buildx's bake would drop it
+    assert choose(env, {"libpod-api-version": "4.3.1", "builder-version": ""}) == builders.BUILDKIT  # Podman's /build
     assert builders.find_buildx(env) == builders.Buildx(str(bin_dir / "docker"),
                                                        str(tmp_path / "config/cli-plugins/docker-buildx"))
 
