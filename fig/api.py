@@ -101,7 +101,7 @@ class Project:
             raise UserError(f"dialect must be fig or compose, not {dialect!r}")
         environ = dict(os.environ if environ is None else environ)
         config = load_project([os.fspath(f) for f in files], project_name=project_name, environ=environ, cwd=cwd,
-                              profiles=list(profiles) or None)
+                              profiles=list(profiles) or None, strict_name=dialect == "compose")
         if backend is not None:
             return cls(Domain(config, backend, limit=parallel, naming=DIALECTS[dialect]), on_event=on_event)
         return cls(connect(config, environ, limit=parallel, naming=DIALECTS[dialect]), on_event=on_event)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from fig import labels as L
-from fig.backend.base import ContainerBackend, ContainerInfo, ContainerState, LogLine
+from fig.backend.base import LIVE_STATES, ContainerBackend, ContainerInfo, ContainerState, LogLine
 from fig.errors import BackendError, ConnectionFailed, EngineTimeout
 from fig.parallel import both
 
@@ -82,7 +82,7 @@ class Container:
 
     @property
     def is_running(self) -> bool:
-        return self.info.state in (ContainerState.RUNNING, ContainerState.RESTARTING, ContainerState.PAUSED)
+        return self.info.state in LIVE_STATES
 
     @property
     def human_state(self) -> str:
@@ -91,6 +91,8 @@ class Container:
             return f"Up ({self.info.health})" if self.info.health else "Up"
         if state is ContainerState.EXITED:
             return f"Exit {self.info.exit_code}"
+        if state.name == "UNKNOWN":  # a state this version does not know: as the engine says it
+            return str(state.value)
         return str(state.value).capitalize()
 
     @property

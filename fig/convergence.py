@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from fig.backend.base import ContainerInfo, ContainerState
+from fig.backend.base import LIVE_STATES, ContainerInfo
 from fig import labels as L
 
 
@@ -102,7 +102,7 @@ def plan(service: str, desired_hash: str, existing: Sequence[ContainerInfo], *, 
 
 def _converge_one(number: int, info: ContainerInfo, desired_hash: str, strategy: Strategy, force_reason: str,
                   start: bool) -> Step:
-    running = info.state in (ContainerState.RUNNING, ContainerState.RESTARTING, ContainerState.PAUSED)
+    running = info.state in LIVE_STATES
     if strategy is not Strategy.NEVER:
         if strategy is Strategy.ALWAYS:
             return Step(Action.RECREATE, number, info, "forced")

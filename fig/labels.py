@@ -65,8 +65,13 @@ COMPOSE_NAMES = Naming("-", slug=True)
 
 
 def normalize_project_name(name: str) -> str:
-    """Lowercase and keep only [a-z0-9], as Fig does."""
+    """Lowercase and keep only [a-z0-9], as Fig does (a Fig-format file's project)."""
     return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def compose_project_name(name: str) -> str:
+    """Lowercase and keep only [a-z0-9_-], not `_` or `-` first, as Compose v2 does (a compose file's project)."""
+    return re.sub(r"[^a-z0-9_-]", "", name.lower()).lstrip("_-")
 
 
 def container_name(project: str, service: str, number: int | str, *, oneoff: bool = False,
@@ -74,6 +79,11 @@ def container_name(project: str, service: str, number: int | str, *, oneoff: boo
     """`<project>_<service>_<n>` (`_run_<n>` for one-offs); Compose v2 joins the parts with "-"."""
     parts = [project, service, *(["run"] if oneoff else []), str(number)]
     return separator.join(parts)
+
+
+def default_network(project: str) -> str:
+    """The project's own network: compose's default one, and a Fig-format project's on an engine without links."""
+    return f"{project}_default"
 
 
 def strip_project(name: str, project: str) -> str:

@@ -1,8 +1,9 @@
 """Before anything is written: what the configuration refers to outside the project must exist on the engine, and
 the containers made together must not clash.
 
-Only reads: containers named by volumes_from, external_links and network_mode/pid/ipc `container:NAME`, a network
-named by network_mode, external networks and volumes. A missing one is one line naming the file, service and key,
+Only reads: the engine's API version (when a key needs a newer one than fig's oldest), containers named by
+volumes_from, external_links and network_mode/pid/ipc `container:NAME`, a network named by network_mode, external
+networks and volumes. A missing one (or an engine too old for a key) is one line naming the file, service and key,
 so `up` or `run` never creates half a project before the engine refuses a container.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from fig.backend import apiversion
 from fig.backend.base import ContainerBackend
 from fig.config.model import PortSpec, ProjectConfig, ServiceConfig
 from fig.errors import NotFound, UserError
@@ -31,6 +33,39 @@ def _references(service: ServiceConfig) -> Iterator[tuple[str, str, str]]:
             yield key, "container", target
         elif key == "network_mode" and mode and kind not in ("service", *_NETWORK_MODES):
             yield key, "network", mode
+
+
+def _requirements(service: ServiceConfig, network_keys: dict[str, str]) -> Iterator[tuple[str, str]]:
+    """(what, API version) of each key of the service that needs a newer engine than fig's oldest, in the file's
+    words: "'healthcheck' 'start_interval'", "'volumes' item 2 'type: image'"."""
+    if service.annotations:
+        yield "'annotations'", apiversion.ANNOTATIONS
+    if service.healthcheck and service.healthcheck.start_interval is not None:
+        yield "'healthcheck' 'start_interval'", apiversion.START_INTERVAL
+    for index, volume in enumerate(service.volumes, 1):
+        if volume.image:
+            yield f"'volumes' item {index} 'type: image'", apiversion.IMAGE_MOUNT
+        elif volume.subpath is not None:
+            yield f"'volumes' item {index} 'volume.subpath'", apiversion.VOLUME_SUBPATH
+    for ref in service.networks:
+        for key, used, version in (("mac_address", ref.mac_address, apiversion.ENDPOINT_MAC_ADDRESS),
+                                   ("gw_priority", ref.gw_priority is not None, apiversion.GW_PRIORITY),
+                                   ("interface_name", ref.interface_name, apiversion.INTERFACE_NAME)):
+            if used:
+                yield f"'networks' '{network_keys.get(ref.name, ref.name)}' '{key}'", version
+
+
+def check_engine_version(config: ProjectConfig, services: Sequence[ServiceConfig], backend: ContainerBackend) -> None:
+    """Refuse, before anything is written, a key the engine's API version cannot carry (the engine is asked for its
+    version only when a service uses such a key)."""
+    shown = ", ".join(config.files) or "the configuration"
+    network_keys = {n.name: n.key or n.name for n in config.networks}
+    for service in services:
+        for what, needed in _requirements(service, network_keys):
+            spoken = backend.api_version()
+            if not apiversion.at_least(spoken, needed):
+                raise UserError(f"{shown}: service '{service.name}': {what} needs Docker Engine API {needed} "
+                                f"({apiversion.docker_release(needed)}); this engine speaks {spoken}")
 
 
 def _exists(backend: ContainerBackend, kind: str, name: str) -> bool:
@@ -71,7 +106,13 @@ def check_references(config: ProjectConfig, services: Sequence[ServiceConfig], b
     external network or volume of the project, that the engine does not have."""
     shown = ", ".join(config.files) or "the configuration"
     check_unique(shown, services)
+    check_engine_version(config, services, backend)
     for service in services:
+        for kind, mounts in (("secret", service.secrets), ("config", service.configs)):
+            for mount in (m for m in mounts if m.external):
+                raise UserError(f"{shown}: service '{service.name}': '{kind}s' item {mount.source!r} is an external "
+                                f"{kind} ({mount.external}), which only Swarm can give to a container: use `fig "
+                                "deploy`, or give it a 'file' or 'environment'")
         for key, kind, name in _references(service):
             if not _exists(backend, kind, name):
                 raise NotFound(f"{shown}: service '{service.name}': '{key}' refers to {kind} {name!r}, which does not "

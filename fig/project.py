@@ -15,13 +15,13 @@ from fig.backend.base import ContainerBackend
 from fig.config.model import NetworkConfig, ProjectConfig, ServiceConfig
 from fig.container import Container, find
 from fig.convergence import Action, Plan, Strategy, changed_fields, plan
-from fig.errors import NotFound, UserError
+from fig.errors import BackendError, NotFound, UserError
 from fig.graph import DependencyGraph
 from fig.hooks import Hooks
 from fig.imaging import ProjectImages
 from fig.preflight import check_references
 from fig.parallel import DEFAULT_LIMIT, MAKING_LIMIT, Event, Phase, both, execute
-from fig.readiness import wait_for, wait_running
+from fig.readiness import HealthChecks, wait_for, wait_running
 from fig.service import Progress, Service
 
 if TYPE_CHECKING:  # loaded by the commands that make or run something
@@ -64,6 +64,7 @@ class UpOptions:
     renew_volumes: bool = False
     scale: Mapping[str, int] = field(default_factory=dict)
     remove_orphans: bool = False
+    ignore_orphans: bool = False  # say nothing of containers of services no longer in the file
     pull: str | None = None  # always, missing, never or build: instead of every service's pull_policy
     recreate_deps: bool = False  # recreate the dependencies of the named services whatever their state
 
@@ -87,6 +88,7 @@ class Project(ProjectImages):
             for name in self.graph.order()
         ]
         self._converged: dict[str, list[Container]] = {}  # during `up`: each service's containers once it is done
+        self.health_checks = HealthChecks()  # those fig runs while it waits, on an engine that does not
 
     def _peers(self, service: str) -> list[Container]:
         """A service's containers, for the links, volumes_from and namespaces of another's. One `up` has just made
@@ -152,6 +154,8 @@ class Project(ProjectImages):
                                                                on_progress=on_progress),
                           key=lambda s: s.image_name, limit=self.making, on_event=_quiet)
         outcome.raise_if_failed()
+        for service in services:  # one service per image got ensure_image: the others' mounted images too
+            service.ensure_mount_images(on_progress=on_progress)
         return {s.name: outcome.results[s.image_name] for s in services}
 
     # -- networks and volumes -------------------------------------------------------------------------
@@ -169,7 +173,8 @@ class Project(ProjectImages):
 
         resource_labels = L.project_labels(self.name, __version__)
         used_networks = {ref.name for s in self.config.services for ref in s.networks}
-        for network in (n for n in self.config.networks if n.name in used_networks):
+        used_networks.update(n.name for n in self.own_network())
+        for network in (n for n in self.networks() if n.name in used_networks):
             if network.external:
                 continue
             self.backend.ensure_network(network.name, driver=network.driver, internal=network.internal,
@@ -183,6 +188,16 @@ class Project(ProjectImages):
                                        labels={**dict(volume.labels), **resource_labels,
                                                L.LABEL_VOLUME: volume.key or volume.name},
                                        driver_opts=dict(volume.driver_opts))
+
+    def own_network(self) -> list[NetworkConfig]:
+        """A Fig-format project on an engine without links (Podman) runs on a network of its own, where fig gives
+        what links give (specs.SpecBuilder.linkless_wiring)."""
+        if self.config.legacy and not self.backend.traits().links:
+            return [NetworkConfig(L.default_network(self.name), key="default")]
+        return []
+
+    def networks(self) -> list[NetworkConfig]:
+        return [*self.config.networks, *self.own_network()]
 
     # -- lifecycle ------------------------------------------------------------------------------------
 
@@ -241,14 +256,17 @@ class Project(ProjectImages):
         plans = self.plans(containers, image_ids, options, roots=names, listed=listed)
         involved = [s for s in self.services if s.name in plans]
         renewed = {name for name, p in plans.items() if p.action in (Action.CREATE, Action.RECREATE)}
+        retired: list[tuple[Container, bool]] = []  # old containers that others join: removed after those
 
         def converge(service: Service) -> list[Container]:
             plan = plans[service.name]
             if options.start:
                 self._wait_for_dependencies(service)
+            joined = bool(self.joiners(service.name))
             containers = service.execute_plan(plan, plan.image_id, timeout=options.timeout,
                                               start=options.start and plan.start, renew_volumes=options.renew_volumes,
-                                              limit=self.making, on_event=on_event, before_start=before_start)
+                                              limit=self.making, on_event=on_event, before_start=before_start,
+                                              retire=(lambda c, v: retired.append((c, v))) if joined else None)
             self._converged[service.name] = containers
             if service.name not in renewed and any(d.restart and d.service in renewed
                                                    for d in service.config.depends_on):
@@ -261,8 +279,22 @@ class Project(ProjectImages):
                               deps=lambda s: [d for d in self.graph.deps(s.name) if d in plans], limit=self.making)
         finally:
             self._converged.clear()
+            self._remove_retired(retired)
         outcome.raise_if_failed()
         return [c for s in services for c in outcome.results.get(s.name, [])]
+
+    def _remove_retired(self, retired: list[tuple[Container, bool]]) -> None:
+        """Remove the old containers of services that others join, now that those have been recreated too. One that
+        cannot go yet (a container not recreated still joins it) is left, set aside, for the next `up`."""
+        volumes = {c.id: v for c, v in retired}
+
+        def remove(c: Container) -> None:
+            try:
+                c.remove(force=True, volumes=volumes[c.id])
+            except BackendError as e:
+                log.warning("%s: left for the next up: %s", c.name, e)
+
+        self.each([c for c, _ in retired], remove, "Removing", _quiet, after=self.joiners)
 
     def _wait_for_dependencies(self, service: Service) -> None:
         for dep in service.config.depends_on:
@@ -272,7 +304,7 @@ class Project(ProjectImages):
                     log.warning("%s: its optional dependency %s has no container, not waiting for it", service.name,
                                 dep.service)
                     continue
-                wait_for(service.name, dep, lambda: dependency.containers(stopped=True))
+                wait_for(service.name, dep, lambda: dependency.containers(stopped=True), self.health_checks)
 
     def wait(self, names: Iterable[str] = (), *, timeout: float = 60, deps: bool = False) -> None:
         """For `up --wait` and `start --wait`: return once every container of the services (and, with deps, of
@@ -282,7 +314,7 @@ class Project(ProjectImages):
                     if d.condition == "service_completed_successfully"}
         outcome = execute([s for s in self.get_services(names, deps=deps) if not s.config.provider],
                           lambda s: wait_running(s.name, lambda: s.containers(stopped=True), timeout,
-                                                 may_complete=s.name in one_shot),
+                                                 checks=self.health_checks, may_complete=s.name in one_shot),
                           key=lambda s: s.name, limit=self.limit)
         outcome.raise_if_failed()
 
@@ -310,7 +342,7 @@ class Project(ProjectImages):
 
     def _handle_orphans(self, options: UpOptions, on_event: OnEvent, listed: Sequence[Container]) -> None:
         orphans = self.orphans(listed)
-        if not orphans:
+        if not orphans or options.ignore_orphans:
             return
         if options.remove_orphans:
             def remove(c: Container) -> None:
@@ -339,10 +371,12 @@ class Project(ProjectImages):
         self.up(list(counts), options=options, on_event=on_event)
 
     def each(self, containers: Sequence[Container], fn: Callable[[Container], object], verb: str,
-              on_event: OnEvent, *, reverse: bool = True, ordered: bool = True, making: bool = False) -> None:
+              on_event: OnEvent, *, reverse: bool = True, ordered: bool = True, making: bool = False,
+              after: Callable[[str], Iterable[str]] | None = None) -> None:
         """Act on containers in parallel (`making`: starting them, as many at once as containers are made); with
         `reverse`, a container waits for those that depend on it (else for those it depends on); without
-        `ordered`, none waits for another."""
+        `ordered`, none waits for another; `after` (a service to the services whose containers go first) replaces
+        the dependency order."""
         by_service: dict[str, list[str]] = {}
         for c in containers:
             by_service.setdefault(c.service, []).append(c.name)
@@ -350,7 +384,10 @@ class Project(ProjectImages):
         def deps(c: Container) -> list[str]:
             if not ordered or c.service not in self.graph.order():
                 return []
-            related = self.graph.dependents(c.service) if reverse else self.graph.deps(c.service)
+            if after is not None:
+                related: Iterable[str] = after(c.service)
+            else:
+                related = self.graph.dependents(c.service) if reverse else self.graph.deps(c.service)
             return [n for s in related for n in by_service.get(s, [])]
 
         outcome = execute(containers, fn, key=lambda c: c.name, deps=deps, limit=self.making if making else self.limit,
@@ -427,10 +464,18 @@ class Project(ProjectImages):
     def kill(self, names: Iterable[str] = (), *, signal: str = "SIGKILL", on_event: OnEvent = _quiet) -> None:
         self.each(self.containers(names), lambda c: c.kill(signal), "Killing", on_event)
 
+    def joiners(self, service: str) -> list[str]:
+        """The services whose containers join the network, PID or IPC namespace of the service's: Podman removes a
+        container only once those are gone."""
+        mode = f"service:{service}"
+        return [s.name for s in self.services if mode in (s.config.network_mode, s.config.pid, s.config.ipc)]
+
     def remove(self, containers: Sequence[Container], *, volumes: bool = False, on_event: OnEvent = _quiet) -> None:
-        # The engine removes a stopped container that others link to, so stopped ones go all at once, as in compose
+        # The engine removes a stopped container that others link to, so stopped ones go all at once, as in compose,
+        # except that those joining another's namespaces go before it
+        running = any(c.is_running for c in containers)
         self.each(containers, lambda c: c.remove(force=True, volumes=volumes), "Removing", on_event,
-                  ordered=any(c.is_running for c in containers))
+                  after=None if running else self.joiners)
 
     def down(self, names: Iterable[str] = (), *, volumes: bool = False, remove_orphans: bool = False,
              timeout: int | None = None, remove_images: str | None = None, on_event: OnEvent = _quiet) -> None:
@@ -445,13 +490,14 @@ class Project(ProjectImages):
         if remove_orphans:
             containers += self.orphans()
         self.stop_containers([c for c in containers if c.is_running], timeout=timeout, on_event=on_event)
-        # every one has stopped (a failed stop raised above), so none waits for another to be removed: a deep link
-        # tree is not removed a level at a time
-        self.each(containers, lambda c: c.remove(force=True, volumes=volumes), "Removing", on_event, ordered=False)
+        # every one has stopped (a failed stop raised above), so only those joining another's namespaces wait: a deep
+        # link tree is not removed a level at a time
+        self.each(containers, lambda c: c.remove(force=True, volumes=volumes), "Removing", on_event,
+                  after=self.joiners)
         self._unprovide(provided, "down", on_event)
         if names and self.backend.list_containers({L.LABEL_PROJECT: self.name}, all=True):
             return
-        for network in self.config.networks:
+        for network in self.networks():
             if not network.external and self.backend.network_exists(network.name):
                 on_event(Event(f"Removing network {network.name}", Phase.STARTED))
                 self.backend.remove_network(network.name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import threading
 import time
 import urllib.parse
 from collections.abc import Callable
@@ -10,23 +11,55 @@ from collections.abc import Callable
 from fig.backend.base import ContainerState
 from fig.config.model import DependsOn
 from fig.container import Container
-from fig.errors import NotReady
+from fig.errors import Conflict, NotFound, NotReady
 
 POLL = 0.25
 
 
+class HealthChecks:
+    """Healthchecks the engine does not run itself (EngineTraits.healthchecks: Podman without systemd): while fig
+    waits for health, it runs each container's check at its interval, the first one interval after it first looks."""
+
+    def __init__(self) -> None:
+        self._next: dict[str, float] = {}  # container id -> when its next check is due (monotonic)
+        self._lock = threading.Lock()
+
+    def tend(self, containers: list[Container]) -> list[Container]:
+        """The containers, fresh where a check ran now."""
+        return [c.refresh() if self._ran(c) else c for c in containers]
+
+    def _ran(self, c: Container) -> bool:
+        if c.info.health is None or c.state is not ContainerState.RUNNING or c.backend.traits().healthchecks:
+            return False
+        now = time.monotonic()
+        with self._lock:
+            due = self._next.setdefault(c.id, now + c.info.health_interval)
+            if now < due:
+                return False
+            self._next[c.id] = now + c.info.health_interval
+        try:
+            c.backend.run_healthcheck(c.id)
+        except (Conflict, NotFound):  # it stopped or went meanwhile: the next look says so
+            return False
+        return True
+
+
 class _Waiter:
-    def __init__(self, dependent: str, dep: DependsOn, containers: Callable[[], list[Container]]) -> None:
-        self.dependent, self.dep, self.containers = dependent, dep, containers
+    def __init__(self, dependent: str, dep: DependsOn, containers: Callable[[], list[Container]],
+                 checks: HealthChecks) -> None:
+        self.dependent, self.dep, self.containers, self.checks = dependent, dep, containers, checks
         self.deadline = time.monotonic() + dep.timeout
 
     def fail(self, why: str) -> NotReady:
         return NotReady(f"Service '{self.dependent}' depends on '{self.dep.service}', which {why}")
 
-    def poll(self, check: Callable[[list[Container]], bool | str], waiting_for: str) -> None:
-        """Call check with fresh containers until it returns True; a string return is the reason to give up."""
+    def poll(self, check: Callable[[list[Container]], bool | str], waiting_for: str, *, health: bool = False) -> None:
+        """Call check with fresh containers until it returns True; a string return is the reason to give up. With
+        `health`, the healthchecks the engine does not run are run."""
         while True:
             containers = [c.refresh() for c in self.containers()]
+            if health:
+                containers = self.checks.tend(containers)
             if containers:
                 verdict = check(containers)
                 if verdict is True:
@@ -94,18 +127,19 @@ def _http(url: str, service: str, address: str) -> bool:
         return False
 
 
-def wait_for(dependent: str, dep: DependsOn, containers: Callable[[], list[Container]]) -> None:
+def wait_for(dependent: str, dep: DependsOn, containers: Callable[[], list[Container]],
+             checks: HealthChecks) -> None:
     """Block until `dep` holds for the dependency's containers, or raise NotReady naming both services."""
-    waiter = _Waiter(dependent, dep, containers)
+    waiter = _Waiter(dependent, dep, containers, checks)
     if dep.condition == "service_healthy":
-        waiter.poll(waiter.healthy, "healthy")
+        waiter.poll(waiter.healthy, "healthy", health=True)
     elif dep.condition == "service_completed_successfully":
         waiter.poll(waiter.completed, "completed")
     if dep.ready:
         waiter.poll(waiter.probe, f"ready ({dep.ready})")
 
 
-def wait_running(service: str, containers: Callable[[], list[Container]], timeout: float, *,
+def wait_running(service: str, containers: Callable[[], list[Container]], timeout: float, *, checks: HealthChecks,
                  may_complete: bool = False) -> None:
     """For `up --wait`: every container running, and healthy where it has a healthcheck (or, with
     `may_complete`, exited with code 0)."""
@@ -117,7 +151,7 @@ def wait_running(service: str, containers: Callable[[], list[Container]], timeou
         return c.state is ContainerState.RUNNING and c.info.health in (None, "healthy")
 
     while True:
-        current = [c.refresh() for c in containers()]
+        current = checks.tend([c.refresh() for c in containers()])
         failed = [c for c in current if not ok(c) and (c.state is ContainerState.EXITED or c.info.health == "unhealthy")]
         if failed:
             states = ", ".join(f"{c.name} {c.human_state}" for c in failed)

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 ADOPT_ATTEMPTS = 100  # 10 s of a name taken by a container not yet to be seen
 Progress = Callable[[str, Mapping[str, Any]], None]
+Retire = Callable[[Container, bool], None]  # a stopped container to remove, and whether with its anonymous volumes
 
 
 class Service:
@@ -39,7 +40,7 @@ class Service:
         self.backend = backend
         self.legacy = legacy
         self.specs = SpecBuilder(config, project=project, image=self.image_name, legacy=legacy, peers=peers,
-                                 naming=naming, project_labels=project_labels)
+                                 backend=backend, naming=naming, project_labels=project_labels)
 
     def __repr__(self) -> str:
         return f"<Service {self.name}>"
@@ -50,7 +51,12 @@ class Service:
 
     @property
     def image_name(self) -> str:
-        return self.config.image or f"{self.project}_{self.name}"
+        """`image:` (an empty tag, `name:`, is the untagged name, as compose reads it), else the name a build is
+        tagged with: `<project>_<service>` for a fig.yml, `<project>-<service>` as Compose v2 names it for a compose
+        file (so either tool finds the other's build)."""
+        if self.config.image:
+            return self.config.image.removesuffix(":")
+        return f"{self.project}{'_' if self.legacy else '-'}{self.name}"
 
     def canonical_name(self, number: int) -> str:
         return canonical_name(self.config, self.project, number, self.naming)
@@ -72,7 +78,21 @@ class Service:
     def ensure_image(self, *, build: bool = True, rebuild: bool = False, policy: str | None = None,
                      on_progress: Progress | None = None) -> str:
         """The id of the image to run: built (when the service has `build:`, or always with `rebuild`) or pulled
-        if missing; pulled every time with pull_policy always, and never with never (`policy` overrides it)."""
+        if missing; pulled every time with pull_policy always, and never with never (`policy` overrides it). The
+        images its `type: image` volumes mount are pulled if missing, too."""
+        image_id = self._own_image(build=build, rebuild=rebuild, policy=policy, on_progress=on_progress)
+        self.ensure_mount_images(on_progress=on_progress)
+        return image_id
+
+    def ensure_mount_images(self, *, on_progress: Progress | None = None) -> None:
+        """Pull the images that `type: image` volumes mount and the engine does not have (as Compose v2 does)."""
+        for volume in self.config.volumes:
+            if volume.image and volume.source and not self.backend.image_id(volume.source):
+                for event in self.backend.pull(volume.source):
+                    if on_progress:
+                        on_progress(self.name, event)
+
+    def _own_image(self, *, build: bool, rebuild: bool, policy: str | None, on_progress: Progress | None) -> str:
         policy = policy or self.config.pull_policy
         if policy == "always" and self.config.image:
             self.pull(on_progress=on_progress)
@@ -102,7 +122,7 @@ class Service:
     def pull(self, *, on_progress: Progress | None = None) -> None:
         if not self.config.image:
             return
-        for event in self.backend.pull(self.config.image, platform=self.config.platform):
+        for event in self.backend.pull(self.image_name, platform=self.config.platform):
             if on_progress:
                 on_progress(self.name, event)
 
@@ -125,24 +145,27 @@ class Service:
     def execute_plan(self, plan: Plan, image_id: str, *, timeout: int | None, start: bool = True,
                      renew_volumes: bool = False, limit: int | None = None,
                      on_event: Callable[[Event], None] = lambda _: None,
-                     before_start: Callable[[Container], None] = lambda _: None) -> list[Container]:
+                     before_start: Callable[[Container], None] = lambda _: None,
+                     retire: Retire | None = None) -> list[Container]:
         """Carry out a plan; returns the service's containers afterwards (those it kept or made).
         `timeout` (None: the service's own) bounds each stop.
-        `before_start` sees each container just before it starts (to attach to its output)."""
+        `before_start` sees each container just before it starts (to attach to its output).
+        `retire`, when given, gets the stopped containers to remove (and whether with their volumes) instead."""
         timeout = self.stop_timeout(timeout)
+        retire = retire or (lambda c, volumes: c.remove(force=True, volumes=volumes))
 
         def act(step: Step) -> Container | None:
             info = step.container
             if step.action is Action.REMOVE:
                 assert info is not None
-                self._remove(info, timeout=timeout)
+                self._remove(info, timeout=timeout, retire=retire)
                 return None
             if step.action is Action.CREATE:
                 return self._create(step.number, image_id, start=start, before_start=before_start)
             assert info is not None
             if step.action is Action.RECREATE:
                 return self._recreate(info, step.number, image_id, timeout=timeout, start=start,
-                                      renew_volumes=renew_volumes, before_start=before_start)
+                                      renew_volumes=renew_volumes, before_start=before_start, retire=retire)
             container = Container(self.backend, info)
             before_start(container)
             self.start(container, patient=True)  # it may be one another fig is creating at this moment
@@ -179,7 +202,7 @@ class Service:
         container can be inspected, so a name taken by nothing yet is tried again."""
         for _ in range(ADOPT_ATTEMPTS):
             try:
-                return Container(self.backend, self.backend.inspect(self.backend.create(spec))), False
+                return Container(self.backend, self.backend.inspect(self._made(self.backend.create(spec)))), False
             except Conflict:
                 try:
                     info = self.backend.inspect(spec.name)
@@ -197,8 +220,17 @@ class Service:
             return Container(self.backend, info), True
         raise Conflict(f"{spec.name}: the name stays taken by a container the engine does not show; try again")
 
+    def _made(self, container_id: str) -> str:
+        """A container just created gets the secrets and configs that are written into it (those with an owner
+        or a mode), as compose writes them."""
+        for mount in (*self.config.secrets, *self.config.configs):
+            if mount.copied:
+                self.backend.put_archive(container_id, "/", mount.archive(),
+                                         copy_uid_gid=mount.uid is not None or mount.gid is not None)
+        return container_id
+
     def _recreate(self, old: ContainerInfo, number: int, image_id: str, *, timeout: int, start: bool,
-                  renew_volumes: bool, before_start: Callable[[Container], None]) -> Container:
+                  renew_volumes: bool, before_start: Callable[[Container], None], retire: Retire) -> Container:
         """Stop, set aside under a temporary name, create the new one with the old one's volumes, then remove
         the old one. Interrupted anywhere, the next `up` finds both by label and converges."""
         canonical = self.canonical_name(number)
@@ -215,15 +247,15 @@ class Service:
             except BackendError:
                 log.debug("could not rename %s back", old.name)
             raise
-        Container(self.backend, old).remove(force=True, volumes=renew_volumes)
+        retire(Container(self.backend, old), renew_volumes)
         return new
 
-    def _remove(self, info: ContainerInfo, *, timeout: int) -> None:
+    def _remove(self, info: ContainerInfo, *, timeout: int, retire: Retire) -> None:
         container = Container(self.backend, info)
         try:
             self.hooks.pre_stop(container, self.config)
             container.stop(timeout)
-            container.remove(force=True)
+            retire(container, False)
         except NotFound:
             pass
 
@@ -240,7 +272,7 @@ class Service:
                 if "is already in use" in str(e) and not options.name:
                     continue
                 raise
-            container = Container(self.backend, self.backend.inspect(cid))
+            container = Container(self.backend, self.backend.inspect(self._made(cid)))
             apisocket.give_credentials(container, self.config)
             return container
         raise BackendError(f"Service '{self.name}': could not find a free name for a one-off container")

@@ -10,14 +10,17 @@ from typing import TYPE_CHECKING, Any
 
 from fig import __version__
 from fig import labels as L
-from fig.backend.base import ContainerInfo
+from fig.backend.base import ContainerBackend, ContainerInfo
 from fig.backend.ports import PortBinding
-from fig.config.model import PortSpec, ServiceConfig, VolumeSpec
+from fig.config.checks import IFNAME_OPTION
+from fig.config.model import NetworkRef, PortSpec, ServiceConfig, VolumeSpec
 from fig.container import Container
 from fig.errors import UserError
 
 if TYPE_CHECKING:  # loaded by the commands that make or run something
-    from fig.backend.specs import ContainerSpec, EndpointSpec
+    from fig.backend.specs import ContainerSpec, EndpointSpec, MountSpec
+
+    Wiring = tuple[list[EndpointSpec], list[tuple[str, str]], list[str], dict[str, str]]  # networks, links, hosts, env
 
 
 @dataclass(frozen=True)
@@ -61,13 +64,14 @@ def _nanoseconds(seconds: float | None) -> int | None:
 
 
 class SpecBuilder:
-    """`peers(service)` lists another service's containers, for links, volumes_from and shared namespaces."""
+    """`peers(service)` lists another service's containers, for links, volumes_from and shared namespaces; the
+    `backend` says whether the engine has links, and finds the containers of external links."""
 
     def __init__(self, config: ServiceConfig, *, project: str, image: str, legacy: bool,
-                 peers: Callable[[str], list[Container]], naming: L.Naming = L.FIG_NAMES,
+                 peers: Callable[[str], list[Container]], backend: ContainerBackend, naming: L.Naming = L.FIG_NAMES,
                  project_labels: Mapping[str, str] | None = None) -> None:
         self.config, self.project, self.image, self.legacy = config, project, image, legacy
-        self.peers = peers
+        self.peers, self.backend = peers, backend
         self.naming = naming
         self.project_labels = dict(project_labels or {})  # working_dir, config_files, ... for every container
 
@@ -81,40 +85,70 @@ class SpecBuilder:
         """The running containers of the service itself: a one-off container is linked to them (as Fig does)."""
         return [c for c in self.peers(self.config.name) if c.is_running]
 
-    def links(self, own: Sequence[Container] = ()) -> list[tuple[str, str]]:
-        """Legacy links: to the service's `own` running containers (for a one-off), and those of `links`."""
-        result: list[tuple[str, str]] = []
+    def linked(self, own: Sequence[Container] = ()) -> list[tuple[Container, str]]:
+        """The running containers of the project a link reaches, each with a name it is known by there: the
+        service's `own` running containers (for a one-off), and those of `links`."""
+        result: list[tuple[Container, str]] = []
         for container in own:
-            result += [(container.name, self.config.name), (container.name, container.name_without_project),
-                       (container.name, container.name)]
+            result += [(container, self.config.name), (container, container.name_without_project),
+                       (container, container.name)]
         for link in self.config.links:
             for container in [c for c in self.peers(link.target) if c.is_running]:
-                result.append((container.name, link.alias))
-                result.append((container.name, container.name_without_project))
-                result.append((container.name, container.name))
-        result += [(link.target, link.alias) for link in self.config.external_links]
-        return list(dict.fromkeys(result))
+                result += [(container, link.alias), (container, container.name_without_project),
+                           (container, container.name)]
+        return list({(c.name, alias): (c, alias) for c, alias in result}.values())
 
-    def wiring(self, name: str, network_mode: str | None, oneoff: RunOptions | None
-               ) -> tuple[list[EndpointSpec], list[tuple[str, str]], list[str], dict[str, str]]:
-        """Networks, legacy links, extra hosts and link variables of the container `name`. On a compose file's
-        networks a one-off container gets, for its own service, the hosts entry and variables of a legacy link."""
+    def links(self, own: Sequence[Container] = ()) -> list[tuple[str, str]]:
+        """Legacy links: (container name, alias)."""
+        result = [(c.name, alias) for c, alias in self.linked(own)]
+        return result + [(link.target, link.alias) for link in self.config.external_links]
+
+    def wiring(self, name: str, network_mode: str | None, oneoff: RunOptions | None) -> Wiring:
+        """Networks, legacy links, extra hosts and link variables of the container `name`. In a Fig-format file (or
+        beside network_mode) links are the engine's legacy ones; on a compose file's networks they are the network's,
+        and a one-off container gets, for its own service, the hosts entry and variables of a legacy link."""
+        cfg = self.config
+        # a one-off is linked to its own service's containers, unless it shares another's network stack or the host's
+        to_own = oneoff is not None and (network_mode or "bridge") in ("bridge", "default")
+        own = self.own_running() if to_own else []  # one look at them, for the links and the hosts entry
+        links = self.links(own)
+        if (self.legacy or links or cfg.links) and not self.backend.traits().links:
+            return self.linkless_wiring(name, network_mode, oneoff, own)
+        if self.legacy or network_mode:
+            return [], links, list(cfg.extra_hosts), {}
+        links = [(t, a) for t, a in links if any(t == link.target for link in cfg.external_links)]
+        mine = [(c.info, cfg.name, True) for c in own[:1]] if cfg.networks else []
+        hosts, env = _hosts_and_variables(name, mine)
+        return self._endpoints(oneoff, links=True), links, list(cfg.extra_hosts) + hosts, env
+
+    def linkless_wiring(self, name: str, network_mode: str | None, oneoff: RunOptions | None,
+                        own: Sequence[Container]) -> Wiring:
+        """`wiring` on an engine without links (Podman): a Fig-format project's containers join the project's
+        network under their service's name, and each link is what it would give: a hosts entry per name and, for what
+        would be a legacy link, Fig's variables (DB_PORT, DB_PORT_5432_TCP_ADDR, ..., DB_NAME)."""
+        cfg = self.config
+        legacy = self.legacy or bool(network_mode)
+        linked = [(c, alias, legacy) for c, alias in self.linked(own if legacy else ())]
+        if not legacy:
+            linked += [(c, cfg.name, True) for c in own[:1]]
+        fresh = {c.id: c.refresh().info for c, _, _ in linked}  # a listing may leave exposed ports out (Podman's does)
+        targets = [(fresh[c.id], alias, variables) for c, alias, variables in linked]
+        targets += [(self.backend.inspect(link.target), link.alias, True) for link in cfg.external_links]
+        hosts, env = _hosts_and_variables(name, targets)
+        return [] if network_mode else self._endpoints(oneoff, links=False), [], list(cfg.extra_hosts) + hosts, env
+
+    def _endpoints(self, oneoff: RunOptions | None, *, links: bool) -> list[EndpointSpec]:
+        """The container's networks: a compose file's (with its links, when the engine has them), else the
+        project's own; under the service's name, except for a one-off container not asked to."""
         from fig.backend.specs import EndpointSpec
 
         cfg = self.config
-        own = self.own_running() if oneoff is not None else []  # one look at them, for the links and the hosts
-        links = self.links(own)
-        if self.legacy or network_mode:
-            return [], links, list(cfg.extra_hosts), {}
-        aliased = oneoff is None or oneoff.use_aliases
-        networks = [EndpointSpec(n.name, ((cfg.name,) + n.aliases) if aliased else (), n.ipv4_address,
-                                 tuple((link.target, link.alias) for link in cfg.links)) for n in cfg.networks]
-        links = [(t, a) for t, a in links if any(t == link.target for link in cfg.external_links)]
-        extra_hosts, env = list(cfg.extra_hosts), {}
-        for container in (c for c in own[:1] if networks and c.info.ip_addresses):
-            extra_hosts.append(f"{cfg.name}:{container.info.ip_addresses[0]}")
-            env = link_environment(cfg.name, name, container.info)
-        return networks, links, extra_hosts, env
+        aliases = (cfg.name,) if oneoff is None or oneoff.use_aliases else ()
+        if self.legacy:
+            return [EndpointSpec(L.default_network(self.project), aliases)]
+        network_links = tuple((link.target, link.alias) for link in cfg.links) if links else ()
+        return [EndpointSpec(n.name, aliases + n.aliases if aliases else (), n.ipv4_address, network_links,
+                             n.mac_address, n.gw_priority, _driver_opts(n)) for n in cfg.networks]
 
     def depends_on(self) -> str:
         """Compose's depends_on label: the declared dependencies, then those links, volumes_from and shared
@@ -158,9 +192,10 @@ class SpecBuilder:
         return mode
 
     def file_mounts(self) -> list[str]:
-        """Secrets and configs as read-only binds of host files (written first when they come from variables)."""
+        """Secrets and configs as read-only binds of host files (written first when they come from variables);
+        those with an owner or a mode are written into the container instead (fig.service)."""
         mounts = (*self.config.secrets, *self.config.configs)
-        return [f"{m.host_path()}:{m.target}:ro" for m in mounts]
+        return [f"{m.host_path()}:{m.target}:ro" for m in mounts if not m.copied and not m.external]
 
     def resources(self) -> dict[str, Any]:
         """ContainerSpec fields for resources and isolation (devices, tmpfs, ulimits, cpus, logging, ...)."""
@@ -192,7 +227,7 @@ class SpecBuilder:
         name = canonical_name(cfg, self.project, number, self.naming)
         if oneoff is not None:
             name = oneoff.name or self.oneoff_name(number, labels)
-        binds = [f"{v.source}:{v.target}:{v.mode}" for v in cfg.volumes if v.source]
+        binds = [f"{v.source}:{v.target}:{v.mode}" for v in cfg.volumes if v.source and not v.needs_mount_api]
         anonymous = [v.target for v in cfg.volumes if not v.source]
         if not renew_volumes:
             bound = {v.target for v in cfg.volumes if v.source}
@@ -212,12 +247,14 @@ class SpecBuilder:
             hc = cfg.healthcheck
             healthcheck = {k: v for k, v in {
                 "test": list(hc.test), "interval": _nanoseconds(hc.interval), "timeout": _nanoseconds(hc.timeout),
-                "retries": hc.retries, "start_period": _nanoseconds(hc.start_period)}.items() if v is not None}
+                "retries": hc.retries, "start_period": _nanoseconds(hc.start_period),
+                "start_interval": _nanoseconds(hc.start_interval)}.items() if v is not None}
         network_mode = self.network_mode()
         networks, links, extra_hosts, link_env = self.wiring(name, network_mode, oneoff)
         spec = ContainerSpec(
-            name=name, image=self.image, labels=labels, command=cfg.command, entrypoint=cfg.entrypoint,
-            environment={**link_env, **dict(cfg.environment)}, ports=ports, expose=expose, binds=binds + self.file_mounts(),
+            name=name, image=self.image, labels=labels, annotations=dict(cfg.annotations), command=cfg.command,
+            entrypoint=cfg.entrypoint, environment={**link_env, **dict(cfg.environment)}, ports=ports, expose=expose,
+            binds=binds + self.file_mounts(), mounts=[_mount(v) for v in cfg.volumes if v.needs_mount_api],
             volumes=anonymous, volumes_from=self.volumes_from(), links=links if self.legacy or not networks else [],
             network_mode=network_mode, networks=networks, dns=cfg.dns, dns_search=cfg.dns_search,
             extra_hosts=tuple(extra_hosts), working_dir=cfg.working_dir, user=cfg.user, hostname=cfg.hostname,
@@ -228,6 +265,36 @@ class SpecBuilder:
             **self.resources(),
         )
         return spec if oneoff is None else _one_off(spec, oneoff)
+
+
+def _hosts_and_variables(linker: str, targets: list[tuple[ContainerInfo, str, bool]]
+                         ) -> tuple[list[str], dict[str, str]]:
+    """A hosts entry ("alias:address") for each linked container (target, alias, with variables), and the link
+    variables of those that have them."""
+    hosts: list[str] = []
+    env: dict[str, str] = {}
+    for info, alias, variables in (t for t in targets if t[0].ip_addresses):
+        hosts.append(f"{alias}:{info.ip_addresses[0]}")
+        if variables:
+            env.update(link_environment(alias, linker, info))
+    return hosts, env
+
+
+def _driver_opts(network: NetworkRef) -> dict[str, str]:
+    """A network's endpoint driver options, with `interface_name` as the option that names the interface."""
+    options = dict(network.driver_opts)
+    if network.interface_name:
+        options[IFNAME_OPTION] = network.interface_name
+    return options
+
+
+def _mount(volume: VolumeSpec) -> MountSpec:
+    """A volume with a subpath, or an image's files, as the Mounts entry that says so."""
+    from fig.backend.specs import MountSpec
+
+    modes = volume.mode.split(",")
+    return MountSpec("image" if volume.image else "volume", volume.source or "", volume.target, "ro" in modes,
+                     volume.subpath, "nocopy" in modes)
 
 
 def link_environment(alias: str, linker: str, info: ContainerInfo) -> dict[str, str]:

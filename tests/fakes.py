@@ -17,7 +17,12 @@ Engine behaviours it copies on purpose:
     allocated";
   * start/stop of a container already in that state is a no-op; kill of a stopped one is an error;
     remove of a running one without force is an error;
-  * `wait` on a running container lets its process finish with `exit_codes[name]` (default 0).
+  * `wait` on a running container lets its process finish with `exit_codes[name]` (default 0);
+  * a running container with a healthcheck is healthy at once (the engine checked it).
+
+`FakeBackend(podman=True)` is an engine like Podman: it has no links (a spec with legacy links is refused), does not
+run healthchecks (a container stays "starting" until `run_healthcheck`, which records `health_results[name]`,
+default "healthy"), and refuses to remove a container that another joins (network, PID or IPC namespace).
 """
 
 from __future__ import annotations
@@ -37,7 +42,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fig.backend.answers import MODE_DIR, MODE_SYMLINK, EngineEvent, ExecInfo, ImageInfo, PathStat, StatsSample
-from fig.backend.base import ContainerInfo, ContainerState, LogLine, Mount
+from fig.backend.apiversion import NEWEST
+from fig.backend.base import LIVE_STATES, ContainerInfo, ContainerState, EngineTraits, LogLine, Mount
 from fig.backend.ports import PortBinding
 from fig.backend.specs import BuildProgress, BuildRequest, ContainerSpec, ExecSpec, NetworkOptions
 from fig.backend.wire import unix_time
@@ -52,7 +58,7 @@ WRITE_METHODS = frozenset({
     "exec_start_detached", "put_archive", "pause", "unpause",
 }) | SWARM_WRITES
 CONTAINER_WRITES = frozenset({"create", "start", "stop", "restart", "kill", "remove", "rename", "pause", "unpause"})
-_LIVE = (ContainerState.RUNNING, ContainerState.PAUSED, ContainerState.RESTARTING)
+_LIVE = LIVE_STATES
 
 
 def image_key(name: str) -> str:
@@ -92,6 +98,7 @@ class FakeContainer:
     host_ports: dict[tuple[str, int], int] = field(default_factory=dict)  # (proto, container port) -> host
     finished_at: str = ""
     files: dict[str, FakeFile] = field(default_factory=lambda: {"/": FakeFile(MODE_DIR | 0o755)})
+    health: str | None = None  # while running, with a healthcheck: starting, healthy or unhealthy
 
     def info(self) -> ContainerInfo:
         ports: tuple[PortBinding, ...] = ()
@@ -109,7 +116,9 @@ class FakeContainer:
             state=self.state, exit_code=self.exit_code, command=command, ports=ports, mounts=self.mounts,
             created=self.created, finished_at=self.finished_at, status=self.status(), names=(self.name,),
             networks=tuple(e.network for e in self.spec.networks) or (self.spec.network_mode or "bridge",),
-            tty=self.spec.tty,
+            tty=self.spec.tty, health=self.health if self.state in _LIVE else None,
+            health_interval=(self.spec.healthcheck or {}).get("interval", 30_000_000_000) / 1e9
+            if self.spec.healthcheck else 0.0,
             ip_addresses=(f"172.30.{int(self.created) // 256 % 256}.{int(self.created) % 256}",)
             if self.state in _LIVE and self.spec.network_mode not in ("host", "none") else (),
         )
@@ -125,7 +134,10 @@ class FakeContainer:
 class FakeBackend(FakeSwarm):
     """An in-memory engine. Seed it with `add_image`, `log_lines` and `exit_codes`; read `calls`."""
 
-    def __init__(self, images: Iterable[str] = ("busybox:latest",), *, registry: Iterable[str] = ()) -> None:
+    def __init__(self, images: Iterable[str] = ("busybox:latest",), *, registry: Iterable[str] = (),
+                 podman: bool = False) -> None:
+        self.podman = podman
+        self.health_results: dict[str, str] = {}  # container name -> what run_healthcheck records (podman)
         self._lock = threading.RLock()
         self._ids = itertools.count(1)
         self._ports = itertools.count(32768)
@@ -145,10 +157,14 @@ class FakeBackend(FakeSwarm):
         self.event_log: list[EngineEvent] = []  # what the engine would have reported, stamped with the clock
         self.processes: dict[str, list[list[str]]] = {}  # container name -> `top` rows (UID PID ... TIME CMD)
         self.samples: dict[str, StatsSample] = {}  # container name -> what `stats` reads
+        self.version = NEWEST  # the Engine API version it speaks
         self.auths: dict[str, dict[str, str]] = {}  # the registry credentials use_api_socket passes on
         self._swarm_init()
         for image in images:
             self.add_image(image)
+
+    def api_version(self) -> str:
+        return self.version
 
     # -- helpers for tests ------------------------------------------------------------------------------
 
@@ -224,6 +240,13 @@ class FakeBackend(FakeSwarm):
                 self.volumes.setdefault(source, {"anonymous": len(source) == 64, "driver": None, "labels": {}})
                 mounts[target] = Mount(target, "volume", source, f"/var/lib/docker/volumes/{source}/_data",
                                        read_only)
+        for mount in spec.mounts:  # a named volume's subpath, or an image (which must be here, as on the engine)
+            if mount.type == "image" and image_key(mount.source) not in self.images:
+                raise NotFound(f"No such image: {mount.source}")
+            if mount.type == "volume":
+                self.volumes.setdefault(mount.source, {"anonymous": False, "driver": None, "labels": {}})
+            mounts[mount.target] = Mount(mount.target, mount.type, mount.source if mount.type == "volume" else None,
+                                         None, mount.read_only)
         for target in spec.volumes:
             if target in mounts:
                 continue
@@ -269,6 +292,8 @@ class FakeBackend(FakeSwarm):
                     raise NotFound(f"{spec.name}: network {endpoint.network} not found")
             if spec.network_mode and spec.network_mode.startswith("container:"):
                 self._find(spec.network_mode.split(":", 1)[1])
+            if spec.links and self.podman:
+                raise BackendError(f"{spec.name}: bad parameter: link is not supported")
             for target, _alias in spec.links:
                 try:
                     self._find(target)
@@ -309,6 +334,7 @@ class FakeBackend(FakeSwarm):
             host_ports[(p.protocol, p.container_port)] = port
         c.host_ports = host_ports
         c.state = ContainerState.RUNNING
+        c.health = None if not c.spec.healthcheck else "starting" if self.podman else "healthy"
         self._event(c, "start")
         c.exit_code = 0
 
@@ -365,6 +391,11 @@ class FakeBackend(FakeSwarm):
             if c.state in _LIVE and not force:
                 raise BackendError(f"You cannot remove a running container {c.id}. Stop the container before "
                                    "attempting removal or force remove")
+            joining = [o.id for o in self.containers.values() if f"container:{c.id}" in
+                       (o.spec.network_mode, o.spec.pid_mode, o.spec.ipc_mode)]
+            if joining and self.podman:
+                raise BackendError(f"container {c.id} has dependent containers which must be removed before it: "
+                                   f"{', '.join(joining)}: container already exists")
             del self.containers[c.id]
             self._event(c, "destroy")
             if volumes:
@@ -474,6 +505,23 @@ class FakeBackend(FakeSwarm):
             self._record("events", dict(labels), since, until)
             return iter([e for e in self.event_log if all_items_match(e.attributes, labels)
                          and (first is None or e.time_nano >= first) and (last is None or e.time_nano <= last)])
+
+    def traits(self) -> EngineTraits:
+        with self._lock:
+            self._record("traits")
+            return EngineTraits(links=not self.podman, healthchecks=not self.podman)
+
+    def run_healthcheck(self, container_id: str) -> None:
+        with self._lock:
+            self._record("run_healthcheck", container_id)
+            c = self._find(container_id)
+            if not self.podman:
+                raise NotFound(f"{container_id}: page not found")
+            if not c.spec.healthcheck:
+                raise Conflict(f"{container_id}: container {c.id} has no defined healthcheck")
+            if c.state is not ContainerState.RUNNING:
+                raise Conflict(f"{container_id}: container {c.id} is not running")
+            c.health = self.health_results.get(c.name, "healthy")
 
     # -- exec -------------------------------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ raw stream, as attach does, pass as they are), so every request is seen and matc
 from __future__ import annotations
 
 import json
+import os
 import re
 import select
 import socket
@@ -50,9 +51,11 @@ class Rule:
 
 
 class FaultProxy:
-    def __init__(self, path: Path | str, upstream: str = "/var/run/docker.sock") -> None:
+    def __init__(self, path: Path | str, upstream: str | None = None) -> None:
+        """`upstream`: the engine's socket (default: DOCKER_HOST's, else /var/run/docker.sock)."""
         self.path = str(path)
-        self.upstream = upstream
+        self.upstream = upstream or (os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock").removeprefix(
+            "unix://")
         self.rules: list[Rule] = []
         self.seen: list[tuple[str, str]] = []  # (method, target) of every request, in arrival order
         self.acted: list[tuple[str, str, str]] = []  # (action, method, target) of each request a rule took

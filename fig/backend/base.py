@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 
 
 class ContainerState(enum.Enum):
+    """Docker's states. A state this version does not know (an engine may add one) is kept as the engine says it,
+    as a member named UNKNOWN whose value is the engine's word: it is neither running nor exited."""
+
     CREATED = "created"
     RUNNING = "running"
     PAUSED = "paused"
@@ -28,6 +31,16 @@ class ContainerState(enum.Enum):
     REMOVING = "removing"
     EXITED = "exited"
     DEAD = "dead"
+
+    @classmethod
+    def _missing_(cls, value: object) -> ContainerState:
+        member = object.__new__(cls)
+        member._name_ = "UNKNOWN"
+        member._value_ = str(value)
+        return cls._value2member_map_.setdefault(str(value), member)  # type: ignore[return-value]
+
+
+LIVE_STATES = frozenset({ContainerState.RUNNING, ContainerState.PAUSED, ContainerState.RESTARTING})  # "Up"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +74,15 @@ class ContainerInfo:
     names: tuple[str, ...] = ()  # every name the engine knows it by (legacy links add "/linker/alias" ones)
     networks: tuple[str, ...] = ()  # the networks it is attached to
     tty: bool = False  # from inspect only: the container has a TTY (its output is raw, not multiplexed)
+    health_interval: float = 0.0  # from inspect only: seconds between its healthchecks (0 without one)
+
+
+@dataclass(frozen=True, slots=True)
+class EngineTraits:
+    """Where an engine falls short of Docker's, for the domain to make up for it (Podman lacks both)."""
+
+    links: bool = True  # legacy links; without them fig gives a link's names and variables another way
+    healthchecks: bool = True  # it runs healthchecks itself; without, fig runs them (run_healthcheck) while it waits
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +95,7 @@ class LogLine:
 class ContainerBackend(Protocol):
     """What the domain needs from an engine. Implementations raise fig.errors, never SDK errors."""
 
+    def api_version(self) -> str: ...  # the Engine API version spoken, e.g. "1.45" (fig.backend.apiversion)
     def list_containers(self, labels: Mapping[str, str], *, all: bool = False,
                         having: Sequence[str] = ()) -> list[ContainerInfo]: ...  # having: label keys, any value
     def inspect(self, container_id: str) -> ContainerInfo: ...
@@ -113,6 +136,8 @@ class ContainerBackend(Protocol):
     def events(self, labels: Mapping[str, str], *, since: str | None = None,
                until: str | None = None) -> Iterator[EngineEvent]: ...  # times in RFC 3339, as logs takes them
     def image_inspect(self, name: str) -> ImageInfo: ...
+    def traits(self) -> EngineTraits: ...  # asked of the engine once, when first needed
+    def run_healthcheck(self, container_id: str) -> None: ...  # one check now, recorded in the container's health
     # exec: create, then start attached (a raw stream both ways, multiplexed unless a TTY) or detached
     def exec_create(self, container_id: str, spec: ExecSpec) -> str: ...
     def exec_start(self, exec_id: str, *, tty: bool = False) -> socket.socket: ...

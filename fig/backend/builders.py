@@ -1,6 +1,7 @@
 """Which builder builds a run's images, chosen here and only here, and what each one cannot do.
 
-- buildx bake (`docker buildx bake`, all services in one call) where the docker CLI and its buildx plugin are found;
+- buildx bake (`docker buildx bake`, all services in one call) where the docker CLI and its buildx plugin are found
+  (not on Podman: buildx cannot reach its builder, Buildah);
 - else the engine's BuildKit (`POST /build?version=2`; secrets and ssh agents through fig.backend.session);
 - the classic builder (`POST /build`) where DOCKER_BUILDKIT=0, or where the engine says it has no BuildKit.
 
@@ -75,6 +76,9 @@ def choose(environ: Mapping[str, str], ping: Callable[[], Mapping[str, str]], re
     wanted = buildkit_wanted(environ)
     if wanted is False:
         return CLASSIC, None
+    headers = ping()
+    if "libpod-api-version" in headers:  # Podman: buildx cannot reach its builder (Buildah), which /build runs
+        return BUILDKIT, None
     buildx = find_buildx(environ)
     if buildx is not None:
         missed = bake_misses(buildx)
@@ -83,7 +87,6 @@ def choose(environ: Mapping[str, str], ping: Callable[[], Mapping[str, str]], re
         log.info("Service '%s': this buildx's bake cannot set build key '%s': building with %s instead",
                  *missed[0], BUILDKIT)
         return BUILDKIT, None
-    headers = ping()
     engine_has_buildkit = headers.get("ostype", "linux") != "windows" and headers.get("builder-version") != "1"
     return (BUILDKIT if engine_has_buildkit or wanted else CLASSIC), None
 

@@ -16,14 +16,14 @@ import socket
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from fig import errors
-from fig.backend import hostlock, streams, wire
-from fig.backend.base import ContainerInfo, LogLine
+from fig.backend import apiversion, contexts, hostlock, streams, wire
+from fig.backend.base import LIVE_STATES, ContainerInfo, ContainerState, EngineTraits, LogLine
 from fig.backend.buildcalls import BuildCalls
 from fig.backend.swarmcalls import SwarmCalls
-from fig.backend.unixhttp import UnixHTTP, operation, path_of, subject_of
+from fig.backend.unixhttp import UnixHTTP, decoded, operation, path_of, subject_of
 
 if TYPE_CHECKING:
     import docker
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DEFAULT_API_VERSION = "1.41"
 DEFAULT_HTTP_TIMEOUT = 60.0
 _TLS_VARS = ("DOCKER_TLS", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH")
 
@@ -98,38 +97,61 @@ def _modern_tls_adapter() -> Any:
 
 
 class DockerBackend(SwarmCalls, BuildCalls):
-    def __init__(self, client: docker.APIClient | None, url: str, *, http: UnixHTTP | None = None,
-                 connect: Callable[[], docker.APIClient] | None = None,
-                 environ: Mapping[str, str] | None = None) -> None:
-        """Without a `client`, `connect` makes it on first use; with `http`, the calls that need no SDK go there."""
-        self._api = client
+    def __init__(self, url: str, *, connect: Callable[[str], docker.APIClient], http: UnixHTTP | None = None,
+                 version: str | None = None, environ: Mapping[str, str] | None = None) -> None:
+        """`connect(version)` makes the SDK client on first use; with `http`, the calls that need no SDK go there.
+        Without a pinned `version`, the engine is asked which it speaks once, on the first request."""
+        self._api: docker.APIClient | None = None
+        self._pinged: Mapping[str, str] | None = None  # the SDK's ping's headers, when it asked
         self._connect = connect
         self._lock = threading.Lock()
         self.url = url
         self.http = http
+        self._traits: EngineTraits | None = None
+        self._version = version
         self.environ = dict(os.environ if environ is None else environ)
         self.engine_env = {"DOCKER_HOST": url, **{k: v for k, v in self.environ.items() if k in _TLS_VARS}}
 
     @property
     def api(self) -> docker.APIClient:
-        """The SDK client, made (and the SDK imported, ~0.2 s) on first use."""
+        """The SDK client, made (and the SDK imported, ~0.2 s) on first use, speaking the negotiated version."""
         if self._api is None:
             with self._lock:
                 if self._api is None:
-                    assert self._connect is not None
-                    self._api = self._connect()
+                    self._api = self._negotiated_client()
         return self._api
+
+    def _negotiated_client(self) -> docker.APIClient:
+        """The SDK client with the version given explicitly, so that the SDK asks nothing itself (its "auto" would
+        be a `/version` of its own): the pinned one, the one the unix-socket client negotiated, or negotiated here
+        with one `GET /_ping` on the SDK's own connection."""
+        version = self._version or (self.http.version if self.http else None)
+        client = self._connect(version or apiversion.NEWEST)
+        if version is None:
+            with self._translate(operation="ping", seconds=client.timeout):
+                self._pinged = _sdk_ping(client)
+                negotiated = apiversion.negotiate(_engine_version(client, self._pinged), self.url)
+            # The SDK keeps its version in `_version` (api_version reads it); it takes one only when it is made,
+            # and making a second client would open a second connection (a second TLS handshake).
+            cast(Any, client)._version = self._version = negotiated
+        return client
+
+    def api_version(self) -> str:
+        """The Engine API version this backend speaks (asking the engine first if nothing asked it yet)."""
+        if self._version is None:
+            self._version = self.http.version if self.http else self.api.api_version
+        return self._version
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, *, plain_http: bool = True) -> DockerBackend:
-        """The engine of DOCKER_HOST (and DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, DOCKER_API_VERSION). Without
-        `plain_http`, every call goes through the SDK."""
-        env = os.environ if environ is None else environ
+        """The engine of DOCKER_HOST (and DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, DOCKER_API_VERSION), else of the
+        docker context that applies (fig.backend.contexts). Without `plain_http`, every call goes through the SDK."""
+        env = contexts.engine_environment(os.environ if environ is None else environ)
         url = env.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
-        version = env.get("DOCKER_API_VERSION") or DEFAULT_API_VERSION
+        pinned = apiversion.pinned(env)
         timeout = http_timeout(env)
 
-        def connect() -> docker.APIClient:
+        def connect(version: str) -> docker.APIClient:
             import docker
 
             try:
@@ -145,10 +167,10 @@ class DockerBackend(SwarmCalls, BuildCalls):
             return client
 
         tls = env.get("DOCKER_TLS_VERIFY") or env.get("DOCKER_TLS")
-        if plain_http and url.startswith("unix://") and not tls and re.fullmatch(r"\d+\.\d+", version):
-            return cls(None, url, connect=connect, environ=env,
-                       http=UnixHTTP(url[len("unix://"):], version=version, timeout=timeout, url=url))
-        return cls(connect(), url, environ=env)
+        http = None
+        if plain_http and url.startswith("unix://") and not tls:
+            http = UnixHTTP(url[len("unix://"):], version=pinned, timeout=timeout, url=url)
+        return cls(url, connect=connect, http=http, version=pinned, environ=env)
 
     @contextlib.contextmanager
     def _translate(self, subject: str = "", *, operation: str = "", seconds: float = 0) -> Iterator[None]:
@@ -192,14 +214,15 @@ class DockerBackend(SwarmCalls, BuildCalls):
         return None
 
     def _call(self, method: str, path: str, params: Mapping[str, Any] | None = None, *, body: Any = None,
-              subject: str = "", wait: float | None = 0) -> Any:
-        """One request to the engine and its decoded JSON answer; `wait` as in UnixHTTP.open."""
+              subject: str = "", wait: float | None = 0, reply: bool = True) -> Any:
+        """One request to the engine and its decoded JSON answer; `wait` and `reply` as in UnixHTTP.call."""
         if self.http:
-            return self.http.call(method, path, params, body=body, subject=subject, wait=wait)
+            return self.http.call(method, path, params, body=body, subject=subject, wait=wait, reply=reply)
         seconds = None if wait is None else self.api.timeout + wait
         with self._translate(subject or subject_of(path), operation=operation(method, path), seconds=seconds or 0):
             response = self._sdk_request(method, path, params=params, json=body, timeout=seconds)
-            return response.json() if response.content.strip() else None
+        return decoded(response.content, reply=reply, what=f"{subject + ': ' if subject else ''}"
+                       f"{operation(method, path)}", url=self.url)
 
     def _stream(self, path: str, params: Mapping[str, Any], *, follow: bool) -> Iterator[bytes]:
         """The body of a streaming answer as it comes; the request is made before this returns. Only a
@@ -228,9 +251,11 @@ class DockerBackend(SwarmCalls, BuildCalls):
 
     def list_containers(self, labels: Mapping[str, str], *, all: bool = False,
                         having: Sequence[str] = ()) -> list[ContainerInfo]:
+        """Without `all`, the running, paused and restarting ones (Podman's running list leaves paused ones out)."""
         filters = {"label": [f"{k}={v}" for k, v in labels.items()] + list(having)}
-        raw = self._call("GET", "/containers/json", {"all": int(all), "filters": json.dumps(filters)})
-        return [wire.from_summary(c) for c in raw]
+        raw = self._call("GET", "/containers/json", {"all": 1, "filters": json.dumps(filters)})
+        found = [wire.from_summary(c) for c in raw]
+        return found if all else [i for i in found if i.state in LIVE_STATES]
 
     def inspect(self, container_id: str) -> ContainerInfo:
         return wire.from_inspect(self._inspect(container_id))
@@ -239,37 +264,62 @@ class DockerBackend(SwarmCalls, BuildCalls):
         return dict(self._call("GET", path_of("/containers/{}/json", container_id), subject=container_id))
 
     def create(self, spec: ContainerSpec) -> str:
+        """One request from API 1.44 (every network at create), else create, then connect each further network."""
+        version = self.api_version()
         answer = self._call("POST", "/containers/create", {"name": spec.name, "platform": spec.platform},
-                            body=wire.create_body(spec), subject=spec.name)
+                            body=wire.create_body(spec, version), subject=spec.name)
         for warning in answer.get("Warnings") or ():  # e.g. a limit this kernel cannot apply
             log.warning("%s: %s", spec.name, warning)
         cid: str = answer["Id"]
-        for extra in spec.networks[1:]:
+        for extra in spec.networks[len(wire.created_networks(spec, version)):]:
             self._call("POST", path_of("/networks/{}/connect", extra.network), subject=spec.name,
-                       body={"Container": cid, "EndpointConfig": wire.endpoint_config(extra)})
+                       body={"Container": cid, "EndpointConfig": wire.endpoint_config(extra)}, reply=False)
         return cid
 
     def start(self, container_id: str) -> None:
-        self._call("POST", path_of("/containers/{}/start", container_id))
+        self._call("POST", path_of("/containers/{}/start", container_id), reply=False)
 
     def stop(self, container_id: str, *, timeout: int) -> None:
-        self._call("POST", path_of("/containers/{}/stop", container_id), {"t": timeout}, wait=timeout)
+        self._stop(container_id, "stop", timeout)
 
     def restart(self, container_id: str, *, timeout: int) -> None:
-        self._call("POST", path_of("/containers/{}/restart", container_id), {"t": timeout}, wait=timeout)
+        self._stop(container_id, "restart", timeout)
+
+    def _stop(self, container_id: str, action: str, timeout: int) -> None:
+        """Stop or restart. Podman refuses a paused container (Docker does not): it is unpaused first then. Podman
+        also fails a stop whose SIGKILL comes as the container ends by itself ("container state improper: stopped"):
+        the container has stopped then, as asked (and a restart starts it)."""
+        def act() -> None:
+            self._call("POST", path_of(f"/containers/{{}}/{action}", container_id), {"t": timeout}, wait=timeout,
+                       reply=False)
+
+        try:
+            act()
+        except (errors.NotFound, errors.ConnectionFailed, errors.EngineTimeout):
+            raise
+        except errors.BackendError:
+            state = self.inspect(container_id).state
+            if state is ContainerState.PAUSED:
+                self.unpause(container_id)
+                act()
+            elif state is not ContainerState.EXITED:
+                raise
+            elif action == "restart":
+                self.start(container_id)
 
     def kill(self, container_id: str, *, signal: str = "SIGKILL") -> None:
-        self._call("POST", path_of("/containers/{}/kill", container_id), {"signal": signal})
+        self._call("POST", path_of("/containers/{}/kill", container_id), {"signal": signal}, reply=False)
 
     def remove(self, container_id: str, *, force: bool = False, volumes: bool = False) -> None:
         try:
-            self._call("DELETE", path_of("/containers/{}", container_id), {"v": int(volumes), "force": int(force)})
+            self._call("DELETE", path_of("/containers/{}", container_id), {"v": int(volumes), "force": int(force)},
+                       reply=False)
         except errors.BackendError as e:
             if "already in progress" not in str(e):  # the engine answers 409 while another remove runs
                 raise
 
     def rename(self, container_id: str, name: str) -> None:
-        self._call("POST", path_of("/containers/{}/rename", container_id), {"name": name})
+        self._call("POST", path_of("/containers/{}/rename", container_id), {"name": name}, reply=False)
 
     def wait(self, container_id: str) -> int:
         return int(self._call("POST", path_of("/containers/{}/wait", container_id), wait=None)["StatusCode"])
@@ -314,13 +364,13 @@ class DockerBackend(SwarmCalls, BuildCalls):
         return raw
 
     def resize(self, container_id: str, height: int, width: int) -> None:
-        self._call("POST", path_of("/containers/{}/resize", container_id), {"h": height, "w": width})
+        self._call("POST", path_of("/containers/{}/resize", container_id), {"h": height, "w": width}, reply=False)
 
     def pause(self, container_id: str) -> None:
-        self._call("POST", path_of("/containers/{}/pause", container_id), subject=container_id)
+        self._call("POST", path_of("/containers/{}/pause", container_id), subject=container_id, reply=False)
 
     def unpause(self, container_id: str) -> None:
-        self._call("POST", path_of("/containers/{}/unpause", container_id), subject=container_id)
+        self._call("POST", path_of("/containers/{}/unpause", container_id), subject=container_id, reply=False)
 
     def top(self, container_id: str) -> tuple[list[str], list[list[str]]]:
         answer = self._call("GET", path_of("/containers/{}/top", container_id), subject=container_id)
@@ -362,7 +412,7 @@ class DockerBackend(SwarmCalls, BuildCalls):
         return wire.from_exec_inspect(self._call("GET", path_of("/exec/{}/json", exec_id), subject=exec_id))
 
     def exec_resize(self, exec_id: str, height: int, width: int) -> None:
-        self._call("POST", path_of("/exec/{}/resize", exec_id), {"h": height, "w": width}, subject=exec_id)
+        self._call("POST", path_of("/exec/{}/resize", exec_id), {"h": height, "w": width}, subject=exec_id, reply=False)
 
     # -- archive ----------------------------------------------------------------------------------------
 
@@ -433,6 +483,16 @@ class DockerBackend(SwarmCalls, BuildCalls):
     def image_inspect(self, name: str) -> ImageInfo:
         return wire.from_image_inspect(self._call("GET", path_of("/images/{}/json", name), subject=name))
 
+    def traits(self) -> EngineTraits:
+        if self._traits is None:
+            self._traits = wire.engine_traits(self._call("GET", "/version"))
+        return self._traits
+
+    def run_healthcheck(self, container_id: str) -> None:
+        """Podman's one check now (GET /libpod/containers/{id}/healthcheck), which it records in the container's
+        health; its answer is this check's result alone."""
+        self._call("GET", path_of("/libpod/containers/{}/healthcheck", container_id), subject=container_id)
+
     def image_id(self, name: str) -> str | None:
         try:
             return str(self._call("GET", path_of("/images/{}/json", name), subject=name)["Id"])
@@ -452,12 +512,14 @@ class DockerBackend(SwarmCalls, BuildCalls):
         return _content(response)
 
     def _ping(self) -> Mapping[str, str]:
+        """The answer to the ping that negotiated the API version, or one of its own when the version is pinned."""
         if self.http:
-            headers, _ = self.http.fetch("HEAD", "/_ping")
-            return headers
-        with self._translate("ping"):
-            response = self._sdk_request("HEAD", "/_ping")
-        return {k.lower(): v for k, v in response.headers.items()}
+            return self.http.ping()
+        api = self.api
+        if self._pinged is None:
+            with self._translate("ping"):
+                self._pinged = _sdk_ping(api)
+        return self._pinged
 
     def _can_hijack(self) -> bool:
         return self.http is not None  # the SDK cannot send a header more than once, as /session needs
@@ -503,7 +565,7 @@ class DockerBackend(SwarmCalls, BuildCalls):
                 log.debug("network %s was made at the same moment by another client of the engine", name)
 
     def remove_network(self, name: str) -> None:
-        self._call("DELETE", path_of("/networks/{}", name), subject=f"network {name}")
+        self._call("DELETE", path_of("/networks/{}", name), subject=f"network {name}", reply=False)
 
     def volume_exists(self, name: str) -> bool:
         return self._exists(path_of("/volumes/{}", name), f"volume {name}")
@@ -515,7 +577,7 @@ class DockerBackend(SwarmCalls, BuildCalls):
                        subject=f"volume {name}")
 
     def remove_volume(self, name: str) -> None:
-        self._call("DELETE", path_of("/volumes/{}", name), subject=f"volume {name}")
+        self._call("DELETE", path_of("/volumes/{}", name), subject=f"volume {name}", reply=False)
 
     def _exists(self, path: str, subject: str) -> bool:
         try:
@@ -523,6 +585,28 @@ class DockerBackend(SwarmCalls, BuildCalls):
             return True
         except errors.NotFound:
             return False
+
+
+def _sdk_ping(client: Any) -> Mapping[str, str]:
+    """The headers of `GET /_ping`'s answer through the SDK's session, names in lowercase."""
+    return {k.lower(): v for k, v in client.get(f"{client.base_url}/_ping", timeout=client.timeout).headers.items()}
+
+
+def _engine_version(client: Any, pinged: Mapping[str, str]) -> str | None:
+    """The engine's newest API version: the ping's Api-Version header, else `/version` (engines before 1.25 send
+    no header)."""
+    import docker.errors
+    import requests
+
+    header = pinged.get("api-version")
+    if header:
+        return str(header)
+    answer = client.get(f"{client.base_url}/version", timeout=client.timeout)
+    try:
+        answer.raise_for_status()
+    except requests.HTTPError as e:
+        raise docker.errors.create_api_error_from_http_exception(e) from e
+    return str(answer.json().get("ApiVersion") or "") or None
 
 
 def _content(response: Any) -> Iterator[bytes]:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from fig.backend.answers import EngineEvent, ExecInfo, ImageInfo, PathStat, StatsSample
-from fig.backend.base import ContainerBackend, ContainerInfo, ContainerState, LogLine
+from fig.backend.base import LIVE_STATES, ContainerBackend, ContainerInfo, ContainerState, EngineTraits, LogLine
 from fig.backend.specs import BuildProgress, BuildRequest, ContainerSpec, ExecSpec, NetworkOptions
 
 _PREFIX = "dry-run-"
@@ -47,6 +47,9 @@ class DryRunBackend:
             health = "healthy" if state is ContainerState.RUNNING and self._info(container_id).health else None
             self._set(container_id, state=state, health=health)
 
+    def api_version(self) -> str:
+        return self.inner.api_version()
+
     # -- containers -------------------------------------------------------------------------------------------
 
     def list_containers(self, labels: Mapping[str, str], *, all: bool = False,
@@ -54,8 +57,7 @@ class DryRunBackend:
         found = [self.changed.get(i.id, i) for i in self.inner.list_containers(labels, all=True, having=having)
                  if i.id not in self.removed]
         found += [i for i in self.made.values() if all_match(i.labels, labels, having)]
-        return [i for i in found if all or i.state in (ContainerState.RUNNING, ContainerState.PAUSED,
-                                                        ContainerState.RESTARTING)]
+        return [i for i in found if all or i.state in LIVE_STATES]
 
     def inspect(self, container_id: str) -> ContainerInfo:
         return self._info(container_id)
@@ -153,6 +155,12 @@ class DryRunBackend:
 
     def image_inspect(self, name: str) -> ImageInfo:
         return self.inner.image_inspect(name)
+
+    def traits(self) -> EngineTraits:
+        return self.inner.traits()
+
+    def run_healthcheck(self, container_id: str) -> None:
+        """Nothing: what it would start counts as healthy already, and a check is recorded by the engine."""
 
     # -- networks and volumes ---------------------------------------------------------------------------------
 

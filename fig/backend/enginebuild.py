@@ -8,6 +8,7 @@ import io
 import json
 import logging
 import os
+import re
 import tarfile
 import tempfile
 import socket
@@ -25,6 +26,7 @@ from fig.errors import BuildError, FigError
 
 log = logging.getLogger(__name__)
 
+_STEP = re.compile(r"^(?:Step|STEP) (\d+/\d+) ?: (.*)")
 _SPOOL = 16 << 20  # bytes of a context kept in memory before it spills to a temporary file
 PARALLEL = 4  # builds at a time
 # POST /build's query and its tar body (None for a remote context), and the chunks of the answer
@@ -44,7 +46,9 @@ def _params(r: BuildRequest, kind: str, dockerfile: str | None) -> dict[str, Any
         "ulimits": json.dumps([{"Name": n, "Soft": s, "Hard": h} for n, s, h in r.ulimits]) if r.ulimits else None,
         "remote": r.context if is_remote(r.context) else None,
     }
-    params.update({"version": "2"} if kind == BUILDKIT else {"rm": 1, "forcerm": 1})
+    params.update({"rm": 1, "forcerm": 1})  # BuildKit has nothing to remove; Podman's Buildah keeps a failed step's
+    if kind == BUILDKIT:  # container without them
+        params["version"] = "2"
     return params
 
 
@@ -165,8 +169,8 @@ class EngineBuild:
                 said.append(str((event.get("errorDetail") or {}).get("message") or event.get("error")))
             elif "stream" in event:
                 text = str(event["stream"])
-                if text.startswith("Step "):
-                    step = text.strip()  # "Step 3/3 : RUN exit 3"
+                if m := _STEP.match(text):  # Docker's "Step 3/3 : RUN exit 3", Buildah's (Podman) "STEP 3/3: RUN ..."
+                    step = f"Step {m[1]} : {m[2].strip()}"
                 if on_progress:
                     on_progress(r.service, {"stream": text})
         if said:

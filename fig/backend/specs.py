@@ -17,6 +17,21 @@ class EndpointSpec:
     aliases: tuple[str, ...] = ()
     ipv4_address: str | None = None
     links: tuple[tuple[str, str], ...] = ()
+    mac_address: str | None = None
+    gw_priority: int | None = None
+    driver_opts: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class MountSpec:
+    """A mount a bind string cannot say (HostConfig.Mounts): a named volume's subpath, or an image's files."""
+
+    type: str  # "volume" or "image"
+    source: str  # the volume's or the image's name
+    target: str
+    read_only: bool = False
+    subpath: str | None = None
+    nocopy: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,12 +41,14 @@ class ContainerSpec:
     name: str
     image: str
     labels: Mapping[str, str]
+    annotations: Mapping[str, str] = field(default_factory=dict)
     command: Sequence[str] | None = None
     entrypoint: Sequence[str] | None = None
-    environment: Mapping[str, str] = field(default_factory=dict)
+    environment: Mapping[str, str | None] = field(default_factory=dict)  # None: the variable is unset (bare)
     ports: Sequence[PortBinding] = ()
     expose: Sequence[PortBinding] = ()
     binds: Sequence[str] = ()  # "source:target:mode" for bind mounts and named volumes
+    mounts: Sequence[MountSpec] = ()  # what binds cannot say
     volumes: Sequence[str] = ()  # anonymous volume targets
     volumes_from: Sequence[str] = ()  # "container_id:mode"
     links: Sequence[tuple[str, str]] = ()  # (container name, alias)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import json
+import re
 import struct
 import sys
 from collections.abc import Iterator
@@ -11,7 +13,7 @@ from typing import Any
 from fig import errors
 from fig.backend.base import LogLine
 
-STAMP = len("2024-01-01T00:00:00.000000000Z")  # the engine's timestamps are of fixed width, then a space
+_STAMP = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$")
 
 
 def frames(chunks: Iterator[bytes], tty: bool) -> Iterator[tuple[str, bytes]]:
@@ -70,7 +72,20 @@ def timestamped(lines: Iterator[LogLine]) -> Iterator[LogLine]:
     """Move the engine's leading timestamp of each line into LogLine.timestamp (a TTY's raw stream)."""
     for line in lines:
         stamp, _, text = line.text.partition(" ")
-        yield LogLine(text, line.stream, stamp)
+        yield LogLine(text, line.stream, nanostamp(stamp))
+
+
+def nanostamp(stamp: str) -> str:
+    """An engine's RFC 3339 timestamp in UTC with nine digits of fraction, so that stamps sort as text: Docker
+    writes nine digits, Podman whole seconds (2026-12-07T01:00:13Z). Anything else is left as it is."""
+    m = _STAMP.match(stamp)
+    if not m:
+        return stamp
+    whole = m[1]
+    if m[3] != "Z":
+        moment = datetime.datetime.fromisoformat(m[1] + m[3]).astimezone(datetime.timezone.utc)
+        whole = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    return f"{whole}.{(m[2] or '')[:9].ljust(9, '0')}Z"
 
 
 def json_lines(chunks: Iterator[bytes]) -> Iterator[dict[str, Any]]:
@@ -93,8 +108,9 @@ def stamped_lines(chunks: Iterator[bytes]) -> Iterator[LogLine]:
     pending = {"stdout": b"", "stderr": b""}
     stamp = {"stdout": "", "stderr": ""}
     for stream, data in _each_frame(chunks):
-        stamp[stream] = data[:STAMP].decode("ascii", "replace")
-        *complete, pending[stream] = (pending[stream] + data[STAMP + 1:]).split(b"\n")
+        head, _, data = data.partition(b" ")  # the stamp's width varies with the engine
+        stamp[stream] = nanostamp(head.decode("ascii", "replace"))
+        *complete, pending[stream] = (pending[stream] + data).split(b"\n")
         for line in complete:
             yield LogLine(_text(line), stream, stamp[stream])
     for stream, data in pending.items():

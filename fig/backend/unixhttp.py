@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 import logging
 import socket
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import IO, Any
 from urllib.parse import quote, urlencode
 
 from fig import errors
-from fig.backend import http11
+from fig.backend import apiversion, http11
 
 log = logging.getLogger(__name__)
 # The SDK's test for "404 means the image is missing" (docker.errors.create_api_error_from_http_exception).
@@ -30,28 +31,63 @@ def path_of(template: str, *args: str) -> str:
 
 
 class UnixHTTP:
-    """One connection per request (`Connection: close`), so threads never share one."""
+    """One connection per request (`Connection: close`), so threads never share one. Without a `version`, the first
+    request asks the engine which it speaks (one `GET /_ping`) and every request then uses the negotiated one."""
 
-    def __init__(self, socket_path: str, *, version: str, timeout: float | None, url: str) -> None:
+    def __init__(self, socket_path: str, *, version: str | None, timeout: float | None, url: str) -> None:
         self.socket_path = socket_path
-        self.prefix = f"/v{version}"
+        self._version = version
+        self._ping: Mapping[str, str] | None = None
+        self._lock = threading.Lock()
         self.timeout = timeout
         self.url = url
 
-    def _target(self, path: str, params: Mapping[str, Any] | None) -> str:
+    @property
+    def version(self) -> str:
+        """The Engine API version of every request: the pinned one, else negotiated once (fig.backend.apiversion)."""
+        if self._version is None:
+            with self._lock:
+                if self._version is None:
+                    self._version = apiversion.negotiate(self._engine_version(), self.url)
+        return self._version
+
+    def ping(self) -> Mapping[str, str]:
+        """The headers of the engine's answer to `GET /_ping` (names in lowercase: api-version, builder-version,
+        ...), asked once; none from an engine that has no such endpoint."""
+        if self._ping is None:
+            try:
+                headers, body = self.fetch("GET", "/_ping", versioned=False)
+                for _ in body:
+                    pass
+            except errors.NotFound:
+                headers = {}
+            self._ping = headers
+        return self._ping
+
+    def _engine_version(self) -> str | None:
+        """The engine's newest API version: `GET /_ping`'s Api-Version header, else `/version` (engines before 1.25
+        send no header)."""
+        header = self.ping().get("api-version")
+        if header:
+            return header
+        answer = self.call("GET", "/version", versioned=False) or {}
+        return str(answer.get("ApiVersion") or "") or None
+
+    def _target(self, path: str, params: Mapping[str, Any] | None, versioned: bool = True) -> str:
         query = urlencode({k: v for k, v in (params or {}).items() if v is not None}, doseq=True)
-        return self.prefix + path + (f"?{query}" if query else "")
+        return (f"/v{self.version}" if versioned else "") + path + (f"?{query}" if query else "")
 
     def open(self, method: str, path: str, params: Mapping[str, Any] | None = None, *, body: Any = None,
              subject: str = "", wait: float | None = 0, stream: bool = False,
-             tar: bytes | Iterable[bytes] | IO[bytes] | None = None) -> http11.HTTPResponse:
+             tar: bytes | Iterable[bytes] | IO[bytes] | None = None, versioned: bool = True
+             ) -> http11.HTTPResponse:
         """Send a request (with `body` as JSON, or `tar` as a tar archive, whole or in chunks) and return the
         response of a successful one, unread. `wait` adds the seconds the engine may take on purpose (stop's grace
-        period) to the timeout; None waits for ever."""
+        period) to the timeout; None waits for ever. Only `versioned` paths carry the API version."""
         limit = None if wait is None or self.timeout is None else self.timeout + wait
         # a stream asks in HTTP/1.0, so the engine sends it as it comes rather than in chunks, one per line written
         conn = http11.HTTPConnection(self.socket_path, limit, "HTTP/1.0" if stream else "HTTP/1.1")
-        target = self._target(path, params)
+        target = self._target(path, params, versioned)
         headers = {"Connection": "close"}
         data: bytes | Iterable[bytes] | IO[bytes] | None = tar
         if body is not None:
@@ -98,9 +134,12 @@ class UnixHTTP:
         return failure
 
     def call(self, method: str, path: str, params: Mapping[str, Any] | None = None, *, body: Any = None,
-             subject: str = "", wait: float | None = 0, tar: bytes | Iterable[bytes] | IO[bytes] | None = None) -> Any:
-        """The decoded JSON answer of a request (None for an empty one)."""
-        response = self.open(method, path, params, body=body, subject=subject, wait=wait, tar=tar)
+             subject: str = "", wait: float | None = 0, tar: bytes | Iterable[bytes] | IO[bytes] | None = None,
+             reply: bool = True, versioned: bool = True) -> Any:
+        """The decoded JSON answer of a request (None for an empty one). With `reply` False (the API documents no
+        answer), whatever comes is read and dropped: Podman answers some of those with the text `OK`."""
+        response = self.open(method, path, params, body=body, subject=subject, wait=wait, tar=tar,
+                             versioned=versioned)
         try:
             body = response.read()
         except (OSError, http11.HTTPException) as e:
@@ -109,7 +148,8 @@ class UnixHTTP:
             raise self._failed(cut, method, path, subject, limit) from e
         finally:
             response.close()
-        return json.loads(body) if body.strip() else None
+        return decoded(body, reply=reply, what=f"{subject + ': ' if subject else ''}{operation(method, path)}",
+                       url=self.url)
 
     def stream(self, path: str, params: Mapping[str, Any] | None = None, *, follow: bool = True) -> Iterator[bytes]:
         """The body of a streaming answer (logs), chunk by chunk as the engine sends it. The request is made
@@ -119,10 +159,11 @@ class UnixHTTP:
 
     def fetch(self, method: str, path: str, params: Mapping[str, Any] | None = None, *, subject: str = "",
               wait: float | None = 0, tar: bytes | Iterable[bytes] | IO[bytes] | None = None,
-              ) -> tuple[Mapping[str, str], Iterator[bytes]]:
+              versioned: bool = True) -> tuple[Mapping[str, str], Iterator[bytes]]:
         """The headers of an answer (to a request with `tar` as its body, if given), and its body chunk by chunk
         as `stream` gives it (empty for HEAD)."""
-        response = self.open(method, path, params, subject=subject, wait=wait, stream=True, tar=tar)
+        response = self.open(method, path, params, subject=subject, wait=wait, stream=True, tar=tar,
+                             versioned=versioned)
         headers = {k.lower(): v for k, v in response.getheaders()}
 
         def chunks() -> Iterator[bytes]:
@@ -142,6 +183,7 @@ class UnixHTTP:
         """POST `path` (with `body` as JSON) and take its connection over as a raw stream both ways (attach, exec
         start): the socket after the answer's head, with nothing of the stream read yet. `headers` replace the
         `Upgrade: tcp` ones (a BuildKit session's `Upgrade: h2c` and its names)."""
+        target = self._target(path, params)
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         data = b"" if body is None else json.dumps(body).encode()
         kind = "Content-Type: application/json\r\n" if body is not None else ""
@@ -149,7 +191,7 @@ class UnixHTTP:
         try:
             sock.settimeout(self.timeout)
             sock.connect(self.socket_path)
-            sock.sendall(f"POST {self._target(path, params)} HTTP/1.1\r\nHost: localhost\r\n{extra}"
+            sock.sendall(f"POST {target} HTTP/1.1\r\nHost: localhost\r\n{extra}"
                          f"{kind}Content-Length: {len(data)}\r\n\r\n".encode() + data)
             status, reason, answered = _head(sock)
             if status >= 400:
@@ -163,6 +205,18 @@ class UnixHTTP:
             raise self._failed(e, "POST", path, subject, self.timeout)
         sock.settimeout(None)
         return sock
+
+
+def decoded(body: bytes, *, reply: bool, what: str, url: str) -> Any:
+    """An answer's JSON (None when empty, or when no answer is expected); an answer that is not JSON is an error."""
+    if not reply or not body.strip():
+        return None
+    try:
+        return json.loads(body)
+    except ValueError:
+        text = body[:80].decode("utf-8", "replace")
+        raise errors.BackendError(f"{what}: the engine at {url} answered with something that is not JSON: "
+                                  f"{text!r}") from None
 
 
 def operation(method: str, path: str) -> str:

@@ -10,45 +10,59 @@ import base64
 import datetime
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from fig import errors
-from fig.backend.base import ContainerInfo, ContainerState, Mount
+from fig.backend import apiversion
+from fig.backend.base import ContainerInfo, ContainerState, EngineTraits, Mount
 from fig.backend.ports import PortBinding
 
 if TYPE_CHECKING:  # what is asked of the engine, and its answers other than containers: loaded by the calls
     from fig.backend.answers import EngineEvent, ExecInfo, ImageInfo, PathStat, StatsSample
-    from fig.backend.specs import ContainerSpec, EndpointSpec, ExecSpec, NetworkOptions
+    from fig.backend.specs import ContainerSpec, EndpointSpec, ExecSpec, MountSpec, NetworkOptions
 
 _EXIT_RE = re.compile(r"Exited \((-?\d+)\)")
+# Podman's states in Docker's words: "configured" is created; "stopping" still runs (Docker says running until the
+# process ends); "stopped" has ended, with its exit code, and is not yet cleaned up (then it says exited).
+_PODMAN_STATES = {"configured": "created", "stopping": "running", "stopped": "exited"}
 _HEALTH_RE = re.compile(r"\((healthy|unhealthy|health: starting)\)")
 
 
-def create_body(spec: ContainerSpec) -> dict[str, Any]:
-    """The body of POST /containers/create (the name goes in the query)."""
+def created_networks(spec: ContainerSpec, version: str) -> Sequence[EndpointSpec]:
+    """The networks a container joins at create: all of them from API 1.44, else the first (the others are
+    connected after it is made)."""
+    return spec.networks if apiversion.at_least(version, apiversion.MULTI_NETWORK_CREATE) else spec.networks[:1]
+
+
+def create_body(spec: ContainerSpec, version: str) -> dict[str, Any]:
+    """The body of POST /containers/create (the name goes in the query) in the Engine API `version`."""
     exposed = dict.fromkeys(f"{p.container_port}/{p.protocol}" for p in (*spec.ports, *spec.expose))
     healthcheck = None
     if spec.healthcheck is not None:
         keys = {"test": "Test", "interval": "Interval", "timeout": "Timeout", "retries": "Retries",
-                "start_period": "StartPeriod"}
+                "start_period": "StartPeriod", "start_interval": "StartInterval"}
         healthcheck = {keys[k]: v for k, v in spec.healthcheck.items() if v is not None}
-    network_mode = spec.network_mode
-    networking = None
-    if spec.networks:
-        first = spec.networks[0]
-        network_mode = network_mode or first.network
-        networking = {"EndpointsConfig": {first.network: endpoint_config(first)}}
+    network_mode, networking, mac_address = spec.network_mode, None, spec.mac_address
+    endpoints = list(created_networks(spec, version))
+    if endpoints:
+        network_mode = network_mode or endpoints[0].network
+        if mac_address and apiversion.at_least(version, apiversion.ENDPOINT_MAC_ADDRESS):
+            # From 1.44 a MAC address belongs to an endpoint (1.52 refuses Config.MacAddress), as in Compose v2
+            endpoints[0] = replace(endpoints[0], mac_address=endpoints[0].mac_address or mac_address)
+            mac_address = None
+        networking = {"EndpointsConfig": {e.network: endpoint_config(e) for e in endpoints}}
     body: dict[str, Any] = {
         "Hostname": spec.hostname, "Domainname": spec.domainname, "User": spec.user, "WorkingDir": spec.working_dir,
         "ExposedPorts": {p: {} for p in exposed} or None,
         "Tty": spec.tty, "OpenStdin": spec.stdin_open, "StdinOnce": spec.stdin_open,
         "AttachStdin": spec.stdin_open, "AttachStdout": True, "AttachStderr": True,
-        "Env": [f"{k}={v}" for k, v in spec.environment.items()],
+        "Env": [k if v is None else f"{k}={v}" for k, v in spec.environment.items()],
         "Cmd": _list(spec.command), "Entrypoint": _list(spec.entrypoint), "Image": spec.image,
         "Volumes": {v: {} for v in spec.volumes} or None, "NetworkDisabled": False, "Labels": dict(spec.labels),
         "StopSignal": spec.stop_signal, "StopTimeout": spec.stop_timeout, "Healthcheck": healthcheck,
-        "MacAddress": spec.mac_address,
+        "MacAddress": mac_address,
         "HostConfig": _host_config(spec, network_mode), "NetworkingConfig": networking,
     }
     return _without_none(body)
@@ -81,6 +95,7 @@ def _host_config(spec: ContainerSpec, network_mode: str | None) -> dict[str, Any
         "Memory": spec.mem_limit, "MemoryReservation": spec.mem_reservation or None,
         "MemorySwap": spec.memswap_limit, "CpuShares": spec.cpu_shares or None, "NanoCpus": spec.nano_cpus or None,
         "CpusetCpus": spec.cpuset_cpus or None, "PidsLimit": spec.pids_limit or None,
+        "Annotations": dict(spec.annotations) or None, "Mounts": [_mount(m) for m in spec.mounts] or None,
     }
     for key, value in spec.host_options.items():
         if key == "blkio_config":
@@ -132,10 +147,20 @@ def _blkio(settings: Any) -> dict[str, Any]:
 
 def endpoint_config(endpoint: EndpointSpec) -> dict[str, Any]:
     """A container's settings on one network (at create, or when connecting it to a further one)."""
-    config: dict[str, Any] = {"Aliases": list(endpoint.aliases) or None, "Links": _links(endpoint.links)}
+    config: dict[str, Any] = {"Aliases": list(endpoint.aliases) or None, "Links": _links(endpoint.links),
+                              "MacAddress": endpoint.mac_address, "GwPriority": endpoint.gw_priority,
+                              "DriverOpts": dict(endpoint.driver_opts) or None}
     if endpoint.ipv4_address:
         config["IPAMConfig"] = {"IPv4Address": endpoint.ipv4_address}
     return _without_none(config)
+
+
+def _mount(mount: MountSpec) -> dict[str, Any]:
+    """A HostConfig.Mounts entry: a named volume (with its subpath, API 1.45) or an image (API 1.48)."""
+    options = _without_none({"Subpath": mount.subpath, "NoCopy": mount.nocopy or None}) or None
+    return _without_none({"Type": mount.type, "Source": mount.source, "Target": mount.target,
+                          "ReadOnly": mount.read_only or None,
+                          "VolumeOptions" if mount.type == "volume" else "ImageOptions": options})
 
 
 def network_body(name: str, driver: str | None, internal: bool, labels: Mapping[str, str],
@@ -270,7 +295,7 @@ def from_summary(c: dict[str, Any]) -> ContainerInfo:
     return ContainerInfo(
         id=c["Id"], name=own_name(c.get("Names") or []), image=c.get("Image", ""),
         image_id=c.get("ImageID", ""), labels=c.get("Labels") or {},
-        state=ContainerState(c.get("State") or "created"), exit_code=int(exit_match[1]) if exit_match else 0,
+        state=_state(c.get("State")), exit_code=int(exit_match[1]) if exit_match else 0,
         command=c.get("Command", ""), ports=ports, mounts=_mounts(c),
         health=health[1].replace("health: ", "") if health else None, created=str(c.get("Created", "")),
         ip_addresses=_addresses(c.get("NetworkSettings")), status=status,
@@ -291,13 +316,39 @@ def from_inspect(c: dict[str, Any]) -> ContainerInfo:
     command = " ".join((config.get("Entrypoint") or []) + (config.get("Cmd") or []))
     return ContainerInfo(
         id=c["Id"], name=c.get("Name", "").lstrip("/"), image=config.get("Image", ""), image_id=c.get("Image", ""),
-        labels=config.get("Labels") or {}, state=ContainerState(state.get("Status", "created")),
+        labels=config.get("Labels") or {}, state=_state(state.get("Status")),
         exit_code=int(state.get("ExitCode") or 0), command=command, ports=tuple(ports), mounts=_mounts(c),
-        health=(state.get("Health") or {}).get("Status"), created=c.get("Created", ""),
+        health=_health((state.get("Health") or {}).get("Status")), created=c.get("Created", ""),
         ip_addresses=_addresses(c.get("NetworkSettings")), finished_at=state.get("FinishedAt") or "",
         names=(c.get("Name", "").lstrip("/"),), networks=_networks(c.get("NetworkSettings")),
-        tty=bool(config.get("Tty")),
+        tty=bool(config.get("Tty")), health_interval=_health_interval(config.get("Healthcheck")),
     )
+
+
+def _health_interval(check: dict[str, Any] | None) -> float:
+    """Seconds between a container's healthchecks: its Interval (ns), 30 when unset as the engines default it."""
+    check = check or {}
+    test = check.get("Test") or []
+    if not test or test[0] == "NONE":
+        return 0.0
+    return int(check.get("Interval") or 30_000_000_000) / 1e9
+
+
+def engine_traits(version: dict[str, Any]) -> EngineTraits:
+    """What the engine of GET /version lacks: Podman names itself among the Components ("Podman Engine")."""
+    podman = any("podman" in str(c.get("Name") or "").lower() for c in version.get("Components") or ())
+    return EngineTraits(links=not podman, healthchecks=not podman)
+
+
+def _state(text: str | None) -> ContainerState:
+    """The engine's word for a container's state; one it may add later is kept as it is (ContainerState)."""
+    text = (text or "created").lower()
+    return ContainerState(_PODMAN_STATES.get(text, text))
+
+
+def _health(text: str | None) -> str | None:
+    """None for a container without a healthcheck: Podman says "", Docker may say "none"."""
+    return None if text in (None, "", "none") else text
 
 
 def _mounts(c: dict[str, Any]) -> tuple[Mount, ...]:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TextIO
 
-from fig.backend.base import ContainerState, LogLine
+from fig.backend.base import LIVE_STATES, ContainerState, LogLine
 from fig.cli.log_printer import LogPrinter, LogSource, LogStyle
 from fig.container import Container
 from fig.errors import BackendError, NotFound
@@ -109,7 +109,7 @@ def follow(container: Container, first: Iterator[LogLine], *, origin: str | None
 
 
 def _alive(state: ContainerState) -> bool:
-    return state in (ContainerState.RESTARTING, ContainerState.RUNNING, ContainerState.PAUSED)
+    return state in LIVE_STATES
 
 
 class Session:

@@ -14,7 +14,7 @@ from fig.labels import FIG_NAMES, Naming
 from fig.parallel import DEFAULT_LIMIT
 from fig.project import Project
 
-ENVIRONMENT_LIMITS = ("FIG_PARALLEL_LIMIT", "COMPOSE_PARALLEL_LIMIT")
+ENVIRONMENT_LIMITS = ("COMPOSE_PARALLEL_LIMIT", "FIG_PARALLEL_LIMIT")
 
 if TYPE_CHECKING:
     from fig.swarm.deployed import DeployedStack
@@ -28,15 +28,16 @@ def engine(environ: Mapping[str, str] | None = None) -> ContainerBackend:
 
 
 def project_from_options(options: Mapping[str, Any], environ: Mapping[str, str] | None = None, *,
-                         swarm: bool = False, naming: Naming = FIG_NAMES) -> Project:
+                         swarm: bool = False, naming: Naming = FIG_NAMES, strict_name: bool = False) -> Project:
     from fig.config import load_project
 
     environ = os.environ if environ is None else environ
     config = load_project(options.get("--file") or (), project_name=options.get("--project-name"),
                           environ=environ, profiles=options.get("--profile") or None,
                           env_files=options.get("--env-file") or (),
-                          project_directory=options.get("--project-directory"), swarm=swarm)
-    return Project(config, _backend(options, environ), limit=_limit(options, environ), naming=naming)
+                          project_directory=options.get("--project-directory"), swarm=swarm, strict_name=strict_name)
+    # the environment over .env: COMPOSE_PARALLEL_LIMIT may be set in either
+    return Project(config, _backend(options, environ), limit=_limit(options, dict(config.variables)), naming=naming)
 
 
 def stack_from_options(options: Mapping[str, Any], name: str, environ: Mapping[str, str] | None = None
@@ -48,10 +49,10 @@ def stack_from_options(options: Mapping[str, Any], name: str, environ: Mapping[s
     return DeployedStack(name, _backend(options, environ), limit=_limit(options, environ))  # type: ignore[arg-type]
 
 
-def _limit(options: Mapping[str, Any], environ: Mapping[str, str]) -> int | None:
-    """--parallel, else FIG_PARALLEL_LIMIT or COMPOSE_PARALLEL_LIMIT (Compose v2's): at most that many engine
+def _limit(options: Mapping[str, Any], variables: Mapping[str, str]) -> int | None:
+    """--parallel, else COMPOSE_PARALLEL_LIMIT (Compose v2's) or FIG_PARALLEL_LIMIT: at most that many engine
     operations at once; none of them: every operation that is ready (fig.parallel.DEFAULT_LIMIT)."""
-    given = [("--parallel", options.get("--parallel"))] + [(k, environ.get(k)) for k in ENVIRONMENT_LIMITS]
+    given = [("--parallel", options.get("--parallel"))] + [(k, variables.get(k)) for k in ENVIRONMENT_LIMITS]
     for key, value in given:
         if value:
             return integer({key: value}, key, minimum=1)

@@ -14,12 +14,12 @@ import yaml
 
 from fig.cli import options as opts
 from fig.config import load_project
-from fig.config.loader import parse_yaml
+from fig.config.loader import parse_document
 from fig.config.merge import merge_documents
 from fig.config.model import ProjectConfig
 from fig.config.render import render, used_networks
 from fig.errors import BackendError, ConfigError, UserError
-from fig.labels import normalize_project_name
+from fig.labels import compose_project_name
 from fig.project import Project
 
 log = logging.getLogger(__name__)
@@ -88,8 +88,8 @@ def _raw(config: ProjectConfig) -> dict[str, Any]:
     """The files merged as they are written, variables not substituted (--no-interpolate)."""
     merged: dict[str, Any] = {}
     for text, name in zip(_sources(config), config.files):
-        data = parse_yaml(text, name) or {}
-        document = data if "services" in data else {"services": data}
+        data, compose = parse_document(text, name)
+        document = (data or {}) if compose else {"services": data or {}}
         merged = merge_documents(merged, document, legacy=config.legacy) if merged else document
     return json.loads(json.dumps(merged))  # type: ignore[no-any-return]
 
@@ -189,7 +189,7 @@ def _write(text: str, target: str | None, config: ProjectConfig, *, doing: str =
 def convert(project: Project, options: dict[str, Any]) -> int:
     config = project.config
     sources = ", ".join(config.files) or "the configuration"
-    default_name = normalize_project_name(os.path.basename(config.working_dir))
+    default_name = compose_project_name(os.path.basename(config.working_dir))  # what the compose file is named
     body = render(config, relative_to=config.working_dir, name=config.name != default_name)
     return _write(f"# Converted by fig convert from {sources}\n{body}", options["--output"], config,
                   doing="converted")

@@ -21,12 +21,13 @@ class Dialect(NamedTuple):  # a NamedTuple, not a dataclass: every command's sta
     naming: Naming  # proj_web_1 / proj_web_run_1 (Fig), or proj-web-1 / proj-web-run-<slug> (v2)
     port_unpublished_fails: bool  # `port` of an unpublished port: an error (v2), or an empty line and 0 (Fig)
     ps_table: str  # `ps`'s columns: "fig" (Name Command State Ports) or "compose" (NAME IMAGE COMMAND SERVICE ...)
+    strict_name: bool = False  # a project name given by -p or the environment must be one Compose v2 accepts
 
 
 FIG = Dialect("fig", ps_all=True, ps_orphans=False, run_detached_prints="name", wait_timeout=120,
               naming=FIG_NAMES, port_unpublished_fails=False, ps_table="fig")
 COMPOSE = Dialect("compose", ps_all=False, ps_orphans=True, run_detached_prints="id", wait_timeout=None,
-                  naming=COMPOSE_NAMES, port_unpublished_fails=True, ps_table="compose")
+                  naming=COMPOSE_NAMES, port_unpublished_fails=True, ps_table="compose", strict_name=True)
 
 
 def compose_dialect(compatibility: bool, environ: Mapping[str, str]) -> Dialect:

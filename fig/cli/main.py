@@ -133,5 +133,6 @@ def _dispatch(argv: list[str], *, verbose: bool, compose: bool = False, outer: d
     signals_as_interrupt()
     if by_name(name, sub_options):  # --stack NAME is all these need: no project file is read
         return int(command.on_stack(name)(stack_from_options(options, sub_options["--stack"]), sub_options))
-    project = project_from_options(options, swarm=name in SWARM, naming=dialect.naming)
+    project = project_from_options(options, swarm=name in SWARM, naming=dialect.naming,
+                                   strict_name=dialect.strict_name)
     return int(handler(project, sub_options))

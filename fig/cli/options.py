@@ -115,6 +115,16 @@ def key_values(items: list[str], flag: str, variables: Mapping[str, str] | None 
     return result
 
 
+def setting(project: Project, name: str) -> bool:
+    """A COMPOSE_* switch from the environment or .env, read as Compose v2 reads it (y, 1, t, true: on)."""
+    return dict(project.config.variables).get(name, "").strip().lower() in ("y", "1", "t", "true")
+
+
+def remove_orphans(options: dict[str, Any], project: Project) -> bool:
+    """--remove-orphans, or COMPOSE_REMOVE_ORPHANS."""
+    return bool(options["--remove-orphans"]) or setting(project, "COMPOSE_REMOVE_ORPHANS")
+
+
 def integer(options: dict[str, Any], key: str, *, minimum: int | None = None) -> int:
     value = options[key]
     try:

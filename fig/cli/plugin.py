@@ -8,8 +8,6 @@ DOCKER_TLS_VERIFY, DOCKER_CERT_PATH).
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import sys
 import tempfile
@@ -17,6 +15,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from fig.backend import contexts
+from fig.backend.contexts import config_dir
 from fig.errors import UserError
 
 MARK = "# fig-docker-cli-plugin: written by `fig plugin install`, removed by `fig plugin uninstall`"
@@ -24,10 +24,6 @@ NAMES = ("fig", "compose")
 _VALUED = {"--config", "-c", "--context", "-H", "--host", "-l", "--log-level", "--tlscacert", "--tlscert",
            "--tlskey"}
 _BOOLEAN = {"-D", "--debug", "--tls", "--tlsverify"}
-
-
-def config_dir(environ: Mapping[str, str]) -> Path:
-    return Path(environ.get("DOCKER_CONFIG") or Path.home() / ".docker")
 
 
 def plugin_path(name: str, environ: Mapping[str, str]) -> Path:
@@ -104,46 +100,21 @@ def split_docker_flags(argv: Sequence[str]) -> tuple[dict[str, str], list[str]]:
     return flags, list(argv[i + 1:])  # argv[i] is the plugin's name
 
 
-def _context(name: str, docker_config: Path) -> dict[str, str]:
-    """The environment of a docker context from the CLI's context store (the default context: none)."""
-    if name == "default":
-        return {}
-    digest = hashlib.sha256(name.encode()).hexdigest()
-    meta = docker_config / "contexts" / "meta" / digest / "meta.json"
-    try:
-        endpoint = json.loads(meta.read_text())["Endpoints"]["docker"]
-    except (OSError, ValueError, KeyError, TypeError):
-        raise UserError(f"context {name!r} does not exist (docker context ls lists them)") from None
-    env = {"DOCKER_HOST": str(endpoint.get("Host") or "")}
-    tls = docker_config / "contexts" / "tls" / digest / "docker"
-    if (tls / "ca.pem").is_file() or (tls / "cert.pem").is_file():
-        env["DOCKER_CERT_PATH"] = str(tls)
-        env["DOCKER_TLS_VERIFY" if not endpoint.get("SkipTLSVerify") else "DOCKER_TLS"] = "1"
-    return env
-
-
-def _current_context(flags: Mapping[str, str], environ: Mapping[str, str], docker_config: Path) -> str:
-    if "--context" in flags:
-        return flags["--context"]
-    if environ.get("DOCKER_CONTEXT"):
-        return environ["DOCKER_CONTEXT"]
-    if environ.get("DOCKER_HOST") or "--host" in flags:
-        return "default"
-    try:
-        return str(json.loads((docker_config / "config.json").read_text()).get("currentContext") or "default")
-    except (OSError, ValueError, AttributeError):
-        return "default"
-
-
 @contextmanager
 def engine_environment(flags: Mapping[str, str], environ: Mapping[str, str]) -> Iterator[dict[str, str]]:
-    """The environment that points fig's backend where the docker CLI's flags (and context) point."""
+    """The environment that points fig's backend where the docker CLI's flags (and context) point: --context beats
+    -H and DOCKER_HOST, -H beats DOCKER_HOST and any context (fig.backend.contexts reads the rest)."""
     if "--host" in flags and "--context" in flags:
         raise UserError("Conflicting options: either specify --host or --context, not both")
-    docker_config = Path(flags.get("--config") or config_dir(environ))
-    env = {**environ, **_context(_current_context(flags, environ, docker_config), docker_config)}
+    env = dict(environ)
+    if "--config" in flags:
+        env["DOCKER_CONFIG"] = flags["--config"]
+    if "--context" in flags:
+        env.pop("DOCKER_HOST", None)
+        env["DOCKER_CONTEXT"] = flags["--context"]
     if "--host" in flags:
         env["DOCKER_HOST"] = flags["--host"]
+    env = contexts.engine_environment(env)
     if flags.get("--tlsverify", "false") != "false":
         env["DOCKER_TLS_VERIFY"] = "1"
     elif flags.get("--tls", "false") != "false":
@@ -154,7 +125,7 @@ def engine_environment(flags: Mapping[str, str], environ: Mapping[str, str]) -> 
         yield env
         return
     with tempfile.TemporaryDirectory(prefix="fig-tls-") as directory:  # DOCKER_CERT_PATH holds fixed names
-        default = Path(env.get("DOCKER_CERT_PATH") or docker_config)
+        default = Path(env.get("DOCKER_CERT_PATH") or config_dir(env))
         for name in ("ca.pem", "cert.pem", "key.pem"):
             source = Path(files.get(name) or default / name).expanduser().absolute()
             if source.exists():

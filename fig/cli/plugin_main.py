@@ -22,6 +22,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         flags, rest = split_docker_flags(argv)
         with engine_environment(flags, os.environ) as env:
+            os.environ.clear()  # a variable the context replaces (DOCKER_TLS_VERIFY, say) must go, too
             os.environ.update(env)
             return cli.main(["compose", *rest])
     except UserError as e:

@@ -55,13 +55,17 @@ def up_options(options: dict[str, Any], project: Project) -> UpOptions:
         if options[a] and options[b]:
             raise UserError(f"{a} and {b} cannot be combined")
     pull = None if options["--pull"] is None else opts.choice(options, "--pull", PULL_POLICIES)
+    remove_orphans, ignore_orphans = opts.remove_orphans(options, project), opts.setting(project, "COMPOSE_IGNORE_ORPHANS")
+    if remove_orphans and ignore_orphans:
+        raise UserError("COMPOSE_IGNORE_ORPHANS and --remove-orphans cannot be combined")
     strategy = (Strategy.ALWAYS if options["--force-recreate"] else
                 Strategy.NEVER if options["--no-recreate"] else Strategy.CHANGED)
     return UpOptions(
         deps=not options["--no-deps"], strategy=strategy, build=not options["--no-build"],
         force_build=options["--build"], start=not options["--no-start"], timeout=opts.timeout(options),
         renew_volumes=options["--renew-anon-volumes"], scale=opts.parse_scale(options["--scale"], project),
-        remove_orphans=options["--remove-orphans"], pull={"if_not_present": "missing"}.get(pull or "", pull),
+        remove_orphans=remove_orphans, ignore_orphans=ignore_orphans,
+        pull={"if_not_present": "missing"}.get(pull or "", pull),
         recreate_deps=options["--always-recreate-deps"],
     )
 

@@ -151,7 +151,7 @@ class BuildReader:
         except ValueError:
             raise ConfigError(f"{where} {source!r}: mode {spec['mode']!r} is not an octal number such as 0400") \
                 from None
-        file = self.ctx.secrets[source][0] if top.get("file") is not None else None
+        file = self.ctx.secrets[source].file if top.get("file") is not None else None
         variable = top.get("environment")
-        value = self.ctx.secrets[source][1] if variable is not None else None
+        value = self.ctx.secrets[source].content if variable is not None else None
         return BuildSecret(source, spec.get("target"), file, variable, value, spec.get("uid"), spec.get("gid"), mode)

@@ -14,10 +14,9 @@ from fig.errors import ConfigError
 
 _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _DOMAIN = r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:]+\])"
-_IMAGE = re.compile(rf"^(?:{_DOMAIN}(?::\d+)?/)?{_COMPONENT}(?:/{_COMPONENT})*(?::\w[\w.-]{{0,127}})?"
+_IMAGE = re.compile(rf"^(?:{_DOMAIN}(?::\d+)?/)?{_COMPONENT}(?:/{_COMPONENT})*(?::(?:\w[\w.-]{{0,127}})?)?"
                     r"(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$")
 _CONTAINER_NAME = re.compile(r"^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$")
-_HOST_NAME = re.compile(r"^[a-zA-Z0-9]([a-zA-Z0-9_.-]*[a-zA-Z0-9])?$")
 _SEARCH_DOMAIN = re.compile(r"^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?\.)*"
                             r"[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?\.?$")
 _MAC = re.compile(r"^[0-9a-fA-F]{2}([:-])[0-9a-fA-F]{2}(\1[0-9a-fA-F]{2}){4}$")
@@ -35,9 +34,7 @@ _CAPABILITIES = frozenset(
     "SETFCAP MAC_OVERRIDE MAC_ADMIN SYSLOG WAKE_ALARM BLOCK_SUSPEND AUDIT_READ PERFMON BPF CHECKPOINT_RESTORE".split())
 ULIMITS = frozenset("as core cpu data fsize locks memlock msgqueue nice nofile nproc rss rtprio rttime sigpending "
                     "stack".split())
-_OS = ("linux", "windows", "darwin", "freebsd", "netbsd", "openbsd", "solaris", "illumos", "aix")
-_ARCH = ("amd64", "x86_64", "x86-64", "arm64", "aarch64", "arm", "armhf", "armel", "386", "i386", "i686", "ppc64le",
-         "ppc64", "s390x", "riscv64", "mips", "mipsle", "mips64", "mips64le", "loong64", "wasm")
+_PLATFORM_PART = re.compile(r"^[A-Za-z0-9_.-]+$")
 _TMPFS_FLAGS = {"ro", "rw", "exec", "noexec", "suid", "nosuid", "dev", "nodev", "sync", "async", "dirsync",
                 "atime", "noatime", "diratime", "nodiratime", "relatime", "norelatime", "strictatime",
                 "nostrictatime", "mand", "nomand", "remount", "bind", "rbind", "private", "rprivate", "shared",
@@ -63,13 +60,24 @@ def container_name(value: str) -> None:
 
 
 def host_name(value: str) -> None:
-    if not _HOST_NAME.match(value) or len(value) > 64:
-        raise ConfigError(f"{value!r} is not a valid host name: up to 64 letters, digits, '-', '_' and '.'")
+    """Any name the kernel takes: the engine passes a container's host name on as it is (`host-`, `a.b.`, or ''
+    for none), and the kernel refuses only one longer than 64 bytes, when the container starts."""
+    if len(value.encode()) > 64:
+        raise ConfigError(f"{value!r} is not a valid host name: it is longer than the kernel's 64 bytes")
 
 
 def absolute_path(value: str) -> None:
     if not value.startswith("/"):
         raise ConfigError(f"{value!r} is not an absolute path in the container")
+
+
+IFNAME_OPTION = "com.docker.network.endpoint.ifname"  # the endpoint driver option interface_name sets
+_IFNAME = re.compile(r"^[^/:\s]{1,15}$")  # Linux: IFNAMSIZ 16 with the NUL, no slash, no whitespace
+
+
+def interface_name(value: str) -> None:
+    if not _IFNAME.match(value) or value in (".", ".."):
+        raise ConfigError(f"{value!r} is not a network interface name (1 to 15 characters, no '/', ':' or spaces)")
 
 
 def mac_address(value: str) -> None:
@@ -144,8 +152,12 @@ def logging(value: Mapping[str, Any]) -> None:
 
 
 def platform(value: str) -> None:
-    parts = value.lower().split("/")
-    if len(parts) > 3 or parts[0] not in _OS or (len(parts) > 1 and parts[1] not in _ARCH) or not all(parts):
+    """OS[/ARCH[/VARIANT]]: any name the engine may know (wasi/wasm, linux/riscv64, ...); it judges the rest.
+    Empty (`${DOCKER_PLATFORM:-}`) is none."""
+    parts = value.split("/")
+    if not value:
+        return
+    if len(parts) > 3 or not all(_PLATFORM_PART.match(p) for p in parts):
         raise ConfigError(f"{value!r} is not a platform such as linux/amd64 or linux/arm64/v8")
 
 
@@ -185,7 +197,7 @@ def only(*allowed: str) -> Callable[[Any], None]:
 
 
 SCALARS: dict[str, Callable[[Any], None]] = {
-    "image": image, "container_name": container_name, "hostname": host_name, "domainname": host_name,
+    "image": image, "container_name": container_name, "hostname": host_name,
     "working_dir": absolute_path, "mac_address": mac_address, "cpuset": cpuset, "stop_signal": stop_signal,
     "dns": _each(ip_address), "dns_search": _each(search_domain), "cap_add": _each(capability),
     "cap_drop": _each(capability), "environment": pair_keys, "labels": pair_keys, "logging": logging,

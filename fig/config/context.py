@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from fig.config.model import Sensitive
+from fig.config.model import FileMount
 from fig.config.providers import ModelConfig, read_models
 
 
@@ -22,9 +22,9 @@ class Context:
         self.network_names = frozenset(document.get("networks") or {}) | {"default"}
         self.volume_names = frozenset(document.get("volumes") or {})
         self.models: tuple[ModelConfig, ...] = read_models(document)
-        # name -> (host file, content to write there, or the unset variable that should give it)
-        self.secrets: dict[str, tuple[str, Sensitive | None, str | None]] = {}
-        self.configs: dict[str, tuple[str, Sensitive | None, str | None]] = {}
+        # name -> what a service's mount of it starts from (its target still empty)
+        self.secrets: dict[str, FileMount] = {}
+        self.configs: dict[str, FileMount] = {}
 
     def where(self, service: str | None, key: str | Sequence[str | int] | None = None, *, line_of_item: int | None = None,
               section: str = "services") -> str:

@@ -1,11 +1,15 @@
-"""Reads `.env` and `env_file` files with the rules docker compose documents for them.
+"""Reads `.env` and `env_file` files as compose-go's dotenv parser reads them.
 
-`KEY=VALUE` lines (an `export ` prefix allowed), `#` comment lines and blank lines. An unquoted value is trimmed and
-ends at ` #` (an inline comment; `a#b` keeps its `#`). A single-quoted value is literal (`\\'` is a quote); a
-double-quoted one understands `\\n`, `\\r`, `\\t`, `\\\\`, `\\"` and `\\$`; both may span lines, and only a comment may
-follow the closing quote. Unquoted and double-quoted values are interpolated (`${VAR}`, `${VAR:-default}`, ...)
-from the given variables first and then from the lines above. A bare `KEY` takes the given variables' value (and
-is left out when there is none).
+A statement is `KEY=VALUE` or `KEY: VALUE` (an `export` prefix allowed, followed by spaces or tabs), or a bare
+`KEY`, which takes the given variables' value (and is left out when there is none). A key is letters, digits,
+`_`, `.`, `-`, `[` and `]`; anything else in it is an error naming the file and line (`lol$wut`). `#` starts a
+comment line. An unquoted value runs to the end of the line, ends at ` #` (an inline comment; `a#b` keeps its
+`#`) and is trimmed. A single-quoted value is literal (`\\'` is a quote); a double-quoted one understands `\\a \\b
+\\f \\n \\r \\t \\v \\\\ \\" \\$` and `\\0` followed by three octal digits; both may span lines, and another
+statement or a comment may follow the closing quote. Unquoted and double-quoted values are interpolated
+(`${VAR}`, `${VAR:-default}`, ...) from the given variables first and then from the lines above.
+
+`format: raw` files are read as `docker run --env-file` reads them: `KEY=VALUE` lines taken as they are.
 """
 
 from __future__ import annotations
@@ -22,85 +26,155 @@ from fig.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
-_ESCAPES = re.compile(r"\\(.)", re.S)
-_DOUBLE = {"n": "\n", "r": "\r", "t": "\t", "\\": "\\", '"': '"', "'": "'", "$": "$$"}
-_INLINE_COMMENT = re.compile(r"\s#")
+_SPACE = " \t\v\f\r\x85\xa0"  # spaces that do not end a line
+_EXPORT = re.compile(r"export\s+")
+_KEY_PUNCTUATION = set("_.-[]")
+_ESCAPE = re.compile(r"\\(?:[abcfnrtv$\"\\]|0\d{0,3})")
+_ESCAPED = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "\\": "\\", '"': '"',
+            "$": "$$"}
 
 
-def read_env_file(path: str, *, required: bool = True, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+def read_env_file(path: str, *, required: bool = True, environ: Mapping[str, str] | None = None,
+                  raw: bool = False) -> dict[str, str]:
     """The variables of one file; `environ` gives the values of `${VAR}` and of bare keys."""
-    if not required and not os.path.lexists(path):
+    if not required and not os.path.exists(path):  # a dangling symbolic link is no file either, as in v2
         return {}
-    return parse_env(read_text(path, path, what="an env file"), path, environ or {})
+    text = read_text(path, path, what="an env file")
+    return parse_raw(text, path, environ or {}) if raw else parse_env(text, path, environ or {})
 
 
-def _closing_quote(text: str, quote: str) -> int:
-    """The index of the quote that closes `text` (which follows an opening one), or -1; `\\` escapes a character."""
-    i = 0
-    while i < len(text):
-        if text[i] == "\\":
-            i += 2
-            continue
-        if text[i] == quote:
-            return i
-        i += 1
-    return -1
+class _Parser:
+    def __init__(self, text: str, path: str, environ: Mapping[str, str]) -> None:
+        self.text, self.path, self.environ = text, path, environ
+        self.values: dict[str, str] = {}
+        self.known = ChainMap(dict(environ), self.values)
+        self.pos = 0
+
+    def line(self, pos: int | None = None) -> int:
+        return self.text.count("\n", 0, self.pos if pos is None else pos) + 1
+
+    def fail(self, message: str, pos: int | None = None) -> ConfigError:
+        return ConfigError(f"{self.path}:{self.line(pos)}: {message}")
+
+    def statement_start(self) -> bool:
+        """Move past blank space and comment lines; False at the end."""
+        text = self.text
+        while True:
+            while self.pos < len(text) and text[self.pos].isspace():
+                self.pos += 1
+            if self.pos >= len(text):
+                return False
+            if text[self.pos] != "#":
+                return True
+            end = text.find("\n", self.pos)
+            if end < 0:
+                return False
+            self.pos = end
+
+    def key(self) -> tuple[str, bool]:
+        """The key of the statement at pos, and whether it is bare (the line ends after it)."""
+        text = self.text
+        export = _EXPORT.match(text, self.pos)
+        if export:
+            self.pos += len("export")
+            while self.pos < len(text) and text[self.pos] in _SPACE:
+                self.pos += 1
+        start = self.pos
+        for i in range(start, len(text)):
+            char = text[i]
+            if char in _SPACE:
+                continue
+            if char in "=:\n":
+                self.pos = i + 1
+                return self._checked(text[start:i].rstrip(), start), char == "\n"
+            if not (char in _KEY_PUNCTUATION or char.isalpha() or char.isnumeric()):
+                line = text[start:].split("\n", 1)[0]
+                raise self.fail(f"unexpected character {char!r} in variable name {line!r}", start)
+        self.pos = len(text)
+        return self._checked(text[start:].rstrip(), start), True
+
+    def _checked(self, key: str, start: int) -> str:
+        if " " in key:
+            raise self.fail(f"key {key!r} cannot contain a space", start)
+        return key
+
+    def value(self) -> str:
+        text = self.text
+        while self.pos < len(text) and text[self.pos] in _SPACE:
+            self.pos += 1
+        quote = text[self.pos:self.pos + 1]
+        if quote not in ("'", '"'):
+            end = text.find("\n", self.pos)
+            end = len(text) if end < 0 else end
+            raw = text[self.pos:end].split(" #", 1)[0].rstrip()
+            line, self.pos = self.line(), end
+            return self.interpolate(raw, line)
+        chars: list[str] = []
+        escaped = False
+        for i in range(self.pos + 1, len(text)):
+            char = text[i]
+            if char == quote and not escaped:
+                line, self.pos = self.line(), i + 1
+                value = "".join(chars)
+                return value if quote == "'" else self.interpolate(_unescape(value), line)
+            if char == "\\" and not escaped:
+                escaped = True
+                continue
+            if escaped and char != quote:
+                chars.append("\\")
+            escaped = False
+            chars.append(char)
+        shown = text[self.pos:].split("\n", 1)[0]
+        raise self.fail(f"unterminated quoted value {shown}")
+
+    def interpolate(self, value: str, line: int) -> str:
+        def missing(name: str) -> None:
+            log.warning("%s:%d: the %s variable is not set. Defaulting to a blank string.", self.path, line, name)
+
+        return interpolate_string(value, self.known, f"{self.path}:{line}", missing)
+
+    def parse(self) -> dict[str, str]:
+        while self.statement_start():
+            key, bare = self.key()
+            if bare:
+                if key in self.environ:
+                    self.values[key] = self.environ[key]
+                continue
+            self.values[key] = self.value()
+        return self.values
 
 
 def parse_env(text: str, path: str, environ: Mapping[str, str]) -> dict[str, str]:
+    return _Parser(text, path, environ).parse()
+
+
+def _unescape(value: str) -> str:
+    """The escapes of a double-quoted value; an unknown one stays (`\\q`), and so does `\\0` followed by other than
+    three octal digits, without its 0 (as compose-go leaves it)."""
+    def one(match: re.Match[str]) -> str:
+        text = match.group()
+        if text[1] != "0":
+            return _ESCAPED.get(text[1], text)
+        digits = text[2:]
+        if len(digits) == 3 and all(d in "01234567" for d in digits) and int(digits, 8) < 256:
+            return chr(int(digits, 8))
+        return "\\" + digits
+
+    return _ESCAPE.sub(one, value)
+
+
+def parse_raw(text: str, path: str, environ: Mapping[str, str]) -> dict[str, str]:
+    """`KEY=VALUE` lines as `docker run --env-file` reads them: nothing unquoted, unescaped or interpolated."""
     values: dict[str, str] = {}
-    known = ChainMap(dict(environ), values)
-    lines = text.splitlines()
-    index = 0
-    while index < len(lines):
-        number, line = index + 1, lines[index]
-        index += 1
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
+    for number, line in enumerate(text.split("\n"), 1):
+        line = line.rstrip("\r").lstrip()
+        if not line or line.startswith("#"):
             continue
-        if stripped.startswith("export "):
-            stripped = stripped[7:].lstrip()
-        key, eq, rest = stripped.partition("=")
-        key = key.strip()
-        if not key or any(c.isspace() for c in key):
-            raise ConfigError(f"{path}:{number}: expected KEY=VALUE, got {line!r}")
-        if not eq:
-            if key in environ:
-                values[key] = environ[key]
-            continue
-        rest = rest.strip()
-        quote = rest[:1] if rest[:1] in ("'", '"') else ""
-        if not quote:
-            values[key] = _interpolate(_INLINE_COMMENT.split(rest, 1)[0].rstrip(), known, path, number)
-            continue
-        value, index = _quoted(rest, lines, index, f"{path}:{number}: the value of {key}")
-        if quote == "'":
-            values[key] = value.replace("\\'", "'")
-        else:
-            unescaped = _ESCAPES.sub(lambda m: _DOUBLE.get(m[1], m[0]), value)
-            values[key] = _interpolate(unescaped, known, path, number)
+        key, eq, value = line.partition("=")
+        if not key or any(c in key for c in " \t\n\v\f\r"):
+            raise ConfigError(f"{path}:{number}: {key!r} is not a variable name")
+        if eq:
+            values[key] = value
+        elif key in environ:
+            values[key] = environ[key]
     return values
-
-
-def _quoted(rest: str, lines: list[str], index: int, what: str) -> tuple[str, int]:
-    """The text between the quote that opens `rest` and the one that closes it, maybe lines further (`index` is
-    the next line's); only a comment may follow. Returns it and the index of the line after it."""
-    quote, body = rest[0], rest[1:]
-    end = _closing_quote(body, quote)
-    while end < 0:  # the value goes on over the next lines
-        if index >= len(lines):
-            raise ConfigError(f"{what} opens a {quote} quote that is never closed")
-        body += "\n" + lines[index]
-        index += 1
-        end = _closing_quote(body, quote)
-    after = body[end + 1:].strip()
-    if after and not after.startswith("#"):
-        raise ConfigError(f"{what} has {after!r} after its closing quote")
-    return body[:end], index
-
-
-def _interpolate(value: str, known: Mapping[str, str], path: str, number: int) -> str:
-    def missing(name: str) -> None:
-        log.warning("%s:%d: the %s variable is not set. Defaulting to a blank string.", path, number, name)
-
-    return interpolate_string(value, known, f"{path}:{number}", missing)

@@ -6,8 +6,11 @@ puts the file, line, service and key in front.
 
 from __future__ import annotations
 
+import logging
 import os
+import posixpath
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from fig.config import checks
@@ -18,6 +21,8 @@ from fig.errors import ConfigError, DependencyError
 
 if TYPE_CHECKING:
     from fig.config.context import Context
+
+log = logging.getLogger(__name__)
 
 _EXPOSE = re.compile(r"^(\d+)(?:-(\d+))?(?:/(tcp|udp|sctp))?$")
 _DEVICE = re.compile(r"^(/[^:]+)(?::(/[^:]+))?(?::([rwm]+))?$")
@@ -33,6 +38,7 @@ _MOUNT_MODES = {"ro", "rw", "z", "Z", "nocopy", "shared", "rshared", "slave", "r
 class ItemReader:
     """The list-item parsers of a service; `ctx` knows the rest of the document."""
 
+    name: str
     ctx: Context
 
     def path(self, text: str) -> str:
@@ -85,41 +91,54 @@ class ItemReader:
                 raise ConfigError(f"uses tmpfs option '{sorted(extra)[0]}', which this version of fig does not support")
             target = container_path(target)
             return f"{target}:size={parse_size(size, 'size')}" if size is not None else target
-        modes = ["ro" if item.get("read_only") else "rw"]
-        options = item.get("bind" if kind == "bind" else "volume") or {}
-        other = item.get("volume" if kind == "bind" else "bind")
-        if other or item.get("tmpfs"):
+        modes, subpath = self._mount_options(kind, item)
+        if kind == "image":
+            if not source:
+                raise ConfigError("is an image mount without a 'source' (the image)")
+            return VolumeSpec(container_path(target), source, ",".join(modes), subpath, image=True)
+        if kind == "bind":
+            if not source:
+                raise ConfigError("is a bind mount without a 'source'")
+            if not source.startswith((".", "/", "~")):
+                source = "./" + source
+        elif subpath is not None and not source:
+            raise ConfigError("has a 'subpath' but no 'source': a subpath is a directory of a named volume")
+        return self._resolve(VolumeSpec(target, source, ",".join(modes), subpath), item.get("source") or target)
+
+    @staticmethod
+    def _mount_options(kind: str, item: dict[str, Any]) -> tuple[list[str], str | None]:
+        """The modes (ro/rw, propagation, nocopy, consistency) and subpath of a long-syntax bind, volume or image
+        mount; options of another type, or ones fig does not know, are errors."""
+        modes, subpath = ["ro" if item.get("read_only") else "rw"], None
+        if any(item.get(other) for other in ("bind", "volume", "image", "tmpfs") if other != kind):
             raise ConfigError(f"has options of another mount type than '{kind}'")
-        for key, value in options.items():
+        for key, value in (item.get(kind) or {}).items():
             if kind == "bind" and key == "propagation" and value in _MOUNT_MODES:
                 modes.append(value)
             elif kind == "bind" and key == "create_host_path" and value is True:
                 pass  # the engine creates a missing bind source; that is the only behaviour it has
             elif kind == "volume" and key == "nocopy" and isinstance(value, bool):
                 modes += ["nocopy"] if value else []
+            elif kind in ("volume", "image") and key == "subpath" and isinstance(value, str):
+                subpath = _subpath(value)
             else:
                 raise ConfigError(f"uses {kind} option '{key}: {value}', which this version of fig does not support")
         if item.get("consistency"):
             modes.append(item["consistency"])
-        if kind == "bind":
-            if not source:
-                raise ConfigError("is a bind mount without a 'source'")
-            if not source.startswith((".", "/", "~")):
-                source = "./" + source
-        return self._resolve(VolumeSpec(target, source, ",".join(modes)), item.get("source") or target)
+        return modes, subpath
 
     def _resolve(self, spec: VolumeSpec, text: str) -> VolumeSpec:
         if not spec.target.startswith("/"):
             raise ConfigError("is not valid: the container path must be absolute")
-        spec = VolumeSpec(container_path(spec.target), spec.source, spec.mode)
+        spec = replace(spec, target=container_path(spec.target))
         source = spec.source
         if source is None:
             return spec
         if source.startswith((".", "/", "~")):
-            return VolumeSpec(spec.target, self.path(source), spec.mode)
+            return replace(spec, source=self.path(source))
         if not self.ctx.legacy and source not in self.ctx.volume_names:
             raise ConfigError(f"refers to volume '{source}', which is not declared in the top-level 'volumes' section")
-        return VolumeSpec(spec.target, self.ctx.volume_name(source), spec.mode)
+        return replace(spec, source=self.ctx.volume_name(source))
 
     def link(self, item: str) -> Link:
         link = Link.parse(item)
@@ -127,8 +146,12 @@ class ItemReader:
             raise DependencyError(f"refers to undefined service '{link.target}'")
         return link
 
-    def device(self, item: str) -> str:
-        """A host device as HOST:CONTAINER:PERMISSIONS, or a CDI device name as it is."""
+    def device(self, item: str | dict[str, Any]) -> str:
+        """A host device as HOST:CONTAINER:PERMISSIONS (from that short syntax or the long one, {source, target,
+        permissions}), or a CDI device name as it is."""
+        if isinstance(item, dict):
+            source = str(item["source"])
+            item = f"{source}:{item.get('target') or source}:{item.get('permissions') or 'rwm'}"
         if CDI_DEVICE.match(item):
             return item
         m = _DEVICE.match(item)
@@ -158,11 +181,25 @@ class ItemReader:
         if source not in declared:
             raise ConfigError(f"refers to {kind[:-1]} '{source}', which is not declared in the top-level '{kind}' "
                               "section")
-        for key in ("uid", "gid", "mode"):
-            if key in spec and not self.ctx.swarm:  # Swarm honours them (fig.config.swarm)
-                raise ConfigError(f"sets '{key}', which a bind mount (compose without Swarm) cannot honour: "
-                                  "only `fig deploy` can")
         default_dir = "/run/secrets" if kind == "secrets" else "/"
         target = os.path.join(default_dir, spec.get("target") or source)
-        file, content, missing = declared[source]
-        return FileMount(source, container_path(target), file, content, missing)
+        uid, gid = (None if spec.get(key) is None else str(spec[key]) for key in ("uid", "gid"))
+        mode = spec.get("mode")
+        mount = replace(declared[source], target=container_path(target), uid=uid, gid=gid,
+                        mode=None if mode is None else int(mode))
+        if mount.copied:
+            for key, value in (("uid", uid), ("gid", gid)):
+                if value is not None and not value.isdigit():
+                    raise ConfigError(f"has a '{key}' {value!r} that is not a number")
+        elif (mount.uid, mount.gid, mount.mode) != (None, None, None) and not self.ctx.swarm:
+            log.warning("%s item %r: the file is mounted as it is, so its 'uid', 'gid' and 'mode' are ignored (only "
+                        "Swarm honours them)", self.ctx.where(self.name, kind), source)
+        return mount
+
+
+def _subpath(text: str) -> str:
+    """A directory inside a volume or an image, as the engine takes it: relative, and not leaving it."""
+    clean = posixpath.normpath(text)
+    if not text or text.startswith("/") or clean == ".." or clean.startswith("../"):
+        raise ConfigError(f"has subpath {text!r}, which must be a relative path inside the volume or image")
+    return clean

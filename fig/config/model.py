@@ -27,19 +27,27 @@ _LINK_NAME = re.compile(r"^/?[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
 
 @dataclass(frozen=True, slots=True)
 class VolumeSpec:
-    """A mount: an anonymous volume (no source), a bind mount (absolute source) or a named volume."""
+    """A mount: an anonymous volume (no source), a bind mount (absolute source), a named volume, or with `image` an
+    image's files (`source` the image). `subpath` mounts a directory inside the named volume or the image."""
 
     target: str
     source: str | None = None
     mode: str = "rw"
+    subpath: str | None = None
+    image: bool = False
 
     @property
     def is_bind(self) -> bool:
-        return self.source is not None and self.source.startswith("/")
+        return self.source is not None and self.source.startswith("/") and not self.image
 
     @property
     def is_named(self) -> bool:
-        return self.source is not None and not self.source.startswith("/")
+        return self.source is not None and not self.source.startswith("/") and not self.image
+
+    @property
+    def needs_mount_api(self) -> bool:
+        """What a bind string ("source:target:mode") cannot say: an image, or a subpath."""
+        return self.image or self.subpath is not None
 
     @classmethod
     def parse(cls, text: str) -> VolumeSpec:
@@ -175,6 +183,10 @@ class NetworkRef:
     name: str
     aliases: tuple[str, ...] = ()
     ipv4_address: str | None = None
+    mac_address: str | None = None
+    gw_priority: int | None = None  # the endpoint with the highest gives the default gateway
+    interface_name: str | None = None  # the interface's name in the container
+    driver_opts: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +206,7 @@ class Healthcheck:
     timeout: float | None = None
     retries: int | None = None
     start_period: float | None = None
+    start_interval: float | None = None  # between checks during the start period
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,8 +224,9 @@ class ServiceConfig:
     expose: tuple[str, ...] = ()
     volumes: tuple[VolumeSpec, ...] = ()
     volumes_from: tuple[VolumesFrom, ...] = ()
-    environment: tuple[tuple[str, str], ...] = ()
+    environment: tuple[tuple[str, str | None], ...] = ()  # None: bare, unset in the container
     labels: tuple[tuple[str, str], ...] = ()
+    annotations: tuple[tuple[str, str], ...] = ()  # metadata for the runtime (OCI annotations)
     network_mode: str | None = None
     networks: tuple[NetworkRef, ...] = ()
     depends_on: tuple[DependsOn, ...] = ()

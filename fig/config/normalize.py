@@ -11,7 +11,9 @@ from typing import Any
 
 from fig.config import checks
 from fig.config.context import Context, resource_name
-from fig.config.model import Ipam, IpamPool, NetworkConfig, ProjectConfig, SecretConfig, Sensitive, VolumeConfig
+from fig.config.model import (
+    FileMount, Ipam, IpamPool, NetworkConfig, ProjectConfig, SecretConfig, Sensitive, VolumeConfig,
+)
 from fig.config.services import UNSUPPORTED, ServiceReader
 from fig.config.values import pairs, parse_duration, parse_size, scalar_text
 from fig.errors import ConfigError, DependencyError
@@ -29,45 +31,45 @@ def state_dir(project: str, environ: Mapping[str, str]) -> str:
     return os.path.join(base, f"fig-{os.getuid()}", project)
 
 
-def _sources(ctx: Context, kind: str) -> tuple[list[SecretConfig], dict[str, tuple[str, Sensitive | None, str | None]]]:
-    """The top-level 'secrets' or 'configs': their declarations and, by name, the host file to mount and the
-    content to write into it first (for environment and inline sources)."""
+def _sources(ctx: Context, kind: str) -> tuple[list[SecretConfig], dict[str, FileMount]]:
+    """The top-level 'secrets' or 'configs': their declarations and, by name, what a service's mount of one starts
+    from (the host file to mount, the content to write into it first, or the Swarm object it names)."""
     declared: list[SecretConfig] = []
-    mounts: dict[str, tuple[str, Sensitive | None, str | None]] = {}
+    mounts: dict[str, FileMount] = {}
     for name, raw in (ctx.document.get(kind) or {}).items():
         raw = raw or {}
 
         def fail(message: str, key: str | None = None) -> ConfigError:
             return ConfigError(f"{ctx.where(name, key, section=kind)}{' ' if key else ': '}{message}")
 
-        for key in ("external", "name"):
-            if key in raw and not ctx.swarm:
-                raise fail("only has a meaning with Swarm (`fig deploy`)", key)
         if raw.get("external"):
-            declared.append(SecretConfig(name, external=str(raw.get("name") or name)))
-            mounts[name] = ("", None, None)
+            external = raw["external"]
+            object_name = str((external.get("name") if isinstance(external, dict) else None) or raw.get("name") or name)
+            declared.append(SecretConfig(name, external=object_name))
+            mounts[name] = FileMount(name, "", "", external=object_name)
             continue
         given = [k for k in ("file", "environment", "content") if raw.get(k) is not None]
         if len(given) != 1:
             raise fail("needs exactly one of 'file', 'environment'" + (" or 'content'" if kind == "configs" else ""))
+        private = os.path.join(state_dir(ctx.project, ctx.environ), kind, name)
         if raw.get("file") is not None:
             path = os.path.normpath(os.path.join(ctx.base_dir, os.path.expanduser(raw["file"])))
             if not os.path.isfile(path):
                 raise fail(f"{raw['file']!r} is not a file ({path})", "file")
             declared.append(SecretConfig(name, file=path, engine_name=raw.get("name")))
-            mounts[name] = (path, None, None)
+            mounts[name] = FileMount(name, "", path)
             continue
         if raw.get("environment") is not None:
             variable = raw["environment"]
             declared.append(SecretConfig(name, environment=variable, engine_name=raw.get("name")))
             if variable not in ctx.environ:  # refused when a container needs it, not by `fig ps`
-                mounts[name] = (os.path.join(state_dir(ctx.project, ctx.environ), kind, name), None, variable)
+                mounts[name] = FileMount(name, "", private, missing=variable)
                 continue
             value = ctx.environ[variable]
         else:
             declared.append(SecretConfig(name, content=raw["content"], engine_name=raw.get("name")))
             value = raw["content"]
-        mounts[name] = (os.path.join(state_dir(ctx.project, ctx.environ), kind, name), Sensitive(value), None)
+        mounts[name] = FileMount(name, "", private, Sensitive(value))
     return declared, mounts
 
 
@@ -79,11 +81,20 @@ def _resources(ctx: Context, kind: str) -> list[dict[str, Any]]:
         external = raw.get("external")
         external_name = external.get("name") if isinstance(external, dict) else None
         labels = tuple((k, v or "") for k, v in pairs(raw.get("labels"), {}))
-        options = tuple((str(k), scalar_text(v)) for k, v in (raw.get("driver_opts") or {}).items())
+        options = tuple((str(k), _device(ctx, raw, str(k), scalar_text(v)))
+                        for k, v in (raw.get("driver_opts") or {}).items())
         result.append(dict(name=resource_name(ctx.project, key, raw), driver=raw.get("driver"),
                            external=bool(external), external_name=external_name, labels=labels, key=key,
                            driver_opts=options))
     return result
+
+
+def _device(ctx: Context, raw: Mapping[str, Any], key: str, value: str) -> str:
+    """A local volume bound to a host directory (`o: bind`) has its `device` relative to the project directory,
+    as compose-go resolves it."""
+    if key != "device" or raw.get("driver") != "local" or (raw.get("driver_opts") or {}).get("o") != "bind":
+        return value
+    return os.path.normpath(os.path.join(ctx.base_dir, os.path.expanduser(value)))
 
 
 def _check_pool(pool: Mapping[str, Any]) -> None:
@@ -131,7 +142,7 @@ def normalize(document: dict[str, Any], *, project: str, filename: str, base_dir
     secrets, ctx.secrets = _sources(ctx, "secrets")
     configs, ctx.configs = _sources(ctx, "configs")
     services = tuple(ServiceReader(name, dict(raw), ctx).read()
-                     for name, raw in (document["services"] or {}).items())
+                     for name, raw in (document.get("services") or {}).items())
     try:
         DependencyGraph({s.name: s.dependencies() for s in services})
     except DependencyError as e:

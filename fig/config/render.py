@@ -68,19 +68,21 @@ class _Renderer:
         return name[len(prefix):] if name.startswith(prefix) else name
 
     def volume(self, spec: VolumeSpec) -> str | dict[str, Any]:
-        if spec.source is None:
-            source = None
+        if spec.source is None or spec.image:
+            source = spec.source
         elif spec.is_bind:
             source = self.path(spec.source)
         else:
             source = self.volume_key(spec.source)
         modes = set(spec.mode.split(","))
-        if not self.long or modes - {"ro", "rw", "nocopy"} - _PROPAGATION - _CONSISTENCY:
+        short = not self.long or modes - {"ro", "rw", "nocopy"} - _PROPAGATION - _CONSISTENCY
+        if short and not spec.needs_mount_api:  # a subpath and an image mount have only the long form
             return str(VolumeSpec(spec.target, source, spec.mode))  # z and Z: fig reads no long form of them
-        kind = "bind" if spec.is_bind else "volume"
+        kind = "image" if spec.image else "bind" if spec.is_bind else "volume"
         options: dict[str, Any] = {"create_host_path": True} if kind == "bind" else {}
         options.update({"propagation": m for m in modes & _PROPAGATION})
         options.update({"nocopy": True} if "nocopy" in modes else {})
+        options.update({"subpath": spec.subpath} if spec.subpath is not None else {})
         return _compact({"type": kind, "source": source, "target": spec.target, "read_only": "ro" in modes or None,
                          "consistency": next(iter(modes & _CONSISTENCY), None)}) | ({kind: options} if options else {})
 
@@ -94,21 +96,20 @@ class _Renderer:
     def size(self, value: int | None) -> str | int | None:
         return value if self.long else _size(value)
 
-    def mount(self, mount: FileMount, default_dir: str) -> dict[str, str]:
-        if os.path.normpath(os.path.join(default_dir, mount.source)) == mount.target:
-            return {"source": mount.source}
-        return {"source": mount.source, "target": mount.target}
+    def mount(self, mount: FileMount, default_dir: str) -> dict[str, Any]:
+        out: dict[str, Any] = {"source": mount.source}
+        if os.path.normpath(os.path.join(default_dir, mount.source)) != mount.target:
+            out["target"] = mount.target
+        return out | _compact({"uid": mount.uid, "gid": mount.gid, "mode": mount.mode})
 
     def networks(self, svc: ServiceConfig) -> dict[str, Any] | None:
-        refs = {self.network_keys.get(r.name, r.name): r for r in svc.networks}
-        plain = list(refs) == ["default"] and not refs["default"].aliases and not refs["default"].ipv4_address
-        if plain and not self.long:
-            return None
         out: dict[str, Any] = {}
-        for key, ref in refs.items():
-            opts = _compact({"aliases": list(ref.aliases), "ipv4_address": ref.ipv4_address})
-            out[key] = opts or None
-        return out
+        for ref in svc.networks:
+            out[self.network_keys.get(ref.name, ref.name)] = _compact({
+                "aliases": list(ref.aliases), "ipv4_address": ref.ipv4_address, "mac_address": ref.mac_address,
+                "gw_priority": ref.gw_priority, "interface_name": ref.interface_name,
+                "driver_opts": dict(ref.driver_opts)}) or None
+        return None if out == {"default": None} and not self.long else out
 
     def service(self, svc: ServiceConfig) -> dict[str, Any]:
         build = self.build(svc.build) if svc.build else None
@@ -117,7 +118,8 @@ class _Renderer:
             h = svc.healthcheck
             health = _compact({"test": list(h.test), "interval": _duration(h.interval),
                                "timeout": _duration(h.timeout), "retries": h.retries,
-                               "start_period": _duration(h.start_period)})
+                               "start_period": _duration(h.start_period),
+                               "start_interval": _duration(h.start_interval)})
         depends_on = {d.service: _compact({"condition": d.condition, "ready": d.ready,
                                            "timeout": None if d.timeout == 60 else format_duration(d.timeout),
                                            "required": d.required if self.long else None if d.required else False,
@@ -149,7 +151,8 @@ class _Renderer:
             "environment": dict(svc.environment), "expose": list(svc.expose),
             "external_links": [str(link) for link in svc.external_links], "extra_hosts": [h.replace(":", "=", 1) if self.long else h for h in svc.extra_hosts],
             "healthcheck": health, "hostname": svc.hostname, "image": svc.image, "init": svc.init,
-            "ipc": svc.ipc, "labels": dict(svc.labels), "links": [str(link) for link in svc.links],
+            "ipc": svc.ipc, "labels": dict(svc.labels), "annotations": dict(svc.annotations),
+            "links": [str(link) for link in svc.links],
             "logging": logging, "mem_limit": self.size(svc.mem_limit),
             "mem_reservation": self.size(svc.mem_reservation), "memswap_limit": self.size(svc.memswap_limit),
             "network_mode": svc.network_mode,

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import os
 import stat
+import time
 from dataclasses import dataclass
 
 from fig.errors import ConfigError
@@ -55,23 +57,53 @@ class Sensitive:
 @dataclass(frozen=True, slots=True)
 class FileMount:
     """A secret or config given to a container as a read-only bind mount of one host file (compose without
-    Swarm). With `content` (an environment or inline source) the file is written before the container is made."""
+    Swarm). With `content` (an environment or inline source) the file is written before the container is made;
+    such a file with an owner or a mode is instead written into the container once it is made, as compose does
+    (a bind mount has the host file's owner and mode)."""
 
     source: str  # the name in the top-level 'secrets' or 'configs' section
     target: str  # absolute path in the container
     file: str  # absolute path on the host
     content: Sensitive | None = None
     missing: str | None = None  # the variable it comes from, when that is not set: an error only when mounted
+    external: str | None = None  # the Swarm object it names: only `fig deploy` can give it to a container
+    uid: str | None = None
+    gid: str | None = None
+    mode: int | None = None
 
     def __str__(self) -> str:
         return f"{self.source}:{self.target}"
 
-    def host_path(self) -> str:
-        """The host file to bind. Content from a variable or inline is written there first: read-only, in a
-        directory only the user can enter, replaced atomically so running containers keep what they had."""
+    @property
+    def copied(self) -> bool:
+        """Written into the container (an environment or inline source with an owner or mode), not bound."""
+        owned = (self.uid, self.gid, self.mode) != (None, None, None)
+        return owned and (self.content is not None or self.missing is not None)
+
+    def _check_set(self) -> None:
         if self.missing:
             raise ConfigError(f"The {self.missing} variable is not set: it is the source of '{self.source}', "
                               f"mounted at {self.target}")
+
+    def archive(self) -> bytes:
+        """The file as a tar archive to extract at / in the container: its content, owner and mode (0444 unless
+        `mode`)."""
+        import tarfile  # only a secret or config copied into the container needs it
+
+        self._check_set()
+        data = self.content.value.encode() if self.content is not None else b""
+        info = tarfile.TarInfo(self.target.lstrip("/"))
+        info.size, info.mode, info.mtime = len(data), 0o444 if self.mode is None else self.mode, int(time.time())
+        info.uid, info.gid = int(self.uid or 0), int(self.gid or 0)
+        out = io.BytesIO()
+        with tarfile.open(fileobj=out, mode="w", format=tarfile.GNU_FORMAT) as tar:
+            tar.addfile(info, io.BytesIO(data))
+        return out.getvalue()
+
+    def host_path(self) -> str:
+        """The host file to bind. Content from a variable or inline is written there first: read-only, in a
+        directory only the user can enter, replaced atomically so running containers keep what they had."""
+        self._check_set()
         if self.content is not None:
             directory = os.path.dirname(self.file)
             _private_dir(directory)

@@ -74,7 +74,9 @@ PASSTHROUGH: dict[str, Callable[[Any], Any]] = {
 }
 
 _SWARM_ONLY = ("mode", "placement", "update_config", "rollback_config", "endpoint_mode", "labels")
-_RESTART_CONDITIONS = {"none": "no", "on-failure": "on-failure", "any": "always"}
+# deploy.restart_policy.condition as compose maps it onto the engine's restart policies
+_RESTART_CONDITIONS = {"none": "no", "no": "no", "on-failure": "on-failure", "unless-stopped": "unless-stopped",
+                       "any": "always", "always": "always"}
 
 
 def engine_options(raw: Mapping[str, Any], fail: Callable[[str, str], ConfigError],
@@ -108,12 +110,10 @@ class Deploy:
         self.limits = resources.get("limits") or {}
         self.reservations = resources.get("reservations") or {}
         ignored = [k for k in _SWARM_ONLY if k in self.raw and not (k == "mode" and self.raw[k] == "replicated")]
-        ignored += ["resources.reservations.cpus"] if "cpus" in self.reservations else []
+        ignored += [f"resources.reservations.{key}" for key in ("cpus", "generic_resources") if key in self.reservations]
         if ignored and not swarm:  # `fig deploy` reads them (fig.config.swarm)
             log.warning("%s ignores deploy.%s: only Swarm uses %s", where, ", deploy.".join(ignored),
                         "it" if len(ignored) == 1 else "them")
-        if self.reservations.get("generic_resources") and not swarm:
-            raise fail("deploy", "reserves generic_resources, which only Swarm can")
 
     def pick(self, key: str, value: T | None, deploy_key: str, part: Mapping[str, Any],
              parse: Callable[[Any], T]) -> T | None:
@@ -136,10 +136,15 @@ class Deploy:
         return self.pick("scale", self.service.get("scale"), "replicas", self.raw, int)
 
     def restart(self, restart: str | None) -> str | None:
+        """deploy.restart_policy when given (it wins over `restart:`, as in Compose v2), else `restart`."""
         policy = self.raw.get("restart_policy")
-        if not policy or restart is not None:
+        if not policy:
             return restart
-        name = _RESTART_CONDITIONS[policy.get("condition", "any")]
+        condition = policy.get("condition", "any")
+        name = _RESTART_CONDITIONS.get(condition)
+        if name is None:
+            raise self.fail("deploy", f"restart_policy.condition {condition!r} is no restart policy the engine knows: "
+                                      f"use {', '.join(_RESTART_CONDITIONS)}")
         attempts = policy.get("max_attempts")
         return f"{name}:{attempts}" if name == "on-failure" and attempts else name
 

@@ -35,7 +35,6 @@ _NAMESPACE = {"pid": ("host",), "ipc": ("host", "private", "shareable", "none")}
 # Keys of the compose format that fig knows but cannot honour; refused with the reason, never dropped.
 UNSUPPORTED: dict[str, str] = {
     "credential_spec": "it is for Windows containers",
-    "annotations": "it needs a newer engine API than fig uses (1.41)",
 }
 
 
@@ -72,22 +71,27 @@ class ServiceReader(ItemReader, SettingsReader, BuildReader):
 
     # -- other structured keys -----------------------------------------------------------------------------
 
-    def environment(self) -> tuple[tuple[str, str], ...]:
+    def environment(self) -> tuple[tuple[str, str | None], ...]:
+        """env_file then environment. A variable listed without a value takes the caller's; when that is not set
+        it stays bare in a compose file (the container then has no such variable, even if the image sets one, as
+        Compose v2 does) and is empty in a fig.yml (as Fig 1.0.1 did)."""
         env: dict[str, str | None] = {}
         files = self.raw.get("env_file")
         for index, item in enumerate([files] if isinstance(files, str) else files or []):
             path, required = (item["path"], item.get("required", True)) if isinstance(item, dict) else (item, True)
+            raw = isinstance(item, dict) and item.get("format") == "raw"
             where = self.ctx.where(self.name, "env_file", line_of_item=index)
             if not os.path.isfile(self.path(path)):
                 if not required and not os.path.exists(self.path(path)):
                     continue
                 raise ConfigError(f'{where} "{path}" is not a file ({self.path(path)})')
             try:
-                env.update(read_env_file(self.path(path), environ=self.ctx.environ))
+                known = {**self.ctx.environ, **{k: v for k, v in env.items() if v is not None}}
+                env.update(read_env_file(self.path(path), environ=known, raw=raw))
             except ConfigError as e:
                 raise ConfigError(f"{where}: {e}") from None
         env.update(pairs(self.raw.get("environment"), self.ctx.environ))
-        return tuple((k, v) for k, v in env.items() if v is not None)
+        return tuple((k, "" if v is None and self.ctx.legacy else v) for k, v in env.items())
 
     def labels(self) -> tuple[tuple[str, str], ...]:
         """The `label_file` files' labels (KEY=VALUE lines read as env files are, a later file winning; `${VAR}`
@@ -187,13 +191,30 @@ class ServiceReader(ItemReader, SettingsReader, BuildReader):
                 if key in opts:
                     raise self.fail("networks", f"sets '{key}' for {name!r}, which this version of fig does not support")
             try:
-                if opts.get("ipv4_address"):
-                    checks.ip_address(str(opts["ipv4_address"]), "an IPv4 address")
+                refs.append(self.endpoint(name, opts))
             except ConfigError as e:
-                raise self.fail("networks", f"{name}: ipv4_address {e}") from None
-            refs.append(NetworkRef(self.ctx.network_name(name), tuple(opts.get("aliases") or ()),
-                                   opts.get("ipv4_address")))
+                raise self.fail("networks", f"{name}: {e}") from None
+        if refs and self.raw.get("mac_address") and refs[0].mac_address not in (None, self.raw["mac_address"]):
+            raise self.fail("mac_address", f"{self.raw['mac_address']!r} differs from the 'mac_address' the service "
+                                           f"sets on its first network, {refs[0].mac_address!r}")
         return tuple(refs)
+
+    def endpoint(self, name: str, opts: dict[str, Any]) -> NetworkRef:
+        """One network's settings for the service; an error reads `KEY problem`."""
+        for key, check in (("ipv4_address", lambda v: checks.ip_address(v, "an IPv4 address")),
+                           ("mac_address", checks.mac_address), ("interface_name", checks.interface_name)):
+            try:
+                if opts.get(key):
+                    check(str(opts[key]))
+            except ConfigError as e:
+                raise ConfigError(f"{key} {e}") from None
+        driver_opts = tuple((str(k), str(v)) for k, v in (opts.get("driver_opts") or {}).items())
+        named = dict(driver_opts).get(checks.IFNAME_OPTION)
+        if named is not None and opts.get("interface_name") not in (None, named):
+            raise ConfigError(f"interface_name {opts['interface_name']!r} contradicts driver_opts "
+                              f"{checks.IFNAME_OPTION}={named!r}")
+        return NetworkRef(self.ctx.network_name(name), tuple(opts.get("aliases") or ()), opts.get("ipv4_address"),
+                          opts.get("mac_address"), opts.get("gw_priority"), opts.get("interface_name"), driver_opts)
 
     def depends_on(self) -> tuple[DependsOn, ...]:
         raw = self.raw.get("depends_on") or []
@@ -231,7 +252,8 @@ class ServiceReader(ItemReader, SettingsReader, BuildReader):
             raise ConfigError(f"{self.ctx.where(self.name)} must have exactly one of 'image' or 'build'")
         if not self.ctx.legacy and "image" not in raw and "build" not in raw and "provider" not in raw:
             raise ConfigError(f"{self.ctx.where(self.name)} must have 'image', 'build' or 'provider'")
-        restart = "no" if raw.get("restart") is False else raw.get("restart")  # YAML 1.1 reads `no` as false
+        restart = "no" if raw.get("restart") is False else raw.get("restart") or None  # YAML 1.1 reads `no` as false;
+        # an empty one (`restart: ${RESTART}`, unset) is none, as in Compose v2
         if restart is True:
             raise self.fail("restart", "must be a string, not a boolean (YAML reads an unquoted yes, on or true as a "
                                        "boolean: put it in quotes)")
@@ -257,6 +279,7 @@ class ServiceReader(ItemReader, SettingsReader, BuildReader):
             volumes_from=tuple(self.each("volumes_from", lambda v: VolumesFrom.parse(v, services))),
             environment=self.environment(),
             labels=self.labels(),
+            annotations=tuple((k, v or "") for k, v in pairs(raw.get("annotations"), {})),
             network_mode=self.network_mode(),
             networks=self.networks(),
             depends_on=self.depends_on(),
@@ -265,7 +288,7 @@ class ServiceReader(ItemReader, SettingsReader, BuildReader):
             extra_hosts=tuple(f"{k}:{v}" for k, v in extra_hosts),
             working_dir=None if raw.get("working_dir") is None else container_path(raw["working_dir"]),
             user=None if raw.get("user") is None else str(raw["user"]),
-            hostname=raw.get("hostname"),
+            hostname=raw.get("hostname") or None,
             domainname=raw.get("domainname"),
             container_name=raw.get("container_name"),
             mem_limit=mem_limit,
@@ -299,13 +322,13 @@ class ServiceReader(ItemReader, SettingsReader, BuildReader):
             configs=tuple(self.each("configs", lambda item: self.file_mount("configs", item))),
             scale=deploy.scale(),
             pull_policy=self.pull_policy(),
-            platform=raw.get("platform"),
+            platform=raw.get("platform") or None,
             mac_address=raw.get("mac_address"),
             attach=bool(raw.get("attach", True)),
             engine_options=engine_options(raw, self.fail, deploy.devices()),
             develop=read_watch(raw.get("develop"), resolve=self.path, environ=self.ctx.environ,
                                where=lambda i: self.ctx.where(self.name, ("develop", "watch", i))),
-            swarm=swarm_settings(raw, self.fail, self.port),
+            swarm=swarm_settings(raw, self.fail, self.port, swarm=self.ctx.swarm),
             **self.beyond_the_container(),
             extensions=tuple((k, json.dumps(v, default=str)) for k, v in raw.items() if str(k).startswith("x-")),
         ))

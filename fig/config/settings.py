@@ -3,7 +3,6 @@ hosts, sysctls, ...) into typed values; every error names file, line, service an
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -12,8 +11,6 @@ from fig.config import checks
 from fig.config.model import Healthcheck, LogConfig, Ulimit
 from fig.config.values import pairs, parse_duration, parse_size, strings, words
 from fig.errors import ConfigError
-
-log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from fig.config.context import Context
@@ -37,9 +34,6 @@ class SettingsReader:
             return None
         if raw.get("disable"):
             return Healthcheck(("NONE",))
-        if "start_interval" in raw:
-            log.warning("%s ignores 'start_interval': the engine API fig uses (1.41) has no such setting",
-                        self.ctx.where(self.name, "healthcheck"))
         test = raw.get("test")
         words_ = ("CMD-SHELL", test) if isinstance(test, str) else tuple(test or ())
         if words_ and words_[0] not in ("CMD", "CMD-SHELL", "NONE"):
@@ -59,7 +53,8 @@ class SettingsReader:
         retries = raw.get("retries")
         if retries is not None and retries < 0:
             raise self.fail("healthcheck", f"retries {retries} must not be negative")
-        return Healthcheck(words_, seconds("interval"), seconds("timeout"), retries, seconds("start_period"))
+        return Healthcheck(words_, seconds("interval"), seconds("timeout"), retries, seconds("start_period"),
+                           seconds("start_interval"))
 
     def ulimits(self, raw: Any = None, key: str | tuple[str, ...] = "ulimits") -> tuple[Ulimit, ...]:
         """The service's ulimits, or those of `raw` (a build's, at the key path `key`)."""

@@ -15,7 +15,7 @@ from fig.config.values import format_duration, pairs, parse_duration, strings
 from fig.errors import ConfigError
 
 _MODES = ("replicated", "global", "replicated-job", "global-job")
-_CONDITIONS = ("none", "on-failure", "any")
+_CONDITIONS = {"none": "none", "no": "none", "on-failure": "on-failure", "any": "any", "always": "any"}
 _FAILURE_ACTIONS = ("pause", "continue", "rollback")
 _ORDERS = ("stop-first", "start-first")
 
@@ -58,8 +58,9 @@ class SwarmSettings:
 
 
 def swarm_settings(raw: Mapping[str, Any], fail: Callable[[str, str], ConfigError],
-                   parse_port: Callable[[Any], list[PortSpec]]) -> SwarmSettings | None:
-    """The Swarm-only settings of a service's mapping, or None when it has none."""
+                   parse_port: Callable[[Any], list[PortSpec]], *, swarm: bool = False) -> SwarmSettings | None:
+    """The Swarm-only settings of a service's mapping, or None when it has none; `swarm`: read for `fig deploy`,
+    so what Swarm cannot do (a restart condition of `unless-stopped`) is refused."""
     deploy = raw.get("deploy") or {}
     host_ports = tuple(p for item in raw.get("ports") or () if isinstance(item, dict) and item.get("mode") == "host"
                        for p in parse_port(item))
@@ -105,7 +106,7 @@ def swarm_settings(raw: Mapping[str, Any], fail: Callable[[str, str], ConfigErro
         reserve_cpus=None if reservations.get("cpus") is None else float(reservations["cpus"]),
         generic_resources=_generic(reservations.get("generic_resources") or (), fail),
         restart_policy=None if restart is None else RestartPolicy(
-            choice("restart_policy.condition", restart.get("condition", "any"), _CONDITIONS),
+            _condition(restart.get("condition", "any"), fail, swarm),
             seconds("restart_policy.delay", restart.get("delay")), restart.get("max_attempts"),
             seconds("restart_policy.window", restart.get("window"))),
         update_config=policy("update_config"),
@@ -114,6 +115,18 @@ def swarm_settings(raw: Mapping[str, Any], fail: Callable[[str, str], ConfigErro
         host_ports=host_ports,
         owners=owners,
     )
+
+
+def _condition(value: str, fail: Callable[[str, str], ConfigError], swarm: bool) -> str:
+    """The condition as written (as `config` prints it); fig.swarm.convert gives Swarm its own word for it."""
+    if swarm and value not in _CONDITIONS:
+        raise fail("deploy", f"restart_policy.condition {value!r} is not one Swarm knows: use none, on-failure or any")
+    return value
+
+
+def swarm_condition(value: str) -> str:
+    """Swarm's word for a restart condition: `no` is none, `always` is any."""
+    return _CONDITIONS.get(value, value)
 
 
 def _generic(items: Any, fail: Callable[[str, str], ConfigError]) -> tuple[tuple[str, int], ...]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 import shlex
+from decimal import Decimal
 from collections.abc import Mapping
 from typing import Any
 
@@ -65,10 +66,34 @@ def format_duration(seconds: float) -> str:
 
 
 def scalar_text(value: Any) -> str:
-    """How a YAML scalar reads as an environment value: booleans lowercase, numbers as written."""
+    """How a YAML scalar reads as an environment value: booleans lowercase, integers in decimal, other numbers
+    as Go prints them (compose does): 1e3 is 1000, 1e6 is 1e+06."""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, float):
+        return _go_float(value)
     return str(value)
+
+
+def _go_float(value: float) -> str:
+    """Go's %v of a float64: the shortest digits that read back the same, with an exponent from 1e6 and below
+    1e-4 (as Go's %g with the shortest precision does)."""
+    if value != value or value in (float("inf"), float("-inf")):
+        return {"nan": "NaN", "inf": "+Inf", "-inf": "-Inf"}[repr(value)]
+    sign, digits, exponent = Decimal(repr(value)).as_tuple()
+    text = "".join(map(str, digits)).rstrip("0") or "0"
+    point = len(digits) + int(exponent)  # where the decimal point falls after the first digits
+    minus = "-" if sign else ""
+    if not any(digits):
+        return minus + "0"
+    if point - 1 < -4 or point - 1 >= 6:
+        mantissa = text[0] + ("." + text[1:] if len(text) > 1 else "")
+        return f"{minus}{mantissa}e{point - 1:+03d}"
+    if point <= 0:
+        return f"{minus}0.{'0' * -point}{text}"
+    if point >= len(text):
+        return minus + text + "0" * (point - len(text))
+    return f"{minus}{text[:point]}.{text[point:]}"
 
 
 def pairs(value: Any, environ: Mapping[str, str], sep: str = "=") -> list[tuple[str, str | None]]:

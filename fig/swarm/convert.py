@@ -17,7 +17,7 @@ from typing import Any
 from fig import labels as L
 from fig.backend.specs import NetworkOptions
 from fig.config.model import NetworkConfig, ProjectConfig, SecretConfig, ServiceConfig
-from fig.config.swarm import SwarmSettings, UpdatePolicy
+from fig.config.swarm import SwarmSettings, UpdatePolicy, swarm_condition
 from fig.config.values import parse_size
 from fig.errors import ConfigError
 from fig.graph import DependencyGraph
@@ -236,14 +236,14 @@ class Converter:
         if svc.healthcheck is not None:
             h = svc.healthcheck
             health = {"Test": list(h.test), "Interval": _ns(h.interval), "Timeout": _ns(h.timeout),
-                      "Retries": h.retries, "StartPeriod": _ns(h.start_period)}
+                      "Retries": h.retries, "StartPeriod": _ns(h.start_period), "StartInterval": _ns(h.start_interval)}
         options = dict(svc.engine_options)
         return {
             "Image": image,
             "Labels": {**dict(svc.labels), NAMESPACE: self.stack},
             "Command": None if svc.entrypoint is None else list(svc.entrypoint),
             "Args": None if svc.command is None else list(svc.command),
-            "Hostname": svc.hostname, "Env": sorted(f"{k}={v}" for k, v in svc.environment),
+            "Hostname": svc.hostname, "Env": sorted(k if v is None else f"{k}={v}" for k, v in svc.environment),
             "Dir": svc.working_dir, "User": svc.user, "Groups": list(options.get("group_add") or ()),
             "TTY": svc.tty or None, "OpenStdin": svc.stdin_open or None, "ReadOnly": svc.read_only or None,
             "Mounts": self.mounts(svc), "StopSignal": svc.stop_signal,
@@ -280,8 +280,8 @@ class Converter:
                 volume = self.volumes.get(v.source)
                 external = volume is not None and volume.external
                 source = v.source if external or volume is None else self._renamed(v.source, volume.key, False)
-                options = None if external else {
-                    "NoCopy": "nocopy" in modes or None,
+                options = {"Subpath": v.subpath} if external and v.subpath else None if external else {
+                    "NoCopy": "nocopy" in modes or None, "Subpath": v.subpath,
                     "Labels": {**dict(volume.labels if volume else ()), NAMESPACE: self.stack},
                     "DriverConfig": None if volume is None or not (volume.driver or volume.driver_opts) else {
                         "Name": volume.driver or "local", "Options": dict(volume.driver_opts)}}
@@ -311,7 +311,7 @@ class Converter:
     def restart(self, svc: ServiceConfig, settings: SwarmSettings) -> dict[str, Any] | None:
         policy = settings.restart_policy
         if policy is not None:
-            return {"Condition": policy.condition, "Delay": _ns(policy.delay), "MaxAttempts": policy.max_attempts,
+            return {"Condition": swarm_condition(policy.condition), "Delay": _ns(policy.delay), "MaxAttempts": policy.max_attempts,
                     "Window": _ns(policy.window)}
         if svc.restart is None:
             return None
@@ -330,6 +330,9 @@ class Converter:
             ("cpu_shares", svc.cpu_shares is not None), ("cpuset", svc.cpuset is not None),
             ("memswap_limit", svc.memswap_limit is not None), ("platform", svc.platform is not None),
             ("networks.ipv4_address", any(r.ipv4_address for r in svc.networks)),
+            *((f"networks.{key}", any(getattr(r, key) for r in svc.networks))
+              for key in ("mac_address", "gw_priority", "interface_name", "driver_opts")),
+            ("annotations", bool(svc.annotations)), ("volumes type: image", any(v.image for v in svc.volumes)),
             ("depends_on.ready", any(d.ready for d in svc.depends_on)),
             ("depends_on.restart", any(d.restart for d in svc.depends_on)), ("expose", bool(svc.expose)),
             ("pull_policy", svc.pull_policy not in (None, "build") and svc.name not in self.images),

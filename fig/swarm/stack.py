@@ -16,6 +16,7 @@ from fig.backend.base import SwarmBackend
 from fig.config.model import ProjectConfig
 from fig.errors import BackendError, NotConverged, UserError
 from fig.parallel import execute
+from fig.preflight import check_engine_version
 from fig.swarm import plan as P
 from fig.swarm.convert import Converter, ServicePlan, StackSpec
 from fig.swarm.deployed import KINDS, DeployedStack
@@ -46,6 +47,7 @@ class Stack(DeployedStack):
              ignore_host_ip: bool = False) -> P.Plan:
         """What deploying `names` (all enabled services when empty, and in both cases their dependencies) would
         change. Deploying the whole file also removes the stack's services it no longer has."""
+        check_engine_version(self.config, [self.config.service(n) for n in self.config.selected(names)], self.backend)
         spec = self.check(names, strict=strict, images=images, ignore_host_ip=ignore_host_ip)
         in_file = [s.name for s in self.config.services]
         for p in sorted(spec.services, key=lambda p: in_file.index(p.service)):  # the order of the file

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 import uuid
@@ -16,11 +18,15 @@ import docker
 import pytest
 
 from fig.labels import LABEL_PROJECT, LABEL_SERVICE, LEGACY
+from tests.faultproxy import FaultProxy
 
 FIG = [sys.executable, "-m", "fig"]
+# The engine under test: DOCKER_HOST (a unix socket), as for every client the tests start.
+ENGINE_HOST = os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "podman: runs on Podman too (script/test runs `-m podman` against it)")
     config.addinivalue_line(
         "markers", "engine26: needs dockerd 26's Dockerfile frontend (heredocs, named build contexts); on dockerd "
         "20.10 script/test deselects these with -m 'not engine26'")
@@ -65,8 +71,17 @@ class Result:
 def remove_project(client: docker.APIClient, name: str) -> None:
     """Remove every container, network and volume labelled with the project (fig 1.1.0's label too)."""
     for key in (LABEL_PROJECT, LEGACY[LABEL_PROJECT]):
-        for c in client.containers(all=True, filters={"label": f"{key}={name}"}):
-            client.remove_container(c["Id"], force=True, v=True)
+        left = [c["Id"] for c in client.containers(all=True, filters={"label": f"{key}={name}"})]
+        while left:  # Podman removes a container only after those that join its namespaces: another round for it
+            refused = []
+            for cid in left:
+                try:
+                    client.remove_container(cid, force=True, v=True)
+                except docker.errors.APIError as e:
+                    if "dependent containers" not in str(e) or len(refused) == len(left) - 1:
+                        raise
+                    refused.append(cid)
+            left = refused
     for n in client.networks(filters={"label": f"{LABEL_PROJECT}={name}"}):
         try:
             client.remove_network(n["Id"])
@@ -173,6 +188,17 @@ SLEEPER = """sh -c 'trap "exit 0" TERM INT; while :; do sleep 1; done'"""
 def sleepers(*services: str) -> str:
     """A fig.yml whose services run SLEEPER."""
     return "".join(f"{name}:\n  image: busybox\n  command: {SLEEPER}\n" for name in services)
+
+
+@pytest.fixture
+def proxy(engine: docker.APIClient) -> Iterator[FaultProxy]:
+    """tests/faultproxy.py in front of the engine: what fig asks is seen, and chosen requests can be hurt."""
+    directory = tempfile.mkdtemp(prefix="fp")  # a unix socket path must stay short
+    try:
+        with FaultProxy(Path(directory) / "engine.sock") as p:
+            yield p
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture

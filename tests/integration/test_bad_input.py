@@ -34,7 +34,7 @@ MALFORMED = [
     ("container_name", "'bad name!'", "is not a valid container name"),
     ("mac_address", "zz", "is not a MAC address"),
     ("cap_add", "[NOT_A_CAP]", "is not a Linux capability"),
-    ("platform", "x", "is not a platform"),
+    ("platform", "linux//v8", "is not a platform"),
 ]
 
 

@@ -19,7 +19,7 @@ def built(project):
     yield project
     for image in project.client.images():
         for tag in image.get("RepoTags") or ():
-            if tag.startswith(f"{project.name}_"):
+            if tag.rsplit("/", 1)[-1].startswith(f"{project.name}_"):  # Podman's are docker.io/library/<name>
                 try:
                     project.client.remove_image(tag, force=True)
                 except docker.errors.APIError:
@@ -49,6 +49,7 @@ APP = """
     """
 
 
+@pytest.mark.podman
 def test_build_tags_the_image_and_honours_dockerignore(built):
     project = built
     project.write(APP)
@@ -147,6 +148,7 @@ def test_up_builds_a_missing_image_first_and_only_once(built):
     assert project.inspect(project.container_name("web"))["Id"] == container["Id"]
 
 
+@pytest.mark.podman
 def test_run_builds_a_missing_image_first(built):
     project = built
     project.write("web:\n  build: app\n")
@@ -156,12 +158,14 @@ def test_run_builds_a_missing_image_first(built):
     assert result.stdout == "built-in\n"
 
 
+@pytest.mark.podman
 def test_up_with_a_failing_build_stops_with_the_build_error(built):
     project = built
     project.write("web:\n  build: app\n")
     write_app(project, "FROM busybox\nRUN exit 4\n")
     result = project.fig("up", "-d")
     assert result.returncode == 1
-    assert result.stderr.strip().splitlines()[-1].startswith(
-        "ERROR: Service 'web' failed to build at [2/2] RUN exit 4: ")
+    # BuildKit names the step "[2/2] RUN exit 4"; Podman's Buildah says "STEP 2/2: ...", read as the classic builder's
+    assert re.match(r"ERROR: Service 'web' failed to build at (\[2/2\] RUN exit 4|Step 2/2 \(RUN exit 4\)): ",
+                    result.stderr.strip().splitlines()[-1]), result.stderr
     assert project.containers() == []

@@ -106,16 +106,16 @@ def test_a_cache_mount_is_found_filled_by_the_next_build(builds):
                 "sh -c 'ls /cache > /seen; echo $RUN > /cache/run-$RUN'\n")
     compose(builds, "  web:\n    build: app\n")
     builds.build()
-    assert builds.run(f"{builds.name}_web", "cat", "/seen") == ""
+    assert builds.run(f"{builds.name}-web", "cat", "/seen") == ""
     builds.build("--build-arg", "RUN=2")
-    assert builds.run(f"{builds.name}_web", "cat", "/seen") == "run-1\n"
+    assert builds.run(f"{builds.name}-web", "cat", "/seen") == "run-1\n"
 
 
 def test_copy_chmod(builds):
     app(builds, "FROM busybox\nCOPY --chmod=0751 tool /tool\n", tool="#!/bin/sh\n")
     compose(builds, "  web:\n    build: app\n")
     builds.build()
-    assert builds.run(f"{builds.name}_web", "stat", "-c", "%a", "/tool") == "751\n"
+    assert builds.run(f"{builds.name}-web", "stat", "-c", "%a", "/tool") == "751\n"
 
 
 def test_dockerfile_inline_and_every_tag(builds):
@@ -124,7 +124,7 @@ def test_dockerfile_inline_and_every_tag(builds):
     compose(builds, f"  web:\n    build:\n      context: app\n      tags: {json.dumps(tags)}\n"
                     "      dockerfile_inline: |\n        FROM busybox\n        RUN echo inline > /made\n")
     builds.build()
-    ids = {builds.image(name)["Id"] for name in [f"{builds.name}_web", *tags]}
+    ids = {builds.image(name)["Id"] for name in [f"{builds.name}-web", *tags]}
     assert len(ids) == 1
     assert builds.run(tags[1], "cat", "/made") == "inline\n"
 
@@ -133,12 +133,12 @@ def test_no_cache_runs_every_step_again(builds):
     app(builds, "FROM busybox\nRUN date +%s%N > /stamp\n")
     compose(builds, "  web:\n    build: app\n")
     builds.build()
-    first = builds.image(f"{builds.name}_web")["Id"]
+    first = builds.image(f"{builds.name}-web")["Id"]
     builds.build()
-    assert builds.image(f"{builds.name}_web")["Id"] == first, "a second build without changes is cached"
+    assert builds.image(f"{builds.name}-web")["Id"] == first, "a second build without changes is cached"
     compose(builds, "  web:\n    build:\n      context: app\n      no_cache: true\n")
     again = builds.build(progress="plain")
-    assert builds.image(f"{builds.name}_web")["Id"] != first
+    assert builds.image(f"{builds.name}-web")["Id"] != first
     step = re.search(r"^#(\d+) \[web 2/2\] RUN date", again.stderr, re.MULTILINE)
     assert step and f"#{step[1]} DONE" in again.stderr and f"#{step[1]} CACHED" not in again.stderr
     assert builds.build("--no-cache").ok
@@ -150,7 +150,7 @@ def test_pull_false_builds_from_a_local_base_image(builds):
     app(builds, f"FROM {base}\nRUN echo on-local-base > /made\n")
     compose(builds, "  web:\n    build:\n      context: app\n      pull: false\n")
     builds.build()
-    assert builds.run(f"{builds.name}_web", "cat", "/made") == "on-local-base\n"
+    assert builds.run(f"{builds.name}-web", "cat", "/made") == "on-local-base\n"
     compose(builds, "  web:\n    build:\n      context: app\n      pull: true\n")
     pulled = builds.build(ok=False)
     assert pulled.returncode == 1, "pull: true must look for the base image in a registry"
@@ -163,8 +163,8 @@ def test_target_and_args(builds):
     compose(builds, "  web:\n    build:\n      context: app\n      target: base\n      args:\n"
                     "        GREETING: from-args\n")
     builds.build()
-    assert builds.run(f"{builds.name}_web", "cat", "/greeting") == "from-args\n"
-    assert "No such file" in builds.run(f"{builds.name}_web", "cat", "/final")
+    assert builds.run(f"{builds.name}-web", "cat", "/greeting") == "from-args\n"
+    assert "No such file" in builds.run(f"{builds.name}-web", "cat", "/final")
 
 
 def test_two_services_are_built_in_one_call(builds):
@@ -173,8 +173,8 @@ def test_two_services_are_built_in_one_call(builds):
     compose(builds, "  one:\n    build: one\n  two:\n    build: two\n")
     result = builds.build()
     assert re.findall(r"DEBUG: building (.*) with", result.stderr) == ["one, two"]
-    assert builds.run(f"{builds.name}_one", "cat", "/made") == "one\n"
-    assert builds.run(f"{builds.name}_two", "cat", "/made") == "two\n"
+    assert builds.run(f"{builds.name}-one", "cat", "/made") == "one\n"
+    assert builds.run(f"{builds.name}-two", "cat", "/made") == "two\n"
 
 
 def test_a_failing_build_names_service_and_step_and_shows_its_output_once(builds):
@@ -189,7 +189,7 @@ def test_a_failing_build_names_service_and_step_and_shows_its_output_once(builds
         assert sum(line.startswith("ERROR:") for line in result.stderr.splitlines()) == 1
         assert result.stderr.count("the-output-of-the-step\n") == 1, result.stderr
     with pytest.raises(docker.errors.ImageNotFound):
-        builds.image(f"{builds.name}_bad")
+        builds.image(f"{builds.name}-bad")
 
 
 def test_quiet_prints_nothing_but_errors_and_json_is_json(builds):
@@ -228,7 +228,7 @@ def test_secrets_from_a_file_and_the_environment(builds):
     compose(builds, "  web:\n    build:\n      context: app\n      secrets: [token, password]\n",
             "secrets:\n  token:\n    file: ./token.txt\n  password:\n    environment: FIG_TEST_PASSWORD\n")
     builds.build(env={"FIG_TEST_PASSWORD": password})  # the engine's BuildKit: through fig's session
-    image = f"{builds.name}_web"
+    image = f"{builds.name}-web"
     sums = builds.run(image, "cat", "/sums")
     assert hashlib.md5(token.encode()).hexdigest() in sums
     assert hashlib.md5(password.encode()).hexdigest() in sums
@@ -268,7 +268,7 @@ def test_ssh_forwards_the_agent(builds, agent):
                 f"RUN --mount=type=ssh,required=true {AGENT_CLIENT}\n")
     compose(builds, "  web:\n    build:\n      context: app\n      ssh: [default]\n")
     builds.build(env={"SSH_AUTH_SOCK": agent})
-    assert builds.run(f"{builds.name}_web", "cat", "/agent") == "agent answered 12 with 1 keys\n"
+    assert builds.run(f"{builds.name}-web", "cat", "/agent") == "agent answered 12 with 1 keys\n"
 
 
 def test_the_classic_builder_refuses_run_mount_in_one_line(builds):
@@ -287,7 +287,7 @@ def test_heredocs(builds):
     app(builds, "FROM busybox\nRUN <<EOF\necho from-a-heredoc > /made\necho second-line >> /made\nEOF\n")
     compose(builds, "  web:\n    build: app\n")
     builds.build()
-    assert builds.run(f"{builds.name}_web", "cat", "/made") == "from-a-heredoc\nsecond-line\n"
+    assert builds.run(f"{builds.name}-web", "cat", "/made") == "from-a-heredoc\nsecond-line\n"
 
 
 @pytest.mark.engine26
@@ -303,7 +303,7 @@ def test_additional_contexts(builds):
             "engine's BuildKit builds this run (no docker CLI with the buildx plugin was found)")
         return
     builds.build()
-    assert builds.run(f"{builds.name}_web", "cat", "/note.txt") == "from the other context\n"
+    assert builds.run(f"{builds.name}-web", "cat", "/note.txt") == "from the other context\n"
 
 
 def test_extra_hosts_and_network_reach_the_build_whatever_this_buildx_carries(builds):
@@ -313,4 +313,4 @@ def test_extra_hosts_and_network_reach_the_build_whatever_this_buildx_carries(bu
     result = builds.fig("build", check=True)
     if builds.builder == BAKE and "this buildx's bake cannot set" in result.stderr:  # buildx 0.13 drops them
         assert "building with the engine's BuildKit instead" in result.stderr
-    assert builds.run(f"{builds.name}_web", "cat", "/hosts").split() == ["10.1.2.3", "myhost"]
+    assert builds.run(f"{builds.name}-web", "cat", "/hosts").split() == ["10.1.2.3", "myhost"]

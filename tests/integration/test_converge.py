@@ -8,6 +8,8 @@ import os
 import signal
 import time
 
+import pytest
+
 from tests.integration.conftest import SLEEPER, wait_until
 
 STUBBORN = """sh -c 'trap "" TERM; while :; do sleep 1; done'"""
@@ -73,6 +75,7 @@ def test_changed_service_is_recreated_alone_and_keeps_volume_data(project):
     assert project.exec(db, "cat", "/data/file") == (0, "kept\n")
 
 
+@pytest.mark.podman
 def test_linked_dependent_is_recreated_when_its_dependency_is(project):
     project.write(f"""
         db:

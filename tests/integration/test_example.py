@@ -50,8 +50,8 @@ def example(project):
     text = (REPO / "fig.yml.example").read_text()
     port = PORT
     if not port_is_free(PORT):
-        # Something else (e.g. the test registry of script/registry) holds 5000 on this machine: publish the
-        # example on another port rather than stop what we did not start.
+        # Something else holds 5000 on this machine (the counter example that script/example leaves running, the
+        # README's first command): publish this copy on another port rather than stop what we did not start.
         port = free_port()
         warnings.warn(f"port {PORT} is taken; the example is published on {port} instead")
         assert '"5000:5000"' in text

@@ -5,8 +5,12 @@ from __future__ import annotations
 import re
 import time
 
+import pytest
+
 from tests.integration.conftest import wait_until
 from tests.integration.test_run import PROMPT, terminal  # noqa: F401 (a fixture)
+
+pytestmark = pytest.mark.podman
 
 
 def test_exec_on_a_terminal_gets_a_tty_that_follows_the_window(up, terminal):

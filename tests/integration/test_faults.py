@@ -5,11 +5,7 @@ next `up -d` converges."""
 from __future__ import annotations
 
 import re
-import shutil
-import tempfile
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -25,16 +21,6 @@ db:
   command: {SLEEPER}
 """
 BOUND = "6"  # FIG_HTTP_TIMEOUT for these tests, in seconds: short, yet what a busy engine answers within
-
-
-@pytest.fixture
-def proxy(engine) -> Iterator[FaultProxy]:
-    directory = tempfile.mkdtemp(prefix="fp")  # a unix socket path must stay short
-    try:
-        with FaultProxy(Path(directory) / "engine.sock") as p:
-            yield p
-    finally:
-        shutil.rmtree(directory, ignore_errors=True)
 
 
 def through(proxy: FaultProxy) -> dict[str, str]:

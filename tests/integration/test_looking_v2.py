@@ -11,6 +11,7 @@ import time
 import pytest
 
 from tests.integration.conftest import sleepers, wait_until
+from tests.integration.test_attached import Reader
 
 
 @pytest.fixture
@@ -70,12 +71,10 @@ def test_stats_no_stream_reads_each_running_container(up):
 
 
 def test_stats_streams_until_ctrl_c(up):
-    proc = up.popen("stats", "web")
-    time.sleep(3)
-    os.killpg(proc.pid, signal.SIGINT)
-    out, err = proc.communicate(timeout=20)
-    assert proc.returncode == 130 and "Traceback" not in err
-    assert out.count("CONTAINER ID") >= 2, "redrawn each second"
+    reader = Reader(up.popen("stats", "web"))
+    wait_until(lambda: reader.stdout.count("CONTAINER ID") >= 2, timeout=30, message="the table redrawn")
+    os.killpg(reader.proc.pid, signal.SIGINT)
+    assert reader.finish(20) == 130
 
 
 def test_events_json_sees_a_start_and_ctrl_c_ends_it(up):

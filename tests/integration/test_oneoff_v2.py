@@ -12,7 +12,8 @@ import tarfile
 import time
 
 
-from tests.integration.conftest import FIG, sleepers
+from tests.integration.conftest import FIG, sleepers, wait_until
+from tests.integration.test_attached import Reader
 from tests.integration.test_run import terminal  # noqa: F401 (a fixture)
 
 
@@ -89,9 +90,9 @@ def test_cp_refuses_in_one_line(up, tmp_path):
 
 # -- wait ---------------------------------------------------------------------------------------------------
 
-def test_wait_exits_with_the_containers_code(up):
-    proc = up.popen("wait", "web")
-    time.sleep(1)
+def test_wait_exits_with_the_containers_code(up, proxy):
+    proc = up.popen("wait", "web", env={"DOCKER_HOST": proxy.url})  # the proxy shows fig's wait reach the engine
+    wait_until(lambda: proxy.requests("POST", r"/containers/[0-9a-f]+/wait"), message="fig waiting")
     assert proc.poll() is None, "waits while the container runs"
     up.client.kill(up.container_name("web"), signal="SIGKILL")
     out, err = proc.communicate(timeout=30)
@@ -126,12 +127,11 @@ cat:
 def test_attach_follows_output_and_passes_ctrl_c_on(project):
     project.write(TICKER)
     project.fig("up", "-d", check=True)
-    proc = project.popen("attach", "web")
-    time.sleep(2.5)
-    os.killpg(proc.pid, signal.SIGINT)
-    out, err = proc.communicate(timeout=30)
-    assert "tick\n" in out and out.endswith("got-int\n")
-    assert proc.returncode == 7 and "Traceback" not in err
+    reader = Reader(project.popen("attach", "web"))
+    wait_until(lambda: "tick\n" in reader.stdout, message="the container's output")
+    os.killpg(reader.proc.pid, signal.SIGINT)
+    assert reader.finish(30) == 7
+    assert reader.stdout.endswith("got-int\n")
 
 
 def test_attach_without_sig_proxy_detaches_on_ctrl_c(project):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from fig import __version__
-from tests.integration.conftest import FIG, SLEEPER
+from tests.integration.conftest import ENGINE_HOST, FIG, SLEEPER
 from tests.integration.test_remote import endpoint, pki  # noqa: F401  (the TLS endpoint fixtures)
 
 
@@ -76,7 +76,7 @@ def test_the_docker_clis_host_and_context_flags_reach_fig(project, docker_config
     assert made.returncode == 0, made.stderr
     bad = docker(docker_config, "--context", "figctx", "compose", "ps", cwd=project.dir)
     assert bad.returncode == 1 and "unix:///nonexistent-ctx.sock" in bad.stderr
-    good = docker(docker_config, "-H", "unix:///var/run/docker.sock", "compose", "-p", project.name, "ps",
+    good = docker(docker_config, "-H", ENGINE_HOST, "compose", "-p", project.name, "ps",
                   cwd=project.dir, env={"DOCKER_HOST": "unix:///nonexistent-env.sock"})
     assert good.returncode == 0, good.stderr  # -H wins over DOCKER_HOST, as in the docker CLI
 

@@ -1,7 +1,7 @@
 """`fig pull`, `fig push`, `build --pull`, and `up`/`run` pulling missing images, against a real registry.
 
-The registry is Debian's docker-registry on 127.0.0.1:5000, started by script/registry for this module and stopped
-after it. Outside CI a registry that cannot be started skips these tests; under CI=true it fails them.
+The registry is Debian's docker-registry on 127.0.0.1:5001 (the counter example holds 5000), started by
+script/registry for this module and stopped after it. Outside CI a registry that cannot be started skips these tests; under CI=true it fails them.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import pytest
 from tests.integration.conftest import FIG, SLEEPER
 
 ROOT = Path(__file__).resolve().parents[2]
-REGISTRY = "127.0.0.1:5000"
+REGISTRY = "127.0.0.1:5001"
 
 
 def _answers() -> bool:
@@ -40,8 +40,7 @@ def _answers() -> bool:
 
 @pytest.fixture(scope="module")
 def registry(engine) -> Iterator[str]:
-    """The registry, started for this module if it is not running, and stopped again afterwards: it shares
-    port 5000 with the counter example."""
+    """The registry, started for this module if it is not running, and stopped again afterwards."""
     started = False
     if not _answers():
         proc = subprocess.run([str(ROOT / "script" / "registry")], capture_output=True, text=True, timeout=600,
@@ -52,7 +51,7 @@ def registry(engine) -> Iterator[str]:
                 pytest.fail(message, pytrace=False)
             pytest.skip(message)
         started = True
-    yield "localhost:5000"
+    yield REGISTRY.replace("127.0.0.1", "localhost")
     if started:
         subprocess.run([str(ROOT / "script" / "registry"), "stop"], capture_output=True, timeout=60,
                        stdin=subprocess.DEVNULL)
@@ -103,7 +102,7 @@ def images(project, registry):
     yield name
     for image in project.client.images():
         for tag in image.get("RepoTags") or ():
-            if any(tag.startswith(m + ":") for m in made) or tag.startswith(f"{project.name}_"):
+            if any(tag.startswith(m + ":") for m in made) or tag.startswith((f"{project.name}_", f"{project.name}-")):
                 try:
                     project.client.remove_image(tag, force=True)
                 except docker.errors.APIError:

@@ -1,7 +1,7 @@
 """Remote engines: DOCKER_HOST (tcp:// and unix://), DOCKER_TLS_VERIFY and DOCKER_CERT_PATH.
 
 A TLS endpoint is put in front of the local engine with socat and certificates made here with openssl:
-`socat OPENSSL-LISTEN:PORT,...,verify=1 UNIX-CONNECT:/var/run/docker.sock`. The CA bundle variables that
+`socat OPENSSL-LISTEN:PORT,...,verify=1 UNIX-CONNECT:<the engine's socket>`. The CA bundle variables that
 `requests` honours are set to another CA in every test, as on many company machines: fig must still verify the
 engine against DOCKER_CERT_PATH's ca.pem, and never fall back to plain HTTP.
 """
@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import SLEEPER
+from tests.integration.conftest import ENGINE_HOST, SLEEPER
 
-ENGINE_SOCKET = "/var/run/docker.sock"
+ENGINE_SOCKET = ENGINE_HOST.removeprefix("unix://")
 SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 
 

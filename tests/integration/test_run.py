@@ -77,6 +77,7 @@ LINKED = f"""
     """
 
 
+@pytest.mark.podman
 def test_run_starts_linked_service_and_names_the_one_off(project):
     project.write(LINKED)
     first = project.fig("run", "-T", "web", "echo", "hello", check=True)
@@ -156,6 +157,7 @@ def test_run_of_unknown_service_is_a_one_line_error(project):
 
 # -- exit code, output streams, stdin ------------------------------------------------------------------
 
+@pytest.mark.podman
 def test_run_exit_code_and_streams_pass_through(project):
     project.write("web:\n  image: busybox\n")
     result = project.fig("run", "-T", "web", "sh", "-c", "echo to-out; echo to-err >&2; exit 7")
@@ -164,6 +166,7 @@ def test_run_exit_code_and_streams_pass_through(project):
     assert "to-err\n" in result.stderr and "to-out" not in result.stderr
 
 
+@pytest.mark.podman
 def test_run_without_tty_passes_piped_stdin_and_its_end(project):
     project.write("web:\n  image: busybox\n")
     assert project.fig("run", "-T", "web", "cat", input="hi\n", check=True).stdout == "hi\n"
@@ -232,6 +235,7 @@ VOLUME_SERVICE = """
     """
 
 
+@pytest.mark.podman
 def test_run_rm_removes_the_container_and_its_anonymous_volume(project):
     project.write(VOLUME_SERVICE)
     for rm in (False, True):
@@ -406,6 +410,7 @@ def terminal(project):
         t.close()
 
 
+@pytest.mark.podman
 def test_interactive_shell_through_a_pseudo_terminal(project, terminal):
     project.write("web:\n  image: busybox\n")
     term = terminal("run", "web", "sh", rows=33, cols=101)

@@ -7,6 +7,8 @@ import pytest
 
 from tests.integration.conftest import SLEEPER
 
+pytestmark = pytest.mark.podman
+
 FIG_FILE = f"""
     db:
       image: busybox

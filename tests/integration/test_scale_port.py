@@ -31,6 +31,7 @@ SERVICES = f"""
     """
 
 
+@pytest.mark.podman
 def test_scale_up_and_down_keeps_the_lower_numbers_untouched(project):
     project.write(SERVICES)
     project.fig("scale", "web=3", check=True)
@@ -52,6 +53,7 @@ def test_scale_up_and_down_keeps_the_lower_numbers_untouched(project):
     assert ids_by_number(project) == {}
 
 
+@pytest.mark.podman
 def test_scale_several_services_at_once(project):
     project.write(SERVICES)
     project.fig("scale", "web=2", "worker=3", check=True)

@@ -23,7 +23,7 @@ from tests.integration.test_example import free_port, get
 
 ROOT = Path(__file__).resolve().parents[2]
 NS = "com.docker.stack.namespace"
-REGISTRY = "127.0.0.1:5000"
+REGISTRY = "127.0.0.1:5001"
 
 
 @pytest.fixture(scope="module")
@@ -334,15 +334,14 @@ def test_stack_commands_need_only_the_stacks_name(stack, swarm, tmp_path_factory
 
 @pytest.fixture(scope="module")
 def registry(engine) -> Iterator[str]:
-    """Debian's docker-registry on 127.0.0.1:5000 for this module only: the counter example's test uses the
-    port too."""
+    """Debian's docker-registry on 127.0.0.1:5001 (script/registry), for this module only."""
     script = str(ROOT / "script" / "registry")
     started = get(f"http://{REGISTRY}/v2/") is None
     if started:
         proc = subprocess.run([script], capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
         if proc.returncode != 0:
             pytest.fail(f"script/registry: {proc.stderr[-500:]}", pytrace=False)
-    yield "localhost:5000"
+    yield REGISTRY.replace("127.0.0.1", "localhost")
     if started:
         subprocess.run([script, "stop"], capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
 

@@ -9,6 +9,8 @@ import math
 import re
 import time
 
+import pytest
+
 from tests.integration.conftest import SLEEPER, wait_until
 
 TWO = f"""
@@ -108,6 +110,7 @@ def test_up_wait_is_detached_and_returns_once_healthy(project):
     assert project.inspect(project.container_name("web"))["State"]["Health"]["Status"] == "healthy"
 
 
+@pytest.mark.podman
 def test_up_wait_fails_naming_the_service_that_is_not_healthy_in_time(project):
     project.write(HEALTH, "compose.yaml")
     result = project.fig("up", "--wait", "--wait-timeout", "20", timeout=60)
@@ -355,14 +358,14 @@ def test_build_arg_quiet_and_with_dependencies(project):
             command: {SLEEPER}
         """, "compose.yaml")
     images = lambda: {t for i in project.client.images() for t in i["RepoTags"] or ()
-                      if t.startswith(f"{project.name}_")}
+                      if t.startswith(f"{project.name}-")}  # a compose file's builds: <project>-<service>, as v2
     try:
         result = project.fig("build", "--quiet", "--build-arg", "V=given", "web", check=True)
         assert "Step" not in result.stdout + result.stderr
-        assert images() == {f"{project.name}_web:latest"}
+        assert images() == {f"{project.name}-web:latest"}
         assert project.fig("run", "--no-deps", "-T", "web", check=True).stdout == "given\n"
         project.fig("build", "--with-dependencies", "web", check=True)
-        assert images() == {f"{project.name}_web:latest", f"{project.name}_base:latest"}
+        assert images() == {f"{project.name}-web:latest", f"{project.name}-base:latest"}
         assert project.fig("run", "--no-deps", "-T", "web", check=True).stdout == "none\n"
     finally:
         for tag in images():
@@ -429,7 +432,7 @@ def test_dry_run_says_what_each_writing_command_would_do_and_the_engine_sees_no_
         """, "compose.yaml")
     started = time.time() - 1
     up = project.fig("--dry-run", "up", "--wait", timeout=60, check=True).stdout.splitlines()
-    assert sorted(up[:3]) == [f"would build image {project.name}_web from {project.dir}",
+    assert sorted(up[:3]) == [f"would build image {project.name}-web from {project.dir}",
                               f"would create network {project.name}_default", f"would create volume {project.name}_data"]
     assert up[3:] == [f"would create container {project.name}_db_1", f"would start container {project.name}_db_1",
                       f"would create container {project.name}_web_1", f"would start container {project.name}_web_1"]
@@ -449,14 +452,14 @@ def test_dry_run_says_what_each_writing_command_would_do_and_the_engine_sees_no_
     for args, expected in ((("stop",), "would stop container"), (("kill", "-s", "TERM"), "would send SIGTERM"),
                            (("restart",), "would restart container"), (("rm", "-sf"), "would remove container"),
                            (("up", "-d", "--force-recreate"), "would rename container"),
-                           (("down", "--rmi", "local"), f"would remove image {project.name}_web")):
+                           (("down", "--rmi", "local"), f"would remove image {project.name}-web")):
         result = project.fig("--dry-run", *args, timeout=60, check=True)
         assert expected in result.stdout, (args, result.stdout)
     assert {c["Id"]: c["State"] for c in project.containers()} == before
     writes = [e for e in engine_events_about(project, started)  # the healthcheck's execs are the engine's own
               if not str(e.get("Action", "")).startswith(("exec_", "health_status"))]
     assert writes == [], [(e.get("Action"), e.get("Actor", {}).get("Attributes", {}).get("name"), e.get("time")) for e in writes]
-    project.client.remove_image(f"{project.name}_web", force=True)
+    project.client.remove_image(f"{project.name}-web", force=True)
 
 
 # -- up's attached flags ----------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import json
 import socketserver
@@ -88,17 +89,24 @@ class Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
             super().handle_error(request, client_address)
 
 
-@pytest.fixture
-def http(tmp_path: Path) -> Iterator[UnixHTTP]:
-    path = str(tmp_path / "engine.sock")
-    server = Server(path, Handler)
+@contextlib.contextmanager
+def serving(path: str, handler: type[http.server.BaseHTTPRequestHandler]) -> Iterator[None]:
+    """`handler` answering on the unix socket `path`, on threads, until the block ends."""
+    server = Server(path, handler)
     threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
-    Handler.seen = []
     try:
-        yield UnixHTTP(path, version="1.41", timeout=5, url=f"unix://{path}")
+        yield
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def http(tmp_path: Path) -> Iterator[UnixHTTP]:
+    path = str(tmp_path / "engine.sock")
+    Handler.seen = []
+    with serving(path, Handler):
+        yield UnixHTTP(path, version="1.41", timeout=5, url=f"unix://{path}")
 
 
 def test_json_answer_and_query(http):
@@ -205,7 +213,7 @@ def test_upgrade_of_a_missing_container_is_not_found(http):
 
 @pytest.mark.parametrize("plain_http", [True, False], ids=["plain-http", "sdk"])
 def test_both_transports_bound_a_stop_by_its_timeout_plus_the_http_timeout(http, plain_http):
-    env = {"DOCKER_HOST": http.url, "FIG_HTTP_TIMEOUT": "1"}
+    env = {"DOCKER_HOST": http.url, "FIG_HTTP_TIMEOUT": "1", "DOCKER_API_VERSION": "1.41"}
     backend = DockerBackend.from_env(env, plain_http=plain_http)
     started = time.monotonic()
     with pytest.raises(errors.EngineTimeout, match=r"^aaaaaaaaaaaa: stop timed out: .* in 2 s"):

@@ -130,7 +130,7 @@ def test_config_json_carries_every_build_key_and_reads_back_to_the_same_project(
     ("entitlements: [bogus]", "'build.entitlements' 'bogus' is not one of network.host, security.insecure"),
     ("isolation: hyperv", "'build.isolation' 'hyperv' must be 'default' on a Linux engine"),
     ("tags: ['Bad Tag']", "'build.tags'"),
-    ("platforms: [linux/nope]", "'build.platforms' 'linux/nope' is not a platform"),
+    ("platforms: ['linux//v8']", "'build.platforms' 'linux//v8' is not a platform"),  # any named one is the builder's
     ("secrets: [nope]", "'build.secrets' refers to secret 'nope', which is not declared"),
     ("ssh: [key]", "'build.ssh' 'key' needs the path of a key or an agent socket"),
     ("ulimits: {nofile: {soft: 3, hard: 2}}", "'build.ulimits' nofile: the soft limit 3 is above the hard limit 2"),
@@ -212,6 +212,7 @@ def test_the_builder_is_chosen_by_buildx_docker_buildkit_and_the_engine(tmp_path
     assert choose(empty, old) == builders.CLASSIC
     assert choose({**empty, "DOCKER_BUILDKIT": "1"}, old) == builders.BUILDKIT
     assert choose(env, linux, [("web", "network")]) == builders.BUILDKIT  # this buildx's bake would drop it
+    assert choose(env, {"libpod-api-version": "4.3.1", "builder-version": ""}) == builders.BUILDKIT  # Podman's /build
     assert builders.find_buildx(env) == builders.Buildx(str(bin_dir / "docker"),
                                                        str(tmp_path / "config/cli-plugins/docker-buildx"))
 

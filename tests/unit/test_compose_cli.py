@@ -27,8 +27,8 @@ def seen(monkeypatch):
     """The global options and dialect a command was dispatched with (no engine is contacted)."""
     got: dict[str, object] = {}
 
-    def fake(options, environ=None, *, naming, swarm=False):
-        got.update(options=dict(options), naming=naming)
+    def fake(options, environ=None, *, naming, swarm=False, strict_name=False):
+        got.update(options=dict(options), naming=naming, strict_name=strict_name)
         raise SystemExit(0)
 
     import fig.cli.bootstrap
@@ -43,7 +43,10 @@ def test_options_before_the_word_count_and_those_after_it_win(seen, monkeypatch)
         cli.main(["-p", "outer", "-f", "a.yml", "compose", "-p", "inner", "--profile", "x", "ps"])
     options = seen["options"]
     assert options["--project-name"] == "inner" and options["--file"] == ["a.yml"] and options["--profile"] == ["x"]
-    assert seen["naming"].separator == "-"
+    assert seen["naming"].separator == "-" and seen["strict_name"]  # a name v2 refuses is refused
+    with pytest.raises(SystemExit):
+        cli.main(["-p", "outer", "ps"])
+    assert not seen["strict_name"]
 
 
 def test_compatibility_flag_and_variable(seen, monkeypatch):
@@ -58,3 +61,32 @@ def test_compatibility_flag_and_variable(seen, monkeypatch):
     with pytest.raises(SystemExit):
         cli.main(["ps"])  # fig's own dialect
     assert seen["naming"].separator == "_" and seen["naming"].slug is False
+
+
+@pytest.mark.parametrize("argv, variables, expected", [
+    ([], {}, 8), ([], {"COMPOSE_PARALLEL_LIMIT": "3"}, 3), (["--parallel", "2"], {"COMPOSE_PARALLEL_LIMIT": "3"}, 2),
+    ([], {"FIG_PARALLEL_LIMIT": "5"}, 5),
+])
+def test_parallel_limit_from_the_flag_then_compose_parallel_limit(tmp_path, argv, variables, expected):
+    """COMPOSE_PARALLEL_LIMIT counts from the environment or from .env, as in Compose v2."""
+    from fig.cli.bootstrap import project_from_options
+    from fig.cli.docopt_command import parse
+    from fig.cli.commands import TopLevelCommand
+    from inspect import getdoc
+
+    (tmp_path / "compose.yaml").write_text("services:\n  web:\n    image: busybox\n")
+    (tmp_path / ".env").write_text("".join(f"{k}={v}\n" for k, v in variables.items()))
+    options = parse(getdoc(TopLevelCommand) or "", [*argv, "-f", str(tmp_path / "compose.yaml"), "ps"],
+                    options_first=True)
+    project = project_from_options(options, {"DOCKER_HOST": "unix:///nonexistent"})
+    assert project.limit == expected
+
+
+def test_a_bad_compose_parallel_limit_is_one_line(tmp_path):
+    from fig.cli.bootstrap import project_from_options
+    from fig.errors import UserError
+
+    (tmp_path / "compose.yaml").write_text("services:\n  web:\n    image: busybox\n")
+    with pytest.raises(UserError, match="^COMPOSE_PARALLEL_LIMIT must be a whole number, not 'x'$"):
+        project_from_options({"--file": [str(tmp_path / "compose.yaml")]},
+                             {"DOCKER_HOST": "unix:///nonexistent", "COMPOSE_PARALLEL_LIMIT": "x"})

@@ -64,6 +64,26 @@ def test_interpolation_from_the_caller_then_from_the_lines_above(caplog):
     assert "INHERITED" not in _read("interpolation.env")  # a bare KEY nobody sets is left out
 
 
+def test_compose_go_rules_key_colon_value_export_tab_escapes_braces():
+    """What compose-go's parser reads beyond the documented rules (each checked with Compose v2 2.26.1)."""
+    assert _read("compose_rules.env") == {
+        "K1": "v1", "TABBED": "t", "BELL": "\a\b\f\v", "OCTAL": "A\\\\12", "D": "x", "E": "y", "F": "q",
+        "H": '{"j":1}', "J.K-L[0]": "w",
+    }
+
+
+def test_another_statement_may_follow_a_closing_quote():
+    assert _read("after_quote.env", {"trailing": "t"}) == {"A": "closed", "trailing": "t"}
+
+
+def test_the_later_of_two_env_files_wins(tmp_path):
+    (tmp_path / "a.env").write_text("TAG=first\nONLY_A=a\n")
+    (tmp_path / "b.env").write_text("TAG=second\n")
+    (tmp_path / "compose.yml").write_text("services:\n  web:\n    image: busybox:$TAG\n    labels: [a=$ONLY_A]\n")
+    config = load_project((), project_name="figtest", environ={}, cwd=str(tmp_path), env_files=["a.env", "b.env"])
+    assert config.service("web").image == "busybox:second" and dict(config.service("web").labels) == {"a": "a"}
+
+
 def test_a_byte_order_mark_is_dropped(tmp_path):
     (tmp_path / "bom.env").write_bytes(b"\xef\xbb\xbfFIRST=1\n")
     assert read_env_file(str(tmp_path / "bom.env")) == {"FIRST": "1"}
@@ -75,9 +95,9 @@ def test_crlf_line_endings(tmp_path):
 
 
 @pytest.mark.parametrize("name, message", [
-    ("unclosed.env", "unclosed.env:1: the value of A opens a \" quote that is never closed"),
-    ("after_quote.env", "after_quote.env:1: the value of A has 'trailing' after its closing quote"),
-    ("not_a_pair.env", "not_a_pair.env:2: expected KEY=VALUE, got 'not a pair'"),
+    ("unclosed.env", "unclosed.env:1: unterminated quoted value \"never closed"),
+    ("not_a_pair.env", "not_a_pair.env:2: key 'not a pair' cannot contain a space"),
+    ("invalid_name.env", "invalid_name.env:2: unexpected character '$' in variable name 'lol$wut'"),
     ("required.env", "required.env:1: required variable REQUIRED is missing a value: must be set"),
 ])
 def test_malformed_files_name_the_file_and_line(name, message):
@@ -116,3 +136,10 @@ def test_container_paths_are_cleaned_as_compose_cleans_them(tmp_path):
 def test_two_mounts_on_one_path_written_differently_are_found(load):
     with pytest.raises(ConfigError, match="mounts /data again"):
         load("web:\n  image: busybox\n  volumes: [/data, '/data/']\n")
+
+
+def test_a_dotenv_that_is_a_dangling_link_is_no_dotenv(tmp_path):
+    """mailcow's .env links to a file its setup writes later: Compose v2 reads the project without it."""
+    (tmp_path / ".env").symlink_to(tmp_path / "mailcow.conf")
+    (tmp_path / "compose.yml").write_text("services:\n  web:\n    image: busybox:${TAG:-1}\n")
+    assert load_project((), project_name="figtest", environ={}, cwd=str(tmp_path)).service("web").image == "busybox:1"

@@ -35,11 +35,17 @@ def test_env_files_are_relative_to_the_first_file_not_the_cwd(load, write, tmp_p
     assert config.service("web").environment == (("WHERE", "project"),)
 
 
-def test_bare_keys_take_the_callers_value_or_the_dotenv_one_and_unset_ones_are_left_out(load, write):
+def test_bare_keys_take_the_callers_value_or_the_dotenv_one(load, write):
+    """An unset one is empty in a fig.yml (Fig 1.0.1 gave KEY=) and stays bare in a compose file (Compose v2 sends
+    the engine KEY alone, which unsets an ENV of the image)."""
     write(".env", "FROM_DOTENV=dotenv\n")
     env = load("web:\n  image: busybox\n  environment: [FROM_CALLER, FROM_DOTENV, UNSET]\n",
                environ={"FROM_CALLER": "caller"}).service("web").environment
-    assert env == (("FROM_CALLER", "caller"), ("FROM_DOTENV", "dotenv"))
+    assert env == (("FROM_CALLER", "caller"), ("FROM_DOTENV", "dotenv"), ("UNSET", ""))
+    for form in ("[FROM_CALLER, UNSET]", "{FROM_CALLER: , UNSET: }"):
+        env = load(f"services:\n  web:\n    image: busybox\n    environment: {form}\n",
+                   environ={"FROM_CALLER": "caller"}).service("web").environment
+        assert env == (("FROM_CALLER", "caller"), ("UNSET", None))
 
 
 def test_a_bad_line_in_an_env_file_names_both_files(load, write, tmp_path):
@@ -47,7 +53,7 @@ def test_a_bad_line_in_an_env_file_names_both_files(load, write, tmp_path):
     with pytest.raises(ConfigError) as info:
         load("services:\n  web:\n    image: busybox\n    env_file: web.env\n")
     assert str(info.value) == (f"fig.yml:4: service 'web': 'env_file': {tmp_path}/web.env:2: "
-                               "expected KEY=VALUE, got 'not a pair'")
+                               "key 'not a pair' cannot contain a space")
 
 
 @pytest.mark.parametrize("value, expected", [

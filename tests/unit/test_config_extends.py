@@ -92,10 +92,22 @@ def test_services_with_links_and_depends_on_can_be_extended(load):
     assert web.links == (Link("db", "db"),) and web.dependencies() == ("db",)
 
 
-def test_an_override_file_changes_the_service_that_is_extended(load, write):
+def test_extends_is_resolved_in_each_file_before_files_are_merged(load, write):
+    """As compose-go does: the override file changes `base`, not what `web` took from it already."""
     write("fig.yml", "services:\n  base:\n    image: busybox\n  web:\n    extends: base\n")
     write("fig.override.yml", "services:\n  base:\n    image: other\n")
-    assert load().service("web").image == "other"
+    assert load().service("web").image == "busybox" and load().service("base").image == "other"
+
+
+def test_an_override_file_extends_only_its_own_services_or_a_named_file(load, write):
+    write("fig.yml", "services:\n  base:\n    image: busybox\n  web:\n    image: busybox\n")
+    write("fig.override.yml", "services:\n  web:\n    extends: base\n")
+    with pytest.raises(ConfigError, match="^fig.override.yml:3: service 'web': 'extends': there is no service 'base' "
+                                          "in fig.override.yml$"):
+        load()
+    write("fig.override.yml", "services:\n  web:\n    extends: {file: fig.yml, service: web}\n    command: x\n")
+    web = load().service("web")  # the same name in another file is no cycle
+    assert web.image == "busybox" and web.command == ("x",)
 
 
 def test_a_fig_yml_can_use_extends_too(load):
@@ -132,7 +144,19 @@ def test_a_mistake_in_the_extended_file_names_that_file_and_line(load, write):
     write("base.yml", "services:\n  app:\n    image: busybox\n    porst: []\n")
     with pytest.raises(ConfigError) as info:
         load("services:\n  web:\n    extends: {file: base.yml, service: app}\n")
-    assert str(info.value) == "base.yml:4: service 'app': unknown key 'porst' (did you mean 'ports'?)"
+    assert str(info.value) == "base.yml:4: service 'web': unknown key 'porst' (did you mean 'ports'?)"
+
+
+def test_only_the_extended_service_of_another_file_is_checked(load, write):
+    write("base.yml", "services:\n  app:\n    image: busybox\n  broken:\n    porst: []\n")
+    assert load("services:\n  web:\n    extends: {file: base.yml, service: app}\n").service("web").image == "busybox"
+
+
+def test_a_build_without_context_in_another_file_builds_the_project_directory(load, write, tmp_path):
+    write("common/base.yml", "services:\n  app:\n    build: {dockerfile: Dockerfile.app}\n")
+    write("common/Dockerfile.app", "FROM busybox\n")
+    web = load("services:\n  web:\n    extends: {file: common/base.yml, service: app}\n").service("web")
+    assert web.build is not None and web.build.context == str(tmp_path)
 
 
 def test_a_bad_value_inherited_from_another_file_points_at_that_file(load, write):

@@ -144,7 +144,7 @@ def check_env_files(c: ProjectConfig) -> None:
     many = dict(_svc(c, "many").environment)
     assert many["SHARED"] == "from-local.env"  # the later env_file wins
     assert many["LOCAL"] == "from-environment"  # `environment` wins over env files
-    assert many["FROM_CALLER"] == "caller" and "UNSET_IN_CALLER" not in many
+    assert many["FROM_CALLER"] == "caller" and many["UNSET_IN_CALLER"] is None  # bare: unset in the container
 
 
 def check_interpolation(c: ProjectConfig) -> None:
@@ -215,7 +215,7 @@ def check_engine_options(c: ProjectConfig) -> None:
                          ("device_read_bps", (("/dev/sda", 12 << 20),)), ("device_write_iops", (("/dev/sda", 30),))),
     }
     worker = _svc(c, "worker")
-    assert (worker.scale, worker.pull_policy, worker.restart) == (3, "missing", "always")  # restart wins over deploy
+    assert (worker.scale, worker.pull_policy, worker.restart) == (3, "missing", "no")  # deploy's wins, as in v2
     assert dict(worker.engine_options)["gpus"] == ((("capabilities", ("gpu",)), ("count", "all")),)
     backend = {n.key: n for n in c.networks}["backend"]
     assert backend.attachable and backend.driver_opts == (("com.docker.network.bridge.name", "fig-backend"),)
@@ -251,6 +251,21 @@ def test_deploy_says_what_it_ignores_and_develop_is_read(caplog):
     assert "develop" not in caplog.text
     rule, = config.service("api").develop
     assert (rule.action, rule.path, rule.target) == ("sync", str(VALID / "src"), "/src")
+
+
+def check_secret_mode(c: ProjectConfig) -> None:
+    token, from_file = _svc(c, "web").secrets
+    assert (token.uid, token.gid, token.mode, token.copied) == ("1000", "1001", 0o400, True)
+    assert (from_file.mode, from_file.copied) == (0o440, False)
+
+
+def check_secret_external(c: ProjectConfig) -> None:
+    (password,) = _svc(c, "web").secrets
+    assert password.external == "password" and c.secrets[0].external == "password"
+
+
+def check_deploy_generic_resources(c: ProjectConfig) -> None:
+    assert _svc(c, "web").swarm.generic_resources == (("gpu", 2),)  # type: ignore[union-attr]
 
 
 CHECKS = {name[len("check_"):]: fn for name, fn in globals().items() if name.startswith("check_")}

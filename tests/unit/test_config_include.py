@@ -34,7 +34,6 @@ def test_an_included_file_adds_its_services_with_its_own_paths_and_variables(loa
     write("sub/compose.yml", SUB)
     write("sub/.env", "TAG=1.36\n")
     write("sub/pw.txt", "secret\n")
-    write(".env", "TAG=main-value\n")
     config = load(MAIN)
     assert [s.name for s in config.services] == ["web", "db"]
     db = config.service("db")
@@ -43,6 +42,37 @@ def test_an_included_file_adds_its_services_with_its_own_paths_and_variables(loa
     assert db.secrets == (FileMount("pw", "/run/secrets/pw", str(tmp_path / "sub/pw.txt")),)
     assert [v.key for v in config.volumes] == ["dbdata"]
     assert config.selected(["web"]) == ["web", "db"]
+
+
+def test_the_including_projects_variables_win_over_the_included_env(load, write):
+    write("sub/compose.yml", SUB)
+    write("sub/.env", "TAG=1.36\n")
+    write("sub/pw.txt", "secret\n")
+    write(".env", "TAG=main-value\n")
+    assert load(MAIN).service("db").image == "busybox:main-value"  # as Compose v2 reads it
+
+
+def test_an_include_item_with_several_files_merges_them_first(load, write, tmp_path):
+    write("sub/a.yml", "services:\n  db:\n    image: busybox\n    environment: {A: a, B: a}\n")
+    write("sub/b.yml", "services:\n  db:\n    environment: {B: b}\n")
+    write("sub/db.env", "TAG=from-env-file\n")
+    config = load("include:\n  - path: [sub/a.yml, sub/b.yml]\n    env_file: sub/db.env\n"
+                  "services:\n  web:\n    image: busybox:${TAG:-none}\n")
+    assert dict(config.service("db").environment) == {"A": "a", "B": "b"}
+    assert config.service("web").image == "busybox:none"  # the include's env_file is its own
+
+
+def test_an_include_env_file_gives_the_included_files_their_variables(load, write):
+    write("sub/compose.yml", "services:\n  db:\n    image: busybox:${TAG}\n")
+    write("sub/db.env", "TAG=from-env-file\n")
+    config = load("include:\n  - path: sub/compose.yml\n    env_file: sub/db.env\nservices:\n  web:\n    image: x\n")
+    assert config.service("db").image == "busybox:from-env-file"
+
+
+def test_an_override_file_may_change_an_included_service(load, write):
+    write("sub/compose.yml", "services:\n  db:\n    image: busybox\n")
+    write("fig.override.yml", "services:\n  db:\n    image: other\n")
+    assert load(MAIN).service("db").image == "other"
 
 
 def test_a_service_defined_in_both_files_is_an_error(load, write):

@@ -47,6 +47,12 @@ def _sub(text: str, environ=ENV) -> tuple[str, list[str]]:
     ("${SET?msg}", "value"),
     ("${EMPTY?msg}", ""),
     ("${SET:?msg}", "value"),
+    # a $ that starts no reference stays as written, as Compose v2 leaves it: shell and regular expressions
+    ("$", "$"), ("cost: 5$", "cost: 5$"), ("echo $(date) $! $1 $- $@ $? $ x", "echo $(date) $! $1 $- $@ $? $ x"),
+    ("HostRegexp(`^.+$`)", "HostRegexp(`^.+$`)"),
+    # a default holding braces runs to the brace that closes the reference, not to the first one
+    ('${UNSET:-{"json":1}}', '{"json":1}'), ("${UNSET:-{a}{b}}", "{a}{b}"), ("${SET:-a}}", "value}"),
+    ("${SET:-a} and ${UNSET:-b} $SET", "value and b value"),
 ])
 def test_substitution(text, expected):
     assert _sub(text) == (expected, [])
@@ -71,7 +77,7 @@ def test_required_variables(text, message):
     assert str(info.value) == f"fig.yml.web.image: {message}"
 
 
-@pytest.mark.parametrize("text", ["${", "${}", "${1BAD}", "$", "cost: 5$", "${A B}"])
+@pytest.mark.parametrize("text", ["${", "${}", "${1BAD}", "${A B}", "x ${A:-multi\nline}"])
 def test_invalid_format_names_where_and_suggests_escaping(text):
     with pytest.raises(ConfigError, match=r"^fig\.yml\.web\.image: invalid interpolation format"):
         _sub(text)

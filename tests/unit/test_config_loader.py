@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from fig.config import load_project
-from fig.config.loader import MAX_BYTES, find_files, parse_yaml, read_file
+from fig.config.loader import MAX_BYTES, parse_yaml, read_file
+from fig.config.sources import find_files
 from fig.errors import ConfigError
 
 SIMPLE = "web:\n  image: busybox\n"
@@ -85,8 +86,75 @@ def test_project_name_from_the_directory_of_the_file(tmp_path: Path):
 
 def test_project_name_from_name_key_in_compose_format(tmp_path: Path):
     (tmp_path / "fig.yml").write_text("name: Named-App\nservices:\n  web:\n    image: busybox\n")
-    assert load_project(environ={}, cwd=str(tmp_path)).name == "namedapp"
+    assert load_project(environ={}, cwd=str(tmp_path)).name == "named-app"  # Compose v2 keeps '-' and '_'
     assert load_project(environ={"FIG_PROJECT_NAME": "env"}, cwd=str(tmp_path)).name == "env"
+
+
+COMPOSE = "services:\n  web:\n    image: busybox:${COMPOSE_PROJECT_NAME}\n"
+
+
+@pytest.mark.parametrize("directory, text, expected", [
+    ("nginx-flask-mysql", COMPOSE, "nginx-flask-mysql"),  # Compose v2's name in either dialect
+    ("My Dir_1.0", COMPOSE, "mydir_10"),
+    ("_x-", COMPOSE, "x-"),
+    ("nginx-flask-mysql", SIMPLE, "nginxflaskmysql"),  # a Fig-format fig.yml keeps Fig's
+])
+def test_project_name_from_the_directory_by_the_format(tmp_path: Path, directory, text, expected):
+    (tmp_path / directory).mkdir()
+    (tmp_path / directory / ("compose.yaml" if "services" in text else "fig.yml")).write_text(text)
+    for strict in (False, True):
+        assert load_project(environ={}, cwd=str(tmp_path / directory), strict_name=strict).name == expected
+
+
+def test_compose_project_name_is_usable_in_the_file_and_name_is_interpolated(tmp_path: Path):
+    (tmp_path / "compose.yaml").write_text('name: "MY_${X:-PRO}.j"\n' + COMPOSE)
+    config = load_project(environ={}, cwd=str(tmp_path))
+    assert config.name == "my_proj" and config.service("web").image == "busybox:my_proj"
+    (tmp_path / ".env").write_text("COMPOSE_PROJECT_NAME=from_dotenv\n")
+    config = load_project(environ={}, cwd=str(tmp_path))
+    assert config.name == "from_dotenv" and config.service("web").image == "busybox:from_dotenv"
+
+
+@pytest.mark.parametrize("given, fig_dialect, compose_dialect", [
+    ("my_project", "my_project", "my_project"),
+    ("MY_PROJECT", "my_project", None),
+    ("-x", "x", None),
+    ("www.x", "wwwx", None),
+])
+def test_a_given_compose_project_name_is_refused_in_compose_s_dialect_when_v2_refuses_it(tmp_path, given, fig_dialect,
+                                                                                        compose_dialect):
+    (tmp_path / "compose.yaml").write_text(COMPOSE)
+    assert load_project(project_name=given, environ={}, cwd=str(tmp_path)).name == fig_dialect
+    for how in ({"project_name": given, "environ": {}}, {"environ": {"COMPOSE_PROJECT_NAME": given}}):
+        if compose_dialect:
+            assert load_project(cwd=str(tmp_path), strict_name=True, **how).name == compose_dialect  # type: ignore
+            continue
+        with pytest.raises(ConfigError) as info:
+            load_project(cwd=str(tmp_path), strict_name=True, **how)  # type: ignore[arg-type]
+        assert str(info.value) == (f"invalid project name {given!r}: must consist only of lowercase alphanumeric "
+                                   "characters, hyphens, and underscores as well as start with a letter or number")
+
+
+def test_compose_variables_set_in_dotenv_choose_files_and_profiles(tmp_path: Path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.yml").write_text("services:\n  web:\n    image: busybox\n    profiles: [p]\n")
+    (tmp_path / "sub" / "b.yml").write_text("services:\n  web:\n    command: [b]\n")
+    (tmp_path / ".env").write_text("COMPOSE_FILE=sub/a.yml;sub/b.yml\nCOMPOSE_PATH_SEPARATOR=;\nCOMPOSE_PROFILES=p,q\n")
+    config = load_project(environ={}, cwd=str(tmp_path))
+    assert config.files == ("sub/a.yml", "sub/b.yml") and config.service("web").command == ("b",)
+    assert config.profiles == ("p", "q") and config.selected() == ["web"]
+    environ = {"COMPOSE_FILE": "sub/a.yml"}  # the environment wins over .env
+    assert load_project(environ=environ, cwd=str(tmp_path)).files == ("sub/a.yml",)
+
+
+def test_compose_env_files_replace_dotenv(tmp_path: Path):
+    (tmp_path / "compose.yaml").write_text("services:\n  web:\n    image: busybox:${TAG}\n")
+    (tmp_path / ".env").write_text("TAG=dotenv\n")
+    (tmp_path / "a.env").write_text("TAG=a\n")
+    (tmp_path / "b.env").write_text("TAG=b\n")
+    config = load_project(environ={"COMPOSE_ENV_FILES": "a.env,b.env"}, cwd=str(tmp_path))
+    assert config.service("web").image == "busybox:b" and config.env_files == (str(tmp_path / "a.env"),
+                                                                                 str(tmp_path / "b.env"))
 
 
 @pytest.mark.parametrize("name", ["---", "_", "!!"])

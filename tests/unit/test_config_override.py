@@ -103,3 +103,92 @@ def test_a_schema_mistake_in_the_second_file_names_that_file(load, write):
     with pytest.raises(ConfigError) as info:
         _two(load, write, "services:\n  web:\n    volumes: /x\n")
     assert str(info.value) == ("b.yml:3: service 'web': 'volumes' must be a list of volumes, not the string '/x'")
+
+
+# -- compose-go's rules, each checked with `docker compose config` (Compose v2 2.26.1) on the same two files -----
+
+MERGE_BASE = """\
+    services:
+      web:
+        image: busybox
+        build: {context: ., args: {A: "1", B: "1"}, labels: [x=1]}
+        deploy: {labels: {a: "1"}, placement: {constraints: [node.role==manager]}}
+        networks: {back: {aliases: [one], ipv4_address: 172.28.0.5}}
+        depends_on: {db: {condition: service_healthy, restart: true}}
+        secrets: [s, {source: t, target: /etc/t}]
+        extra_hosts: ["h:1.1.1.1"]
+        environment: {A: "1"}
+      db:
+        image: busybox
+    networks:
+      back:
+        labels: {a: "1"}
+        ipam: {config: [{subnet: 172.28.0.0/16, gateway: 172.28.0.1}]}
+    volumes:
+      data: {labels: [x=1]}
+    secrets:
+      s: {environment: S}
+      t: {environment: S}
+      u: {environment: S}
+"""
+MERGE_OVERRIDE = """\
+    services:
+      web:
+        build: {args: [B=2, C=3], target: prod, labels: {y: "2"}}
+        deploy: {labels: [b=2], placement: {constraints: [node.labels.x==y]}}
+        networks: {back: {aliases: [two]}}
+        depends_on: [db]
+        secrets: [{source: u, target: /run/secrets/s}, {source: s, target: /etc/t}]
+        extra_hosts: ["h:2.2.2.2", "h:1.1.1.1"]
+        environment:
+    networks:
+      back:
+        labels: [b=2]
+        ipam: {config: [{subnet: 172.28.0.0/16, ip_range: 172.28.5.0/24}, {subnet: 10.0.0.0/24}]}
+    volumes:
+      data: {labels: {y: "2"}}
+"""
+
+
+def test_compose_merge_rules(load, write, tmp_path):
+    config = _two(load, write, MERGE_OVERRIDE, legacy_base=MERGE_BASE)
+    web = config.service("web")
+    assert web.build is not None and web.build.args == (("A", "1"), ("B", "2"), ("C", "3"))
+    assert web.build.labels == (("x", "1"), ("y", "2")) and web.build.target == "prod"
+    assert web.swarm is not None and web.swarm.labels == (("a", "1"), ("b", "2"))  # deploy.labels merged
+    assert web.swarm.constraints == ("node.role==manager", "node.labels.x==y")
+    assert web.networks == (NetworkRef("figtest_back", ("one", "two"), "172.28.0.5"),)
+    assert [(d.service, d.condition, d.restart) for d in web.depends_on] == [("db", "service_started", True)]
+    assert [(s.source, s.target) for s in web.secrets] == [("u", "/run/secrets/s"), ("s", "/etc/t")]  # by target
+    assert web.extra_hosts == ("h:1.1.1.1", "h:2.2.2.2")
+    assert web.environment == (("A", "1"),)  # an empty value changes nothing
+    back = config.networks[1]
+    assert back.labels == (("a", "1"), ("b", "2"))
+    assert back.ipam is not None and [(p.subnet, p.gateway, p.ip_range) for p in back.ipam.pools] == [
+        ("172.28.0.0/16", "172.28.0.1", "172.28.5.0/24"), ("10.0.0.0/24", None, None)]
+    assert config.volumes[0].labels == (("x", "1"), ("y", "2"))
+
+
+def test_one_file_keeps_one_of_each_port_volume_and_secret(load):
+    web = load("""\
+        services:
+          web:
+            image: busybox
+            ports: ["80:80", "80:80", {target: 80, published: "80"}]
+            volumes: [data:/d, data:/d, ./x:/e, /y:/e/]
+            secrets: [s, {source: s}]
+        volumes:
+          data:
+        secrets:
+          s: {environment: S}
+    """).service("web")
+    assert web.ports == (PortSpec(80, 80),)
+    assert [(v.source, v.target) for v in web.volumes] == [("figtest_data", "/d"), ("/y", "/e")]
+    assert len(web.secrets) == 1
+
+
+def test_a_non_text_key_is_one_line(load):
+    with pytest.raises(ConfigError) as info:
+        load("services:\n  web:\n    image: busybox\n    networks: [n]\nnetworks:\n  n:\n    ipam:\n      config:\n"
+             "        - subnet: 172.28.0.0/16\n          1: x\n")
+    assert str(info.value) == "fig.yml:10: the key 1 is not text: quote it"

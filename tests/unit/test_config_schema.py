@@ -35,8 +35,8 @@ def _error(load, text: str) -> str:
     ("services:\n  web:\n    image: busybox\nnetworks:\n  front:\n    drivr: x\n",
      "fig.yml:6: network 'front'", ["unknown key 'drivr'", "did you mean 'driver'"]),
     # wrong types: the key, what it must be and what it is
-    ("web:\n  image: busybox\n  privileged: 'yes'\n",
-     "fig.yml:3: service 'web'", ["'privileged'", "must be a boolean", "not the string 'yes'"]),
+    ("web:\n  image: busybox\n  privileged: 'maybe'\n",
+     "fig.yml:3: service 'web'", ["'privileged'", "must be a boolean", "not the string 'maybe'"]),
     ("web:\n  image: busybox\n  ports: 80\n",
      "fig.yml:3: service 'web'", ["'ports'", "must be a list", "not a number"]),
     ("web:\n  image: busybox\n  ports:\n    - '80'\n    - [1]\n",

@@ -107,7 +107,7 @@ def test_contexts_come_from_the_flag_the_variable_or_the_config(tmp_path):
         assert env["DOCKER_HOST"] == "unix:///other.sock"
     with plugin.engine_environment({}, {**base, "DOCKER_HOST": "unix:///mine.sock"}) as env:
         assert env["DOCKER_HOST"] == "unix:///mine.sock"  # DOCKER_HOST wins over the config's context
-    with pytest.raises(UserError, match="context 'gone' does not exist"):
+    with pytest.raises(UserError, match="^docker context 'gone' does not exist in .*contexts: .docker context ls. lists them$"):
         with plugin.engine_environment({"--context": "gone"}, base):
             pass
 
@@ -140,3 +140,15 @@ def test_completion_grammar_reads_the_docstrings():
     assert flags == (Flag(("-p",), True, "Project"),)
     assert [(c.name, c.help, c.services, [f.names for f in c.flags]) for c in commands] == [
         ("up", "Create and start", True, [("-d",)])]
+
+
+def test_the_plugin_runs_fig_with_the_contexts_environment_only(tmp_path, monkeypatch):
+    """A variable of the default context (DOCKER_TLS_VERIFY) does not follow fig into a named context's engine."""
+    from fig.cli import plugin_main
+
+    write_context(tmp_path, "local", "unix:///run/local/docker.sock")
+    seen: dict[str, str] = {}
+    monkeypatch.setattr(os, "environ", {"DOCKER_CONFIG": str(tmp_path), "DOCKER_TLS_VERIFY": "1", "HOME": "/root"})
+    monkeypatch.setattr(plugin_main.cli, "main", lambda argv: seen.update(os.environ) or 0)
+    assert plugin_main.main(["--context", "local", "compose", "ps"]) == 0
+    assert seen["DOCKER_HOST"] == "unix:///run/local/docker.sock" and "DOCKER_TLS_VERIFY" not in seen

@@ -589,4 +589,4 @@ def test_up_builds_every_missing_image_in_one_call_and_a_shared_image_once(proje
     p.up()
     calls = [a for m, a in backend.calls if m == "build"]
     assert len(calls) == 1
-    assert [r.tag for r in calls[0]] == ["figtest_web", "figtest_worker", "shared:1"]
+    assert [r.tag for r in calls[0]] == ["figtest-web", "figtest-worker", "shared:1"]  # as Compose v2 tags them

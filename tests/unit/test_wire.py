@@ -169,7 +169,7 @@ VARIANTS = {
 
 @pytest.mark.parametrize("spec", VARIANTS.values(), ids=VARIANTS.keys())
 def test_create_body_says_what_the_sdk_would(spec):
-    assert as_sent(wire.create_body(spec)) == as_sent(sdk_create_body(spec))
+    assert as_sent(wire.create_body(spec, "1.41")) == as_sent(sdk_create_body(spec))
 
 
 def test_a_further_network_is_joined_with_the_same_endpoint_settings():
@@ -178,7 +178,7 @@ def test_a_further_network_is_joined_with_the_same_endpoint_settings():
 
 
 def test_create_body_keeps_what_matters_to_run_and_attach():
-    body = wire.create_body(EVERYTHING)
+    body = wire.create_body(EVERYTHING, "1.41")
     # run -i needs the engine to close stdin when our side does; attached output needs both streams
     assert (body["OpenStdin"], body["StdinOnce"], body["AttachStdin"]) == (True, True, True)
     assert (body["AttachStdout"], body["AttachStderr"]) == (True, True)
@@ -187,7 +187,7 @@ def test_create_body_keeps_what_matters_to_run_and_attach():
     assert body["HostConfig"]["NetworkMode"] == "p_default"
     assert body["HostConfig"]["PortBindings"]["80/tcp"] == [{"HostIp": "", "HostPort": "8080"},
                                                             {"HostIp": "127.0.0.1", "HostPort": "8081"}]
-    assert wire.create_body(MINIMAL)["HostConfig"] == {"NetworkMode": "default"}
+    assert wire.create_body(MINIMAL, "1.41")["HostConfig"] == {"NetworkMode": "default"}
 
 
 def summary(names: list[str], **extra: Any) -> dict[str, Any]:
@@ -236,7 +236,7 @@ def test_every_pass_through_key_of_the_config_is_sent():
     from fig.config.runtime import PASSTHROUGH
 
     assert set(EVERYTHING.host_options) == set(PASSTHROUGH)  # so the comparison above covers each of them
-    host = wire.create_body(EVERYTHING)["HostConfig"]
+    host = wire.create_body(EVERYTHING, "1.41")["HostConfig"]
     assert host["SecurityOpt"] == ["no-new-privileges:true"] and host["StorageOpt"] == {"size": "1G"}
     assert host["BlkioDeviceReadBps"] == [{"Path": "/dev/sda", "Rate": 1 << 20}]
 
@@ -256,7 +256,7 @@ def test_cdi_devices_are_one_device_request_of_driver_cdi_before_the_gpus():
     spec = ContainerSpec(name="p_x_1", image="busybox", labels={}, devices=("/dev/null:/dev/n:rwm",),
                          cdi_devices=("nvidia.com/gpu=all", "amd.com/gpu=0"),
                          host_options={"gpus": ((("capabilities", ("gpu",)), ("count", "all")),)})
-    host = wire.create_body(spec)["HostConfig"]
+    host = wire.create_body(spec, "1.41")["HostConfig"]
     assert host["DeviceRequests"] == [
         {"Driver": "cdi", "Count": 0, "DeviceIDs": ["nvidia.com/gpu=all", "amd.com/gpu=0"], "Capabilities": None,
          "Options": None},

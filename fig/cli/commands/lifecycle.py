@@ -44,7 +44,7 @@ class Lifecycle(swarm.OnStack):
             --quiet-pull           Don't show pull progress
             --quiet-build          Don't show build output
             --no-start             Create the containers but don't start them
-            --remove-orphans       Remove containers for services not defined in the file
+            --remove-orphans       Remove containers of services not in the file (COMPOSE_REMOVE_ORPHANS)
             -V, --renew-anon-volumes  Recreate anonymous volumes instead of keeping their data
             --scale SERVICE=NUM    Scale SERVICE to NUM containers (can be used multiple times)
             -t, --timeout TIMEOUT  Seconds to wait for shutdown when attached or recreating
@@ -82,7 +82,7 @@ class Lifecycle(swarm.OnStack):
             --no-build             Don't build an image, even if it's missing
             --force-recreate       Recreate containers even if their configuration has not changed
             --no-recreate          If containers already exist, don't recreate them
-            --remove-orphans       Remove containers for services not defined in the file
+            --remove-orphans       Remove containers of services not in the file (COMPOSE_REMOVE_ORPHANS)
             --scale SERVICE=NUM    Scale SERVICE to NUM containers (can be used multiple times)
             --pull POLICY          Pull images: always, missing, never or build (default: each pull_policy)
             --quiet-pull           Don't show pull progress
@@ -127,11 +127,11 @@ class Lifecycle(swarm.OnStack):
         Options:
             -v, --volumes            Also remove named volumes declared in the file and anonymous volumes
             --rmi TYPE               Remove images: 'local' (built ones) or 'all'
-            --remove-orphans         Remove containers of services not in the file
+            --remove-orphans         Remove containers of services not in the file (COMPOSE_REMOVE_ORPHANS)
             -t, --timeout TIMEOUT    Seconds to wait for stop before killing (default: stop_grace_period or 10)
         """
         rmi = None if options["--rmi"] is None else opts.choice(options, "--rmi", ("local", "all"))
-        project.down(options["SERVICE"], volumes=options["--volumes"], remove_orphans=options["--remove-orphans"],
+        project.down(options["SERVICE"], volumes=options["--volumes"], remove_orphans=opts.remove_orphans(options, project),
                      timeout=opts.timeout(options), remove_images=rmi, on_event=self.status)
         return 0
 

@@ -48,6 +48,7 @@ class Tools:
         """
         import logging
 
+        from fig.backend.contexts import config_dir
         from fig.cli import plugin as docker_plugin
 
         log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ class Tools:
             path = docker_plugin.install(name, force=options["--force"], environ=os.environ)
             log.info("Installed %s: `docker %s ...` now runs fig", path, name)
         elif docker_plugin.uninstall(name, environ=os.environ) is None:
-            log.info("No docker-%s plugin to remove in %s", name, docker_plugin.config_dir(os.environ))
+            log.info("No docker-%s plugin to remove in %s", name, config_dir(os.environ))
         else:
             log.info("Removed the docker-%s plugin", name)
         return 0
