@@ -339,10 +339,15 @@ class Project(ProjectImages):
                         "in your configuration, run this command with --remove-orphans to clean them up.", names)
 
     def _check_scalable(self, service: Service, count: int) -> None:
-        if count > 1 and service.fixed_host_ports():
+        port = next(iter(service.too_few_host_ports(count)), None)
+        if port is not None and port.host_end is None:
             raise UserError(f"Cannot scale service '{service.name}' to {count}: it publishes the fixed host port "
-                            f"{service.fixed_host_ports()[0]}, which only one container can bind. "
+                            f"{port}, which only one container can bind. "
                             "Remove the host port from 'ports' to scale it.")
+        if port is not None:
+            raise UserError(f"Cannot scale service '{service.name}' to {count}: it publishes {port}, whose "
+                            f"{port.host_count} host ports are fewer than its containers. "
+                            "Widen the range or remove the host port from 'ports' to scale it.")
         if count > 1 and service.config.container_name:
             raise UserError(f"Cannot scale service '{service.name}' to {count}: it sets container_name "
                             f"'{service.config.container_name}', which must be unique.")

@@ -38,6 +38,7 @@ class PortBinding:
     protocol: str = "tcp"
     host_ip: str | None = None
     host_port: int | None = None
+    host_port_end: int | None = None  # asked for at create: the last of a range the engine picks one free port from
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,7 @@ class EndpointSpec:
     mac_address: str | None = None
     gw_priority: int | None = None
     driver_opts: Mapping[str, str] = field(default_factory=dict)
+    ipv6_address: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
