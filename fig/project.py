@@ -409,13 +409,17 @@ class Project(ProjectImages):
         if config is not None:
             self.hooks.post_start(container, config)
 
-    def stop(self, names: Iterable[str] = (), *, timeout: int | None = None, on_event: OnEvent = _quiet) -> None:
-        """Stop the services' containers, then (those that declare a stop) their providers."""
+    def stop(self, names: Iterable[str] = (), *, timeout: int | None = None,
+             on_event: OnEvent = _quiet) -> list[Container]:
+        """Stop the services' containers, then (those that declare a stop) their providers; the containers stopped
+        (a listing made just after may still show them running: the engine updates its state a moment later)."""
         names = list(names)
         chosen = self.get_services(names)
         plugins.check([s.config for s in chosen], dict(self.config.variables))
-        self.stop_containers(self.containers(names), timeout=timeout, on_event=on_event)
+        running = self.containers(names)
+        self.stop_containers(running, timeout=timeout, on_event=on_event)
         self._unprovide(chosen, "stop", on_event)
+        return running
 
     def _unprovide(self, services: Sequence[Service], command: str, on_event: OnEvent) -> None:
         plugins.down(services, command, project=self.name, environ=dict(self.config.variables),
