@@ -55,9 +55,10 @@ def _check_paths(service: str, spec: BuildSpec) -> None:
                 if not is_remote(path) and not os.path.isdir(path)]
     missing += [(f"build.ssh {key}", path) for key, _, path in (s.partition("=") for s in spec.ssh)
                 if path and not os.path.exists(path)]
+    missing += [(f"build.secrets {s.source}", s.file) for s in spec.secrets if s.file and not os.path.isfile(s.file)]
     if missing:
         key, path = missing[0]
-        kind = "file or socket" if key.startswith("build.ssh") else "directory"
+        kind = {"build.ssh": "file or socket", "build.secrets": "file"}.get(key.split()[0], "directory")
         raise UserError(f"Service '{service}': '{key}' {path} is not a {kind} here")
 
 

@@ -20,6 +20,11 @@ class DependencyError(ConfigError):
     """Services depend on each other in a cycle or on a service that does not exist."""
 
 
+class Unresolved(ConfigError):
+    """A service has nothing to run or refers to a service, network, volume, secret, config or model the file does
+    not have: as Compose v2, checked only for the services the active profiles enable (or a command names)."""
+
+
 class UserError(FigError):
     """A command was called with arguments that cannot work."""
 

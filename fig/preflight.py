@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from fig.backend import apiversion
 from fig.backend.base import ContainerBackend
 from fig.config.model import PortSpec, ProjectConfig, ServiceConfig
-from fig.errors import NotFound, UserError
+from fig.errors import ConfigError, NotFound, UserError
 
 _NETWORK_MODES = ("bridge", "host", "none", "default")
 _ANY_ADDRESS = {"", "0.0.0.0", "::"}
@@ -89,7 +89,7 @@ def check_unique(shown: str, services: Sequence[ServiceConfig]) -> None:
                             f"container name of service '{names[service.container_name]}' too")
         if service.container_name:
             names[service.container_name] = service.name
-        for port in (p for p in service.ports if p.host is not None):
+        for port in (p for p in service.ports if p.host_count == 1):  # the engine picks a free port of a range
             for other, taken in published:
                 addresses = {port.host_ip or "", taken.host_ip or ""}
                 if (taken.host, taken.protocol) == (port.host, port.protocol) and \
@@ -109,10 +109,15 @@ def check_references(config: ProjectConfig, services: Sequence[ServiceConfig], b
     check_engine_version(config, services, backend)
     for service in services:
         for kind, mounts in (("secret", service.secrets), ("config", service.configs)):
-            for mount in (m for m in mounts if m.external):
-                raise UserError(f"{shown}: service '{service.name}': '{kind}s' item {mount.source!r} is an external "
-                                f"{kind} ({mount.external}), which only Swarm can give to a container: use `fig "
-                                "deploy`, or give it a 'file' or 'environment'")
+            for mount in mounts:
+                if mount.external:
+                    raise UserError(f"{shown}: service '{service.name}': '{kind}s' item {mount.source!r} is an "
+                                    f"external {kind} ({mount.external}), which only Swarm can give to a container: "
+                                    "use `fig deploy`, or give it a 'file' or 'environment'")
+                try:
+                    mount.check_source(service.name, kind)
+                except ConfigError as e:
+                    raise ConfigError(f"{shown}: {e}") from None
         for key, kind, name in _references(service):
             if not _exists(backend, kind, name):
                 raise NotFound(f"{shown}: service '{service.name}': '{key}' refers to {kind} {name!r}, which does not "

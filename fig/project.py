@@ -356,10 +356,15 @@ class Project(ProjectImages):
                         "in your configuration, run this command with --remove-orphans to clean them up.", names)
 
     def _check_scalable(self, service: Service, count: int) -> None:
-        if count > 1 and service.fixed_host_ports():
+        port = next(iter(service.too_few_host_ports(count)), None)
+        if port is not None and port.host_end is None:
             raise UserError(f"Cannot scale service '{service.name}' to {count}: it publishes the fixed host port "
-                            f"{service.fixed_host_ports()[0]}, which only one container can bind. "
+                            f"{port}, which only one container can bind. "
                             "Remove the host port from 'ports' to scale it.")
+        if port is not None:
+            raise UserError(f"Cannot scale service '{service.name}' to {count}: it publishes {port}, whose "
+                            f"{port.host_count} host ports are fewer than its containers. "
+                            "Widen the range or remove the host port from 'ports' to scale it.")
         if count > 1 and service.config.container_name:
             raise UserError(f"Cannot scale service '{service.name}' to {count}: it sets container_name "
                             f"'{service.config.container_name}', which must be unique.")
@@ -423,13 +428,17 @@ class Project(ProjectImages):
         if config is not None:
             self.hooks.post_start(container, config)
 
-    def stop(self, names: Iterable[str] = (), *, timeout: int | None = None, on_event: OnEvent = _quiet) -> None:
-        """Stop the services' containers, then (those that declare a stop) their providers."""
+    def stop(self, names: Iterable[str] = (), *, timeout: int | None = None,
+             on_event: OnEvent = _quiet) -> list[Container]:
+        """Stop the services' containers, then (those that declare a stop) their providers; the containers stopped
+        (a listing made just after may still show them running: the engine updates its state a moment later)."""
         names = list(names)
         chosen = self.get_services(names)
         plugins.check([s.config for s in chosen], dict(self.config.variables))
-        self.stop_containers(self.containers(names), timeout=timeout, on_event=on_event)
+        running = self.containers(names)
+        self.stop_containers(running, timeout=timeout, on_event=on_event)
         self._unprovide(chosen, "stop", on_event)
+        return running
 
     def _unprovide(self, services: Sequence[Service], command: str, on_event: OnEvent) -> None:
         plugins.down(services, command, project=self.name, environ=dict(self.config.variables),

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from fig import apisocket, builds
 from fig import labels as L
 from fig.backend.base import ContainerBackend, ContainerInfo
-from fig.config.model import ServiceConfig
+from fig.config.model import PortSpec, ServiceConfig
 from fig.container import Container, find
 from fig.convergence import Action, Plan, Step
 from fig.errors import BackendError, Conflict, HookFailed, ImageNotFound, NotFound
@@ -298,8 +298,9 @@ class Service:
     def _with_socket(self, spec: ContainerSpec) -> ContainerSpec:
         return apisocket.with_socket(spec, self.config, self.backend.engine_socket())
 
-    def fixed_host_ports(self) -> list[str]:
-        return [str(p) for p in self.config.ports if p.host is not None]
+    def too_few_host_ports(self, count: int) -> list[PortSpec]:
+        """The published ports `count` containers cannot all bind: a fixed host port, or a range of fewer."""
+        return [p for p in self.config.ports if 0 < p.host_count < count]
 
     def start(self, container: Container, *, patient: bool = False) -> None:
         """Start a container, then run the post_start hooks in it; a hook that fails stops it again (the spec's

@@ -14,6 +14,7 @@ from fig.backend.base import ContainerBackend, ContainerInfo
 from fig.backend.ports import PortBinding
 from fig.config.checks import IFNAME_OPTION
 from fig.config.model import NetworkRef, PortSpec, ServiceConfig, VolumeSpec
+from fig.config.ports import exposed_ports
 from fig.container import Container
 from fig.errors import UserError
 
@@ -148,7 +149,7 @@ class SpecBuilder:
             return [EndpointSpec(L.default_network(self.project), aliases)]
         network_links = tuple((link.target, link.alias) for link in cfg.links) if links else ()
         return [EndpointSpec(n.name, aliases + n.aliases if aliases else (), n.ipv4_address, network_links,
-                             n.mac_address, n.gw_priority, _driver_opts(n)) for n in cfg.networks]
+                             n.mac_address, n.gw_priority, _driver_opts(n), n.ipv6_address) for n in cfg.networks]
 
     def depends_on(self) -> str:
         """Compose's depends_on label: the declared dependencies, then those links, volumes_from and shared
@@ -235,11 +236,10 @@ class SpecBuilder:
                 if target not in bound:
                     binds.append(f"{volume}:{target}:rw")
                     anonymous = [t for t in anonymous if t != target]
-        ports = [PortBinding(p.container, p.protocol, p.host_ip, p.host) for p in cfg.ports]
+        ports = [_binding(p) for p in cfg.ports]
         if oneoff is not None and not oneoff.service_ports:
             ports = []
-        expose = [PortBinding(int(e.split("/")[0].split("-")[0]), e.split("/")[1] if "/" in e else "tcp")
-                  for e in cfg.expose]
+        expose = [PortBinding(port, protocol) for e in cfg.expose for port, protocol in exposed_ports(e)]
         if oneoff is not None:
             expose += [PortBinding(p.container, p.protocol) for p in cfg.ports]
         healthcheck = None
@@ -313,9 +313,12 @@ def link_environment(alias: str, linker: str, info: ContainerInfo) -> dict[str, 
     return env
 
 
+def _binding(port: PortSpec) -> PortBinding:
+    return PortBinding(port.container, port.protocol, port.host_ip, port.host, port.host_end)
+
+
 def _one_off(spec: ContainerSpec, options: RunOptions) -> ContainerSpec:
-    ports = spec.ports if options.ports is None else [
-        PortBinding(p.container, p.protocol, p.host_ip, p.host) for p in options.ports]
+    ports = spec.ports if options.ports is None else [_binding(p) for p in options.ports]
     return replace(
         spec,
         command=options.command if options.command is not None else spec.command,

@@ -13,8 +13,8 @@ Engine behaviours it copies on purpose:
     unless volumes=True; "name:/target" binds create the named volume; volumes_from copies mounts;
   * `list_containers(all=False)` shows running, paused and restarting containers only;
   * published ports show in ContainerInfo only while running; a port with no host port gets an
-    ephemeral one at start; starting a second container on a taken host port fails "port is already
-    allocated";
+    ephemeral one at start, one with a range of host ports the first free one of it; starting a second
+    container on a taken host port (or a range all taken) fails "port is already allocated";
   * start/stop of a container already in that state is a no-op; kill of a stopped one is an error;
     remove of a running one without force is an error;
   * `wait` on a running container lets its process finish with `exit_codes[name]` (default 0);
@@ -327,7 +327,8 @@ class FakeBackend(FakeSwarm):
                  for (proto, _), host in other.host_ports.items()}
         host_ports: dict[tuple[str, int], int] = {}
         for p in c.spec.ports:
-            port = p.host_port or next(self._ports)
+            choices = range(p.host_port, (p.host_port_end or p.host_port) + 1) if p.host_port else ()
+            port = next((n for n in choices if (p.protocol, n) not in taken), p.host_port) or next(self._ports)
             if p.host_port and (p.protocol, port) in taken:
                 raise BackendError(f"driver failed programming external connectivity on endpoint {c.name}: "
                                    f"Bind for {p.host_ip or '0.0.0.0'}:{port} failed: port is already allocated")

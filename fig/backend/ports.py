@@ -14,3 +14,4 @@ class PortBinding:
     protocol: str = "tcp"
     host_ip: str | None = None
     host_port: int | None = None
+    host_port_end: int | None = None  # asked for at create: the last of a range the engine picks one free port from

@@ -20,6 +20,7 @@ class EndpointSpec:
     mac_address: str | None = None
     gw_priority: int | None = None
     driver_opts: Mapping[str, str] = field(default_factory=dict)
+    ipv6_address: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

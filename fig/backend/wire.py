@@ -71,8 +71,11 @@ def create_body(spec: ContainerSpec, version: str) -> dict[str, Any]:
 def _host_config(spec: ContainerSpec, network_mode: str | None) -> dict[str, Any]:
     port_bindings: dict[str, list[dict[str, str]]] = {}
     for p in spec.ports:
+        host = "" if p.host_port is None else str(p.host_port)
+        if p.host_port_end is not None:
+            host += f"-{p.host_port_end}"
         port_bindings.setdefault(f"{p.container_port}/{p.protocol}", []).append(
-            {"HostIp": p.host_ip or "", "HostPort": "" if p.host_port is None else str(p.host_port)})
+            {"HostIp": p.host_ip or "", "HostPort": host})
     restart = None
     if spec.restart and spec.restart != "no":
         name, _, count = spec.restart.partition(":")
@@ -150,8 +153,10 @@ def endpoint_config(endpoint: EndpointSpec) -> dict[str, Any]:
     config: dict[str, Any] = {"Aliases": list(endpoint.aliases) or None, "Links": _links(endpoint.links),
                               "MacAddress": endpoint.mac_address, "GwPriority": endpoint.gw_priority,
                               "DriverOpts": dict(endpoint.driver_opts) or None}
-    if endpoint.ipv4_address:
-        config["IPAMConfig"] = {"IPv4Address": endpoint.ipv4_address}
+    addresses = _without_none({"IPv4Address": endpoint.ipv4_address or None,
+                               "IPv6Address": endpoint.ipv6_address or None})
+    if addresses:
+        config["IPAMConfig"] = addresses
     return _without_none(config)
 
 

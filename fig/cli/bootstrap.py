@@ -14,7 +14,7 @@ from fig.labels import FIG_NAMES, Naming
 from fig.parallel import DEFAULT_LIMIT
 from fig.project import Project
 
-ENVIRONMENT_LIMITS = ("COMPOSE_PARALLEL_LIMIT", "FIG_PARALLEL_LIMIT")
+ENVIRONMENT_LIMITS = ("FIG_PARALLEL_LIMIT", "COMPOSE_PARALLEL_LIMIT")
 
 if TYPE_CHECKING:
     from fig.swarm.deployed import DeployedStack
@@ -50,7 +50,7 @@ def stack_from_options(options: Mapping[str, Any], name: str, environ: Mapping[s
 
 
 def _limit(options: Mapping[str, Any], variables: Mapping[str, str]) -> int | None:
-    """--parallel, else COMPOSE_PARALLEL_LIMIT (Compose v2's) or FIG_PARALLEL_LIMIT: at most that many engine
+    """--parallel, else FIG_PARALLEL_LIMIT, else COMPOSE_PARALLEL_LIMIT (Compose v2's): at most that many engine
     operations at once; none of them: every operation that is ready (fig.parallel.DEFAULT_LIMIT)."""
     given = [("--parallel", options.get("--parallel"))] + [(k, variables.get(k)) for k in ENVIRONMENT_LIMITS]
     for key, value in given:

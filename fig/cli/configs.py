@@ -190,6 +190,7 @@ def convert(project: Project, options: dict[str, Any]) -> int:
     config = project.config
     sources = ", ".join(config.files) or "the configuration"
     default_name = compose_project_name(os.path.basename(config.working_dir))  # what the compose file is named
+    config.selected([s.name for s in config.services], deps=False)  # every service is converted: each must resolve
     body = render(config, relative_to=config.working_dir, name=config.name != default_name)
     return _write(f"# Converted by fig convert from {sources}\n{body}", options["--output"], config,
                   doing="converted")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from fig.config import checks
 from fig.config.model import BuildSecret, BuildSpec, Ulimit, is_remote
 from fig.config.values import pairs, parse_size, strings
-from fig.errors import ConfigError
+from fig.errors import ConfigError, Unresolved
 
 if TYPE_CHECKING:
     from fig.config.context import Context
@@ -140,7 +140,7 @@ class BuildReader:
         declared = {s: raw or {} for s, raw in (self.ctx.document.get("secrets") or {}).items()}
         where = self.ctx.where(self.name, ("build", "secrets"), line_of_item=index)
         if source not in declared:
-            raise ConfigError(f"{where} refers to secret {source!r}, which is not declared in the top-level "
+            raise Unresolved(f"{where} refers to secret {source!r}, which is not declared in the top-level "
                               "'secrets' section")
         top = declared[source]
         if top.get("file") is None and top.get("environment") is None:

@@ -100,11 +100,13 @@ def stop_signal(value: Any) -> None:
     raise ConfigError(f"{value!r} is not a signal such as SIGTERM, SIGINT or 15")
 
 
-def ip_address(value: str, what: str = "an IP address") -> None:
+def ip_address(value: str, what: str = "an IP address", version: int | None = None) -> None:
     try:
-        ipaddress.ip_address(value.strip("[]"))
+        address = ipaddress.ip_address(value.strip("[]"))
     except ValueError:
         raise ConfigError(f"{value!r} is not {what}") from None
+    if version not in (None, address.version):
+        raise ConfigError(f"{value!r} is not {what}")
 
 
 def _each(check: Callable[[str], None]) -> Callable[[Any], None]:

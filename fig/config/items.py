@@ -16,15 +16,15 @@ from typing import TYPE_CHECKING, Any
 from fig.config import checks
 from fig.config.loader import Sexagesimal
 from fig.config.model import FileMount, Link, PortSpec, VolumeSpec
+from fig.config.ports import exposed_ports
 from fig.config.values import container_path, parse_size
-from fig.errors import ConfigError, DependencyError
+from fig.errors import ConfigError, Unresolved
 
 if TYPE_CHECKING:
     from fig.config.context import Context
 
 log = logging.getLogger(__name__)
 
-_EXPOSE = re.compile(r"^(\d+)(?:-(\d+))?(?:/(tcp|udp|sctp))?$")
 _DEVICE = re.compile(r"^(/[^:]+)(?::(/[^:]+))?(?::([rwm]+))?$")
 # A CDI device name, VENDOR/CLASS=NAME (the CDI parser's rules): vendor and class start with a letter, the name
 # with a letter or digit, and each ends with one. CDI allows ':' in the name, but compose splits a `devices` item
@@ -137,13 +137,13 @@ class ItemReader:
         if source.startswith((".", "/", "~")):
             return replace(spec, source=self.path(source))
         if not self.ctx.legacy and source not in self.ctx.volume_names:
-            raise ConfigError(f"refers to volume '{source}', which is not declared in the top-level 'volumes' section")
+            raise Unresolved(f"refers to volume '{source}', which is not declared in the top-level 'volumes' section")
         return replace(spec, source=self.ctx.volume_name(source))
 
     def link(self, item: str) -> Link:
         link = Link.parse(item)
         if link.target not in self.ctx.service_names:
-            raise DependencyError(f"refers to undefined service '{link.target}'")
+            raise Unresolved(f"refers to undefined service '{link.target}'")
         return link
 
     def device(self, item: str | dict[str, Any]) -> str:
@@ -167,19 +167,17 @@ class ItemReader:
         path, colon, options = item.partition(":")
         return f"{container_path(path)}{colon}{options}"
 
-    def expose(self, item: str | int) -> list[str]:
-        m = _EXPOSE.match(str(item))
-        if not m or not 0 < int(m[1]) <= int(m[2] or m[1]) <= 65535:
-            raise ConfigError("is not a port or a range of ports such as 80, 80/udp or 8000-8010")
-        suffix = f"/{m[3]}" if m[3] else ""
-        return [f"{port}{suffix}" for port in range(int(m[1]), int(m[2] or m[1]) + 1)]
+    def expose(self, item: str | int) -> str:
+        """An exposed port or range, kept as written (as Compose v2 prints it); the spec exposes each port."""
+        exposed_ports(str(item))
+        return str(item)
 
     def file_mount(self, kind: str, item: Any) -> FileMount:
         spec = {"source": item} if isinstance(item, str) else dict(item)
         source = spec["source"]
         declared = self.ctx.secrets if kind == "secrets" else self.ctx.configs
         if source not in declared:
-            raise ConfigError(f"refers to {kind[:-1]} '{source}', which is not declared in the top-level '{kind}' "
+            raise Unresolved(f"refers to {kind[:-1]} '{source}', which is not declared in the top-level '{kind}' "
                               "section")
         default_dir = "/run/secrets" if kind == "secrets" else "/"
         target = os.path.join(default_dir, spec.get("target") or source)

@@ -14,7 +14,7 @@ from fig.config.hooks import ExecHook
 from fig.config.ports import PortSpec
 from fig.config.providers import ModelConfig, ProviderConfig, ServiceModel
 from fig.config.resources import FileMount, LogConfig, SecretConfig, Sensitive, Ulimit
-from fig.errors import ConfigError
+from fig.errors import ConfigError, Unresolved
 
 if TYPE_CHECKING:
     from fig.config.swarm import SwarmSettings
@@ -187,6 +187,7 @@ class NetworkRef:
     gw_priority: int | None = None  # the endpoint with the highest gives the default gateway
     interface_name: str | None = None  # the interface's name in the container
     driver_opts: tuple[tuple[str, str], ...] = ()
+    ipv6_address: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,9 +307,12 @@ class ServiceConfig:
         `develop`, `swarm` and `extensions` are left out: how files are watched, what only `fig deploy` reads and
         `x-*` keys change nothing in a container (compose, too, hashes without develop). The keys of
         _UNSET_UNHASHED count only when set, so a service that does not use them keeps the hash (and its
-        containers) of a fig that did not know them."""
+        containers) of a fig that did not know them; so do those of _UNSET_UNHASHED_ITEMS in a list's items."""
         settings = {k: v for k, v in asdict(self).items() if k not in ("develop", "swarm", "extensions")
                     and not (k in _UNSET_UNHASHED and v == _UNSET_UNHASHED[k])}
+        for key, fields in _UNSET_UNHASHED_ITEMS.items():
+            settings[key] = [{k: v for k, v in item.items() if not (k in fields and v is None)}
+                             for item in settings[key]]
         return json.dumps(settings, sort_keys=True, default=str, separators=(",", ":"))
 
     def config_hash(self, image_id: str) -> str:
@@ -318,6 +322,7 @@ class ServiceConfig:
 
 _UNSET_UNHASHED: dict[str, Any] = {"post_start": (), "pre_stop": (), "use_api_socket": False, "models": (),
                                    "provider": None}
+_UNSET_UNHASHED_ITEMS = {"ports": ("host_end",), "networks": ("ipv6_address",)}  # the same, in list items
 
 
 @dataclass(frozen=True, slots=True)
@@ -380,6 +385,9 @@ class ProjectConfig:
     env_files: tuple[str, ...] = ()  # --env-file, absolute (they replace .env)
     models: tuple[ModelConfig, ...] = ()
     extensions: tuple[tuple[str, str], ...] = ()  # the top-level `x-*` keys, each value as JSON: carried, unused
+    # a service the active profiles leave out that could not run (by name: why), as in Compose v2 not an error
+    # until a command names it; its ServiceConfig has only its name and profiles
+    unresolved: tuple[tuple[str, str], ...] = ()
 
     def service(self, name: str) -> ServiceConfig:
         for svc in self.services:
@@ -388,8 +396,8 @@ class ProjectConfig:
         raise ConfigError(f"No such service: {name}")
 
     def is_enabled(self, service: ServiceConfig) -> bool:
-        """A service runs by default unless it has profiles, none of them active ("*" activates all)."""
-        return not service.profiles or "*" in self.profiles or bool(set(service.profiles) & set(self.profiles))
+        """Whether the active profiles enable the service."""
+        return profiles_enable(self.profiles, service.profiles)
 
     def selected(self, names: Sequence[str] = (), *, deps: bool = True) -> list[str]:
         """The services an operation on `names` (all enabled services when empty) acts on, in file order.
@@ -413,4 +421,12 @@ class ProjectConfig:
                         f'"{svc.name}".')
                 chosen.add(dep)
                 todo.append(dep)
+        for name, problem in self.unresolved:
+            if name in chosen:
+                raise Unresolved(problem)
         return [s.name for s in self.services if s.name in chosen]
+
+
+def profiles_enable(active: Sequence[str], profiles: Sequence[str]) -> bool:
+    """A service runs by default unless it has profiles, none of them active ("*" activates all)."""
+    return not profiles or "*" in active or bool(set(profiles) & set(active))

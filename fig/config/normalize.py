@@ -12,11 +12,12 @@ from typing import Any
 from fig.config import checks
 from fig.config.context import Context, resource_name
 from fig.config.model import (
-    FileMount, Ipam, IpamPool, NetworkConfig, ProjectConfig, SecretConfig, Sensitive, VolumeConfig,
+    FileMount, Ipam, IpamPool, NetworkConfig, ProjectConfig, SecretConfig, Sensitive, ServiceConfig, VolumeConfig,
+    profiles_enable,
 )
 from fig.config.services import UNSUPPORTED, ServiceReader
 from fig.config.values import pairs, parse_duration, parse_size, scalar_text
-from fig.errors import ConfigError, DependencyError
+from fig.errors import ConfigError, DependencyError, Unresolved
 from fig.graph import DependencyGraph
 
 __all__ = ["UNSUPPORTED", "normalize", "parse_duration", "parse_size", "state_dir"]
@@ -54,8 +55,7 @@ def _sources(ctx: Context, kind: str) -> tuple[list[SecretConfig], dict[str, Fil
         private = os.path.join(state_dir(ctx.project, ctx.environ), kind, name)
         if raw.get("file") is not None:
             path = os.path.normpath(os.path.join(ctx.base_dir, os.path.expanduser(raw["file"])))
-            if not os.path.isfile(path):
-                raise fail(f"{raw['file']!r} is not a file ({path})", "file")
+            # looked for when a container or a build needs it, as Compose v2 does (`config` does not look)
             declared.append(SecretConfig(name, file=path, engine_name=raw.get("name")))
             mounts[name] = FileMount(name, "", path)
             continue
@@ -131,6 +131,22 @@ def _network_extras(ctx: Context, key: str) -> dict[str, Any]:
                 enable_ipv6=bool(raw.get("enable_ipv6")), ipam=ipam)
 
 
+def _services(ctx: Context, profiles: Sequence[str]) -> tuple[tuple[ServiceConfig, ...], tuple[tuple[str, str], ...]]:
+    """Every service read. One the active profiles leave out is not checked for what only running it needs (an
+    image, the services, networks, volumes, secrets it refers to): Compose v2 leaves it out first."""
+    services, unresolved = [], []
+    for name, raw in (ctx.document.get("services") or {}).items():
+        reader = ServiceReader(name, dict(raw), ctx)
+        try:
+            services.append(reader.read())
+        except Unresolved as e:
+            if profiles_enable(profiles, reader.profiles()):
+                raise
+            services.append(ServiceConfig(name, profiles=reader.profiles()))
+            unresolved.append((name, str(e)))
+    return tuple(services), tuple(unresolved)
+
+
 def normalize(document: dict[str, Any], *, project: str, filename: str, base_dir: str,
               environ: Mapping[str, str], legacy: bool, files: tuple[str, ...] = (),
               profiles: Sequence[str] = (), swarm: bool = False, paths: tuple[str, ...] = (),
@@ -141,8 +157,7 @@ def normalize(document: dict[str, Any], *, project: str, filename: str, base_dir
                   swarm=swarm)
     secrets, ctx.secrets = _sources(ctx, "secrets")
     configs, ctx.configs = _sources(ctx, "configs")
-    services = tuple(ServiceReader(name, dict(raw), ctx).read()
-                     for name, raw in (document.get("services") or {}).items())
+    services, unresolved = _services(ctx, profiles)
     try:
         DependencyGraph({s.name: s.dependencies() for s in services})
     except DependencyError as e:
@@ -157,4 +172,4 @@ def normalize(document: dict[str, Any], *, project: str, filename: str, base_dir
     extensions = tuple((str(k), json.dumps(v, default=str)) for k, v in document.items() if str(k).startswith("x-"))
     return ProjectConfig(project, services, base_dir, files, legacy, networks, volumes, tuple(secrets),
                          tuple(configs), tuple(profiles), tuple(sorted(environ.items())), paths, env_files,
-                         ctx.models, extensions)
+                         ctx.models, extensions, unresolved)

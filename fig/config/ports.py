@@ -1,4 +1,7 @@
-"""A published port: parsed from the short syntax ("127.0.0.1:8000:80/udp", ranges too) and printed back."""
+"""A published port: parsed from the short syntax ("127.0.0.1:8000:80/udp", ranges too) and printed back.
+
+A range of host ports for one container port ("6005-6015:80") stays one port: the engine binds it to one free
+host port of the range, as Compose v2 and docker-compose read it."""
 
 from __future__ import annotations
 
@@ -12,6 +15,16 @@ _PORT_RE = re.compile(
     r"^(?:(?:(?P<ip>\[[0-9a-fA-F:.]+\]|[0-9.]+|[a-zA-Z0-9.-]*):)?(?P<host>\d+(?:-\d+)?)?:)?"
     r"(?P<container>\d+(?:-\d+)?)(?:/(?P<proto>tcp|udp|sctp))?$"
 )
+
+_EXPOSE_RE = re.compile(r"^(\d+)(?:-(\d+))?(?:/(tcp|udp|sctp))?$")
+
+
+def exposed_ports(text: str) -> list[tuple[int, str]]:
+    """The (port, protocol) pairs an `expose` item such as "80", "53/udp" or "8000-8010" stands for."""
+    m = _EXPOSE_RE.match(text)
+    if not m or not 0 < int(m[1]) <= int(m[2] or m[1]) <= 65535:
+        raise ConfigError("is not a port or a range of ports such as 80, 80/udp or 8000-8010")
+    return [(port, m[3] or "tcp") for port in range(int(m[1]), int(m[2] or m[1]) + 1)]
 
 
 def _port_range(text: str, what: str, spec: str) -> list[int]:
@@ -28,6 +41,7 @@ class PortSpec:
     host: int | None = None
     host_ip: str | None = None
     protocol: str = "tcp"
+    host_end: int | None = None  # the last of a range of host ports the engine picks one free port from
 
     @classmethod
     def parse_many(cls, text: str | int) -> list[PortSpec]:
@@ -38,11 +52,14 @@ class PortSpec:
             raise ConfigError(f"port {spec!r} is not a valid port")
         containers = _port_range(m["container"], "port", spec)
         hosts: list[int | None] = [None] * len(containers)
+        host_end = None
         if m["host"]:
             hosts = list(_port_range(m["host"], "port", spec))
             if len(hosts) == 1 and len(containers) > 1:
                 raise ConfigError(f"port {spec!r} maps a range to a single host port")
-            if len(hosts) != len(containers):
+            if len(containers) == 1 and len(hosts) > 1:
+                hosts, host_end = hosts[:1], hosts[-1]
+            elif len(hosts) != len(containers):
                 raise ConfigError(f"port {spec!r} has host and container ranges of different sizes")
         ip = (m["ip"] or "").strip("[]") or None
         if ip is not None:
@@ -51,7 +68,7 @@ class PortSpec:
             except ValueError:
                 raise ConfigError(f"port {spec!r} has {ip!r} where an IP address of the host belongs") from None
         proto = m["proto"] or "tcp"
-        return [cls(c, h, ip, proto) for c, h in zip(containers, hosts)]
+        return [cls(c, h, ip, proto, host_end) for c, h in zip(containers, hosts)]
 
     @classmethod
     def parse(cls, text: str | int) -> PortSpec:
@@ -59,6 +76,20 @@ class PortSpec:
         if len(specs) != 1:
             raise ConfigError(f"port {text!r} is a range, not a single port")
         return specs[0]
+
+    @property
+    def published(self) -> str | None:
+        """The host side as Compose v2 prints it: "8000", or a range "6005-6015"."""
+        if self.host is None:
+            return None
+        return str(self.host) if self.host_end is None else f"{self.host}-{self.host_end}"
+
+    @property
+    def host_count(self) -> int:
+        """How many containers can publish this port at once: one per host port of the range (0: unlimited)."""
+        if self.host is None:
+            return 0
+        return (self.host_end or self.host) - self.host + 1
 
     @property
     def key(self) -> str:
@@ -69,7 +100,7 @@ class PortSpec:
         proto = "" if self.protocol == "tcp" else f"/{self.protocol}"
         if self.host_ip is not None:
             ip = f"[{self.host_ip}]" if ":" in self.host_ip else self.host_ip
-            return f"{ip}:{self.host or ''}:{self.container}{proto}"
+            return f"{ip}:{self.published or ''}:{self.container}{proto}"
         if self.host is not None:
-            return f"{self.host}:{self.container}{proto}"
+            return f"{self.published}:{self.container}{proto}"
         return f"{self.container}{proto}"

@@ -91,7 +91,7 @@ class _Renderer:
         if not self.long and not host:
             return str(port)
         return _compact({"mode": "host" if host else "ingress", "host_ip": port.host_ip, "target": port.container,
-                         "published": None if port.host is None else str(port.host), "protocol": port.protocol})
+                         "published": port.published, "protocol": port.protocol})
 
     def size(self, value: int | None) -> str | int | None:
         return value if self.long else _size(value)
@@ -106,7 +106,8 @@ class _Renderer:
         out: dict[str, Any] = {}
         for ref in svc.networks:
             out[self.network_keys.get(ref.name, ref.name)] = _compact({
-                "aliases": list(ref.aliases), "ipv4_address": ref.ipv4_address, "mac_address": ref.mac_address,
+                "aliases": list(ref.aliases), "ipv4_address": ref.ipv4_address,
+                "ipv6_address": ref.ipv6_address, "mac_address": ref.mac_address,
                 "gw_priority": ref.gw_priority, "interface_name": ref.interface_name,
                 "driver_opts": dict(ref.driver_opts)}) or None
         return None if out == {"default": None} and not self.long else out

@@ -80,6 +80,16 @@ class FileMount:
         owned = (self.uid, self.gid, self.mode) != (None, None, None)
         return owned and (self.content is not None or self.missing is not None)
 
+    def check_source(self, service: str, kind: str) -> None:
+        """What the container needs is there: the host file of a `file` source, the variable of an `environment`
+        one. `kind` is "secret" or "config"."""
+        if self.content is None and self.missing is None and self.external is None and not os.path.isfile(self.file):
+            raise ConfigError(f"service '{service}': {kind} '{self.source}': its file {self.file} is not a file here")
+        try:
+            self._check_set()
+        except ConfigError as e:
+            raise ConfigError(f"service '{service}': {e}") from None
+
     def _check_set(self) -> None:
         if self.missing:
             raise ConfigError(f"The {self.missing} variable is not set: it is the source of '{self.source}', "

@@ -23,7 +23,7 @@ from fig.config.runtime import Deploy, engine_options
 from fig.config.settings import SettingsReader
 from fig.config.swarm import swarm_settings
 from fig.config.values import container_path, pairs, parse_duration, strings
-from fig.errors import ConfigError
+from fig.errors import ConfigError, Unresolved
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +50,8 @@ class ServiceReader(ItemReader, SettingsReader, BuildReader):
     def __init__(self, name: str, raw: dict[str, Any], ctx: Context) -> None:
         self.name, self.raw, self.ctx = name, raw, ctx
 
-    def fail(self, key: str, message: str) -> ConfigError:
-        return ConfigError(f"{self.ctx.where(self.name, key)} {message}")
+    def fail(self, key: str, message: str, kind: type[ConfigError] = ConfigError) -> ConfigError:
+        return kind(f"{self.ctx.where(self.name, key)} {message}")
 
     def each(self, key: str, parse: Callable[[Any], Any]) -> list[Any]:
         """Parse each item of a list; an error reads `FILE:LINE: service 'web': 'KEY' item "TEXT" problem`."""
@@ -145,7 +145,7 @@ class ServiceReader(ItemReader, SettingsReader, BuildReader):
         kind, _, target = mode.partition(":")
         if kind in ("service", "container") and target:
             if kind == "service" and target not in self.ctx.service_names:
-                raise self.fail(key, f"refers to undefined service {target!r}")
+                raise self.fail(key, f"refers to undefined service {target!r}", Unresolved)
             return mode
         if mode not in _NAMESPACE[key]:
             choices = ", ".join(_NAMESPACE[key])
@@ -163,7 +163,7 @@ class ServiceReader(ItemReader, SettingsReader, BuildReader):
         if kind == "container" and target in self.ctx.service_names:
             return f"service:{target}"
         if kind == "service" and target not in self.ctx.service_names:
-            raise self.fail(key, f"refers to undefined service {target!r}")
+            raise self.fail(key, f"refers to undefined service {target!r}", Unresolved)
         if self.ctx.legacy and kind not in ("bridge", "host", "none", "container", "service", "default"):
             raise self.fail(key, f"{mode!r} is not one of bridge, host, none, container:NAME")
         return mode
@@ -185,11 +185,10 @@ class ServiceReader(ItemReader, SettingsReader, BuildReader):
         refs = []
         for name, opts in items:
             if name not in self.ctx.network_names:
-                raise self.fail("networks", f"refers to undefined network {name!r}")
+                raise self.fail("networks", f"refers to undefined network {name!r}", Unresolved)
             opts = opts or {}
-            for key in ("ipv6_address", "priority"):
-                if key in opts:
-                    raise self.fail("networks", f"sets '{key}' for {name!r}, which this version of fig does not support")
+            if "priority" in opts:
+                raise self.fail("networks", f"sets 'priority' for {name!r}, which this version of fig does not support")
             try:
                 refs.append(self.endpoint(name, opts))
             except ConfigError as e:
@@ -201,7 +200,8 @@ class ServiceReader(ItemReader, SettingsReader, BuildReader):
 
     def endpoint(self, name: str, opts: dict[str, Any]) -> NetworkRef:
         """One network's settings for the service; an error reads `KEY problem`."""
-        for key, check in (("ipv4_address", lambda v: checks.ip_address(v, "an IPv4 address")),
+        for key, check in (("ipv4_address", lambda v: checks.ip_address(v, "an IPv4 address", 4)),
+                           ("ipv6_address", lambda v: checks.ip_address(v, "an IPv6 address", 6)),
                            ("mac_address", checks.mac_address), ("interface_name", checks.interface_name)):
             try:
                 if opts.get(key):
@@ -214,7 +214,8 @@ class ServiceReader(ItemReader, SettingsReader, BuildReader):
             raise ConfigError(f"interface_name {opts['interface_name']!r} contradicts driver_opts "
                               f"{checks.IFNAME_OPTION}={named!r}")
         return NetworkRef(self.ctx.network_name(name), tuple(opts.get("aliases") or ()), opts.get("ipv4_address"),
-                          opts.get("mac_address"), opts.get("gw_priority"), opts.get("interface_name"), driver_opts)
+                          opts.get("mac_address"), opts.get("gw_priority"), opts.get("interface_name"), driver_opts,
+                          opts.get("ipv6_address"))
 
     def depends_on(self) -> tuple[DependsOn, ...]:
         raw = self.raw.get("depends_on") or []
@@ -222,7 +223,7 @@ class ServiceReader(ItemReader, SettingsReader, BuildReader):
         result = []
         for name, opts in items:
             if name not in self.ctx.service_names:
-                raise self.fail("depends_on", f"refers to undefined service {name!r}")
+                raise self.fail("depends_on", f"refers to undefined service {name!r}", Unresolved)
             try:
                 timeout = parse_duration(opts.get("timeout", 60), "timeout")
             except ConfigError as e:
@@ -250,8 +251,6 @@ class ServiceReader(ItemReader, SettingsReader, BuildReader):
         deploy = Deploy(raw, self.ctx.where(self.name), self.fail, swarm=self.ctx.swarm)
         if self.ctx.legacy and ("image" in raw) == ("build" in raw) and "provider" not in raw:
             raise ConfigError(f"{self.ctx.where(self.name)} must have exactly one of 'image' or 'build'")
-        if not self.ctx.legacy and "image" not in raw and "build" not in raw and "provider" not in raw:
-            raise ConfigError(f"{self.ctx.where(self.name)} must have 'image', 'build' or 'provider'")
         restart = "no" if raw.get("restart") is False else raw.get("restart") or None  # YAML 1.1 reads `no` as false;
         # an empty one (`restart: ${RESTART}`, unset) is none, as in Compose v2
         if restart is True:
@@ -265,7 +264,7 @@ class ServiceReader(ItemReader, SettingsReader, BuildReader):
         self.check_mount_targets(mounts)
         extra_hosts = self.extra_hosts(raw.get("extra_hosts"))
         mem_limit = deploy.memory("mem_limit", self.size("mem_limit"))
-        return _without_implied(ServiceConfig(
+        service = _without_implied(ServiceConfig(
             name=self.name,
             image=raw.get("image"),
             build=self.build(),
@@ -274,7 +273,7 @@ class ServiceReader(ItemReader, SettingsReader, BuildReader):
             links=tuple(self.each("links", self.link)),
             external_links=tuple(self.each("external_links", Link.parse)),
             ports=tuple(p for group in self.each("ports", self.port) for p in group),
-            expose=tuple(dict.fromkeys(e for group in self.each("expose", self.expose) for e in group)),
+            expose=tuple(dict.fromkeys(self.each("expose", self.expose))),
             volumes=tuple(m for m in mounts if isinstance(m, VolumeSpec)),
             volumes_from=tuple(self.each("volumes_from", lambda v: VolumesFrom.parse(v, services))),
             environment=self.environment(),
@@ -332,6 +331,9 @@ class ServiceReader(ItemReader, SettingsReader, BuildReader):
             **self.beyond_the_container(),
             extensions=tuple((k, json.dumps(v, default=str)) for k, v in raw.items() if str(k).startswith("x-")),
         ))
+        if not self.ctx.legacy and "image" not in raw and "build" not in raw and "provider" not in raw:
+            raise Unresolved(f"{self.ctx.where(self.name)} must have 'image', 'build' or 'provider'")
+        return service
 
 
 def _without_implied(svc: ServiceConfig) -> ServiceConfig:

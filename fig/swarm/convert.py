@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -138,6 +139,10 @@ class Converter:
         if source.external:
             return ObjectSpec(kind, source.name, source.external, None)
         if source.file:
+            users = [s.name for s in self.config.services for m in getattr(s, kind) if m.source == source.name]
+            if not os.path.isfile(source.file):
+                whose = f"service '{users[0]}': " if users else ""
+                raise ConfigError(f"{whose}{kind[:-1]} '{source.name}': its file {source.file} is not a file here")
             with open(source.file, "rb") as f:
                 data = f.read()
         else:  # from a variable or inline: the services' mounts carry the value
@@ -304,6 +309,9 @@ class Converter:
                 raise ConfigError(f"service '{svc.name}': port {p} binds the address {p.host_ip}, which Swarm cannot "
                                   "honour: it would publish on every interface of every node. Publish without the "
                                   "address, or give --ignore-host-ip to publish it on every address")
+            if p.host_end is not None:
+                raise ConfigError(f"service '{svc.name}': port {p} publishes a range of host ports, which Swarm "
+                                  "cannot: a service port publishes one host port. Give one host port")
             out.append({"Protocol": p.protocol, "TargetPort": p.container, "PublishedPort": p.host,
                         "PublishMode": "host" if p in settings.host_ports else "ingress"})
         return sorted(out, key=lambda p: (p["TargetPort"], str(p["Protocol"]), p["PublishedPort"] or 0))
@@ -329,9 +337,9 @@ class Converter:
             ("pid", svc.pid is not None), ("ipc", svc.ipc is not None), ("shm_size", svc.shm_size is not None),
             ("cpu_shares", svc.cpu_shares is not None), ("cpuset", svc.cpuset is not None),
             ("memswap_limit", svc.memswap_limit is not None), ("platform", svc.platform is not None),
-            ("networks.ipv4_address", any(r.ipv4_address for r in svc.networks)),
             *((f"networks.{key}", any(getattr(r, key) for r in svc.networks))
-              for key in ("mac_address", "gw_priority", "interface_name", "driver_opts")),
+              for key in ("ipv4_address", "ipv6_address", "mac_address", "gw_priority", "interface_name",
+                          "driver_opts")),
             ("annotations", bool(svc.annotations)), ("volumes type: image", any(v.image for v in svc.volumes)),
             ("depends_on.ready", any(d.ready for d in svc.depends_on)),
             ("depends_on.restart", any(d.restart for d in svc.depends_on)), ("expose", bool(svc.expose)),

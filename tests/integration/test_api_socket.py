@@ -14,9 +14,10 @@ import pytest
 
 from tests.integration.conftest import FigProject
 
-# debian:bookworm-slim has perl: ask the engine, through the mounted socket, for the running containers' names
+# debian:bookworm-slim has perl: ask the engine, through the mounted socket, for the running containers' names (an
+# unversioned path: the engine answers in its own API version, which any engine accepts)
 ASK_THE_ENGINE = ("perl -MIO::Socket::UNIX -e '$s = IO::Socket::UNIX->new(Peer => \"/var/run/docker.sock\") or die "
-                  "\"no socket: $!\"; print $s \"GET /v1.41/containers/json HTTP/1.0\\r\\n\\r\\n\"; print <$s>'")
+                  "\"no socket: $!\"; print $s \"GET /containers/json HTTP/1.0\\r\\n\\r\\n\"; print <$s>'")
 
 HELPER = """#!/bin/sh
 # a docker credential helper that knows one registry

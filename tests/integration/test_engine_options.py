@@ -193,3 +193,27 @@ def test_cdi_devices_are_asked_for_as_compose_asks_and_the_engines_refusal_is_on
     assert host["DeviceRequests"] == [{"Driver": "cdi", "Count": 0, "DeviceIDs": ["nvidia.com/gpu=all", "vendor.example/fpga=0"],
                                        "Capabilities": None, "Options": None}]
     assert host["Devices"] == [{"PathOnHost": "/dev/null", "PathInContainer": "/dev/nothing", "CgroupPermissions": "rwm"}]
+
+
+def test_a_static_ipv6_address_on_a_dual_stack_network(project):
+    """Both addresses reach the endpoint (IPAMConfig), without a daemon flag: `enable_ipv6` and an IPv6 subnet on the
+    project's network are enough for dockerd 20.10 and 26."""
+    project.write(f"""\
+        services:
+          web:
+            image: busybox
+            command: {SLEEPER}
+            networks:
+              dual: {{ipv4_address: 172.31.219.5, ipv6_address: "fd00:f19:6::5"}}
+        networks:
+          dual:
+            enable_ipv6: true
+            ipam:
+              config: [{{subnet: 172.31.219.0/24}}, {{subnet: "fd00:f19:6::/64"}}]
+        """, "compose.yml")
+    project.fig("up", "-d", check=True)
+    endpoint = project.inspect(project.container_name("web"))["NetworkSettings"]["Networks"][f"{project.name}_dual"]
+    assert endpoint["IPAMConfig"] == {"IPv4Address": "172.31.219.5", "IPv6Address": "fd00:f19:6::5"}
+    assert (endpoint["IPAddress"], endpoint["GlobalIPv6Address"]) == ("172.31.219.5", "fd00:f19:6::5")
+    code, addresses = project.exec(project.container_name("web"), "ip", "-6", "addr")
+    assert code == 0 and "fd00:f19:6::5" in addresses

@@ -98,6 +98,28 @@ def test_scale_refuses_a_fixed_host_port(project):
     assert sorted(ids_by_number(project)) == [1]
 
 
+def test_a_host_port_range_gives_each_container_a_free_port_of_it(project):
+    first = free_port()
+    ports = range(first, first + 3)
+    project.write(f"""
+        services:
+          web:
+            image: busybox
+            command: {SLEEPER}
+            ports: ["{first}-{first + 2}:80"]
+        """, "compose.yml")
+    project.fig("up", "-d", "--scale", "web=2", check=True)
+    bound = [host_binding(project, project.container_name("web", n), "80/tcp") for n in (1, 2)]
+    assert len(set(bound)) == 2 and all(int(b.rsplit(":", 1)[1]) in ports for b in bound), bound
+    assert project.fig("port", "--index=2", "web", "80", check=True).stdout == bound[1] + "\n"
+    assert f"{bound[0].rsplit(':', 1)[1]}->80/tcp" in project.fig("ps", check=True).stdout
+    result = project.fig("up", "-d", "--scale", "web=4")
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 1 and len(lines) == 1, result.stderr
+    assert f"Cannot scale service 'web' to 4: it publishes {first}-{first + 2}:80, whose 3 host ports" in lines[0]
+    assert len(project.containers()) == 2
+
+
 # -- port ----------------------------------------------------------------------------------------------
 
 PORTS = f"""

@@ -161,6 +161,15 @@ def test_missing_build_paths_are_refused_when_built_not_when_read(tree: Path, sn
     assert str(e.value) == f"Service 'web': {message.format(tree=tree)}"
 
 
+def test_a_missing_build_secret_file_is_refused_when_built_not_when_read(tree: Path):
+    path = write(tree, "services:\n  web:\n    build:\n      context: app\n      secrets: [s]\n"
+                       "secrets:\n  s: {file: ./missing}\n")
+    web = load_project([str(path)], environ={}).service("web")
+    with pytest.raises(UserError) as e:
+        request(web, "img")
+    assert str(e.value) == f"Service 'web': 'build.secrets s' {tree}/missing is not a file here"
+
+
 def test_build_platform_is_read_as_platforms_with_a_warning(tree: Path, caplog):
     path = write(tree, "services:\n  web:\n    build:\n      context: app\n      platform: linux/arm64\n")
     assert load_project([str(path)], environ={}).service("web").build.platforms == ("linux/arm64",)  # type: ignore

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 import pytest
 
+from fig.backend.base import ContainerState
 from fig.cli.commands import TopLevelCommand
 from fig.cli.dialect import COMPOSE
 from fig.cli.options import parse_scale
@@ -125,6 +127,20 @@ def test_logs_prints_each_containers_lines_with_its_prefix(project, backend, cap
     out = capsys.readouterr().out
     assert sorted(out.splitlines()) == ["db_1  | db ready", "db_1  | no newline", "web_1 | hello from web"]
     assert "\033" not in out
+
+
+def test_rm_stop_removes_what_it_stopped_though_the_engine_still_lists_it_running(project, backend, monkeypatch):
+    """dockerd 26 may list a container as running for a moment after its stop has returned."""
+    p = project("web:\n  image: busybox\n  command: sleep 100\n")
+    p.up()
+    listed = backend.list_containers
+
+    def lagging(labels, *, all=False, having=()):
+        return [replace(i, state=ContainerState.RUNNING) for i in listed(labels, all=all, having=having)]
+
+    monkeypatch.setattr(backend, "list_containers", lagging)
+    assert _call(_command(), "rm", p, ["--stop", "--force"]) == 0
+    assert listed({}, all=True) == []
 
 
 def test_port_prints_the_public_binding(project, capsys):

@@ -108,6 +108,31 @@ def test_a_secret_from_an_unset_variable_fails_only_when_a_container_needs_it(pr
         proj.up(["db"])
 
 
+def test_a_missing_secret_file_is_refused_only_when_a_container_needs_it(project, backend, tmp_path):
+    text = """\
+        services:
+          web: {image: busybox}
+          db: {image: busybox, secrets: [password], configs: [{source: conf, target: /etc/x}]}
+        secrets:
+          password: {file: ./password.txt}
+        configs:
+          conf: {file: ./conf.txt}
+    """
+    proj = project(text)  # loading is fine, as Compose v2's config does not look
+    proj.up(["web"])
+    backend.reset_calls()
+    with pytest.raises(ConfigError, match=rf"^fig.yml: service 'db': secret 'password': its file "
+                                          rf"{tmp_path}/password.txt is not a file here$"):
+        proj.up(["db"])
+    (tmp_path / "password.txt").write_text("s3cret")
+    with pytest.raises(ConfigError, match=rf"service 'db': config 'conf': its file {tmp_path}/conf.txt is not"):
+        proj.up(["db"])
+    assert backend.writes() == []  # refused before anything is written
+    (tmp_path / "conf.txt").write_text("x")
+    proj.up(["db"])
+    assert backend.specs()[-1].binds[:1] == [f"{tmp_path}/password.txt:/run/secrets/password:ro"]
+
+
 def test_a_changed_secret_value_changes_the_config_hash(load):
     text = "services:\n  db: {image: busybox, secrets: [t]}\nsecrets:\n  t: {environment: T}\n"
     one = load(text, environ={"T": "1"}).service("db").config_hash("img")

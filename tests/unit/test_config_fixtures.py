@@ -107,8 +107,8 @@ def check_resources(c: ProjectConfig) -> None:
 def check_long_syntax(c: ProjectConfig) -> None:
     web = _svc(c, "web")
     assert web.ports == (PortSpec(80, 8080), PortSpec(53, 5353, "127.0.0.1", "udp"), PortSpec(9000),
-                         PortSpec(90, 9090), PortSpec(91, 9091))
-    assert web.expose == ("3000", "4000/udp", "4001/udp")
+                         PortSpec(90, 9090), PortSpec(91, 9091), PortSpec(7000, 6005, host_end=6015))
+    assert web.expose == ("3000", "4000-4001/udp")  # a range kept as written, as Compose v2 prints it
     assert web.volumes == (
         VolumeSpec("/etc/shared", str(VALID / "support/shared"), "ro,rslave"),
         VolumeSpec("/data", "proj_data", "rw,nocopy"), VolumeSpec("/anonymous", None, "rw"),
@@ -257,6 +257,11 @@ def check_secret_mode(c: ProjectConfig) -> None:
     token, from_file = _svc(c, "web").secrets
     assert (token.uid, token.gid, token.mode, token.copied) == ("1000", "1001", 0o400, True)
     assert (from_file.mode, from_file.copied) == (0o440, False)
+
+
+def check_secret_file_missing(c: ProjectConfig) -> None:
+    (password,) = _svc(c, "web").secrets  # looked for only when a container needs it, as in Compose v2
+    assert password.file == str(VALID / "no-such-file.txt") and c.secrets[0].file == password.file
 
 
 def check_secret_external(c: ProjectConfig) -> None:

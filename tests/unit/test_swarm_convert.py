@@ -230,6 +230,20 @@ def test_a_secret_from_a_variable(tmp_path):
         convert(tmp_path, text)
 
 
+def test_a_missing_secret_file_is_refused_by_deploy_in_one_line(tmp_path):
+    text = """\
+        services:
+          web: {image: busybox, secrets: [token]}
+        secrets:
+          token: {file: ./token.txt}
+    """
+    with pytest.raises(ConfigError, match=rf"^service 'web': secret 'token': its file {tmp_path}/token.txt is not a "
+                                          "file here$"):
+        convert(tmp_path, text)
+    (tmp_path / "token.txt").write_text("abc")
+    assert convert(tmp_path, text).objects[0].data == b"abc"
+
+
 def test_a_host_address_in_ports_is_an_error(tmp_path):
     with pytest.raises(ConfigError, match=r"service 'web': port 127.0.0.1:8080:80 binds the address 127.0.0.1"):
         web(tmp_path, "ports: ['127.0.0.1:8080:80']")

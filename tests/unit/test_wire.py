@@ -99,7 +99,8 @@ def sdk_host_options(options: dict[str, Any]) -> dict[str, Any]:
 
 def sdk_endpoint(endpoint: EndpointSpec) -> dict[str, Any]:
     return dict(SDK.create_endpoint_config(aliases=list(endpoint.aliases) or None,
-                                           links=list(endpoint.links) or None, ipv4_address=endpoint.ipv4_address))
+                                           links=list(endpoint.links) or None, ipv4_address=endpoint.ipv4_address,
+                                           ipv6_address=endpoint.ipv6_address))
 
 
 def as_sent(body: Any) -> Any:
@@ -124,7 +125,8 @@ EVERYTHING = ContainerSpec(
     binds=["/srv/data:/data:rw", "named:/named:ro"], volumes=["/anon", "/cache"],
     volumes_from=["abc123:ro", "def456:rw"], links=[("p_db_1", "db"), ("p_cache_1", "cache"), ("ext_1", "")],
     network_mode=None,
-    networks=[EndpointSpec("p_default", ("web", "www"), "172.30.0.5", (("p_db_1", "database"),)),
+    networks=[EndpointSpec("p_default", ("web", "www"), "172.30.0.5", (("p_db_1", "database"),),
+                           ipv6_address="2001:db8::5"),
               EndpointSpec("p_back", ("web",))],
     dns=["8.8.8.8"], dns_search=["example.com"], extra_hosts=["somehost:162.242.195.82"], working_dir="/code",
     user="1000:1000", hostname="web", domainname="example.com", mem_limit=64 * 2**20, privileged=True,
@@ -183,7 +185,7 @@ def test_create_body_keeps_what_matters_to_run_and_attach():
     assert (body["OpenStdin"], body["StdinOnce"], body["AttachStdin"]) == (True, True, True)
     assert (body["AttachStdout"], body["AttachStderr"]) == (True, True)
     assert body["NetworkingConfig"] == {"EndpointsConfig": {"p_default": {
-        "Aliases": ["web", "www"], "Links": ["p_db_1:database"], "IPAMConfig": {"IPv4Address": "172.30.0.5"}}}}
+        "Aliases": ["web", "www"], "Links": ["p_db_1:database"], "IPAMConfig": {"IPv4Address": "172.30.0.5", "IPv6Address": "2001:db8::5"}}}}
     assert body["HostConfig"]["NetworkMode"] == "p_default"
     assert body["HostConfig"]["PortBindings"]["80/tcp"] == [{"HostIp": "", "HostPort": "8080"},
                                                             {"HostIp": "127.0.0.1", "HostPort": "8081"}]

@@ -131,8 +131,9 @@ class Lifecycle(swarm.OnStack):
             -t, --timeout TIMEOUT    Seconds to wait for stop before killing (default: stop_grace_period or 10)
         """
         rmi = None if options["--rmi"] is None else opts.choice(options, "--rmi", ("local", "all"))
-        project.down(options["SERVICE"], volumes=options["--volumes"], remove_orphans=opts.remove_orphans(options, project),
-                     timeout=opts.timeout(options), remove_images=rmi, on_event=self.status)
+        project.down(options["SERVICE"], volumes=options["--volumes"],
+                     remove_orphans=opts.remove_orphans(options, project), timeout=opts.timeout(options),
+                     remove_images=rmi, on_event=self.status)
         return 0
 
     def start(self, project: Project, options: dict[str, Any]) -> int:
@@ -198,9 +199,11 @@ class Lifecycle(swarm.OnStack):
             -s, --stop     Stop the containers first, if they are running
             -v, --volumes  Remove anonymous volumes attached to containers
         """
+        just_stopped: set[str] = set()
         if options["--stop"]:
-            project.stop(options["SERVICE"], on_event=self.status)
-        stopped = [c for c in project.containers(options["SERVICE"], stopped=True, oneoff=True) if not c.is_running]
+            just_stopped = {c.id for c in project.stop(options["SERVICE"], on_event=self.status)}
+        stopped = [c for c in project.containers(options["SERVICE"], stopped=True, oneoff=True)
+                   if not c.is_running or c.id in just_stopped]
         if not stopped:
             print("No stopped containers")
             return 0
