@@ -105,14 +105,28 @@ def run_timed(argv: Sequence[str], *, cwd: str, env: dict[str, str], timeout: fl
                       out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"), timed_out)
 
 
+def exclusive() -> Any:
+    """A lock held while this process runs: two benchmarks on one engine would remove each other's projects."""
+    import fcntl
+
+    lock = open(os.path.join(tempfile.gettempdir(), f"{PREFIX}.lock"), "w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        raise BenchError("another benchmark (bench/run.py or bench/round3.py) is running on this machine") from None
+    return lock
+
+
 # -- the engine, the tools and the SDK floor -------------------------------------------------------------------
 
 class Engine:
     """The docker SDK on a bounded thread pool: used to prepare and check state, and as the floor."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, base_url: str | None = None) -> None:
+        """The engine on /var/run/docker.sock, or the one at `base_url` (unix://PATH)."""
         try:
-            self.api = docker.APIClient(version="auto", timeout=120, max_pool_size=max(10, workers))
+            self.api = docker.APIClient(base_url=base_url, version="auto", timeout=120,
+                                        max_pool_size=max(10, workers))
             self.api.ping()
         except Exception as e:
             raise BenchError(f"no Docker engine answers (run script/engine): {e}") from None

@@ -38,7 +38,7 @@ from typing import Any
 
 import round2
 from harness import (
-    IMAGE, PREFIX, PROMPT_TRAP, STACK_LABEL, TRAP, BenchError, Engine, Runner, Sample, name_of, run_timed,
+    IMAGE, PREFIX, PROMPT_TRAP, STACK_LABEL, TRAP, BenchError, Engine, Runner, Sample, exclusive, name_of, run_timed,
 )
 
 STANDALONE = ["web"] + [f"s{i:02d}" for i in range(1, 15)]  # 15 services without links
@@ -617,18 +617,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     if unknown:
         p.error(f"unknown workload {', '.join(unknown)}; choose from {', '.join(names)}")
     return args
-
-
-def exclusive() -> Any:
-    """A lock held while this process runs: two benchmarks on one engine would remove each other's projects."""
-    import fcntl
-
-    lock = open(os.path.join(tempfile.gettempdir(), f"{PREFIX}.lock"), "w")
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        raise BenchError("another bench/run.py is running on this machine") from None
-    return lock
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -18,27 +18,20 @@ running-container calls, on the engine `engine()` gives both.
 from __future__ import annotations
 
 import os
-import queue
-import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from fig import labels as L
-from fig import running
-from fig.backend.base import EngineEvent, ExecSpec
-from fig.backend.streams import frames, received
-from fig.container import Container, Execution
-from fig.convergence import Strategy
 from fig.errors import UserError
 from fig.parallel import DEFAULT_LIMIT, Event
-from fig.project import Project as Domain
-from fig.project import UpOptions
-from fig.specs import RunOptions
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the CLI comes here for engine() alone: what only the library's calls use is loaded by them
+    from fig.backend.answers import EngineEvent
     from fig.backend.base import ContainerBackend
     from fig.config.model import ProjectConfig
+    from fig.container import Container
+    from fig.project import Project as Domain
 
 OnEvent = Callable[[Event], None]
 DIALECTS = {"fig": L.FIG_NAMES, "compose": L.COMPOSE_NAMES}
@@ -56,9 +49,11 @@ def engine(environ: Mapping[str, str]) -> ContainerBackend:
     return DockerBackend.from_env(environ)
 
 
-def connect(config: ProjectConfig, environ: Mapping[str, str], *, limit: int = DEFAULT_LIMIT,
+def connect(config: ProjectConfig, environ: Mapping[str, str], *, limit: int | None = DEFAULT_LIMIT,
             naming: L.Naming = L.FIG_NAMES) -> Domain:
     """A configuration on the engine."""
+    from fig.project import Project as Domain
+
     return Domain(config, engine(environ), limit=limit, naming=naming)
 
 
@@ -90,14 +85,17 @@ class Project:
     @classmethod
     def from_files(cls, files: Sequence[str | os.PathLike[str]] = (), *, project_name: str | None = None,
                    environ: Mapping[str, str] | None = None, profiles: Sequence[str] = (), cwd: str | None = None,
-                   dialect: str = "fig", parallel: int = DEFAULT_LIMIT, backend: ContainerBackend | None = None,
+                   dialect: str = "fig", parallel: int | None = DEFAULT_LIMIT,
+                   backend: ContainerBackend | None = None,
                    on_event: OnEvent = _quiet) -> Project:
         """Load the files (none: look for fig.yml, compose.yaml, ... in `cwd` and its parents) as the CLI does.
 
         `environ` (default: os.environ) supplies interpolation and the engine's address; `dialect` "compose"
-        names new containers as Compose v2 does (`proj-web-1`); `backend` replaces the Docker engine (tests).
+        names new containers as Compose v2 does (`proj-web-1`); `parallel` caps the engine operations run at once
+        (None: every one that is ready); `backend` replaces the Docker engine (tests).
         `on_event` receives progress events ("Creating proj_web_1", started/done/failed)."""
         from fig.config import load_project
+        from fig.project import Project as Domain
 
         if dialect not in DIALECTS:
             raise UserError(f"dialect must be fig or compose, not {dialect!r}")
@@ -123,6 +121,9 @@ class Project:
            timeout: int | None = None, wait: bool = False, wait_timeout: float = 120) -> list[Container]:
         """`fig up -d`: build or pull what is missing, create or recreate what changed, start in dependency
         order; with `wait`, return once every service runs (healthy, when it has a healthcheck)."""
+        from fig.convergence import Strategy
+        from fig.project import UpOptions
+
         if force_recreate and no_recreate:
             raise UserError("force_recreate and no_recreate cannot be combined")
         strategy = Strategy.ALWAYS if force_recreate else Strategy.NEVER if no_recreate else Strategy.CHANGED
@@ -171,6 +172,11 @@ class Project:
                 for line in c.logs(follow=False, tail=tail, since=since, timestamps=timestamps):
                     yield c, _text(line.text, line.timestamp)
             return
+        import queue
+        import threading
+
+        from fig.container import Container
+
         lines: queue.Queue[tuple[Container, str] | Container | BaseException] = queue.Queue()
 
         def pump(c: Container) -> None:
@@ -200,6 +206,10 @@ class Project:
         """`fig run -T`: a one-off container of the service, its dependencies started first (unless
         `no_deps`). Detached, it is returned running; else it is waited for, and its exit code and output
         returned (and, with `rm`, it is removed)."""
+        from fig.convergence import Strategy
+        from fig.project import UpOptions
+        from fig.specs import RunOptions
+
         svc = self.project.service(service)
         self.project.ensure_resources()
         deps = [n for n in self.project.graph.closure([svc.name]) if n != svc.name]
@@ -228,6 +238,11 @@ class Project:
              privileged: bool = False) -> ExecResult:
         """`fig exec -T`: the command in the service's running container (the lowest-numbered, or number
         `index`), its output kept apart by stream; detached, it is started and left to run."""
+        from fig import running
+        from fig.backend.specs import ExecSpec
+        from fig.backend.streams import frames, received
+        from fig.container import Execution
+
         container = running.pick(self.project, service, index=index)
         spec = ExecSpec(command=tuple(command), environment=dict(environment or {}), user=user, working_dir=workdir,
                         privileged=privileged)
@@ -245,6 +260,8 @@ class Project:
                until: str | None = None) -> Iterator[tuple[str, EngineEvent]]:
         """(service, event) for the project's containers as the engine reports them (start, die, health_status,
         ...), from `since` (RFC 3339) on; for ever, or until `until`."""
+        from fig import running
+
         return running.events(self.project, list(services), since=since, until=until)
 
 

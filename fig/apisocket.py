@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import io
 import json
-import tarfile
 import time
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from fig.backend.base import ContainerSpec
 from fig.config.model import ServiceConfig
 from fig.container import Container
+
+if TYPE_CHECKING:  # loaded by the commands that make or run something
+    from fig.backend.specs import ContainerSpec
 
 SOCKET = "/var/run/docker.sock"
 CONFIG_DIR = "/run/secrets/docker"
@@ -31,6 +33,8 @@ def give_credentials(container: Container, config: ServiceConfig) -> None:
     containers get them too). The file is readable by any user of the container, as Compose writes it."""
     if not config.use_api_socket:
         return
+    import tarfile  # only services with use_api_socket need it
+
     data = json.dumps({"auths": container.backend.registry_auths()}, indent="\t").encode()
     archive = io.BytesIO()
     with tarfile.open(fileobj=archive, mode="w") as tar:  # the engine makes the missing directories (0755)

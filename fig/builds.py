@@ -7,11 +7,14 @@ import base64
 import logging
 import os
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from fig.backend.base import BuildProgress, BuildRequest, BuildSecretSource, ContainerBackend
+from fig.backend.base import ContainerBackend
 from fig.config.model import BuildSpec, ServiceConfig, is_remote
 from fig.errors import BuildError, UserError
+
+if TYPE_CHECKING:  # loaded by the commands that make or run something
+    from fig.backend.specs import BuildProgress, BuildRequest, BuildSecretSource
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +23,8 @@ def request(config: ServiceConfig, image: str, *, no_cache: bool = False, pull: 
             args: Mapping[str, str] | None = None) -> BuildRequest:
     """What building a service asks for: its `build:`, with the command line's `--no-cache`, `--pull` and
     `--build-arg`s (added to, or overriding, the file's)."""
+    from fig.backend.specs import BuildRequest, BuildSecretSource
+
     spec = config.build
     if spec is None:
         raise UserError(f"Service '{config.name}' has no build configuration")

@@ -7,16 +7,24 @@ import socket
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from fig import labels as L
-from fig.backend.base import LIVE_STATES, ContainerBackend, ContainerInfo, ContainerState, ExecSpec, LogLine
+from fig.backend.base import LIVE_STATES, ContainerBackend, ContainerInfo, ContainerState, LogLine
 from fig.errors import BackendError, ConnectionFailed, EngineTimeout
+from fig.parallel import both
+
+if TYPE_CHECKING:  # loaded by the commands that make or run something
+    from fig.backend.specs import ExecSpec
 
 
 def find(backend: ContainerBackend, labels: Mapping[str, str], *, all: bool = False) -> list[ContainerInfo]:
-    """Containers with these labels, whether fig labelled them Compose's way or (fig 1.1.0) its own."""
-    found = {i.id: i for i in backend.list_containers(labels, all=all)}
-    for info in backend.list_containers(L.legacy_query(labels), all=all):
+    """Containers with these labels, whether fig labelled them Compose's way or (fig 1.1.0) its own: the two
+    listings are asked for at once (the engine filters by one label set at a time)."""
+    current, legacy = both(lambda: backend.list_containers(labels, all=all),
+                           lambda: backend.list_containers(L.legacy_query(labels), all=all))
+    found = {i.id: i for i in current}
+    for info in legacy:
         found.setdefault(info.id, info)
     return list(found.values())
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import IO
 
 from fig import running
-from fig.backend.base import MODE_SYMLINK, PathStat
+from fig.backend.answers import MODE_SYMLINK, PathStat
 from fig.container import Container
 from fig.errors import NotFound, UserError
 from fig.project import Project

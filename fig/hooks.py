@@ -9,13 +9,16 @@ import logging
 import shlex
 from collections import deque
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from fig.backend.base import ExecSpec
 from fig.backend.streams import frames, lines, received
 from fig.config.hooks import ExecHook
 from fig.config.model import ServiceConfig
 from fig.container import Container, Execution
 from fig.errors import Conflict, HookFailed, NotFound
+
+if TYPE_CHECKING:  # loaded by the commands that make or run something
+    from fig.backend.specs import ExecSpec
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +52,8 @@ class Hooks:
 
 
 def run(container: Container, hooks: Sequence[ExecHook], *, kind: str, service: str, show: Show) -> None:
+    from fig.backend.specs import ExecSpec
+
     for number, hook in enumerate(hooks, 1):
         spec = ExecSpec(hook.command, dict(hook.environment), hook.user, hook.working_dir, hook.privileged)
         execution = Execution.create(container, spec)

@@ -35,7 +35,8 @@ def _quiet(_: Event) -> None:
 
 
 class ProjectImages:
-    limit: int
+    limit: int | None
+    making: int
     backend: ContainerBackend
     get_services: Callable[..., list[Service]]
 
@@ -57,7 +58,7 @@ class ProjectImages:
         if options.missing_only:
             services = [s for s in services if not s.image_id()]
         outcome = execute(services, lambda s: s.pull(on_progress=on_progress), key=lambda s: s.name,
-                          limit=self.limit, on_event=on_event)
+                          limit=self.making, on_event=on_event)
         if not options.ignore_failures:
             outcome.raise_if_failed()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _COMPOSE = "com.docker.compose."
 LABEL_PROJECT = _COMPOSE + "project"
@@ -52,8 +52,7 @@ def legacy_query(labels: Mapping[str, str]) -> dict[str, str]:
     return {LEGACY.get(k, k): v for k, v in labels.items()}
 
 
-@dataclass(frozen=True, slots=True)
-class Naming:
+class Naming(NamedTuple):  # a NamedTuple, not a dataclass: every command's start-up makes this class
     """How container names are made: Fig's `proj_web_1` / `proj_web_run_3`, or Compose v2's `proj-web-1` /
     `proj-web-run-<12 hex of a random slug>`. Names are only for people: containers are found by label."""
 

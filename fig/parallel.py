@@ -4,16 +4,28 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from fig.errors import OperationError
 
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
 T = TypeVar("T")
 R = TypeVar("R")
+A = TypeVar("A")
+B = TypeVar("B")
 
-DEFAULT_LIMIT = 8
+# How many engine operations run at once unless --parallel (or COMPOSE_PARALLEL_LIMIT) caps them, in dependency
+# order. Those that wait (stop, kill, remove, pause): every one that is ready, as Compose v2 runs them; they spend
+# their time on a container's exit, and a cap only queues them behind each other (30 stops at 8 at a time waited
+# four times as long as the containers took to stop).
+DEFAULT_LIMIT: int | None = None
+# Those that make (create and start containers, pull images): 8. The engine does each on its CPU and behind its
+# network locks, so more at once only make each answer slower: 300 creates at once outlasted the 60-second HTTP
+# timeout on a loaded 2-core machine, where 8 at once keep the engine as busy.
+MAKING_LIMIT = 8
 
 
 class Phase(enum.Enum):
@@ -49,15 +61,18 @@ def execute(
     *,
     key: Callable[[T], str],
     deps: Callable[[T], Sequence[str]] = lambda _: (),
-    limit: int = DEFAULT_LIMIT,
+    limit: int | None = DEFAULT_LIMIT,
     on_event: Callable[[Event], None] = lambda _: None,
     skip_dependents: bool = True,
 ) -> Outcome[R]:
-    """Run fn over items on at most `limit` threads; an item waits for its deps (keys among items) to
-    finish, and is skipped when one of them failed or was skipped (unless not `skip_dependents`: stopping
-    a container need not wait for one that would not stop). Exceptions are collected, not raised.
+    """Run fn over items on at most `limit` threads (None: every item that is ready); an item waits for its deps
+    (keys among items) to finish, and is skipped when one of them failed or was skipped (unless not
+    `skip_dependents`: stopping a container need not wait for one that would not stop). Exceptions are
+    collected, not raised.
     Of the items that are ready, those with the longest chain of items waiting on them start first, so a
     deep dependency tree is not left to the end behind independent items."""
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait  # commands that only look need no pool
+
     by_key = {key(item): item for item in items}
     waiting = {k: {d for d in deps(item) if d in by_key and d != k} for k, item in by_key.items()}
     outcome: Outcome[R] = Outcome()
@@ -70,13 +85,14 @@ def execute(
         return fn(by_key[k])
 
     running: dict[Future[R], str] = {}
-    with ThreadPoolExecutor(max_workers=max(1, limit), thread_name_prefix="fig") as pool:
+    at_once = max(1, limit or len(by_key))
+    with ThreadPoolExecutor(max_workers=at_once, thread_name_prefix="fig") as pool:
         while waiting or running or ready:
             for k in [k for k, pending in waiting.items() if not pending]:
                 del waiting[k]
                 ready.append(k)
             ready.sort(key=lambda k: (-rank[k], position[k]))
-            while ready and len(running) < max(1, limit):
+            while ready and len(running) < at_once:
                 k = ready.pop(0)
                 running[pool.submit(run, k)] = k
             if not running:
@@ -129,3 +145,28 @@ def _skip(k: str, waiting: dict[str, set[str]], outcome: Outcome[R], on_event: C
     for other, pending in list(waiting.items()):
         if k in pending:
             _skip(other, waiting, outcome, on_event)
+
+
+def both(first: Callable[[], A], second: Callable[[], B]) -> tuple[A, B]:
+    """The results of two calls made at once (the first on this thread, the second on one of its own), for two
+    requests whose answers are both needed; the first exception is raised once both have ended."""
+    import threading
+
+    kept: list[B] = []
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            kept.append(second())
+        except BaseException as e:  # raised on the caller's thread
+            failed.append(e)
+
+    thread = threading.Thread(target=run, daemon=True, name="fig")
+    thread.start()
+    try:
+        result = first()
+    finally:
+        thread.join()
+    if failed:
+        raise failed[0]
+    return result, kept[0]

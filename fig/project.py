@@ -6,11 +6,12 @@ import json
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from fig import builds
 from fig import labels as L
 from fig import providers as plugins
-from fig.backend.base import ContainerBackend, NetworkOptions
+from fig.backend.base import ContainerBackend
 from fig.config.model import NetworkConfig, ProjectConfig, ServiceConfig
 from fig.container import Container, find
 from fig.convergence import Action, Plan, Strategy, changed_fields, plan
@@ -19,15 +20,20 @@ from fig.graph import DependencyGraph
 from fig.hooks import Hooks
 from fig.imaging import ProjectImages
 from fig.preflight import check_references
-from fig.parallel import DEFAULT_LIMIT, Event, Phase, execute
+from fig.parallel import DEFAULT_LIMIT, MAKING_LIMIT, Event, Phase, both, execute
 from fig.readiness import HealthChecks, wait_for, wait_running
 from fig.service import Progress, Service
+
+if TYPE_CHECKING:  # loaded by the commands that make or run something
+    from fig.backend.specs import NetworkOptions
 
 log = logging.getLogger(__name__)
 OnEvent = Callable[[Event], None]
 
 
 def network_options(network: NetworkConfig) -> NetworkOptions:
+    from fig.backend.specs import NetworkOptions
+
     ipam = network.ipam
     pools = [{"subnet": p.subnet, "ip_range": p.ip_range, "gateway": p.gateway, "aux_addresses": dict(p.aux_addresses)}
              for p in (ipam.pools if ipam else ())]
@@ -64,13 +70,14 @@ class UpOptions:
 
 
 class Project(ProjectImages):
-    def __init__(self, config: ProjectConfig, backend: ContainerBackend, *, limit: int = DEFAULT_LIMIT,
+    def __init__(self, config: ProjectConfig, backend: ContainerBackend, *, limit: int | None = DEFAULT_LIMIT,
                  naming: L.Naming = L.FIG_NAMES) -> None:
         self.config = config
         self.naming = naming
         self.name = config.name
         self.backend = backend
-        self.limit = limit
+        self.limit = limit  # the cap of every operation: --parallel's, or None
+        self.making = limit or MAKING_LIMIT  # of those that make containers or pull (fig.parallel)
         self.graph = DependencyGraph({s.name: s.dependencies() for s in config.services})
         by_name = {s.name: s for s in config.services}
         self.hooks = Hooks()  # its `show` sees the hooks' output
@@ -106,24 +113,32 @@ class Project(ProjectImages):
 
     def containers(self, names: Iterable[str] = (), *, stopped: bool = False, oneoff: bool = False,
                    orphans: bool = False) -> list[Container]:
-        """The project's containers (one engine call), of the named services, in dependency order; with
+        """The project's containers (one look at the engine), of the named services, in dependency order; with
         `orphans` and no names, those of services no longer in the file too (last, by name)."""
-        names = list(names)
-        services = [s.name for s in (self.get_services(names) if names else self.services)]  # any profile
+        return self._chosen(self._listed(stopped=stopped, oneoff=oneoff), names, oneoff=oneoff, orphans=orphans)
+
+    def _listed(self, *, stopped: bool, oneoff: bool) -> list[Container]:
         labels = {L.LABEL_PROJECT: self.name}
         if not oneoff:
             labels[L.LABEL_ONEOFF] = "False"
-        found = [Container(self.backend, i) for i in find(self.backend, labels, all=stopped)]
+        return [Container(self.backend, i) for i in find(self.backend, labels, all=stopped)]
+
+    def _chosen(self, found: Iterable[Container], names: Iterable[str] = (), *, oneoff: bool = False,
+                orphans: bool = False) -> list[Container]:
+        """What `containers` returns, of what a listing found."""
+        names = list(names)
+        services = [s.name for s in (self.get_services(names) if names else self.services)]  # any profile
         rank = {name: i for i, name in enumerate(services)}
         orphans = orphans and not names
         return sorted((c for c in found if (c.service in rank or orphans) and (oneoff or not c.oneoff)),
                       key=lambda c: (rank.get(c.service, len(rank)), c.service, c.oneoff, c.number))
 
-    def orphans(self) -> list[Container]:
+    def orphans(self, found: Iterable[Container] | None = None) -> list[Container]:
+        """The containers of services no longer in the file (of `found`, the project's non-one-off containers
+        listed with the stopped ones, when given)."""
         known = {s.name for s in self.services}
-        labels = {L.LABEL_PROJECT: self.name, L.LABEL_ONEOFF: "False"}
-        return [Container(self.backend, i) for i in find(self.backend, labels, all=True)
-                if L.read(i.labels, L.LABEL_SERVICE) not in known]
+        return [c for c in (self._listed(stopped=True, oneoff=False) if found is None else found)
+                if c.service not in known]
 
     def _images(self, services: Sequence[Service], *, options: UpOptions, on_progress: Progress | None,
                 on_event: OnEvent) -> dict[str, str]:
@@ -137,7 +152,7 @@ class Project(ProjectImages):
                 by_image[service.image_name] = service
         outcome = execute(by_image.values(), lambda s: s.ensure_image(build=options.build, policy=options.pull,
                                                                on_progress=on_progress),
-                          key=lambda s: s.image_name, limit=self.limit, on_event=_quiet)
+                          key=lambda s: s.image_name, limit=self.making, on_event=_quiet)
         outcome.raise_if_failed()
         for service in services:  # one service per image got ensure_image: the others' mounted images too
             service.ensure_mount_images(on_progress=on_progress)
@@ -187,12 +202,12 @@ class Project(ProjectImages):
     # -- lifecycle ------------------------------------------------------------------------------------
 
     def plans(self, services: Sequence[Service], image_ids: Mapping[str, str], options: UpOptions,
-              roots: Iterable[str] = ()) -> dict[str, Plan]:
+              roots: Iterable[str] = (), listed: Sequence[Container] | None = None) -> dict[str, Plan]:
         """One plan per service, in dependency order. A service bound by container id (legacy link,
         volumes_from, net) to one that gets recreated is recreated too, even when it was not asked for.
         With `recreate_deps`, the services that the `roots` need are recreated whatever their state."""
         roots = set(roots)
-        existing = self.containers(stopped=True)
+        existing = self._chosen(self._listed(stopped=True, oneoff=False) if listed is None else listed)
         selected = {s.name for s in services}
         plans: dict[str, Plan] = {}
         for service in self.services:
@@ -231,12 +246,14 @@ class Project(ProjectImages):
                 self._check_scalable(service, count)
         self.check(services)
         containers = [s for s in services if not s.config.provider]
-        image_ids = self._images(containers, options=options, on_progress=on_progress, on_event=on_event)
+        image_ids, listed = both(  # one look at the containers serves the orphans and the plans
+            lambda: self._images(containers, options=options, on_progress=on_progress, on_event=on_event),
+            lambda: self._listed(stopped=True, oneoff=False))
         self.ensure_resources()  # after the images: a failed build or pull leaves no network behind
-        self._handle_orphans(options, on_event)
+        self._handle_orphans(options, on_event, listed)
         plugins.up(services, self.services, project=self.name, environ=dict(self.config.variables),
                    deps=self.graph.deps, on_event=on_event)
-        plans = self.plans(containers, image_ids, options, roots=names)
+        plans = self.plans(containers, image_ids, options, roots=names, listed=listed)
         involved = [s for s in self.services if s.name in plans]
         renewed = {name for name, p in plans.items() if p.action in (Action.CREATE, Action.RECREATE)}
         retired: list[tuple[Container, bool]] = []  # old containers that others join: removed after those
@@ -248,18 +265,18 @@ class Project(ProjectImages):
             joined = bool(self.joiners(service.name))
             containers = service.execute_plan(plan, plan.image_id, timeout=options.timeout,
                                               start=options.start and plan.start, renew_volumes=options.renew_volumes,
-                                              limit=self.limit, on_event=on_event, before_start=before_start,
+                                              limit=self.making, on_event=on_event, before_start=before_start,
                                               retire=(lambda c, v: retired.append((c, v))) if joined else None)
             self._converged[service.name] = containers
             if service.name not in renewed and any(d.restart and d.service in renewed
                                                    for d in service.config.depends_on):
                 self.each([c for c in containers if c.is_running],  # depends_on restart: true
-                          lambda c: self._restart(c, options.timeout), "Restarting", on_event)
+                          lambda c: self._restart(c, options.timeout), "Restarting", on_event, making=True)
             return containers
 
         try:
             outcome = execute(involved, converge, key=lambda s: s.name,
-                              deps=lambda s: [d for d in self.graph.deps(s.name) if d in plans], limit=self.limit)
+                              deps=lambda s: [d for d in self.graph.deps(s.name) if d in plans], limit=self.making)
         finally:
             self._converged.clear()
             self._remove_retired(retired)
@@ -323,8 +340,8 @@ class Project(ProjectImages):
                 result.append(Explanation(name, step.number, step.action.value, reasons))
         return result
 
-    def _handle_orphans(self, options: UpOptions, on_event: OnEvent) -> None:
-        orphans = self.orphans()
+    def _handle_orphans(self, options: UpOptions, on_event: OnEvent, listed: Sequence[Container]) -> None:
+        orphans = self.orphans(listed)
         if not orphans or options.ignore_orphans:
             return
         if options.remove_orphans:
@@ -359,11 +376,12 @@ class Project(ProjectImages):
         self.up(list(counts), options=options, on_event=on_event)
 
     def each(self, containers: Sequence[Container], fn: Callable[[Container], object], verb: str,
-              on_event: OnEvent, *, reverse: bool = True, ordered: bool = True,
+              on_event: OnEvent, *, reverse: bool = True, ordered: bool = True, making: bool = False,
               after: Callable[[str], Iterable[str]] | None = None) -> None:
-        """Act on containers in parallel; with `reverse`, a container waits for those that depend on it (else for
-        those it depends on); without `ordered`, none waits for another; `after` (a service to the services whose
-        containers go first) replaces the dependency order."""
+        """Act on containers in parallel (`making`: starting them, as many at once as containers are made); with
+        `reverse`, a container waits for those that depend on it (else for those it depends on); without
+        `ordered`, none waits for another; `after` (a service to the services whose containers go first) replaces
+        the dependency order."""
         by_service: dict[str, list[str]] = {}
         for c in containers:
             by_service.setdefault(c.service, []).append(c.name)
@@ -377,7 +395,7 @@ class Project(ProjectImages):
                 related = self.graph.dependents(c.service) if reverse else self.graph.deps(c.service)
             return [n for s in related for n in by_service.get(s, [])]
 
-        outcome = execute(containers, fn, key=lambda c: c.name, deps=deps, limit=self.limit,
+        outcome = execute(containers, fn, key=lambda c: c.name, deps=deps, limit=self.making if making else self.limit,
                           on_event=lambda e: on_event(Event(f"{verb} {e.key}", e.phase, e.error)),
                           skip_dependents=not reverse)
         outcome.raise_if_failed()
@@ -386,7 +404,8 @@ class Project(ProjectImages):
         """Start the services' stopped containers; with `wait` (seconds), return once they run (see `wait`)."""
         names = list(names)
         containers = [c for c in self.containers(names, stopped=True) if not c.is_running]
-        self.each(containers, lambda c: self.service(c.service).start(c), "Starting", on_event, reverse=False)
+        self.each(containers, lambda c: self.service(c.service).start(c), "Starting", on_event, reverse=False,
+                  making=True)
         if wait is not None:
             self.wait(names, timeout=wait)
 
@@ -447,7 +466,7 @@ class Project(ProjectImages):
                     names.append(s.name)
                     todo.append(s.name)
         self.each(self.containers(names, stopped=True), lambda c: self._restart(c, timeout), "Restarting", on_event,
-                  reverse=False)
+                  reverse=False, making=True)
         if wait is not None:
             self.wait(asked, timeout=wait)
 

@@ -11,17 +11,17 @@ from __future__ import annotations
 import json
 import logging
 import os
-import shutil
-import subprocess
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fig.config.model import ServiceConfig
 from fig.errors import BackendError, UserError
 from fig.parallel import Event, execute
 from fig.service import Service
+
+if TYPE_CHECKING:  # running a plugin loads these, not every `up` of a project without providers
+    import subprocess
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,8 @@ def plugin_path(kind: str, environ: Mapping[str, str]) -> str | None:
         candidate = os.path.join(directory, f"docker-{kind}")
         if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
             return candidate
+    import shutil
+
     return shutil.which(kind, path=environ.get("PATH", os.defpath))
 
 
@@ -107,6 +109,9 @@ def _info(service: str, text: str) -> None:
 def run(svc: ServiceConfig, command: str, *, project: str, environ: Mapping[str, str],
         on_info: Callable[[str, str], None]) -> Provided:
     """Run the service's provider for `up`, `down` or `stop` (the last only when its metadata declares `stop`)."""
+    import subprocess
+    import tempfile
+
     assert svc.provider is not None
     path = plugin_path(svc.provider.type, environ)
     if path is None:
@@ -136,6 +141,8 @@ def run(svc: ServiceConfig, command: str, *, project: str, environ: Mapping[str,
 
 def _metadata(path: str, env: Mapping[str, str]) -> dict[str, Any]:
     """`<plugin> compose metadata`: the parameters of up, down (and stop); {} when the plugin has none."""
+    import subprocess
+
     try:
         done = subprocess.run([path, "compose", "metadata"], capture_output=True, env=env, timeout=60,
                               stdin=subprocess.DEVNULL)

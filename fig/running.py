@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from fig import labels as L
-from fig.backend.base import EngineEvent, ImageInfo, StatsSample
+from fig.backend.answers import EngineEvent, ImageInfo, StatsSample
 from fig.container import Container
 from fig.errors import BackendError, UserError
 from fig.parallel import Event

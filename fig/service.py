@@ -6,11 +6,11 @@ import logging
 import time
 from dataclasses import replace
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fig import apisocket, builds
 from fig import labels as L
-from fig.backend.base import BuildRequest, ContainerBackend, ContainerInfo, ContainerSpec
+from fig.backend.base import ContainerBackend, ContainerInfo
 from fig.config.model import PortSpec, ServiceConfig
 from fig.container import Container, find
 from fig.convergence import Action, Plan, Step
@@ -18,6 +18,9 @@ from fig.errors import BackendError, Conflict, HookFailed, ImageNotFound, NotFou
 from fig.hooks import Hooks
 from fig.parallel import Event, execute
 from fig.specs import RunOptions, SpecBuilder, canonical_name
+
+if TYPE_CHECKING:  # loaded by the commands that make or run something
+    from fig.backend.specs import BuildRequest, ContainerSpec
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +143,7 @@ class Service:
         return 10 if grace is None else int(grace)
 
     def execute_plan(self, plan: Plan, image_id: str, *, timeout: int | None, start: bool = True,
-                     renew_volumes: bool = False, limit: int = 4,
+                     renew_volumes: bool = False, limit: int | None = None,
                      on_event: Callable[[Event], None] = lambda _: None,
                      before_start: Callable[[Container], None] = lambda _: None,
                      retire: Retire | None = None) -> list[Container]:

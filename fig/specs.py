@@ -4,19 +4,24 @@ labels, links, volumes and networks."""
 from __future__ import annotations
 
 import re
-import secrets
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fig import __version__
 from fig import labels as L
-from fig.backend.base import ContainerBackend, ContainerInfo, ContainerSpec, EndpointSpec, MountSpec, PortBinding
+from fig.backend.base import ContainerBackend, ContainerInfo
+from fig.backend.ports import PortBinding
 from fig.config.checks import IFNAME_OPTION
 from fig.config.model import NetworkRef, PortSpec, ServiceConfig, VolumeSpec
 from fig.config.ports import exposed_ports
 from fig.container import Container
 from fig.errors import UserError
+
+if TYPE_CHECKING:  # loaded by the commands that make or run something
+    from fig.backend.specs import ContainerSpec, EndpointSpec, MountSpec
+
+    Wiring = tuple[list[EndpointSpec], list[tuple[str, str]], list[str], dict[str, str]]  # networks, links, hosts, env
 
 
 @dataclass(frozen=True)
@@ -39,9 +44,6 @@ class RunOptions:
     cap_add: tuple[str, ...] = ()  # each also taken out of the service's cap_drop
     cap_drop: tuple[str, ...] = ()  # each also taken out of the service's cap_add
     use_aliases: bool = False  # join the networks under the service's aliases, as its own containers do
-
-
-Wiring = tuple[list[EndpointSpec], list[tuple[str, str]], list[str], dict[str, str]]  # networks, links, hosts, env
 
 
 def canonical_name(config: ServiceConfig, project: str, number: int, naming: L.Naming = L.FIG_NAMES) -> str:
@@ -84,10 +86,11 @@ class SpecBuilder:
         """The running containers of the service itself: a one-off container is linked to them (as Fig does)."""
         return [c for c in self.peers(self.config.name) if c.is_running]
 
-    def linked(self, *, oneoff: bool = False) -> list[tuple[Container, str]]:
-        """The running containers of the project a link reaches, each with a name it is known by there."""
+    def linked(self, own: Sequence[Container] = ()) -> list[tuple[Container, str]]:
+        """The running containers of the project a link reaches, each with a name it is known by there: the
+        service's `own` running containers (for a one-off), and those of `links`."""
         result: list[tuple[Container, str]] = []
-        for container in self.own_running() if oneoff else ():
+        for container in own:
             result += [(container, self.config.name), (container, container.name_without_project),
                        (container, container.name)]
         for link in self.config.links:
@@ -96,9 +99,9 @@ class SpecBuilder:
                            (container, container.name)]
         return list({(c.name, alias): (c, alias) for c, alias in result}.values())
 
-    def links(self, *, oneoff: bool = False) -> list[tuple[str, str]]:
+    def links(self, own: Sequence[Container] = ()) -> list[tuple[str, str]]:
         """Legacy links: (container name, alias)."""
-        result = [(c.name, alias) for c, alias in self.linked(oneoff=oneoff)]
+        result = [(c.name, alias) for c, alias in self.linked(own)]
         return result + [(link.target, link.alias) for link in self.config.external_links]
 
     def wiring(self, name: str, network_mode: str | None, oneoff: RunOptions | None) -> Wiring:
@@ -108,26 +111,27 @@ class SpecBuilder:
         cfg = self.config
         # a one-off is linked to its own service's containers, unless it shares another's network stack or the host's
         to_own = oneoff is not None and (network_mode or "bridge") in ("bridge", "default")
-        links = self.links(oneoff=to_own)
+        own = self.own_running() if to_own else []  # one look at them, for the links and the hosts entry
+        links = self.links(own)
         if (self.legacy or links or cfg.links) and not self.backend.traits().links:
-            return self.linkless_wiring(name, network_mode, oneoff, to_own=to_own)
+            return self.linkless_wiring(name, network_mode, oneoff, own)
         if self.legacy or network_mode:
             return [], links, list(cfg.extra_hosts), {}
         links = [(t, a) for t, a in links if any(t == link.target for link in cfg.external_links)]
-        own = [(c.info, cfg.name, True) for c in self.own_running()[:1]] if to_own and cfg.networks else []
-        hosts, env = _hosts_and_variables(name, own)
+        mine = [(c.info, cfg.name, True) for c in own[:1]] if cfg.networks else []
+        hosts, env = _hosts_and_variables(name, mine)
         return self._endpoints(oneoff, links=True), links, list(cfg.extra_hosts) + hosts, env
 
-    def linkless_wiring(self, name: str, network_mode: str | None, oneoff: RunOptions | None, *,
-                        to_own: bool) -> Wiring:
+    def linkless_wiring(self, name: str, network_mode: str | None, oneoff: RunOptions | None,
+                        own: Sequence[Container]) -> Wiring:
         """`wiring` on an engine without links (Podman): a Fig-format project's containers join the project's
         network under their service's name, and each link is what it would give: a hosts entry per name and, for what
         would be a legacy link, Fig's variables (DB_PORT, DB_PORT_5432_TCP_ADDR, ..., DB_NAME)."""
         cfg = self.config
         legacy = self.legacy or bool(network_mode)
-        linked = [(c, alias, legacy) for c, alias in self.linked(oneoff=to_own and legacy)]
-        if to_own and not legacy:
-            linked += [(c, cfg.name, True) for c in self.own_running()[:1]]
+        linked = [(c, alias, legacy) for c, alias in self.linked(own if legacy else ())]
+        if not legacy:
+            linked += [(c, cfg.name, True) for c in own[:1]]
         fresh = {c.id: c.refresh().info for c, _, _ in linked}  # a listing may leave exposed ports out (Podman's does)
         targets = [(fresh[c.id], alias, variables) for c, alias, variables in linked]
         targets += [(self.backend.inspect(link.target), link.alias, True) for link in cfg.external_links]
@@ -137,6 +141,8 @@ class SpecBuilder:
     def _endpoints(self, oneoff: RunOptions | None, *, links: bool) -> list[EndpointSpec]:
         """The container's networks: a compose file's (with its links, when the engine has them), else the
         project's own; under the service's name, except for a one-off container not asked to."""
+        from fig.backend.specs import EndpointSpec
+
         cfg = self.config
         aliases = (cfg.name,) if oneoff is None or oneoff.use_aliases else ()
         if self.legacy:
@@ -158,6 +164,8 @@ class SpecBuilder:
         """`proj_web_run_3` in Fig's dialect; Compose's ends in its slug's first 12 digits, the slug a label."""
         suffix: int | str = number
         if self.naming.slug:
+            import secrets  # only one-offs named as Compose v2 names them need it
+
             labels[L.LABEL_SLUG] = secrets.token_hex(32)
             suffix = labels[L.LABEL_SLUG][:12]
         return L.container_name(self.project, self.config.name, suffix, oneoff=True, separator=self.naming.separator)
@@ -210,6 +218,8 @@ class SpecBuilder:
 
     def build(self, number: int, image_id: str, config_hash: str, *, previous: ContainerInfo | None = None,
               renew_volumes: bool = False, oneoff: RunOptions | None = None) -> ContainerSpec:
+        from fig.backend.specs import ContainerSpec
+
         cfg = self.config
         labels = {**dict(cfg.labels), **L.service_labels(self.project, cfg.name, oneoff=oneoff is not None),
                   **self.project_labels, L.LABEL_NUMBER: str(number), L.LABEL_CONFIG_HASH: config_hash,
@@ -280,6 +290,8 @@ def _driver_opts(network: NetworkRef) -> dict[str, str]:
 
 def _mount(volume: VolumeSpec) -> MountSpec:
     """A volume with a subpath, or an image's files, as the Mounts entry that says so."""
+    from fig.backend.specs import MountSpec
+
     modes = volume.mode.split(",")
     return MountSpec("image" if volume.image else "volume", volume.source or "", volume.target, "ro" in modes,
                      volume.subpath, "nocopy" in modes)
@@ -320,3 +332,4 @@ def _one_off(spec: ContainerSpec, options: RunOptions) -> ContainerSpec:
         cap_add=[c for c in (*spec.cap_add, *options.cap_add) if c not in options.cap_drop],
         cap_drop=[c for c in (*spec.cap_drop, *options.cap_drop) if c not in options.cap_add],
     )
+

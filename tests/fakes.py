@@ -41,12 +41,11 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from fig.backend.base import (
-    LIVE_STATES, MODE_DIR, MODE_SYMLINK, BuildProgress, BuildRequest, ContainerInfo, ContainerSpec, ContainerState,
-    EngineEvent, EngineTraits, ExecInfo, ExecSpec, ImageInfo, LogLine, Mount, NetworkOptions, PathStat, PortBinding,
-    StatsSample,
-)
+from fig.backend.answers import MODE_DIR, MODE_SYMLINK, EngineEvent, ExecInfo, ImageInfo, PathStat, StatsSample
 from fig.backend.apiversion import NEWEST
+from fig.backend.base import LIVE_STATES, ContainerInfo, ContainerState, EngineTraits, LogLine, Mount
+from fig.backend.ports import PortBinding
+from fig.backend.specs import BuildProgress, BuildRequest, ContainerSpec, ExecSpec, NetworkOptions
 from fig.backend.wire import unix_time
 from fig.errors import BackendError, BuildError, Conflict, ImageNotFound, NotFound
 from tests.fakeswarm import SWARM_WRITES, FakeSwarm
@@ -735,7 +734,7 @@ class FakeBackend(FakeSwarm):
     # -- networks and volumes ---------------------------------------------------------------------------
 
     def ensure_network(self, name: str, *, driver: str | None, internal: bool, labels: Mapping[str, str],
-                       options: NetworkOptions = NetworkOptions()) -> None:
+                       options: NetworkOptions | None = None) -> None:
         with self._lock:
             self._record("ensure_network", name, driver, internal, dict(labels))
             if name not in self.networks:

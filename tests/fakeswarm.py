@@ -21,7 +21,8 @@ import threading
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from fig.backend.base import LogLine, NetworkInfo, NodeInfo, ServiceInfo, SwarmInfo, SwarmObject, TaskInfo
+from fig.backend.base import LogLine
+from fig.backend.swarmtypes import NetworkInfo, NodeInfo, ServiceInfo, SwarmInfo, SwarmObject, TaskInfo
 from fig.errors import BackendError, NotFound
 
 SWARM_WRITES = frozenset({"create_service", "update_service", "remove_service", "create_object", "remove_object"})

@@ -12,7 +12,7 @@ import subprocess
 from collections.abc import Iterator, Mapping, Sequence
 from typing import IO, Any
 
-from fig.backend.base import BuildProgress, BuildRequest
+from fig.backend.specs import BuildProgress, BuildRequest
 from fig.backend.builders import Buildx
 from fig.backend.progress import Splitter, failure
 from fig.errors import BuildError

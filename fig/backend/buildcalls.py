@@ -6,13 +6,13 @@ from __future__ import annotations
 import logging
 import socket
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from fig.backend import builders
-from fig.backend.bake import Bake
-from fig.backend.base import BuildProgress, BuildRequest
-from fig.backend.enginebuild import EngineBuild
 from fig.errors import BuildError
+
+if TYPE_CHECKING:  # the builders (subprocess, tarfile, HTTP/2 sessions) are loaded by a build, not by every command
+    from fig.backend.specs import BuildProgress, BuildRequest
+    from fig.backend import builders
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,10 @@ class BuildCalls:
 
     def builder(self, requests: Sequence[BuildRequest]) -> builders.Builder:
         """The builder of these requests (see fig.backend.builders), once it is known to be able to build them."""
+        from fig.backend import builders
+        from fig.backend.bake import Bake
+        from fig.backend.enginebuild import EngineBuild
+
         kind, buildx = builders.choose(self.environ, self._ping, requests,
                                        lambda found: Bake(found, self.engine_env).missing(requests))
         builders.check(requests, kind, session=self._can_hijack())

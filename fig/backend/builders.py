@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from fig.backend.base import BuildProgress, BuildRequest
+from fig.backend.specs import BuildProgress, BuildRequest
 from fig.config.model import is_remote
 from fig.errors import UserError
 

@@ -20,10 +20,7 @@ from typing import IO, TYPE_CHECKING, Any, cast
 
 from fig import errors
 from fig.backend import apiversion, contexts, hostlock, streams, wire
-from fig.backend.base import (
-    LIVE_STATES, ContainerInfo, ContainerSpec, ContainerState, EngineEvent, EngineTraits, ExecInfo, ExecSpec,
-    ImageInfo, LogLine, NetworkOptions, PathStat, StatsSample,
-)
+from fig.backend.base import LIVE_STATES, ContainerInfo, ContainerState, EngineTraits, LogLine
 from fig.backend.buildcalls import BuildCalls
 from fig.backend.swarmcalls import SwarmCalls
 from fig.backend.unixhttp import UnixHTTP, decoded, operation, path_of, subject_of
@@ -31,6 +28,9 @@ from fig.backend.unixhttp import UnixHTTP, decoded, operation, path_of, subject_
 if TYPE_CHECKING:
     import docker
     from docker.tls import TLSConfig
+
+    from fig.backend.answers import EngineEvent, ExecInfo, ImageInfo, PathStat, StatsSample
+    from fig.backend.specs import ContainerSpec, ExecSpec, NetworkOptions
 
 log = logging.getLogger(__name__)
 
@@ -554,7 +554,7 @@ class DockerBackend(SwarmCalls, BuildCalls):
         return self._exists(path_of("/networks/{}", name), f"network {name}")
 
     def ensure_network(self, name: str, *, driver: str | None, internal: bool, labels: Mapping[str, str],
-                       options: NetworkOptions = NetworkOptions()) -> None:
+                       options: NetworkOptions | None = None) -> None:
         with hostlock.held(self.url, f"network {name}"):
             if self.network_exists(name):
                 return

@@ -9,10 +9,9 @@ import socket
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from fig.backend.base import (
-    LIVE_STATES, BuildProgress, BuildRequest, ContainerBackend, ContainerInfo, ContainerSpec, ContainerState,
-    EngineEvent, EngineTraits, ExecInfo, ExecSpec, ImageInfo, LogLine, NetworkOptions, PathStat, StatsSample,
-)
+from fig.backend.answers import EngineEvent, ExecInfo, ImageInfo, PathStat, StatsSample
+from fig.backend.base import LIVE_STATES, ContainerBackend, ContainerInfo, ContainerState, EngineTraits, LogLine
+from fig.backend.specs import BuildProgress, BuildRequest, ContainerSpec, ExecSpec, NetworkOptions
 
 _PREFIX = "dry-run-"
 
@@ -166,7 +165,7 @@ class DryRunBackend:
     # -- networks and volumes ---------------------------------------------------------------------------------
 
     def ensure_network(self, name: str, *, driver: str | None, internal: bool, labels: Mapping[str, str],
-                       options: NetworkOptions = NetworkOptions()) -> None:
+                       options: NetworkOptions | None = None) -> None:
         if not self.network_exists(name):
             self.say(f"would create network {name}")
             self.networks.add(name)

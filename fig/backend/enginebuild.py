@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import IO, Any
 
 from fig.backend import solvestatus, streams
-from fig.backend.base import BuildProgress, BuildRequest
+from fig.backend.specs import BuildProgress, BuildRequest
 from fig.backend.builders import BUILDKIT
 from fig.backend.progress import Splitter, failure
 from fig.backend.session import Session

@@ -10,13 +10,14 @@ import contextlib
 import fcntl
 import hashlib
 import os
-import tempfile
 from collections.abc import Iterator
 
 
 @contextlib.contextmanager
 def held(engine: str, name: str) -> Iterator[None]:
     """Hold the lock for `name` on `engine` (a URL); without a writable temporary directory, hold nothing."""
+    import tempfile  # only commands that make a network or volume take a lock
+
     digest = hashlib.sha256(f"{engine}\0{name}".encode()).hexdigest()[:32]
     path = os.path.join(tempfile.gettempdir(), f"fig-{digest}.lock")
     try:

@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from fig.backend.base import BuildProgress
+from fig.backend.specs import BuildProgress
 from fig.errors import BuildError
 
 _PREFIX = re.compile(r"^\[(?P<target>[A-Za-z0-9_-]+)(?P<rest>(?: [^\]]*)?)\] ?")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime
 import json
 import re
-import ssl
 import struct
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -141,8 +141,10 @@ def received(sock: Any) -> Iterator[bytes]:
     try:
         while chunk := sock.recv(65536):
             yield chunk
-    except (ssl.SSLEOFError, ssl.SSLZeroReturnError):
-        pass
+    except OSError as e:  # only the SDK's TLS connections load ssl: without it, no socket is a TLS one
+        ssl = sys.modules.get("ssl")
+        if ssl is None or not isinstance(e, (ssl.SSLEOFError, ssl.SSLZeroReturnError)):
+            raise
     finally:
         sock.close()
 

@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fig import errors
 from fig.backend import streams, swarmwire, wire
-from fig.backend.base import LogLine, NetworkInfo, NetworkOptions, NodeInfo, ServiceInfo, SwarmInfo, SwarmObject, TaskInfo
+from fig.backend.base import LogLine
 from fig.backend.unixhttp import path_of
+
+if TYPE_CHECKING:  # loaded by the calls that use them, not by every command
+    from fig.backend.specs import NetworkOptions
+    from fig.backend.swarmtypes import NetworkInfo, NodeInfo, ServiceInfo, SwarmInfo, SwarmObject, TaskInfo
 
 log = logging.getLogger(__name__)
 _KINDS = ("secrets", "configs")

@@ -5,24 +5,33 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from fig.backend.base import NetworkInfo, NodeInfo, PortBinding, ServiceInfo, SwarmInfo, SwarmObject, TaskInfo
+from fig.backend.ports import PortBinding
+
+if TYPE_CHECKING:  # loaded by the swarm calls that read them, not by every command
+    from fig.backend.swarmtypes import NetworkInfo, NodeInfo, ServiceInfo, SwarmInfo, SwarmObject, TaskInfo
 
 
 def swarm_from_info(info: Mapping[str, Any]) -> SwarmInfo:
+    from fig.backend.swarmtypes import SwarmInfo
+
     swarm = info.get("Swarm") or {}
     return SwarmInfo(str(swarm.get("LocalNodeState") or "inactive"), bool(swarm.get("ControlAvailable")),
                      str(swarm.get("NodeID") or ""))
 
 
 def service_from_json(raw: Mapping[str, Any]) -> ServiceInfo:
+    from fig.backend.swarmtypes import ServiceInfo
+
     status = raw.get("UpdateStatus") or {}
     return ServiceInfo(raw["ID"], raw["Spec"]["Name"], int(raw["Version"]["Index"]), raw["Spec"],
                        raw.get("PreviousSpec"), status.get("State"), str(status.get("Message") or ""))
 
 
 def task_from_json(raw: Mapping[str, Any]) -> TaskInfo:
+    from fig.backend.swarmtypes import TaskInfo
+
     status = raw.get("Status") or {}
     container = status.get("ContainerStatus") or {}
     ports = tuple(dict.fromkeys(PortBinding(int(p["TargetPort"]), p.get("Protocol", "tcp"), None,
@@ -37,6 +46,8 @@ def task_from_json(raw: Mapping[str, Any]) -> TaskInfo:
 
 
 def node_from_json(raw: Mapping[str, Any]) -> NodeInfo:
+    from fig.backend.swarmtypes import NodeInfo
+
     spec = raw.get("Spec") or {}
     return NodeInfo(raw["ID"], str((raw.get("Description") or {}).get("Hostname") or ""),
                     str((raw.get("Status") or {}).get("State") or ""), str(spec.get("Availability") or ""),
@@ -44,11 +55,15 @@ def node_from_json(raw: Mapping[str, Any]) -> NodeInfo:
 
 
 def network_from_json(raw: Mapping[str, Any]) -> NetworkInfo:
+    from fig.backend.swarmtypes import NetworkInfo
+
     return NetworkInfo(raw["Id"], raw["Name"], str(raw.get("Driver") or ""), str(raw.get("Scope") or ""),
                        dict(raw.get("Labels") or {}))
 
 
 def object_from_json(raw: Mapping[str, Any]) -> SwarmObject:
+    from fig.backend.swarmtypes import SwarmObject
+
     spec = raw.get("Spec") or {}
     return SwarmObject(raw["ID"], spec["Name"], dict(spec.get("Labels") or {}))
 

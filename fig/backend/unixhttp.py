@@ -1,4 +1,4 @@
-"""The engine's HTTP API over its unix socket with http.client: every call of DockerBackend on a local engine.
+"""The engine's HTTP API over its unix socket (fig.backend.http11): every call of DockerBackend on a local engine.
 
 Importing the docker SDK (docker, requests, urllib3, charset_normalizer) costs about 0.2 s of CPU, more than the
 rest of `fig ps`, and each call is one plain request. DockerBackend sends its calls here when DOCKER_HOST is a unix
@@ -8,7 +8,6 @@ the SDK's would.
 
 from __future__ import annotations
 
-import http.client
 import json
 import logging
 import socket
@@ -18,35 +17,12 @@ from typing import IO, Any
 from urllib.parse import quote, urlencode
 
 from fig import errors
-from fig.backend import apiversion
+from fig.backend import apiversion, http11
 
 log = logging.getLogger(__name__)
 # The SDK's test for "404 means the image is missing" (docker.errors.create_api_error_from_http_exception).
 _IMAGE_MISSING = ("no such image", "not found: does not exist or no pull access", "repository does not exist",
                   "was found but does not match the specified platform")
-
-
-class _Connection(http.client.HTTPConnection):
-    def __init__(self, path: str, timeout: float | None) -> None:
-        super().__init__("localhost", timeout=timeout)
-        self.socket_path = path
-
-    def connect(self) -> None:
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            sock.settimeout(self.timeout)
-            sock.connect(self.socket_path)
-        except BaseException:
-            sock.close()
-            raise
-        self.sock = sock
-
-
-class _StreamConnection(_Connection):
-    """HTTP/1.0, so the engine sends a stream as it comes rather than in chunks, one per line written."""
-
-    _http_vsn = 10
-    _http_vsn_str = "HTTP/1.0"
 
 
 def path_of(template: str, *args: str) -> str:
@@ -104,13 +80,14 @@ class UnixHTTP:
     def open(self, method: str, path: str, params: Mapping[str, Any] | None = None, *, body: Any = None,
              subject: str = "", wait: float | None = 0, stream: bool = False,
              tar: bytes | Iterable[bytes] | IO[bytes] | None = None, versioned: bool = True
-             ) -> http.client.HTTPResponse:
+             ) -> http11.HTTPResponse:
         """Send a request (with `body` as JSON, or `tar` as a tar archive, whole or in chunks) and return the
         response of a successful one, unread. `wait` adds the seconds the engine may take on purpose (stop's grace
         period) to the timeout; None waits for ever. Only `versioned` paths carry the API version."""
         limit = None if wait is None or self.timeout is None else self.timeout + wait
+        # a stream asks in HTTP/1.0, so the engine sends it as it comes rather than in chunks, one per line written
+        conn = http11.HTTPConnection(self.socket_path, limit, "HTTP/1.0" if stream else "HTTP/1.1")
         target = self._target(path, params, versioned)
-        conn = (_StreamConnection if stream else _Connection)(self.socket_path, limit)
         headers = {"Connection": "close"}
         data: bytes | Iterable[bytes] | IO[bytes] | None = tar
         if body is not None:
@@ -118,14 +95,11 @@ class UnixHTTP:
             headers["Content-Type"] = "application/json"
         elif tar is not None:
             headers["Content-Type"] = "application/x-tar"
-        chunked = data is not None and not isinstance(data, bytes) and not hasattr(data, "read")
-        if chunked:
-            headers["Transfer-Encoding"] = "chunked"
-        elif hasattr(data, "seek"):  # a file: sent with its length, which an HTTP/1.0 request needs
+        if hasattr(data, "seek"):  # a file: sent with its length, which an HTTP/1.0 request needs
             size = data.seek(0, 2) - data.seek(0)  # type: ignore[union-attr]
             headers["Content-Length"] = str(size)
         try:
-            conn.request(method, target, body=data, headers=headers, encode_chunked=chunked)
+            conn.request(method, target, body=data, headers=headers)
             response = conn.getresponse()
         except BaseException as e:
             conn.close()
@@ -135,7 +109,7 @@ class UnixHTTP:
             return response
         try:
             answer = response.read()
-        except (OSError, http.client.HTTPException) as e:
+        except (OSError, http11.HTTPException) as e:
             raise self._failed(e, method, path, subject, limit)
         finally:
             response.close()
@@ -146,13 +120,13 @@ class UnixHTTP:
         if isinstance(e, TimeoutError):
             failure: BaseException = errors.EngineTimeout.of(operation(method, path), subject or subject_of(path),
                                                              limit or 0, self.url)
-        elif isinstance(e, http.client.RemoteDisconnected):
+        elif isinstance(e, http11.RemoteDisconnected):
             failure = errors.ConnectionFailed(f"{subject + ': ' if subject else ''}{operation(method, path)}: the "
                                               f"Docker daemon at {self.url} closed the connection without answering")
-        elif isinstance(e, http.client.IncompleteRead):
+        elif isinstance(e, http11.IncompleteRead):
             failure = errors.BackendError(f"{subject + ': ' if subject else ''}{operation(method, path)}: "
                                           f"the answer from {self.url} broke off")
-        elif isinstance(e, (ConnectionError, FileNotFoundError, http.client.HTTPException)):
+        elif isinstance(e, (ConnectionError, FileNotFoundError, http11.HTTPException)):
             failure = errors.ConnectionFailed(f"Couldn't connect to Docker daemon at {self.url} - is it running?")
         else:
             return e
@@ -168,9 +142,9 @@ class UnixHTTP:
                              versioned=versioned)
         try:
             body = response.read()
-        except (OSError, http.client.HTTPException) as e:
+        except (OSError, http11.HTTPException) as e:
             limit = None if wait is None or self.timeout is None else self.timeout + wait
-            cut = e if isinstance(e, TimeoutError) else http.client.IncompleteRead(b"")
+            cut = e if isinstance(e, TimeoutError) else http11.IncompleteRead("the answer broke off")
             raise self._failed(cut, method, path, subject, limit) from e
         finally:
             response.close()
@@ -198,7 +172,7 @@ class UnixHTTP:
                     yield chunk
             except TimeoutError as e:
                 raise self._failed(e, method, path, "", self.timeout) from e
-            except (OSError, http.client.HTTPException):
+            except (OSError, http11.HTTPException):
                 return
             finally:
                 response.close()
@@ -272,7 +246,7 @@ def _head(sock: socket.socket) -> tuple[int, str, dict[str, str]]:
     while not head.endswith(b"\r\n\r\n"):
         byte = sock.recv(1)
         if not byte or len(head) > 65536:
-            raise http.client.HTTPException("the engine closed the connection before answering")
+            raise http11.HTTPException("the engine closed the connection before answering")
         head += byte
     status_line, *lines = head.decode("latin-1").split("\r\n")
     _, status, reason = (status_line.split(" ", 2) + [""])[:3]

@@ -12,14 +12,16 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fig import errors
 from fig.backend import apiversion
-from fig.backend.base import (
-    ContainerInfo, ContainerSpec, ContainerState, EndpointSpec, EngineEvent, EngineTraits, ExecInfo, ExecSpec,
-    ImageInfo, Mount, MountSpec, NetworkOptions, PathStat, PortBinding, StatsSample,
-)
+from fig.backend.base import ContainerInfo, ContainerState, EngineTraits, Mount
+from fig.backend.ports import PortBinding
+
+if TYPE_CHECKING:  # what is asked of the engine, and its answers other than containers: loaded by the calls
+    from fig.backend.answers import EngineEvent, ExecInfo, ImageInfo, PathStat, StatsSample
+    from fig.backend.specs import ContainerSpec, EndpointSpec, ExecSpec, MountSpec, NetworkOptions
 
 _EXIT_RE = re.compile(r"Exited \((-?\d+)\)")
 # Podman's states in Docker's words: "configured" is created; "stopping" still runs (Docker says running until the
@@ -167,7 +169,11 @@ def _mount(mount: MountSpec) -> dict[str, Any]:
 
 
 def network_body(name: str, driver: str | None, internal: bool, labels: Mapping[str, str],
-                 options: NetworkOptions = NetworkOptions()) -> dict[str, Any]:
+                 options: NetworkOptions | None = None) -> dict[str, Any]:
+    if options is None:
+        from fig.backend.specs import NetworkOptions
+
+        options = NetworkOptions()
     ipam = None
     if options.ipam_driver or options.ipam_pools or options.ipam_options:
         pools = [_without_none({"Subnet": p.get("subnet"), "IPRange": p.get("ip_range"), "Gateway": p.get("gateway"),
@@ -199,6 +205,8 @@ def exec_body(spec: ExecSpec) -> dict[str, Any]:
 
 def from_exec_inspect(e: dict[str, Any]) -> ExecInfo:
     """An exec from GET /exec/{id}/json: the exit code is null until the command has ended."""
+    from fig.backend.answers import ExecInfo
+
     running = bool(e.get("Running"))
     code = e.get("ExitCode")
     return ExecInfo(running, None if running or code is None else int(code), int(e.get("Pid") or 0))
@@ -206,6 +214,8 @@ def from_exec_inspect(e: dict[str, Any]) -> ExecInfo:
 
 def path_stat(header: str | None, path: str) -> PathStat:
     """The X-Docker-Container-Path-Stat header of the archive endpoints (base64 of a JSON object)."""
+    from fig.backend.answers import PathStat
+
     if not header:
         raise errors.BackendError(f"{path}: the engine sent no description of the path")
     raw = json.loads(base64.b64decode(header))
@@ -215,6 +225,8 @@ def path_stat(header: str | None, path: str) -> PathStat:
 
 def from_image_inspect(i: dict[str, Any]) -> ImageInfo:
     """An image from GET /images/{name}/json."""
+    from fig.backend.answers import ImageInfo
+
     platform = "/".join(p for p in (i.get("Os"), i.get("Architecture"), i.get("Variant")) if p)
     last_tag = (i.get("Metadata") or {}).get("LastTagTime") or ""
     return ImageInfo(i["Id"], tuple(i.get("RepoTags") or ()), int(i.get("Size") or 0), i.get("Created") or "",
@@ -223,6 +235,8 @@ def from_image_inspect(i: dict[str, Any]) -> ImageInfo:
 
 def from_stats(s: dict[str, Any]) -> StatsSample:
     """A sample from GET /containers/{id}/stats, its memory and I/O added up as docker stats adds them."""
+    from fig.backend.answers import StatsSample
+
     cpu, precpu = s.get("cpu_stats") or {}, s.get("precpu_stats") or {}
     memory = s.get("memory_stats") or {}
     usage, extra = int(memory.get("usage") or 0), memory.get("stats") or {}
@@ -245,6 +259,8 @@ def from_stats(s: dict[str, Any]) -> StatsSample:
 
 def from_event(e: dict[str, Any]) -> EngineEvent:
     """An event from GET /events."""
+    from fig.backend.answers import EngineEvent
+
     actor = e.get("Actor") or {}
     stamp = int(e.get("timeNano") or int(e.get("time") or 0) * 1_000_000_000)
     return EngineEvent(e.get("Type") or "", e.get("Action") or e.get("status") or "", actor.get("ID") or e.get("id")

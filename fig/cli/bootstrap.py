@@ -9,11 +9,12 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from fig.backend.base import ContainerBackend
-from fig.backend.dryrun import DryRunBackend
 from fig.cli.options import integer
 from fig.labels import FIG_NAMES, Naming
 from fig.parallel import DEFAULT_LIMIT
 from fig.project import Project
+
+ENVIRONMENT_LIMITS = ("FIG_PARALLEL_LIMIT", "COMPOSE_PARALLEL_LIMIT")
 
 if TYPE_CHECKING:
     from fig.swarm.deployed import DeployedStack
@@ -48,17 +49,23 @@ def stack_from_options(options: Mapping[str, Any], name: str, environ: Mapping[s
     return DeployedStack(name, _backend(options, environ), limit=_limit(options, environ))  # type: ignore[arg-type]
 
 
-def _limit(options: Mapping[str, Any], variables: Mapping[str, str]) -> int:
-    """--parallel, else COMPOSE_PARALLEL_LIMIT, else FIG_PARALLEL_LIMIT, else 8."""
-    given = options.get("--parallel")
-    name = "--parallel" if given else "COMPOSE_PARALLEL_LIMIT" if variables.get("COMPOSE_PARALLEL_LIMIT") else (
-        "FIG_PARALLEL_LIMIT")
-    return integer({name: given or variables.get(name) or DEFAULT_LIMIT}, name, minimum=1)
+def _limit(options: Mapping[str, Any], variables: Mapping[str, str]) -> int | None:
+    """--parallel, else FIG_PARALLEL_LIMIT, else COMPOSE_PARALLEL_LIMIT (Compose v2's): at most that many engine
+    operations at once; none of them: every operation that is ready (fig.parallel.DEFAULT_LIMIT)."""
+    given = [("--parallel", options.get("--parallel"))] + [(k, variables.get(k)) for k in ENVIRONMENT_LIMITS]
+    for key, value in given:
+        if value:
+            return integer({key: value}, key, minimum=1)
+    return DEFAULT_LIMIT
 
 
 def _backend(options: Mapping[str, Any], environ: Mapping[str, str]) -> ContainerBackend:
     backend = engine(environ)
-    return DryRunBackend(backend, say=_say) if options.get("--dry-run") else backend
+    if not options.get("--dry-run"):
+        return backend
+    from fig.backend.dryrun import DryRunBackend
+
+    return DryRunBackend(backend, say=_say)
 
 
 def _say(line: str) -> None:

@@ -7,13 +7,12 @@ Compose v2's. Containers are found by labels, never by name, so either dialect o
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from fig.labels import COMPOSE_NAMES, FIG_NAMES, Naming
 
 
-@dataclass(frozen=True)
-class Dialect:
+class Dialect(NamedTuple):  # a NamedTuple, not a dataclass: every command's start-up makes this class
     name: str
     ps_all: bool  # `ps` without -a lists stopped and one-off containers too (Fig), or running ones only (v2)
     ps_orphans: bool  # `ps` lists containers of services no longer in the file (v2), or not (Fig)
@@ -34,5 +33,5 @@ COMPOSE = Dialect("compose", ps_all=False, ps_orphans=True, run_detached_prints=
 def compose_dialect(compatibility: bool, environ: Mapping[str, str]) -> Dialect:
     """Compose v2's, with `_` in names again under --compatibility or COMPOSE_COMPATIBILITY=true."""
     if compatibility or environ.get("COMPOSE_COMPATIBILITY", "").lower() in ("1", "true"):
-        return replace(COMPOSE, naming=replace(COMPOSE_NAMES, separator="_"))
+        return COMPOSE._replace(naming=COMPOSE_NAMES._replace(separator="_"))
     return COMPOSE

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from inspect import getdoc, ismethod
+from types import MethodType
 from typing import Any
 
 from docopt import DocoptExit, docopt
@@ -20,7 +20,7 @@ class NoSuchCommand(UserError):
 
 # docopt-ng names what it could not place by repr: "... arguments [Option(None, '--bogus', 0, True)]"
 _QUOTE = "'"
-_UNMATCHED = re.compile(r"Option\((None|'[^']*'), (None|'[^']*')|Argument\(None, ('[^']*'|\d+)")
+_UNMATCHED = r"Option\((None|'[^']*'), (None|'[^']*')|Argument\(None, ('[^']*'|\d+)"  # compiled when used
 
 
 def parse(doc: str, argv: Sequence[str], *, options_first: bool = False) -> dict[str, Any]:
@@ -36,7 +36,7 @@ def _in_words(message: str, doc: str) -> str:
     if not head.startswith("Warning: found unmatched"):
         return message
     problems = []
-    for short, long, argument in _UNMATCHED.findall(head):
+    for short, long, argument in re.findall(_UNMATCHED, head):
         names = [n.strip("'") for n in (short, long) if n and n != "None"]
         if argument:
             problems.append(f"unexpected argument {argument.strip(_QUOTE)}")
@@ -51,19 +51,33 @@ class UsageError(UserError):
     """The arguments do not match the command's usage; the message is the usage text."""
 
 
+def docstring(thing: Any) -> str:
+    """A docstring with its indentation removed, as inspect.cleandoc gives it (inspect itself takes longer to import
+    than the rest of `fig version`)."""
+    lines = (getattr(thing, "__doc__", None) or "").expandtabs().split("\n")
+    margin = min((len(line) - len(line.lstrip()) for line in lines[1:] if line.strip()), default=0)
+    lines = [lines[0].strip(), *(line[margin:].rstrip() for line in lines[1:])]
+    return "\n".join(lines).strip("\n")
+
+
 class DocoptCommand:
     def commands(self) -> list[str]:
-        return sorted(n for n in dir(self) if not n.startswith("_") and getdoc(getattr(self, n)) and
-                      ismethod(getattr(self, n)) and n not in ("commands", "dispatch", "handler", "usage"))
+        return sorted(n for n in dir(self) if self._is_command(n))
+
+    def _is_command(self, name: str) -> bool:
+        """A public method with a docstring (its grammar) is a command."""
+        method = getattr(self, name, None)
+        return (not name.startswith("_") and isinstance(method, MethodType) and bool(docstring(method))
+                and name not in ("commands", "dispatch", "handler", "usage"))
 
     def handler(self, command: str) -> Callable[..., Any]:
         name = command.replace("-", "_")
-        if name not in self.commands():
+        if not self._is_command(name):
             raise NoSuchCommand(command, self.commands())
         return getattr(self, name)  # type: ignore[no-any-return]
 
     def usage(self, command: str) -> str:
-        return getdoc(self.handler(command)) or ""
+        return docstring(self.handler(command))
 
     def parse_command(self, command: str, argv: Sequence[str]) -> dict[str, Any]:
         doc = self.usage(command)

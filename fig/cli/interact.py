@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from fig import running
-from fig.backend.base import ExecSpec
+from fig.backend.specs import ExecSpec
 from fig.cli import attach
 from fig.cli import options as opts
 from fig.cli import run as one_off

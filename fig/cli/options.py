@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import datetime
 import math
 import os
 import re
-import signal
 import sys
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from fig.cli.dialect import Dialect
-from fig.cli.log_printer import LogStyle
 from fig.errors import UserError
-from fig.project import Project
+
+if TYPE_CHECKING:  # every command reads its options here: what only some use is imported when they do
+    from fig.cli.dialect import Dialect
+    from fig.cli.log_printer import LogStyle
+    from fig.project import Project
 
 
 def json_format(options: dict[str, Any]) -> bool:
@@ -45,8 +44,7 @@ def boolean(options: dict[str, Any], key: str, default: bool) -> bool:
 STATES = ("created", "running", "paused", "restarting", "removing", "exited", "dead")
 
 
-@dataclass(frozen=True)
-class PsQuery:
+class PsQuery(NamedTuple):
     """Which containers `ps` lists and how it prints them."""
 
     all: bool
@@ -90,6 +88,8 @@ def wait_for(options: dict[str, Any], dialect: Dialect) -> float | None:
 
 def signal_name(options: dict[str, Any]) -> str:
     """-s/--signal: a signal's name (KILL, SIGKILL, sigterm) or number, as the engine takes it."""
+    import signal
+
     value = str(options["--signal"])
     name = value.upper() if value.upper().startswith("SIG") else f"SIG{value.upper()}"
     if value.isdigit() and 0 < int(value) < 65:
@@ -139,19 +139,21 @@ def integer(options: dict[str, Any], key: str, *, minimum: int | None = None) ->
 ANSI = ("never", "always", "auto")
 
 
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
+_DURATION = r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)"  # compiled when first used (re caches it), not at start-up
 _UNIT = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}
 
 
 def moment(options: dict[str, Any], key: str) -> str | None:
     """A time given as RFC 3339 (2013-01-02T13:23:37Z; no zone is local time), unix seconds, or a duration
     back from now (42m, 1h30m), as the RFC 3339 UTC text the backend takes."""
+    import datetime
+
     value = options.get(key)
     if value is None:
         return None
     text = str(value).strip()
-    if text and _DURATION.sub("", text) == "":
-        stamp = time.time() - sum(float(n) * _UNIT[unit] for n, unit in _DURATION.findall(text))
+    if text and re.sub(_DURATION, "", text) == "":
+        stamp = time.time() - sum(float(n) * _UNIT[unit] for n, unit in re.findall(_DURATION, text))
     elif re.fullmatch(r"\d+(\.\d+)?", text):
         stamp = float(text)
     else:
@@ -174,6 +176,8 @@ def colored(options: dict[str, Any], ansi: str = "auto") -> bool:
 def log_style(options: dict[str, Any], ansi: str, *, timestamps: str) -> LogStyle:
     """`--timestamps` puts `timestamps` ("engine" or "client") in front of each line; `--no-log-prefix` drops
     the "name | " prefix."""
+    from fig.cli.log_printer import LogStyle
+
     return LogStyle(colored=colored(options, ansi), json_lines=json_format(options),
                     prefix=not options.get("--no-log-prefix"), timestamps=timestamps if options.get("--timestamps")
                     else "")

@@ -7,20 +7,21 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import sys
 import threading
 from collections.abc import Mapping
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from fig.cli.buildview import BuildView
 from fig.cli.colors import color, plain
 from fig.errors import UserError
-from fig.parallel import Event, Phase
+
+if TYPE_CHECKING:  # every command makes a Status: the executor and the build view are loaded by those that use one
+    from fig.cli.buildview import BuildView
+    from fig.parallel import Event
 
 _BUILDKIT = {"vertexes", "statuses", "logs", "warnings"}
 MODES = ("auto", "tty", "plain", "json", "quiet")
-_WORDS = {Phase.DONE: ("done", "green"), Phase.FAILED: ("error", "red"), Phase.SKIPPED: ("skipped", "yellow")}
+_WORDS = {"done": ("done", "green"), "failed": ("error", "red"), "skipped": ("skipped", "yellow")}  # by Phase
 
 
 class Status:
@@ -40,7 +41,7 @@ class Status:
         self.lock = threading.Lock()
         self.lines: list[str | None] = []  # on a terminal: the key of each line written, the last at the bottom
         self.layers: dict[str, str] = {}  # piped: the last state printed per layer
-        self.builds = BuildView(self.stream, tty=self.tty)
+        self._builds: BuildView | None = None
 
     def __call__(self, event: Event) -> None:
         if self.quiet:
@@ -52,11 +53,11 @@ class Status:
                     record["error"] = str(event.error)
                 self._line(None, json.dumps(record))
                 return
-            if event.phase is Phase.STARTED:
+            if event.phase.value == "started":
                 if self.tty:
                     self._line(event.key, f"{event.key} ... ")
                 return
-            word, hue = _WORDS[event.phase]
+            word, hue = _WORDS[event.phase.value]
             paint = color(hue) if self.tty and self.colored else plain
             self._line(event.key, f"{event.key} ... {paint(word)}")
 
@@ -69,7 +70,7 @@ class Status:
             if self.json:
                 self._line(None, json.dumps({"service": service, **event}))
             elif _BUILDKIT.intersection(event):
-                self.builds.feed(service, event)
+                self.builds().feed(service, event)
                 self.lines = []
             elif "stream" in event:
                 self.stream.write(event["stream"])
@@ -77,6 +78,14 @@ class Status:
                 self.lines = []  # the lines above have moved by an unknown amount: write new ones from here
             elif "status" in event:
                 self._layer(service, event)
+
+    def builds(self) -> BuildView:
+        """BuildKit's steps, shown from the first one on."""
+        if self._builds is None:
+            from fig.cli.buildview import BuildView
+
+            self._builds = BuildView(self.stream, tty=self.tty)
+        return self._builds
 
     def _layer(self, service: str, event: Mapping[str, Any]) -> None:
         layer = event.get("id") or ""
@@ -97,6 +106,8 @@ class Status:
             self.stream.write(text + "\n")
             self.stream.flush()
             return
+        import shutil
+
         size = shutil.get_terminal_size()
         text = _clip(text, size.columns - 1)
         if key is not None and key in self.lines:

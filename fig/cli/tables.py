@@ -7,9 +7,13 @@ import datetime
 import json
 from collections.abc import Sequence
 
-from fig.backend.base import EngineEvent, ImageInfo, PortBinding
-from fig.container import Container
-from fig.running import Usage
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fig.backend.answers import EngineEvent, ImageInfo
+    from fig.backend.ports import PortBinding
+    from fig.container import Container
+    from fig.running import Usage
 
 _DECIMAL = ("B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB")
 _BINARY = ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB")

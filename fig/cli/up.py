@@ -120,7 +120,8 @@ def run(project: Project, options: dict[str, Any], status: Status, *, ansi: str,
     shown = shown_services(options, project, settings)
     attached = not (detached or options["--no-start"])
     session = Session(sys.stdout, style=opts.log_style(options, ansi, timestamps="client"),
-                      discover=lambda: project.containers(shown), width=_prefix_width(project, shown, settings))
+                      discover=lambda: project.containers(shown),
+                      width=_prefix_width(project, shown, settings) if attached else 0)  # a listing: only to print
 
     def attach(container: Container) -> None:
         if attached and container.service in shown:

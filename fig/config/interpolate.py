@@ -107,8 +107,9 @@ class _Walk:
         self.environ, self.describe, self.on_missing, self.legacy = environ, describe, on_missing, legacy
 
     def walk(self, tree: Any, path: list[Any]) -> Any:
-        if isinstance(tree, str):
-            value = interpolate_string(tree, self.environ, self.describe(path), self.on_missing)
+        if isinstance(tree, str):  # `describe` only for a string that has something to substitute: it reads lines
+            value = tree if "$" not in tree else interpolate_string(tree, self.environ, self.describe(path),
+                                                                    self.on_missing)
             convert = None if self.legacy is None else caster(path, legacy=self.legacy)
             return value if convert is None else cast(value, convert, self.describe(path))
         if isinstance(tree, dict):

@@ -212,6 +212,8 @@ class Healthcheck:
 
 @dataclass(frozen=True, slots=True)
 class ServiceConfig:
+    """One service of the project, normalised: what its containers are made from."""
+
     name: str
     image: str | None = None
     build: BuildSpec | None = None

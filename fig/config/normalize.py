@@ -6,7 +6,6 @@ import ipaddress
 import json
 import os
 import re
-import tempfile
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -27,6 +26,8 @@ __all__ = ["UNSUPPORTED", "normalize", "parse_duration", "parse_size", "state_di
 
 def state_dir(project: str, environ: Mapping[str, str]) -> str:
     """Where fig keeps files it writes for a project (secrets from environment variables), private to the user."""
+    import tempfile  # for its temporary directory, when XDG_RUNTIME_DIR is unset
+
     base = environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()
     return os.path.join(base, f"fig-{os.getuid()}", project)
 

@@ -7,8 +7,6 @@ import hashlib
 import io
 import os
 import stat
-import tarfile
-import tempfile
 import time
 from dataclasses import dataclass
 
@@ -100,6 +98,8 @@ class FileMount:
     def archive(self) -> bytes:
         """The file as a tar archive to extract at / in the container: its content, owner and mode (0444 unless
         `mode`)."""
+        import tarfile  # only a secret or config copied into the container needs it
+
         self._check_set()
         data = self.content.value.encode() if self.content is not None else b""
         info = tarfile.TarInfo(self.target.lstrip("/"))
@@ -117,6 +117,8 @@ class FileMount:
         if self.content is not None:
             directory = os.path.dirname(self.file)
             _private_dir(directory)
+            import tempfile  # only a secret or config written from the environment or inline needs it
+
             fd, temp = tempfile.mkstemp(dir=directory, prefix=".tmp-")
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as f:

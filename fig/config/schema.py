@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 from collections.abc import Sequence
@@ -141,6 +140,8 @@ def _message(error: Any) -> tuple[list[Any], str]:
         allowed = sorted(error.schema.get("properties", {}))
         extra = [k for k in error.instance if k not in allowed and not str(k).startswith("x-")]
         key = extra[0] if extra else "?"
+        import difflib  # only for a message
+
         hint = difflib.get_close_matches(str(key), allowed, n=1)
         did_you_mean = f" (did you mean '{hint[0]}'?)" if hint else ""
         return path, f"unknown key '{key}'{did_you_mean}"

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from fig import labels as L
-from fig.backend.base import NetworkOptions
+from fig.backend.specs import NetworkOptions
 from fig.config.model import NetworkConfig, ProjectConfig, SecretConfig, ServiceConfig
 from fig.config.swarm import SwarmSettings, UpdatePolicy, swarm_condition
 from fig.config.values import parse_size

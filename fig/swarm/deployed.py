@@ -13,7 +13,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from fig.backend.base import ServiceInfo, SwarmBackend, TaskInfo
+from fig.backend.base import SwarmBackend
+from fig.backend.swarmtypes import ServiceInfo, TaskInfo
 from fig.errors import BackendError, NotFound, UserError
 from fig.graph import DependencyGraph
 from fig.swarm.convert import DEPENDS_ON, NAMESPACE
@@ -31,7 +32,7 @@ class TaskRow:
 
 
 class DeployedStack:
-    def __init__(self, name: str, backend: SwarmBackend, *, limit: int = 8,
+    def __init__(self, name: str, backend: SwarmBackend, *, limit: int | None = None,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.name, self.backend = name, backend
         self.limit, self.clock = limit, clock

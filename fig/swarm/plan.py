@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from fig.backend.base import NetworkInfo, ServiceInfo, SwarmObject
+from fig.backend.swarmtypes import NetworkInfo, ServiceInfo, SwarmObject
 from fig.errors import UserError
 from fig.swarm.convert import SPEC_HASH, NetworkSpec, ObjectSpec, ServicePlan, StackSpec
 

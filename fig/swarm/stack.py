@@ -29,7 +29,7 @@ class Stack(DeployedStack):
     """The project's file as a stack: what DeployedStack does, and planning and deploying the file."""
 
     def __init__(self, config: ProjectConfig, backend: SwarmBackend, name: str | None = None, *,
-                 limit: int = 8, clock: Callable[[], float] = time.monotonic) -> None:
+                 limit: int | None = None, clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__(name or config.name, backend, limit=limit, clock=clock)
         self.config = config
 
@@ -54,7 +54,8 @@ class Stack(DeployedStack):
             if p.warnings:
                 log.warning("service %s: Swarm cannot honour %s, ignored (--strict refuses them)", p.service,
                             ", ".join(p.warnings))
-        with ThreadPoolExecutor(max_workers=self.limit) as pool:  # the engine's answers, read at once
+        asks = 2 + len(spec.networks) + len(KINDS)
+        with ThreadPoolExecutor(max_workers=self.limit or asks) as pool:  # the engine's answers, read at once
             asked = pool.submit(self.services)
             nets = {n.name: pool.submit(self.backend.network_info, n.name) for n in spec.networks}
             labelled = pool.submit(self.backend.list_networks, self.labels)

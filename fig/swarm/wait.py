@@ -9,7 +9,8 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from fig.backend.base import ServiceInfo, SwarmBackend, TaskInfo
+from fig.backend.base import SwarmBackend
+from fig.backend.swarmtypes import ServiceInfo, TaskInfo
 from fig.errors import NotConverged
 from fig.swarm.convert import NAMESPACE
 

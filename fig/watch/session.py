@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fig import builds
-from fig.backend.base import ExecSpec
+from fig.backend.specs import ExecSpec
 from fig.config.develop import WatchRule
 from fig.container import Container
 from fig.convergence import Strategy

@@ -7,7 +7,7 @@ import os
 import tarfile
 from collections.abc import Mapping, Sequence
 
-from fig.backend.base import ExecSpec
+from fig.backend.specs import ExecSpec
 from fig.backend.streams import frames, received
 from fig.container import Container, Execution
 from fig.errors import BackendError

@@ -17,7 +17,9 @@ from dataclasses import dataclass
 import pytest
 
 from fig import labels as L
-from fig.backend.base import ContainerBackend, ContainerSpec, ContainerState, ExecInfo, ExecSpec, StatsSample
+from fig.backend.answers import ExecInfo, StatsSample
+from fig.backend.base import ContainerBackend, ContainerState
+from fig.backend.specs import ContainerSpec, ExecSpec
 from fig.errors import BackendError, NotFound
 from tests.integration.conftest import SLEEPER, remove_project
 

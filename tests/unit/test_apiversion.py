@@ -13,8 +13,8 @@ import pytest
 
 from fig import errors
 from fig.backend import apiversion
-from fig.backend.base import ContainerSpec, EndpointSpec
 from fig.backend.docker import DockerBackend
+from fig.backend.specs import ContainerSpec, EndpointSpec
 from tests.unit.test_backend_unixhttp import serving
 
 

@@ -14,9 +14,10 @@ import pytest
 
 from fig import errors
 from fig.backend import streams, wire
-from fig.backend.base import BuildRequest, ContainerSpec, ContainerState, EndpointSpec, EngineTraits, LogLine
+from fig.backend.base import ContainerState, EngineTraits, LogLine
 from fig.backend.docker import DockerBackend
 from fig.backend.enginebuild import EngineBuild
+from fig.backend.specs import BuildRequest, ContainerSpec, EndpointSpec
 from fig.container import Container
 from tests.unit.test_backend_unixhttp import Handler, serving
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from fig.backend import bake, builders, solvestatus
-from fig.backend.base import BuildRequest, BuildSecretSource
+from fig.backend.specs import BuildRequest, BuildSecretSource
 from fig.backend.progress import Splitter, failure
 from fig.builds import request
 from fig.config import load_project

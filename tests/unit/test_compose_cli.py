@@ -64,11 +64,12 @@ def test_compatibility_flag_and_variable(seen, monkeypatch):
 
 
 @pytest.mark.parametrize("argv, variables, expected", [
-    ([], {}, 8), ([], {"COMPOSE_PARALLEL_LIMIT": "3"}, 3), (["--parallel", "2"], {"COMPOSE_PARALLEL_LIMIT": "3"}, 2),
+    ([], {}, None), ([], {"COMPOSE_PARALLEL_LIMIT": "3"}, 3), (["--parallel", "2"], {"COMPOSE_PARALLEL_LIMIT": "3"}, 2),
     ([], {"FIG_PARALLEL_LIMIT": "5"}, 5),
 ])
 def test_parallel_limit_from_the_flag_then_compose_parallel_limit(tmp_path, argv, variables, expected):
-    """COMPOSE_PARALLEL_LIMIT counts from the environment or from .env, as in Compose v2."""
+    """COMPOSE_PARALLEL_LIMIT counts from the environment or from .env, as in Compose v2; without one, there is no
+    limit (every operation that is ready runs)."""
     from fig.cli.bootstrap import project_from_options
     from fig.cli.docopt_command import parse
     from fig.cli.commands import TopLevelCommand

@@ -9,7 +9,7 @@ import tarfile
 import pytest
 
 from fig import copying
-from fig.backend.base import MODE_DIR
+from fig.backend.answers import MODE_DIR
 from fig.errors import NotFound, UserError
 from fig.project import UpOptions
 from tests.fakes import FakeBackend

@@ -9,7 +9,7 @@ import pytest
 
 from fig import __version__
 from fig import labels as L
-from fig.backend.base import ContainerSpec
+from fig.backend.specs import ContainerSpec
 from fig.cli.dialect import COMPOSE, FIG, compose_dialect
 from fig.project import Project
 from fig.specs import RunOptions

@@ -7,7 +7,9 @@ import re
 
 import pytest
 
-from fig.backend.base import BuildRequest, ContainerBackend, ContainerSpec, ContainerState, EndpointSpec, LogLine, PortBinding
+from fig.backend.base import ContainerBackend, ContainerState, LogLine
+from fig.backend.ports import PortBinding
+from fig.backend.specs import BuildRequest, ContainerSpec, EndpointSpec
 from fig.errors import BackendError, BuildError, ImageNotFound, NotFound
 from fig.labels import LABEL_PROJECT, LABEL_SERVICE
 from tests.fakes import FakeBackend

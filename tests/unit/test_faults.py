@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fig.backend.base import ContainerSpec
+from fig.backend.specs import ContainerSpec
 from fig.errors import Conflict, EngineTimeout, OperationError
 from fig.parallel import execute
 from tests.fakes import FakeBackend

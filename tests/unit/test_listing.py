@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fig import labels as L
 from fig import listing
-from fig.backend.base import ContainerSpec
+from fig.backend.specs import ContainerSpec
 from fig.project import UpOptions
 from tests.fakes import FakeBackend
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from fig.backend import wire
-from fig.backend.base import ContainerSpec, EndpointSpec, MountSpec
+from fig.backend.specs import ContainerSpec, EndpointSpec, MountSpec
 from fig.config.model import NetworkRef, VolumeSpec
 from fig.config.render import as_document, render
 from fig.errors import ConfigError, UserError

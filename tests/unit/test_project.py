@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from fig import labels as L
-from fig.backend.base import ContainerSpec, ContainerState
+from fig.backend.base import ContainerState
+from fig.backend.specs import ContainerSpec
 from fig.convergence import Strategy
 from fig.errors import BackendError, ImageNotFound, OperationError, UserError
 from fig.project import UpOptions

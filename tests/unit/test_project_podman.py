@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from fig import labels as L
-from fig.backend.base import ContainerSpec, ContainerState
+from fig.backend.base import ContainerState
+from fig.backend.specs import ContainerSpec
 from fig.errors import NotFound, NotReady
 from fig.project import Project
 from fig.specs import RunOptions

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from fig import running
-from fig.backend.base import ContainerState, ExecSpec, StatsSample
+from fig.backend.answers import StatsSample
+from fig.backend.base import ContainerState
+from fig.backend.specs import ExecSpec
 from fig.container import Execution
 from fig.errors import BackendError, UserError
 from fig.project import UpOptions

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from fig.backend.base import ServiceInfo, TaskInfo
+from fig.backend.swarmtypes import ServiceInfo, TaskInfo
 from fig.config import load_project
 from fig.errors import NotConverged, UserError
 from fig.swarm import plan as P

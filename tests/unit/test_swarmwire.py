@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 
 from fig.backend import swarmwire
-from fig.backend.base import PortBinding
+from fig.backend.ports import PortBinding
 
 
 def test_a_task_with_its_error_exit_code_and_host_ports():

@@ -8,7 +8,9 @@ import time
 
 import pytest
 
-from fig.backend.base import ContainerInfo, ContainerState, EngineEvent, ImageInfo, PortBinding
+from fig.backend.answers import EngineEvent, ImageInfo
+from fig.backend.base import ContainerInfo, ContainerState
+from fig.backend.ports import PortBinding
 from fig.cli import tables
 from fig.container import Container
 from fig.running import Usage

@@ -15,7 +15,9 @@ import docker.types
 import pytest
 
 from fig.backend import wire
-from fig.backend.base import ContainerSpec, ContainerState, EndpointSpec, NetworkOptions, PortBinding
+from fig.backend.base import ContainerState
+from fig.backend.ports import PortBinding
+from fig.backend.specs import ContainerSpec, EndpointSpec, NetworkOptions
 
 SDK = docker.APIClient(base_url="unix:///nonexistent.sock", version="1.41")
 

@@ -35,7 +35,8 @@ class TopLevelCommand(Lifecycle, Looking, OneOff, Images, Files, Watch, Deploy, 
       --ansi WHEN               Colour and control characters: never, always or auto (default: auto;
                                 NO_COLOR turns colour off)
       --dry-run                 Show what the command would change, and change nothing
-      --parallel N              How many engine operations to run at once (default: 8; COMPOSE_PARALLEL_LIMIT)
+      --parallel N              How many engine operations to run at once (default: COMPOSE_PARALLEL_LIMIT,
+                                else every one that is ready, in dependency order)
       --progress MODE           How to show progress: auto, tty, plain, json or quiet [default: auto]
       --verbose                 Show more output
       -v, --version             Print version and exit

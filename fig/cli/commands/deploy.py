@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from fig.cli.commands.stacks import OnStack, seconds, waiting
-from fig.cli.status import Status
 from fig.errors import UserError
-from fig.project import Project
 
 if TYPE_CHECKING:  # imported when a command needs it
+    from fig.cli.status import Status
+    from fig.project import Project
     from fig.swarm.stack import Stack
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from fig.cli.status import Status
-from fig.project import Project
+if TYPE_CHECKING:
+    from fig.cli.status import Status
+    from fig.project import Project
 
 
 class Files:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fig.cli import options as opts
-from fig.cli.status import Status
-from fig.imaging import BuildOptions, PullOptions
-from fig.project import Project
+
+if TYPE_CHECKING:
+    from fig.cli.status import Status
+    from fig.project import Project
 
 
 class Images:
@@ -26,6 +27,8 @@ class Images:
             -q, --quiet            Don't show the build output
             --with-dependencies    Also build the services the named ones depend on
         """
+        from fig.imaging import BuildOptions
+
         settings = BuildOptions(no_cache=options["--no-cache"], pull=options["--pull"],
                                 args=dict(opts.key_values(options["--build-arg"], "--build-arg")), deps=options["--with-dependencies"])
         project.build(options["SERVICE"], options=settings,
@@ -45,6 +48,8 @@ class Images:
             -q, --quiet             Don't show progress
         """
         policy = opts.choice(options, "--policy", ("always", "missing"), default="always")
+        from fig.imaging import PullOptions
+
         settings = PullOptions(ignore_failures=options["--ignore-pull-failures"], deps=options["--include-deps"],
                                missing_only=policy == "missing")
         quiet = options["--quiet"]

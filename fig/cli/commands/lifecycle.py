@@ -1,18 +1,20 @@
-"""The commands that change what runs: up, create, down, start, stop, restart, kill, rm, scale, pause, unpause."""
+"""The commands that change what runs: up, create, down, start, stop, restart, kill, rm, scale, pause, unpause.
+
+Like every module of fig.cli.commands, this one imports what a command needs when the command runs: TopLevelCommand
+holds every command, and one command's start-up should not pay for the modules of the others."""
 
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from fig import running
-from fig.cli import up
-from fig.cli.commands import stacks as swarm
 from fig.cli import options as opts
-from fig.cli.dialect import Dialect
-from fig.cli.options import parse_scale
-from fig.cli.status import Status
-from fig.project import Project
+from fig.cli.commands import stacks as swarm
+
+if TYPE_CHECKING:
+    from fig.cli.dialect import Dialect
+    from fig.cli.status import Status
+    from fig.project import Project
 
 
 class Lifecycle(swarm.OnStack):
@@ -65,6 +67,8 @@ class Lifecycle(swarm.OnStack):
             -y, --yes              Assume yes to prompts (up asks none)
             -w, --watch            Also watch the services' develop.watch rules (as `fig watch` does)
         """
+        from fig.cli import up
+
         return up.run(project, options, self.status, ansi=self.ansi, dialect=self.dialect)
 
     def create(self, project: Project, options: dict[str, Any]) -> int:
@@ -84,6 +88,8 @@ class Lifecycle(swarm.OnStack):
             --quiet-pull           Don't show pull progress
             -y, --yes              Assume yes to every question (fig asks none here)
         """
+        from fig.cli import up
+
         settings = up.up_options({**up.CREATE_DEFAULTS, **options}, project)
         progress = up.quieted(self.status, quiet_pull=options["--quiet-pull"], quiet_build=False)
         project.up(options["SERVICE"], options=settings, on_event=self.status, on_progress=progress)
@@ -95,6 +101,8 @@ class Lifecycle(swarm.OnStack):
 
         Usage: pause [SERVICE...]
         """
+        from fig import running
+
         running.pause(project, options["SERVICE"], on_event=self.status)
         return 0
 
@@ -104,6 +112,8 @@ class Lifecycle(swarm.OnStack):
 
         Usage: unpause [SERVICE...]
         """
+        from fig import running
+
         running.unpause(project, options["SERVICE"], on_event=self.status)
         return 0
 
@@ -216,7 +226,7 @@ class Lifecycle(swarm.OnStack):
         """
         if stack := swarm.stack_to_show(project, options):
             return self.stack_scale(stack, options)
-        counts = parse_scale(options["SERVICE=NUM"], project)
+        counts = opts.parse_scale(options["SERVICE=NUM"], project)
         project.scale(counts, timeout=opts.timeout(options), on_event=self.status)
         return 0
 

@@ -6,20 +6,17 @@ import json
 import re
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from fig import listing, running
 from fig.cli import options as opts
-from fig.cli import tables
-from fig.cli.attached import Session
-from fig.cli.dialect import Dialect
-from fig.cli.formatter import ps_json, table
 from fig.cli.commands import stacks as swarm
-from fig.cli.log_printer import LogPrinter, LogSource
-from fig.cli.status import Status
 from fig.errors import UserError
-from fig.container import Container
-from fig.project import Project
+
+if TYPE_CHECKING:
+    from fig.cli.dialect import Dialect
+    from fig.cli.status import Status
+    from fig.container import Container
+    from fig.project import Project
 
 
 class Looking(swarm.OnStack):
@@ -47,6 +44,9 @@ class Looking(swarm.OnStack):
             --stack NAME       The tasks of a stack on Docker Swarm, from any directory (the project's stack
                                is shown when the project has no containers but is deployed)
         """
+        from fig.cli import tables
+        from fig.cli.formatter import ps_json, table
+
         query = opts.ps_query(options, self.dialect)
         containers = [c for c in project.containers(options["SERVICE"], stopped=query.all, oneoff=query.all,
                                                     orphans=query.orphans)
@@ -90,8 +90,9 @@ class Looking(swarm.OnStack):
             --format FORMAT     text, or json: one object per line [default: text]
             --stack NAME        The output of a stack's tasks on Docker Swarm, from any directory
         """
-        if stack := swarm.stack_to_show(project, options):
-            return self.stack_logs(stack, options)
+        from fig.cli.attached import Session
+        from fig.cli.log_printer import LogPrinter, LogSource
+
         tail = None if options["--tail"] in (None, "all") else opts.integer(options, "--tail")
         names = options["SERVICE"]
         index = None if options["--index"] is None else opts.integer(options, "--index", minimum=1)
@@ -103,15 +104,18 @@ class Looking(swarm.OnStack):
         def chosen() -> list[Container]:
             return [c for c in project.containers(names, stopped=True) if index is None or c.number == index]
 
+        containers = chosen()
+        if not containers and (stack := swarm.stack_to_show(project, options)):  # one listing when there are some
+            return self.stack_logs(stack, options)
         if options["--follow"] and until is None:
             session = Session(sys.stdout, style=style, history=True, tail=tail, since=since, discover=chosen)
-            session.run(chosen())
+            session.run(containers)
             session.check()
             return 0
         stamped = style.json_lines or style.timestamps == "engine"
         sources = [LogSource(c.name_without_project, c.logs(follow=False, tail=tail, since=since, until=until,
                                                             timestamps=stamped),
-                             full_name=c.name, service=c.service) for c in chosen()]
+                             full_name=c.name, service=c.service) for c in containers]
         LogPrinter(sys.stdout, style=style).run(sources)
         return 0
 
@@ -152,6 +156,9 @@ class Looking(swarm.OnStack):
             -q, --quiet        Only display image IDs
             --format FORMAT    table, or json: one array [default: table]
         """
+        from fig import running
+        from fig.cli import tables
+
         json_out = _table_or_json(options)
         found = running.images(project, options["SERVICE"])
         if options["--quiet"]:
@@ -174,6 +181,9 @@ class Looking(swarm.OnStack):
             --stack NAME  The processes of a stack's tasks on Docker Swarm (those this engine runs), from any
                           directory
         """
+        from fig import running
+        from fig.cli import tables
+
         if stack := swarm.stack_to_show(project, options):
             return self.stack_top(stack, options)
         found = running.processes(project, options["SERVICE"])
@@ -193,6 +203,9 @@ class Looking(swarm.OnStack):
             --since TIME    Events since TIME: RFC 3339, unix seconds, or a duration back from now like 10m
             --until TIME    Events until TIME (then stop), in the same forms
         """
+        from fig import running
+        from fig.cli import tables
+
         since, until = opts.moment(options, "--since"), opts.moment(options, "--until")
         for service, event in running.events(project, options["SERVICE"], since=since, until=until):
             print(tables.event_json(service, event) if options["--json"] else tables.event_line(event) + "\n",
@@ -212,6 +225,8 @@ class Looking(swarm.OnStack):
                                name=NAME
             --format FORMAT    table, or json: one array [default: table]
         """
+        from fig import listing
+        from fig.cli import tables
         from fig.cli.bootstrap import engine
 
         json_out = _table_or_json(options)
@@ -241,6 +256,9 @@ class Looking(swarm.OnStack):
             --no-stream        Print one reading and exit
             --format FORMAT    table, or json: one object per container and reading [default: table]
         """
+        from fig import running
+        from fig.cli import tables
+
         json_out = _table_or_json(options)
         readings = running.usage(project, options["SERVICE"], stopped=options["--all"],
                                  stream=not options["--no-stream"])

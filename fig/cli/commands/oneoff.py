@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from fig import running
-from fig.cli import interact
 from fig.cli import options as opts
-from fig.cli import run as one_off
-from fig.cli.dialect import Dialect
-from fig.cli.status import Status
-from fig.project import Project
+
+if TYPE_CHECKING:
+    from fig.cli.dialect import Dialect
+    from fig.cli.status import Status
+    from fig.project import Project
 
 
 class OneOff:
@@ -52,6 +51,8 @@ class OneOff:
             -T, --no-TTY          Disable pseudo-tty allocation
             --no-tty              The same as -T
         """
+        from fig.cli import run as one_off
+
         return one_off.run_one_off(project, options, self.status, prints=self.dialect.run_detached_prints)
 
     def exec(self, project: Project, options: dict[str, Any]) -> int:
@@ -76,6 +77,8 @@ class OneOff:
             -u, --user USER       Run the command as this user (name or uid[:gid])
             -w, --workdir DIR     The command's working directory
         """
+        from fig.cli import interact
+
         return interact.exec_command(project, options)
 
     def attach(self, project: Project, options: dict[str, Any]) -> int:
@@ -94,6 +97,8 @@ class OneOff:
                                 (default: true)
             --detach-keys KEYS  The keys that detach, e.g. ctrl-p,ctrl-q (the engine's default)
         """
+        from fig.cli import interact
+
         return interact.attach_command(project, options)
 
     def cp(self, project: Project, options: dict[str, Any]) -> int:
@@ -132,6 +137,8 @@ class OneOff:
         Options:
             --down-project  Then stop and remove the project (as `down --remove-orphans`)
         """
+        from fig import running
+
         code = 0
         for container, code in running.wait(project, options["SERVICE"]):
             print(f'container "{container.id}" exited with status code {code}', flush=True)

@@ -8,23 +8,16 @@ DeployedStack and reads no project file (`by_name`).
 from __future__ import annotations
 
 import json
-import logging
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from fig.cli import options as opts
-from fig.cli import tables
-from fig.cli.formatter import table
-from fig.cli.log_printer import LogPrinter, LogSource
 from fig.errors import BackendError, NotFound, UserError
-from fig.labels import LABEL_STACK
-from fig.project import Project
 
 if TYPE_CHECKING:  # imported when a command needs it: `ps` and `logs` of containers do not
+    from fig.project import Project
     from fig.swarm.deployed import DeployedStack
-
-log = logging.getLogger(__name__)
 ON_STACK = {"ps": "stack_ps", "logs": "stack_logs", "top": "stack_top", "scale": "stack_scale",
             "undeploy": "stack_undeploy", "deploy": "stack_rollback"}
 
@@ -37,6 +30,7 @@ def by_name(command: str, options: dict[str, Any]) -> bool:
 
 def stack_to_show(project: Project, options: dict[str, Any]) -> DeployedStack | None:
     """The project's stack, for a look-or-scale command when the project has no containers but is deployed."""
+    from fig.labels import LABEL_STACK
     from fig.swarm.deployed import DeployedStack
 
     if project.containers(stopped=True, oneoff=True):
@@ -61,11 +55,13 @@ def seconds(options: dict[str, Any]) -> float:
 
 def waiting(stack: DeployedStack, fn: Callable[[], None]) -> int:
     """Run a step that waits; Ctrl-C stops the waiting only, and says so."""
+    import logging  # not at the top: every command's module imports this one, `version` too, which never logs
+
     try:
         fn()
     except KeyboardInterrupt:
-        log.error("Stopped waiting. The swarm goes on with the deployment of stack %s: `fig ps --stack %s` shows "
-                  "where it is", stack.name, stack.name)
+        logging.getLogger(__name__).error("Stopped waiting. The swarm goes on with the deployment of stack %s: "
+                                          "`fig ps --stack %s` shows where it is", stack.name, stack.name)
         return 130
     return 0
 
@@ -78,6 +74,8 @@ class OnStack:
         return handler
 
     def stack_ps(self, stack: DeployedStack, options: dict[str, Any]) -> int:
+        from fig.cli.formatter import table
+
         rows = stack.tasks(options["SERVICE"])
         if options.get("--quiet") or options.get("--services"):
             words = [r.task.id for r in rows] if options.get("--quiet") else sorted({r.service for r in rows})
@@ -101,6 +99,8 @@ class OnStack:
 
     def stack_logs(self, stack: DeployedStack, options: dict[str, Any]) -> int:
         """Each task's output, interleaved as `logs` interleaves containers' (`-f` follows the tasks running now)."""
+        from fig.cli.log_printer import LogPrinter, LogSource
+
         tail = None if options["--tail"] in (None, "all") else opts.integer(options, "--tail")
         style = opts.log_style(options, self.ansi, timestamps="engine")
         sources = []
@@ -114,6 +114,10 @@ class OnStack:
         return 0
 
     def stack_top(self, stack: DeployedStack, options: dict[str, Any]) -> int:
+        import logging
+
+        from fig.cli import tables
+
         found = []
         for r in stack.tasks(options["SERVICE"]):
             t = r.task
@@ -123,8 +127,8 @@ class OnStack:
             try:
                 titles, processes = stack.backend.top(t.container_id)
             except NotFound:
-                log.warning("%s_%s.%s runs on node %s: fig sees the processes of this engine's tasks only",
-                            stack.name, r.service, slot, r.node)
+                logging.getLogger(__name__).warning("%s_%s.%s runs on node %s: fig sees the processes of this "
+                                                    "engine's tasks only", stack.name, r.service, slot, r.node)
                 continue
             found.append((r.service, slot, titles, processes))
         if found:

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from typing import Any
 
-from fig.backend.contexts import config_dir
-from fig.cli import plugin as docker_plugin
 from fig.errors import UserError
 
-log = logging.getLogger(__name__)
 
 
 class Tools:
@@ -50,6 +46,12 @@ class Tools:
             --as NAME  The docker command: fig or compose [default: fig]
             --force    Replace a plugin of that name that fig did not write
         """
+        import logging
+
+        from fig.backend.contexts import config_dir
+        from fig.cli import plugin as docker_plugin
+
+        log = logging.getLogger(__name__)
         name = options["--as"]
         if options["install"]:
             path = docker_plugin.install(name, force=options["--force"], environ=os.environ)

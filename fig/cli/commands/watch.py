@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fig.cli import options as opts
-from fig.cli import watching
-from fig.cli.status import Status
-from fig.project import Project
+
+if TYPE_CHECKING:
+    from fig.cli.status import Status
+    from fig.project import Project
 
 
 class Watch:
@@ -28,6 +29,8 @@ class Watch:
             --quiet          Hide build output
             --format FORMAT  Format of the update lines: text or json [default: text]
         """
+        from fig.cli import watching
+
         names = options["SERVICE"]
         watch = watching.watcher(project, names, self.status, json_lines=opts.json_format(options),
                                  prune=options["--prune"], quiet=options["--quiet"])
