@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from fig import errors
-from fig.backend.docker import DockerBackend, http_timeout
+from fig.backend.docker import DockerBackend
+from fig.backend.transport import http_timeout
 from fig.backend.unixhttp import UnixHTTP, operation, path_of
 
 
