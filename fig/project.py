@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from fig import builds
 from fig import labels as L
 from fig import providers as plugins
 from fig.backend.base import ContainerBackend
-from fig.config.model import NetworkConfig, ProjectConfig, ServiceConfig
+from fig.config.model import ProjectConfig, ServiceConfig
 from fig.container import Container, find
-from fig.convergence import Action, Plan, Strategy, changed_fields, plan
+from fig.convergence import Action, Plan, Strategy, plan
 from fig.errors import BackendError, NotFound, UserError
 from fig.graph import DependencyGraph
 from fig.hooks import Hooks
@@ -22,35 +20,15 @@ from fig.imaging import ProjectImages
 from fig.preflight import check_references
 from fig.parallel import DEFAULT_LIMIT, MAKING_LIMIT, Event, Phase, both, execute
 from fig.readiness import HealthChecks, wait_for, wait_running
+from fig.resources import ProjectResources
 from fig.service import Progress, Service
-
-if TYPE_CHECKING:  # loaded by the commands that make or run something
-    from fig.backend.specs import NetworkOptions
 
 log = logging.getLogger(__name__)
 OnEvent = Callable[[Event], None]
 
 
-def network_options(network: NetworkConfig) -> NetworkOptions:
-    from fig.backend.specs import NetworkOptions
-
-    ipam = network.ipam
-    pools = [{"subnet": p.subnet, "ip_range": p.ip_range, "gateway": p.gateway, "aux_addresses": dict(p.aux_addresses)}
-             for p in (ipam.pools if ipam else ())]
-    return NetworkOptions(dict(network.driver_opts), network.attachable, network.enable_ipv6,
-                          ipam.driver if ipam else None, pools, dict(ipam.options) if ipam else {})
-
-
 def _quiet(_: Event) -> None:
     pass
-
-
-@dataclass(frozen=True)
-class Explanation:
-    service: str
-    number: int
-    action: str
-    reasons: list[str]
 
 
 @dataclass(frozen=True)
@@ -69,7 +47,7 @@ class UpOptions:
     recreate_deps: bool = False  # recreate the dependencies of the named services whatever their state
 
 
-class Project(ProjectImages):
+class Project(ProjectImages, ProjectResources):
     def __init__(self, config: ProjectConfig, backend: ContainerBackend, *, limit: int | None = DEFAULT_LIMIT,
                  naming: L.Naming = L.FIG_NAMES) -> None:
         self.config = config
@@ -165,39 +143,6 @@ class Project(ProjectImages):
         the plugins of those a provider makes are there."""
         check_references(self.config, [s.config for s in services if not s.config.provider], self.backend)
         plugins.check([s.config for s in services], dict(self.config.variables), self.graph.deps)
-
-    def ensure_resources(self) -> None:
-        """Make the declared volumes and the networks that services use (docker compose, too, leaves a declared
-        network no service joins alone); external ones are checked by `check`."""
-        from fig import __version__
-
-        resource_labels = L.project_labels(self.name, __version__)
-        used_networks = {ref.name for s in self.config.services for ref in s.networks}
-        used_networks.update(n.name for n in self.own_network())
-        for network in (n for n in self.networks() if n.name in used_networks):
-            if network.external:
-                continue
-            self.backend.ensure_network(network.name, driver=network.driver, internal=network.internal,
-                                        labels={**dict(network.labels), **resource_labels,
-                                                L.LABEL_NETWORK: network.key or network.name},
-                                        options=network_options(network))
-        for volume in self.config.volumes:
-            if volume.external:
-                continue
-            self.backend.ensure_volume(volume.name, driver=volume.driver,
-                                       labels={**dict(volume.labels), **resource_labels,
-                                               L.LABEL_VOLUME: volume.key or volume.name},
-                                       driver_opts=dict(volume.driver_opts))
-
-    def own_network(self) -> list[NetworkConfig]:
-        """A Fig-format project on an engine without links (Podman) runs on a network of its own, where fig gives
-        what links give (specs.SpecBuilder.linkless_wiring)."""
-        if self.config.legacy and not self.backend.traits().links:
-            return [NetworkConfig(L.default_network(self.name), key="default")]
-        return []
-
-    def networks(self) -> list[NetworkConfig]:
-        return [*self.config.networks, *self.own_network()]
 
     # -- lifecycle ------------------------------------------------------------------------------------
 
@@ -317,28 +262,6 @@ class Project(ProjectImages):
                                                  checks=self.health_checks, may_complete=s.name in one_shot),
                           key=lambda s: s.name, limit=self.limit)
         outcome.raise_if_failed()
-
-    def explain(self, names: Iterable[str] = (), *, options: UpOptions = UpOptions()) -> list[Explanation]:
-        """What `up` would do, touching nothing: per container, the action and why."""
-        names = list(names)
-        services = self.get_services(names, deps=options.deps)
-        image_ids = {s.name: s.image_id() or "" for s in services}
-        result = []
-        for name, planned in self.plans(services, image_ids, options, roots=names).items():
-            service = self.service(name)
-            if not planned.image_id:
-                source = "built" if service.config.build else "pulled"
-                result.append(Explanation(name, 0, "image", [f"{service.image_name} would be {source}"]))
-            new = json.loads(service.config.config_json())
-            for step in planned.steps:
-                reasons = [step.reason] if step.reason else []
-                if step.action is Action.RECREATE and step.container and step.reason == "configuration changed":
-                    old = json.loads(step.container.labels.get(L.LABEL_CONFIG) or "null")
-                    reasons = changed_fields(old, new) if old != new else []
-                    if step.container.image_id != planned.image_id:
-                        reasons.append("image id changed")
-                result.append(Explanation(name, step.number, step.action.value, reasons))
-        return result
 
     def _handle_orphans(self, options: UpOptions, on_event: OnEvent, listed: Sequence[Container]) -> None:
         orphans = self.orphans(listed)

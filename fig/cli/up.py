@@ -17,7 +17,8 @@ from fig.cli.status import Status
 from fig.container import Container
 from fig.convergence import Strategy
 from fig.errors import UserError
-from fig.project import Explanation, Project, UpOptions
+from fig.explain import Explanation, explain
+from fig.project import Project, UpOptions
 from fig.service import Progress
 
 log = logging.getLogger(__name__)
@@ -113,7 +114,7 @@ def run(project: Project, options: dict[str, Any], status: Status, *, ansi: str,
     watch = watching.watcher(project, options["SERVICE"], status, json_lines=False, prune=False,
                              quiet=options["--quiet-build"]) if options["--watch"] else None
     if options["--explain"] or options["--dry-run"]:
-        for item in project.explain(options["SERVICE"], options=settings):
+        for item in explain(project, options["SERVICE"], options=settings):
             print(explanation(item))
         return 0
     wanted = set(options["SERVICE"]) or {s.name for s in project.services}

@@ -22,7 +22,7 @@ from fig.config.swarm import SwarmSettings, UpdatePolicy, swarm_condition
 from fig.config.values import parse_size
 from fig.errors import ConfigError
 from fig.graph import DependencyGraph
-from fig.project import network_options
+from fig.resources import network_options
 
 NAMESPACE = L.LABEL_STACK  # what `docker stack ls/ps/services/rm` look for
 STACK_IMAGE = "com.docker.stack.image"
