@@ -65,13 +65,14 @@ def tools(config: str, empty: str) -> dict[str, tuple[list[str], dict[str, str]]
     }
 
 
-def image_of(who: str, project: str, service: str) -> str:
-    return f"{project}-{service}" if who == "compose" else f"{project}_{service}"
-
-
-def check(client: docker.APIClient, who: str, project: str, nonce: str) -> str:
+def check(client: docker.APIClient, project: str, nonce: str) -> str:
+    """Every service's image was built from this run's NONCE (a compose file's images are <project>-<service>
+    for fig and Compose v2 alike)."""
     for service in SERVICES:
-        container = client.create_container(image_of(who, project, service), ["cat", "/nonce"])
+        try:
+            container = client.create_container(f"{project}-{service}", ["cat", "/nonce"])
+        except docker.errors.ImageNotFound:
+            return f"{service}: no image {project}-{service}"
         try:
             client.start(container)
             client.wait(container, timeout=60)
@@ -95,7 +96,7 @@ def measure(workload: str, runs: int, client: docker.APIClient, log) -> dict[str
                 nonce = uuid.uuid4().hex if workload == "build-cold" else "cached"
                 argv = [*command, "-p", project, "-f", str(path), "build"]
                 sample = run_timed(argv, cwd=str(path.parent), env={**env, "NONCE": nonce}, timeout=600)
-                problem = sample.failure() if sample.rc else check(client, who, project, nonce)
+                problem = sample.failure() if sample.rc else check(client, project, nonce)
                 if problem:
                     failures.append(f"{who}: {problem}")
                 if round_ > 0:
