@@ -100,6 +100,7 @@ class EngineTransport:
         self.http = http
         self._traits: EngineTraits | None = None
         self._version = version
+        self.pinned = version is not None  # DOCKER_API_VERSION: nothing asks the engine which version it speaks
         self.environ = dict(os.environ if environ is None else environ)
         self.engine_env = {"DOCKER_HOST": url, **{k: v for k, v in self.environ.items() if k in _TLS_VARS}}
 

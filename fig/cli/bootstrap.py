@@ -12,11 +12,11 @@ from fig.backend.base import ContainerBackend
 from fig.cli.options import integer
 from fig.labels import FIG_NAMES, Naming
 from fig.parallel import DEFAULT_LIMIT
-from fig.project import Project
 
 ENVIRONMENT_LIMITS = ("FIG_PARALLEL_LIMIT", "COMPOSE_PARALLEL_LIMIT")
 
 if TYPE_CHECKING:
+    from fig.project import Project
     from fig.swarm.deployed import DeployedStack
 
 
@@ -30,6 +30,7 @@ def engine(environ: Mapping[str, str] | None = None) -> ContainerBackend:
 def project_from_options(options: Mapping[str, Any], environ: Mapping[str, str] | None = None, *,
                          swarm: bool = False, naming: Naming = FIG_NAMES, strict_name: bool = False) -> Project:
     from fig.config import load_project
+    from fig.project import Project
 
     environ = os.environ if environ is None else environ
     config = load_project(options.get("--file") or (), project_name=options.get("--project-name"),

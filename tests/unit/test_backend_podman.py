@@ -37,12 +37,20 @@ def frame(data: bytes) -> bytes:
 class Podman(Handler):
     paused = {"pau"}
     seen: list[tuple[str, str]] = []
+    libpod = True  # whether its ping says it is Podman (a Docker engine's does not)
 
     def handle_any(self) -> None:
         Podman.seen.append((self.command, self.path))
         path, _, query = self.path.partition("?")
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        if path == "/v1.41/containers/json":  # without all=1, running ones only: paused and stopping ones are not
+        if path == "/_ping":
+            self.send_response(200)
+            for key, value in [("Api-Version", "1.41"), ("Content-Length", "2")] + \
+                    ([("Libpod-Api-Version", "4.3.1")] if Podman.libpod else []):
+                self.send_header(key, value)
+            self.end_headers()
+            self.wfile.write(b"OK")
+        elif path == "/v1.41/containers/json":  # without all=1, running ones only: paused and stopping ones are not
             listed = LISTED if "all=1" in query else [c for c in LISTED if c["State"] == "running"]
             self.reply(200, json.dumps(listed).encode())
         elif path == "/v1.41/containers/create":
@@ -99,6 +107,25 @@ def test_every_state_is_read_and_the_running_list_has_the_paused_ones(podman):
         "end": ContainerState.EXITED}
     assert everything["end"].exit_code == 3
     assert {i.id for i in podman.list_containers({})} == {"run", "halt", "pau"}
+
+
+@pytest.mark.parametrize("libpod,running_list", [(True, "all=1"), (False, "all=0")], ids=["podman", "docker"])
+def test_the_live_containers_come_from_dockers_running_list_and_from_every_container_on_podman(
+        tmp_path, libpod, running_list):
+    """Docker's running list has the paused ones and costs the engine less than every container (it keeps the
+    stopped ones of every project); Podman's leaves paused ones out. Which engine it is, the version's ping says."""
+    path = str(tmp_path / "engine.sock")
+    Podman.seen, Podman.paused, Podman.libpod = [], {"pau"}, libpod
+    try:
+        with serving(path, Podman):
+            backend = DockerBackend.from_env({"DOCKER_HOST": f"unix://{path}"}, plain_http=True)
+            live = {i.id for i in backend.list_containers({})}
+            everything = {i.id for i in backend.list_containers({}, all=True)}
+    finally:
+        Podman.libpod = True
+    listings = [p.partition("?")[2].split("&")[0] for _, p in Podman.seen if p.startswith("/v1.41/containers/json")]
+    assert Podman.seen[0][1] == "/_ping" and listings == [running_list, "all=1"]  # one ping, the version's
+    assert live == ({"run", "halt", "pau"} if libpod else {"run"}) and everything == {"run", "halt", "pau", "end"}
 
 
 def test_a_stop_or_restart_the_engine_refuses_for_a_paused_container_unpauses_it_first(podman):
