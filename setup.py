@@ -26,5 +26,5 @@ setup(
     ],
     extras_require={"test": ["pytest>=7", "pytest-timeout>=2", "pytest-docker>=3.2", "testcontainers>=4.15",
                              "python-on-whales>=0.81"]},
-    entry_points={"console_scripts": ["fig = fig.cli.main:main"]},
+    entry_points={"console_scripts": ["fig = fig.cli.main:run"]},
 )

@@ -1,3 +1,3 @@
-from fig.cli.main import main
+from fig.cli.main import run
 
-raise SystemExit(main())
+run()

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
     import logging
@@ -79,6 +79,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (`fig logs -f | head`): nothing more to say, to anyone
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+
+
+def run(entry: Callable[[], int] | None = None) -> NoReturn:
+    """The `fig` program: `entry` (main, or the Docker CLI plugin's), then the process ends without Python tearing
+    down what fig loaded, which took 15 to 20 ms of every command (issue 22). Output is flushed first. fig's own
+    threads are daemons; should another thread still run (a caller's pool), Python's exit waits for it as usual."""
+    code = (entry or main)()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # the reader went away: what was left to say has no one to go to
+        pass
+    threading = sys.modules.get("threading")
+    if threading is not None and any(t.is_alive() and not t.daemon for t in threading.enumerate()
+                                     if t is not threading.main_thread()):
+        sys.exit(code)
+    os._exit(code)
 
 
 def _dispatch(argv: list[str], *, verbose: bool, compose: bool = False, outer: dict[str, Any] | None = None) -> int:
