@@ -5,7 +5,6 @@ from __future__ import annotations
 import posixpath
 import re
 import shlex
-from decimal import Decimal
 from collections.abc import Mapping
 from typing import Any
 
@@ -80,6 +79,8 @@ def _go_float(value: float) -> str:
     1e-4 (as Go's %g with the shortest precision does)."""
     if value != value or value in (float("inf"), float("-inf")):
         return {"nan": "NaN", "inf": "+Inf", "-inf": "-Inf"}[repr(value)]
+    from decimal import Decimal  # only floats that are printed (issue 22: start-up)
+
     sign, digits, exponent = Decimal(repr(value)).as_tuple()
     text = "".join(map(str, digits)).rstrip("0") or "0"
     point = len(digits) + int(exponent)  # where the decimal point falls after the first digits

@@ -13,8 +13,8 @@ ROOT = Path(__file__).resolve().parents[2]
 VERSION_FREE = ("logging", "dataclasses", "inspect", "yaml", "fig.config", "fig.project", "fig.backend")
 # Never needed to read a project, or to look at a local engine: what only builds, one-offs, watch, swarm, copies,
 # providers, TLS, dry runs or making containers use
-PROJECT_FREE = ("http.client", "email", "ssl", "subprocess", "tarfile", "tempfile", "concurrent.futures", "queue",
-                "jsonschema", "docker", "requests", "fig.swarm", "fig.watch", "fig.cli.up", "fig.cli.interact",
+PROJECT_FREE = ("http.client", "email", "ssl", "decimal", "subprocess", "tarfile", "tempfile", "concurrent.futures",
+                "queue", "jsonschema", "docker", "requests", "fig.swarm", "fig.watch", "fig.cli.up", "fig.cli.interact",
                 "fig.cli.attach", "fig.cli.log_printer", "fig.running", "fig.copying", "fig.backend.bake",
                 "fig.backend.enginebuild", "fig.backend.session", "fig.backend.builders", "fig.backend.dryrun",
                 "fig.backend.specs", "fig.backend.answers", "fig.backend.swarmtypes")
