@@ -8,13 +8,16 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from fig import labels as L
-from fig.backend.answers import EngineEvent, ImageInfo, StatsSample
 from fig.container import Container
 from fig.errors import BackendError, UserError
 from fig.parallel import Event
 from fig.project import Project
+
+if TYPE_CHECKING:
+    from fig.backend.answers import EngineEvent, ImageInfo, StatsSample
 
 OnEvent = Callable[[Event], None]
 

@@ -13,7 +13,6 @@ from fig import running
 from fig.backend.specs import ExecSpec
 from fig.cli import attach
 from fig.cli import options as opts
-from fig.cli import run as one_off
 from fig.container import Container, Execution
 from fig.project import Project
 
@@ -27,7 +26,7 @@ def exec_command(project: Project, options: dict[str, Any]) -> int:
     container = running.pick(project, options["SERVICE"], index=opts.integer(options, "--index"))
     detach = options["--detach"]
     tty = not detach and not (options["--no-TTY"] or options["--no-tty"]) and _terminal()
-    environment = one_off.environment(options["--env"], dict(project.config.variables))
+    environment = opts.key_values(options["--env"], "-e", dict(project.config.variables))
     spec = ExecSpec(command=(options["COMMAND"], *options["ARGS"]), environment=dict(environment),
                     user=options["--user"], working_dir=options["--workdir"], privileged=options["--privileged"],
                     tty=tty, stdin=not detach and sys.stdin is not None)

@@ -50,3 +50,10 @@ def test_config_loads_neither_the_engine_client_nor_other_commands(tmp_path):
 def test_the_engine_client_loads_only_what_a_local_engine_needs(tmp_path):
     code = "from fig.cli.bootstrap import engine\nengine({'DOCKER_HOST': 'unix:///nonexistent.sock'})"
     assert offending(loaded(code, tmp_path), PROJECT_FREE) == []
+
+
+def test_exec_loads_neither_run_nor_up(tmp_path):
+    """`exec` shares its attaching with `run`, not run's options or `up`'s printing; nor does it read answers."""
+    modules = loaded("import fig.cli.interact", tmp_path)
+    assert offending(modules, ("fig.cli.run", "fig.cli.up", "fig.cli.attached", "fig.cli.log_printer",
+                               "fig.backend.answers")) == []
