@@ -193,14 +193,22 @@ class Engine:
                 time.sleep(0.3)
         for n in self.api.networks(filters={"label": STACK_LABEL}):
             if n["Name"].startswith(name or PREFIX):
-                for _ in range(30):
-                    try:
-                        self.api.remove_network(n["Id"])
-                        break
-                    except docker.errors.NotFound:
-                        break
-                    except docker.errors.APIError:
-                        time.sleep(0.3)
+                self.remove_network(n["Id"])
+
+    def remove_network(self, network: str, seconds: float = 60) -> None:
+        """Remove a network once the engine has freed the endpoints of the containers that left it (seconds after
+        their removal on a loaded engine); after `seconds`, the engine's refusal is raised."""
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                self.api.remove_network(network)
+                return
+            except docker.errors.NotFound:
+                return
+            except docker.errors.APIError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.3)
 
     def cleanup(self) -> int:
         """Remove every container and network of the benchmark, found by name or project label prefix, and its

@@ -148,7 +148,7 @@ class Round3:
         """Nothing of the project left: its containers (one-offs too) and its networks."""
         self.engine.remove(c["Id"] for c in self.engine.containers(PROJECT, who.project(kind)))
         for n in self.engine.api.networks(filters={"label": f"{PROJECT}={who.project(kind)}"}):
-            self.engine.api.remove_network(n["Id"])
+            self.engine.remove_network(n["Id"])
 
     def ensure(self, who: Runner, kind: str, names: Sequence[str], *command: str, running: bool = True) -> None:
         """The project holds exactly `names`, made by the tool itself with `command` when it did not."""
