@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from fig.cli.colors import plain, rainbow
+from fig.cli.signals import Held
 from fig.errors import FigError, NotFound
 
 log = logging.getLogger(__name__)
@@ -155,7 +156,8 @@ class LogPrinter:
         exit_codes: dict[str, int] = {}
         interrupted = False
         try:
-            self._write_all(exit_codes, stop, on_exit)
+            with Held() as signals:  # a Ctrl-C comes between two runs of lines, where nothing is half done
+                self._write_all(exit_codes, stop, on_exit, signals.check)
         except KeyboardInterrupt:
             interrupted = True
             raise
@@ -165,9 +167,10 @@ class LogPrinter:
         return exit_codes
 
     def _write_all(self, exit_codes: dict[str, int], stop: threading.Event | None,
-                   on_exit: Callable[[LogSource, int | None], bool] | None) -> None:
+                   on_exit: Callable[[LogSource, int | None], bool] | None, interrupt: Callable[[], None]) -> None:
         deadline = 0.0  # when what was written unflushed must be flushed at the latest; 0: nothing is
         while True:
+            interrupt()
             with self._lock:
                 if not self._running:
                     return

@@ -34,6 +34,50 @@ def signals_as_interrupt() -> None:
         signal.signal(signum, handler)
 
 
+class Held:
+    """Ctrl-C, SIGTERM and SIGHUP held back while the main thread runs code that an exception raised between any
+    two of its steps would break: a `threading.Event`'s lock left unlocked under a waiter (another thread then
+    fails on it), or a line taken off a queue but not yet written. The handler of the first signal that came
+    runs at `check()`, where such an exception is safe; that of a second, while the first waits, at once.
+    Signals whose handler is not Python's (ignored, or the default that ends the process) are left alone, as
+    is everything off the main thread."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+    def __init__(self) -> None:
+        self.pending: int | None = None
+        self._handlers: dict[int, Callable[[int, object], object]] = {}
+
+    def __enter__(self) -> Held:
+        if threading.current_thread() is threading.main_thread():
+            for signum in self.SIGNALS:
+                handler = signal.getsignal(signum)
+                if callable(handler):
+                    self._handlers[signum] = handler
+                    signal.signal(signum, self._hold)
+        return self
+
+    def _hold(self, signum: int, frame: object) -> None:
+        if self.pending is not None:  # pressed again: the check is not coming (output blocked on a full pipe)
+            self.pending = None
+            self._handlers[signum](signum, frame)
+        self.pending = signum
+
+    def check(self) -> None:
+        """Run the held signal's handler (which raises), if one came."""
+        signum, self.pending = self.pending, None
+        if signum is not None:
+            self._handlers[signum](signum, None)
+
+    def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
+        handlers, self._handlers = self._handlers, {}
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+        signum, self.pending = self.pending, None
+        if kind is None and signum is not None:  # one that came after the last check is not lost
+            handlers[signum](signum, None)
+
+
 def shutdown(graceful: Callable[[], None], force: Callable[[], None],
              drain: Callable[[threading.Event], object] | None = None) -> None:
     """Run `graceful` in the background; a further Ctrl-C while it runs calls `force` instead. `drain` runs

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import signal
 import threading
 import time
+
+import pytest
 
 from fig.backend.base import LogLine
 from fig.cli import log_printer
@@ -219,3 +223,37 @@ def test_a_steady_stream_that_is_never_quiet_is_still_flushed_while_it_runs():
     LogPrinter(out).run([LogSource("web_1", steady())])
     assert shown_while_running[0].startswith("web_1 | line 0\n")
     assert len(out.flushed.splitlines()) == 300
+
+
+
+class _PressedDuringWrite(io.StringIO):
+    """Output during whose first write Ctrl-C is pressed."""
+
+    pressed = False
+
+    def write(self, text: str) -> int:
+        if not self.pressed:
+            self.pressed = True
+            os.kill(os.getpid(), signal.SIGINT)
+        return super().write(text)
+
+
+def test_ctrl_c_comes_between_runs_of_lines_so_the_drain_after_it_loses_none():
+    """An interrupt raised wherever the writer happened to be could drop the lines it had taken to write, or
+    leave a lock the readers wake it by broken (it did, in `up`'s graceful stop); it is held to the next run."""
+    lines = [f"line {i}\n" for i in range(500)]
+    out = _PressedDuringWrite()
+    printer = LogPrinter(out)
+    printer.add(LogSource("web_1", iter(lines), wait=lambda: 0, full_name="web_1"))
+    with pytest.raises(KeyboardInterrupt):
+        printer.run()
+    assert out.pressed
+    given_up = threading.Event()  # a lost exit notice would leave the drain waiting for ever
+    timer = threading.Timer(10, given_up.set)
+    timer.start()
+    try:
+        printer.run(stop=given_up)  # the drain, as `up` runs it while its containers stop
+    finally:
+        timer.cancel()
+    assert not given_up.is_set()
+    assert out.getvalue() == "".join(f"web_1 | {line}" for line in lines) + "web_1 exited with code 0\n"

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from fig.cli.signals import Interrupted, interrupt_code, shutdown, signals_as_interrupt
+from fig.cli.signals import Held, Interrupted, interrupt_code, shutdown, signals_as_interrupt
 
 
 @pytest.mark.parametrize("interrupt,code", [(KeyboardInterrupt(), 130), (Interrupted(signal.SIGTERM), 143),
@@ -55,3 +55,70 @@ def test_an_error_of_the_graceful_stop_is_raised_after_the_drain():
 
     with pytest.raises(RuntimeError, match="went away"):
         shutdown(graceful, lambda: None, drain=lambda finished: finished.wait(5))
+
+
+@pytest.fixture
+def as_interrupt():
+    before = {s: signal.getsignal(s) for s in Held.SIGNALS}
+    signals_as_interrupt()
+    yield
+    for s, handler in before.items():
+        signal.signal(s, handler)
+
+
+def test_a_held_signal_is_raised_at_the_check_and_not_before(as_interrupt):
+    with Held() as held:
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(0.1)  # where it would have been raised
+        with pytest.raises(Interrupted) as caught:
+            held.check()
+        held.check()  # once only
+    assert caught.value.signum == signal.SIGTERM
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the handlers are back
+
+
+def test_a_second_signal_while_one_is_held_is_raised_at_once(as_interrupt):
+    """A writer stuck on a full pipe never reaches its check: pressing Ctrl-C again still gets through."""
+    with Held():
+        os.kill(os.getpid(), signal.SIGHUP)
+        with pytest.raises(KeyboardInterrupt) as caught:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(1)
+    assert not isinstance(caught.value, Interrupted)
+
+
+def test_a_signal_after_the_last_check_is_raised_on_leaving(as_interrupt):
+    with pytest.raises(KeyboardInterrupt):
+        with Held():
+            os.kill(os.getpid(), signal.SIGINT)
+    with pytest.raises(RuntimeError):  # one already on its way out is not replaced
+        with Held():
+            os.kill(os.getpid(), signal.SIGINT)
+            raise RuntimeError
+
+
+def test_an_ignored_signal_stays_ignored(as_interrupt):
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    with Held() as held:
+        assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+        os.kill(os.getpid(), signal.SIGHUP)
+        held.check()
+    assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+
+
+def test_off_the_main_thread_nothing_is_held(as_interrupt):
+    """Only the main thread may set handlers; the printer of a library caller's thread runs as before."""
+    outcome: list[object] = []
+
+    def enter() -> None:
+        try:
+            with Held() as held:
+                outcome.append(signal.getsignal(signal.SIGINT))
+                held.check()
+        except BaseException as e:
+            outcome.append(e)
+
+    thread = threading.Thread(target=enter)
+    thread.start()
+    thread.join()
+    assert outcome == [signal.default_int_handler]
