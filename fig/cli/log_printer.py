@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import json
 import logging
+import math
 import threading
 import time
 from collections import deque
@@ -145,9 +146,10 @@ class LogPrinter:
         return json.dumps({"service": source.service, "container": source.full_name or source.name,
                            "stream": stream, "timestamp": stamp, "line": line}) + "\n"
 
-    def run(self, sources: Sequence[LogSource] = (), *, stop: threading.Event | None = None,
+    def run(self, sources: Sequence[LogSource] = (), *, stop: threading.Event | None = None, grace: float = 0.0,
             on_exit: Callable[[LogSource, int | None], bool] | None = None) -> dict[str, int]:
-        """Print every line until every source has ended (or `on_exit` returns True, or `stop` is set);
+        """Print every line until every source has ended (or `on_exit` returns True, or `stop` has been set for
+        `grace` seconds: the time sources still running have to end, with their exit notices, once it is);
         returns exit codes by full name."""
         if sources:
             self._width = max(self._width, *(len(s.name) for s in sources))
@@ -157,7 +159,7 @@ class LogPrinter:
         interrupted = False
         try:
             with Held() as signals:  # a Ctrl-C comes between two runs of lines, where nothing is half done
-                self._write_all(exit_codes, stop, on_exit, signals.check)
+                self._write_all(exit_codes, stop, grace, on_exit, signals.check)
         except KeyboardInterrupt:
             interrupted = True
             raise
@@ -166,9 +168,10 @@ class LogPrinter:
             self.out.flush()
         return exit_codes
 
-    def _write_all(self, exit_codes: dict[str, int], stop: threading.Event | None,
+    def _write_all(self, exit_codes: dict[str, int], stop: threading.Event | None, grace: float,
                    on_exit: Callable[[LogSource, int | None], bool] | None, interrupt: Callable[[], None]) -> None:
         deadline = 0.0  # when what was written unflushed must be flushed at the latest; 0: nothing is
+        given_up = math.inf  # when the sources still running stop being waited for, once `stop` is set
         while True:
             interrupt()
             with self._lock:
@@ -177,7 +180,9 @@ class LogPrinter:
             if not self._items:
                 if not self._quiet(QUIET if deadline else 0.2):
                     if stop is not None and stop.is_set():
-                        return
+                        given_up = min(given_up, time.monotonic() + grace)
+                        if time.monotonic() >= given_up:
+                            return
                     if deadline:
                         self.out.flush()
                         deadline = 0.0

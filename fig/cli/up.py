@@ -22,6 +22,9 @@ from fig.project import Project, UpOptions
 from fig.service import Progress
 
 log = logging.getLogger(__name__)
+# After Ctrl-C has stopped the containers: how long their output may take to end, with each one's exit notice (a
+# stopped container's stream ends at once; one the stop missed is not waited for longer)
+STOPPED_GRACE = 5.0
 
 
 def exit_policy(options: dict[str, Any], project: Project) -> ExitPolicy:
@@ -173,7 +176,7 @@ def follow(project: Project, session: Session, containers: list[Container], serv
     try:
         decided, codes = session.run(containers, policy)
     except KeyboardInterrupt as e:
-        shutdown(stop_all, kill_all, drain=lambda done: session.printer.run(stop=done))
+        shutdown(stop_all, kill_all, drain=lambda done: session.printer.run(stop=done, grace=STOPPED_GRACE))
         return interrupt_code(e)
     session.check()
     if decided is not None:

@@ -115,6 +115,43 @@ def test_stop_ends_a_run_whose_sources_never_end():
     assert out.getvalue() in ("", "web_1 | started\n")
 
 
+
+def test_after_stop_a_source_still_running_has_the_grace_to_end_with_its_exit_notice():
+    """Ctrl-C on `up`: the stop has returned, and the stopped container's stream ends a moment later."""
+    def ending():
+        yield "last words\n"
+        time.sleep(0.3)
+
+    stop = threading.Event()
+    stop.set()
+    out = io.StringIO()
+    codes = LogPrinter(out).run([LogSource("web_1", ending(), wait=lambda: 0, full_name="figtest_web_1")],
+                                stop=stop, grace=10)
+    text = out.getvalue()
+    assert text == "web_1 | last words\nfigtest_web_1 exited with code 0\n"
+    assert codes == {"figtest_web_1": 0}
+
+
+def test_after_stop_a_source_that_never_ends_is_given_up_after_the_grace():
+    release = threading.Event()
+
+    def forever():
+        yield "started\n"
+        release.wait(30)
+
+    stop = threading.Event()
+    stop.set()
+    timer = threading.Timer(10, release.set)
+    timer.start()
+    try:
+        out = io.StringIO()
+        codes = LogPrinter(out).run([LogSource("web_1", forever(), wait=lambda: 0)], stop=stop, grace=0.3)
+        assert not release.is_set(), "waited for the source to end"
+    finally:
+        release.set()
+        timer.cancel()
+    assert out.getvalue() == "web_1 | started\n" and codes == {}
+
 def test_json_lines():
     out = io.StringIO()
     LogPrinter(out, style=LogStyle(json_lines=True)).run(
