@@ -148,11 +148,11 @@ def run(project: Project, options: dict[str, Any], status: Status, *, ansi: str,
     followed = [c for c in containers if c.service in shown]
     log.info("Attaching to %s", ", ".join(c.name for c in followed))
     if watch is None:
-        return follow(project, session, followed, wanted, policy, settings.timeout, status)
+        return follow(project, session, followed, wanted | shown, policy, settings.timeout, status)
     with watching.only_watcher(project):
         stop = watching.in_background(watch)
         try:
-            return follow(project, session, followed, wanted, policy, settings.timeout, status)
+            return follow(project, session, followed, wanted | shown, policy, settings.timeout, status)
         finally:
             stop.set()
 
@@ -166,7 +166,8 @@ def _prefix_width(project: Project, services: set[str], settings: UpOptions) -> 
 
 def follow(project: Project, session: Session, containers: list[Container], services: set[str],
            policy: ExitPolicy, timeout: int | None, status: Status) -> int:
-    """Print until the containers exit (or the policy decides); Ctrl-C stops them, a second Ctrl-C kills."""
+    """Print until the containers exit (or the policy decides); Ctrl-C stops them, a second Ctrl-C kills.
+    `services`: whose containers are stopped, the ones `up` was given and the ones whose output is shown."""
     def stop_all() -> None:
         project.stop_containers(project.containers(services), timeout=timeout, on_event=status)
 

@@ -38,6 +38,25 @@ def test_a_signal_stops_a_fast_printer_gracefully_while_its_output_is_still_read
     assert f"{project.container_name('web')} exited with code 0" in reader.stdout
 
 
+
+def test_ctrl_c_also_stops_the_dependencies_whose_output_is_shown(project):
+    """`up --attach-dependencies web`: Ctrl-C stops what is on the screen, db too, each with its exit notice."""
+    project.write(f"web:\n  image: busybox\n  command: {CHATTY}\n  links: [db]\n"
+                  f"db:\n  image: busybox\n  command: {CHATTY}\n")
+    reader = _start_and_wait_for_output(project, "-t", "20", "--attach-dependencies", "web", ready=2)
+    try:
+        os.killpg(reader.proc.pid, signal.SIGINT)
+        status = reader.finish(40)
+    finally:
+        if reader.proc.poll() is None:
+            os.killpg(reader.proc.pid, signal.SIGKILL)
+    assert status == 130, reader.stderr[-2000:]
+    for service in ("web", "db"):
+        name = project.container_name(service)
+        state = project.inspect(name)["State"]
+        assert state["Status"] == "exited" and state["ExitCode"] == 0, f"{service}: {state['Status']}"
+        assert f"{name} exited with code 0" in reader.stdout
+
 def test_logs_follow_into_a_pipe_that_closes_ends_quietly_with_0(project):
     project.write(f"web:\n  image: busybox\n  command: {CHATTY}\n")
     project.fig("up", "-d", check=True)
