@@ -14,6 +14,8 @@ import pytest
 
 from tests.integration.conftest import FIG, SLEEPER, wait_until
 
+pytestmark = pytest.mark.podman  # Podman's attach and stop serve these as dockerd's do
+
 ANSI = re.compile(r"\x1b\[")
 LINES = 3000
 

@@ -13,6 +13,8 @@ import pytest
 from tests.integration.conftest import FIG
 from tests.integration.test_attached import _start_and_wait_for_output
 
+pytestmark = pytest.mark.podman  # Podman's attach and stop serve these as dockerd's do
+
 CHATTY = """sh -c 'echo ready; trap "exit 0" TERM INT; i=0; while :; do i=$$((i+1)); echo "line $$i of a chatty container"; done'"""
 
 
