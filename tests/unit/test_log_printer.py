@@ -115,7 +115,6 @@ def test_stop_ends_a_run_whose_sources_never_end():
     assert out.getvalue() in ("", "web_1 | started\n")
 
 
-
 def test_after_stop_a_source_still_running_has_the_grace_to_end_with_its_exit_notice():
     """Ctrl-C on `up`: the stop has returned, and the stopped container's stream ends a moment later."""
     def ending():
