@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from fig import labels as L
 from fig.errors import UserError
 from fig.parallel import DEFAULT_LIMIT, Event
+from fig.records import record
 
 if TYPE_CHECKING:  # the CLI comes here for engine() alone: what only the library's calls use is loaded by them
     from fig.backend.answers import EngineEvent
@@ -57,7 +57,7 @@ def connect(config: ProjectConfig, environ: Mapping[str, str], *, limit: int | N
     return Domain(config, engine(environ), limit=limit, naming=naming)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ExecResult:
     """A command run in a container: its exit code and output (None and "" for a detached one)."""
 
@@ -66,7 +66,7 @@ class ExecResult:
     stderr: str = ""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RunResult:
     """A one-off container; for one that was waited for, its exit code and output (stdout and stderr)."""
 

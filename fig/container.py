@@ -6,13 +6,13 @@ import contextlib
 import socket
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from fig import labels as L
 from fig.backend.base import LIVE_STATES, ContainerBackend, ContainerInfo, ContainerState, LogLine
 from fig.errors import BackendError, ConnectionFailed, EngineTimeout
 from fig.parallel import both
+from fig.records import record
 
 if TYPE_CHECKING:  # loaded by the commands that make or run something
     from fig.backend.specs import ExecSpec
@@ -166,7 +166,7 @@ class Container:
         return self.backend.attach_output(self.id)
 
 
-@dataclass
+@record
 class Execution:
     """A command created in a container, to be started attached (a raw stream) or detached."""
 

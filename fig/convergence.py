@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from fig.backend.base import LIVE_STATES, ContainerInfo
 from fig import labels as L
+from fig.records import record
 
 
 class Action(enum.Enum):
@@ -25,7 +25,7 @@ class Strategy(enum.Enum):
     NEVER = "never"  # --no-recreate
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Step:
     action: Action
     number: int
@@ -33,7 +33,7 @@ class Step:
     reason: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Plan:
     service: str
     steps: tuple[Step, ...]

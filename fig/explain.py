@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from fig import labels as L
 from fig.convergence import Action, changed_fields
 from fig.project import UpOptions
+from fig.records import record
 
 if TYPE_CHECKING:
     from fig.project import Project
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Explanation:
     service: str
     number: int

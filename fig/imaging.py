@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from fig import builds
 from fig.backend.base import ContainerBackend
 from fig.errors import FigError
 from fig.parallel import Event, execute
+from fig.records import record
 from fig.service import Progress, Service
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class BuildOptions:
     no_cache: bool = False
     pull: bool = False  # always pull the base image
@@ -23,7 +24,7 @@ class BuildOptions:
     deps: bool = False  # build what the named services depend on too
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class PullOptions:
     ignore_failures: bool = False  # pull what can be pulled, warn about the rest
     deps: bool = False  # pull the images of what the named services depend on too

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from fig import labels as L
 from fig.backend.base import ContainerBackend, ContainerInfo
+from fig.records import record
 
 # (project label, config files label): Compose's, which fig writes too, then fig 1.1.0's (it wrote no files label)
 _TOOLS = ((L.LABEL_PROJECT, L.LABEL_CONFIG_FILES), (L.LEGACY[L.LABEL_PROJECT], L.LABEL_CONFIG_FILES))
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ProjectSummary:
     name: str
     states: Mapping[str, int]  # state -> how many containers are in it

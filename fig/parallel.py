@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from fig.errors import OperationError
+from fig.records import record
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -35,14 +36,14 @@ class Phase(enum.Enum):
     SKIPPED = "skipped"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Event:
     key: str
     phase: Phase
     error: BaseException | None = None
 
 
-@dataclass
+@record
 class Outcome(Generic[R]):
     results: dict[str, R] = field(default_factory=dict)
     failures: dict[str, BaseException] = field(default_factory=dict)

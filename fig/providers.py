@@ -12,12 +12,13 @@ import json
 import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
 from fig.config.model import ServiceConfig
 from fig.errors import BackendError, UserError
 from fig.parallel import Event, execute
+from fig.records import record
 from fig.service import Service
 
 if TYPE_CHECKING:  # running a plugin loads these, not every `up` of a project without providers
@@ -30,7 +31,7 @@ SYSTEM_PLUGIN_DIRS = ("/usr/local/lib/docker/cli-plugins", "/usr/local/libexec/d
 ACTIONS = {"up": "create", "down": "remove", "stop": "stop"}
 
 
-@dataclass
+@record
 class Provided:
     """The variables a provider gave: `prefixed` ones (setenv) and `raw` ones (rawsetenv)."""
 

@@ -7,7 +7,6 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from fig import labels as L
@@ -15,6 +14,7 @@ from fig.container import Container
 from fig.errors import BackendError, UserError
 from fig.parallel import Event
 from fig.project import Project
+from fig.records import record
 
 if TYPE_CHECKING:
     from fig.backend.answers import EngineEvent, ImageInfo, StatsSample
@@ -68,7 +68,7 @@ def images(project: Project, names: Iterable[str] = ()) -> list[tuple[Container,
     return sorted(((c, known[c.info.image_id or c.info.image]) for c in containers), key=lambda p: p[0].name)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Usage:
     """A container's resource use as `docker stats` computes it from one sample."""
 

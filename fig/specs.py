@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import TYPE_CHECKING, Any
 
 from fig import __version__
@@ -17,6 +17,7 @@ from fig.config.model import NetworkRef, PortSpec, ServiceConfig, VolumeSpec
 from fig.config.ports import exposed_ports
 from fig.container import Container
 from fig.errors import UserError
+from fig.records import record
 
 if TYPE_CHECKING:  # loaded by the commands that make or run something
     from fig.backend.specs import ContainerSpec, EndpointSpec, MountSpec
@@ -24,7 +25,7 @@ if TYPE_CHECKING:  # loaded by the commands that make or run something
     Wiring = tuple[list[EndpointSpec], list[tuple[str, str]], list[str], dict[str, str]]  # networks, links, hosts, env
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RunOptions:
     """How a one-off container differs from the service's own."""
 

@@ -4,10 +4,11 @@ Loaded by the calls that read them, not by every command."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+
+from fig.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ExecInfo:
     running: bool
     exit_code: int | None  # None until the command has ended
@@ -18,7 +19,7 @@ MODE_DIR = 1 << 31  # Go's os.FileMode type bits, as the archive endpoints repor
 MODE_SYMLINK = 1 << 27
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class PathStat:
     """A path inside a container, as the engine's archive endpoints describe it."""
 
@@ -33,7 +34,7 @@ class PathStat:
         return bool(self.mode & MODE_DIR)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ImageInfo:
     id: str  # sha256:...
     tags: tuple[str, ...]
@@ -43,7 +44,7 @@ class ImageInfo:
     last_tag_time: str = ""  # RFC 3339; "" when the engine never tagged it locally
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class StatsSample:
     """One reading of a container's resource use, with the reading before it for the CPU figure."""
 
@@ -62,7 +63,7 @@ class StatsSample:
     pids: int
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class EngineEvent:
     type: str  # container, network, image, ...
     action: str  # create, start, die, exec_create: sh -c ..., health_status: healthy, ...

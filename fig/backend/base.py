@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from fig.backend.ports import PortBinding
+from fig.records import record
 
 if TYPE_CHECKING:
     import socket
@@ -43,7 +43,7 @@ class ContainerState(enum.Enum):
 LIVE_STATES = frozenset({ContainerState.RUNNING, ContainerState.PAUSED, ContainerState.RESTARTING})  # "Up"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Mount:
     """A mount as the engine reports it: `name` is set for volumes, `source` for bind mounts."""
 
@@ -54,7 +54,7 @@ class Mount:
     read_only: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ContainerInfo:
     id: str
     name: str
@@ -77,7 +77,7 @@ class ContainerInfo:
     health_interval: float = 0.0  # from inspect only: seconds between its healthchecks (0 without one)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class EngineTraits:
     """Where an engine falls short of Docker's, for the domain to make up for it (Podman lacks both)."""
 
@@ -85,7 +85,7 @@ class EngineTraits:
     healthchecks: bool = True  # it runs healthchecks itself; without, fig runs them (run_healthcheck) while it waits
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class LogLine:
     text: str
     stream: str = "stdout"

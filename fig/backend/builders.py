@@ -16,12 +16,12 @@ import re
 import shutil
 import stat
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Protocol
 
 from fig.backend.specs import BuildProgress, BuildRequest
 from fig.config.model import is_remote
 from fig.errors import UserError
+from fig.records import record
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ class Builder(Protocol):
     def build(self, requests: Sequence[BuildRequest], on_progress: BuildProgress | None) -> None: ...
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Buildx:
     docker: str  # the docker CLI
     plugin: str  # its buildx plugin

@@ -3,10 +3,10 @@ infos (fig.backend.base) and Swarm's tasks (fig.backend.swarmtypes) share."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from fig.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class PortBinding:
     """A container port, and where the host publishes it (an address and port, when it does)."""
 

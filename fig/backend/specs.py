@@ -4,14 +4,16 @@ make or run something (and the backend's calls that send them), not by those tha
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any
+
+from fig.records import record
 
 if TYPE_CHECKING:
     from fig.backend.ports import PortBinding
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class EndpointSpec:
     network: str
     aliases: tuple[str, ...] = ()
@@ -23,7 +25,7 @@ class EndpointSpec:
     ipv6_address: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class MountSpec:
     """A mount a bind string cannot say (HostConfig.Mounts): a named volume's subpath, or an image's files."""
 
@@ -35,7 +37,7 @@ class MountSpec:
     nocopy: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ContainerSpec:
     """Everything needed to create one container."""
 
@@ -97,7 +99,7 @@ class ContainerSpec:
     platform: str | None = None  # e.g. linux/amd64: the image variant to run
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class NetworkOptions:
     """What a network is made with beyond its driver, labels and `internal`."""
 
@@ -109,7 +111,7 @@ class NetworkOptions:
     ipam_options: Mapping[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class BuildSecretSource:
     """A secret a build's `RUN --mount=type=secret,id=ID` reads: a file here, or a variable's value."""
 
@@ -119,7 +121,7 @@ class BuildSecretSource:
     value: str | None = field(default=None, repr=False)  # the variable's value
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class BuildRequest:
     """One service's image to build; `tags[0]` is the image the service runs."""
 
@@ -157,7 +159,7 @@ class BuildRequest:
 BuildProgress = Callable[[str, Mapping[str, Any]], None]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ExecSpec:
     """A command to run in a running container (`exec`)."""
 

@@ -4,8 +4,10 @@ the backend's swarm calls)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any
+
+from fig.records import record
 
 if TYPE_CHECKING:
     from fig.backend.ports import PortBinding
@@ -15,14 +17,14 @@ if TYPE_CHECKING:
 # compares them, and the engine stores them as sent.
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class SwarmInfo:
     state: str  # inactive, pending, active, error, locked
     manager: bool  # this engine can change services (a manager with the control plane up)
     node_id: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ServiceInfo:
     id: str
     name: str
@@ -37,7 +39,7 @@ class ServiceInfo:
         return dict(self.spec.get("Labels") or {})
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class TaskInfo:
     id: str
     service_id: str
@@ -53,7 +55,7 @@ class TaskInfo:
     timestamp: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class SwarmObject:
     """A secret or a config (the engine never gives their content back)."""
 
@@ -62,7 +64,7 @@ class SwarmObject:
     labels: Mapping[str, str]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class NodeInfo:
     id: str
     hostname: str
@@ -72,7 +74,7 @@ class NodeInfo:
     labels: Mapping[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class NetworkInfo:
     id: str
     name: str

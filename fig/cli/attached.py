@@ -12,20 +12,20 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import TextIO
 
 from fig.backend.base import LIVE_STATES, ContainerState, LogLine
 from fig.cli.log_printer import LogPrinter, LogSource, LogStyle
 from fig.container import Container
 from fig.errors import BackendError, NotFound
+from fig.records import record
 
 log = logging.getLogger(__name__)
 WATCH_INTERVAL = 1.0
 RESTART_POLL = 0.5  # seconds between looks at a container the engine is restarting
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ExitPolicy:
     abort_on_exit: bool = False  # --abort-on-container-exit
     exit_code_from: str | None = None  # --exit-code-from SERVICE

@@ -11,8 +11,10 @@ import datetime
 import shutil
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, TextIO
+
+from fig.records import record
 
 _REDRAW = 0.1  # seconds between two redraws on a terminal
 
@@ -26,7 +28,7 @@ def _time(stamp: Any) -> float | None:
     return moment.timestamp() + float(f"0.{fraction or 0}")
 
 
-@dataclass
+@record
 class Step:
     number: int
     name: str = ""

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Iterable
-from dataclasses import dataclass
+
+from fig.records import record
 
 # an option line of a docstring: "  -t, --timeout TIMEOUT  Seconds ..." or "  --as NAME  The ..."
 _OPTION = re.compile(r"^\s+((?:-[\w?]|--[\w-]+)(?:[ =][A-Z][\w=.-]*)?(?:,\s*(?:-[\w?]|--[\w-]+)(?:[ =][A-Z][\w=.-]*)?)*)"
@@ -15,14 +16,14 @@ WORDS = {"completion": ["bash", "zsh", "fish"], "plugin": ["install", "uninstall
 PROJECT_FLAGS = {"-f", "--file", "-p", "--project-name", "--project-directory", "--env-file", "--profile"}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Flag:
     names: tuple[str, ...]
     takes_value: bool
     help: str = ""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Command:
     name: str
     help: str

@@ -14,17 +14,17 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any, TextIO
 
 from fig.cli.colors import plain, rainbow
 from fig.cli.signals import Held
 from fig.errors import FigError, NotFound
+from fig.records import record
 
 log = logging.getLogger(__name__)
 
 
-@dataclass
+@record
 class LogSource:
     name: str  # shown in the prefix, e.g. "web_1"
     lines: Iterable[Any]  # str, or objects with .text, .stream and .timestamp
@@ -33,7 +33,7 @@ class LogSource:
     service: str = ""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LogStyle:
     """How lines are printed: colour, JSON objects, the "name | " prefix, and a time in front of each line."""
 
@@ -43,7 +43,7 @@ class LogStyle:
     timestamps: str = ""  # "": none; "engine": the daemon's time of the line; "client": when fig read it
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Exit:
     source: LogSource
     code: int | None  # None: the stream ended without a wait function

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from fig.config.hooks import ExecHook, read_hook
 from fig.config.values import strings
 from fig.errors import ConfigError
+from fig.records import record
 
 SYNC_ACTIONS = ("sync", "sync+restart", "sync+exec")
 ACTIONS = (*SYNC_ACTIONS, "rebuild", "restart")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class WatchRule:
     path: str  # absolute, on the host
     action: str  # one of ACTIONS

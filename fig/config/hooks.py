@@ -4,15 +4,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from fig.config import checks
 from fig.config.values import container_path, pairs, words
 from fig.errors import ConfigError
+from fig.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ExecHook:
     """A command run (by exec) in a running container, with its own user, privileges, directory and variables."""
 

@@ -7,13 +7,13 @@ import copy
 import os
 import re
 import sys
-from dataclasses import dataclass
 from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from fig.errors import ConfigError
+from fig.records import record
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_DEPTH = 100
@@ -40,7 +40,7 @@ class YamlList(list):  # type: ignore[type-arg]
     files: list[str | None] | None = None  # per item, for a list merged from several files
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ConfigFile:
     path: str  # as shown in messages; "-" for standard input
     data: Any

@@ -6,7 +6,7 @@ import hashlib
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from fig.config.develop import WatchRule
@@ -15,6 +15,7 @@ from fig.config.ports import PortSpec
 from fig.config.providers import ModelConfig, ProviderConfig, ServiceModel
 from fig.config.resources import FileMount, LogConfig, SecretConfig, Sensitive, Ulimit
 from fig.errors import ConfigError, Unresolved
+from fig.records import record
 
 if TYPE_CHECKING:
     from fig.config.swarm import SwarmSettings
@@ -25,7 +26,7 @@ __all__ = ["FileMount", "LogConfig", "PortSpec", "SecretConfig", "Sensitive",
 _LINK_NAME = re.compile(r"^/?[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class VolumeSpec:
     """A mount: an anonymous volume (no source), a bind mount (absolute source), a named volume, or with `image` an
     image's files (`source` the image). `subpath` mounts a directory inside the named volume or the image."""
@@ -75,7 +76,7 @@ class VolumeSpec:
         return ":".join(parts)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Link:
     target: str
     alias: str
@@ -95,7 +96,7 @@ class Link:
         return self.target if self.alias == self.target else f"{self.target}:{self.alias}"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class VolumesFrom:
     """Volumes taken from a service of the project or, with "container:", any container."""
 
@@ -120,7 +121,7 @@ class VolumesFrom:
         return f"{prefix}{self.source}{suffix}"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class BuildSecret:
     """A top-level secret given to a build: the Dockerfile's `RUN --mount=type=secret,id=ID` reads it, where ID is
     `target` (default: the secret's name). Its content comes from a file or a variable (`value`, None when the
@@ -140,7 +141,7 @@ class BuildSecret:
         return self.target or self.source
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class BuildSpec:
     context: str  # a directory (absolute) or a git URL
     dockerfile: str | None = "Dockerfile"  # None with dockerfile_inline
@@ -176,7 +177,7 @@ def is_remote(context: str) -> bool:
     return "://" in context or context.startswith(("git@", "github.com/"))
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class NetworkRef:
     """A service's membership of a project network, with its extra DNS aliases."""
 
@@ -190,7 +191,7 @@ class NetworkRef:
     ipv6_address: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class DependsOn:
     service: str
     condition: str = "service_started"
@@ -200,7 +201,7 @@ class DependsOn:
     restart: bool = False  # True: restarting or recreating the dependency restarts this service after it
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Healthcheck:
     test: tuple[str, ...]
     interval: float | None = None
@@ -210,7 +211,7 @@ class Healthcheck:
     start_interval: float | None = None  # between checks during the start period
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ServiceConfig:
     """One service of the project, normalised: what its containers are made from."""
 
@@ -325,7 +326,7 @@ _UNSET_UNHASHED: dict[str, Any] = {"post_start": (), "pre_stop": (), "use_api_so
 _UNSET_UNHASHED_ITEMS = {"ports": ("host_end",), "networks": ("ipv6_address",)}  # the same, in list items
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class IpamPool:
     subnet: str | None = None
     ip_range: str | None = None
@@ -333,7 +334,7 @@ class IpamPool:
     aux_addresses: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Ipam:
     """A network's address management: its driver, address pools and driver options."""
 
@@ -342,7 +343,7 @@ class Ipam:
     options: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class NetworkConfig:
     name: str  # the engine's name
     driver: str | None = None
@@ -357,7 +358,7 @@ class NetworkConfig:
     ipam: Ipam | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class VolumeConfig:
     name: str  # the engine's name
     driver: str | None = None
@@ -368,7 +369,7 @@ class VolumeConfig:
     driver_opts: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ProjectConfig:
     name: str
     services: tuple[ServiceConfig, ...]

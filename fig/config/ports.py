@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass
 
 from fig.errors import ConfigError
+from fig.records import record
 
 _PORT_RE = re.compile(
     r"^(?:(?:(?P<ip>\[[0-9a-fA-F:.]+\]|[0-9.]+|[a-zA-Z0-9.-]*):)?(?P<host>\d+(?:-\d+)?)?:)?"
@@ -35,7 +35,7 @@ def _port_range(text: str, what: str, spec: str) -> list[int]:
     return list(range(lo, hi + 1))
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class PortSpec:
     container: int
     host: int | None = None

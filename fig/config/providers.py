@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from fig.config.values import scalar_text
 from fig.errors import ConfigError
+from fig.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ProviderConfig:
     """`provider:` of a service: the plugin `type` names the binary; each option becomes `--name=value` (a list
     repeats the flag), in the file's order."""
@@ -21,7 +21,7 @@ class ProviderConfig:
     options: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ModelConfig:
     """A top-level `models` entry: the model Docker Model Runner pulls and serves."""
 
@@ -32,7 +32,7 @@ class ModelConfig:
     runtime_flags: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ServiceModel:
     """A service's use of a model: the variables that give it the model's endpoint and name (None: Compose's
     `<MODEL>_URL` and `<MODEL>_MODEL`)."""

@@ -8,12 +8,12 @@ import io
 import os
 import stat
 import time
-from dataclasses import dataclass
 
 from fig.errors import ConfigError
+from fig.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Ulimit:
     name: str
     soft: int
@@ -23,7 +23,7 @@ class Ulimit:
         return f"{self.name}={self.soft}:{self.hard}"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class LogConfig:
     """The log driver of a service's containers and its options (None: the engine's default driver)."""
 
@@ -54,7 +54,7 @@ class Sensitive:
         return self
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class FileMount:
     """A secret or config given to a container as a read-only bind mount of one host file (compose without
     Swarm). With `content` (an environment or inline source) the file is written before the container is made;
@@ -132,7 +132,7 @@ class FileMount:
         return self.file
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class SecretConfig:
     """An entry of the top-level 'secrets' or 'configs' section: where its content comes from."""
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from fig.config.loader import ConfigFile
 from fig.errors import ConfigError
 from fig.labels import compose_project_name, normalize_project_name
+from fig.records import record
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ OVERRIDE_FILES = {
 _ENGINE_VARS = ("DOCKER_HOST", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "DOCKER_API_VERSION", "DOCKER_CONTEXT")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Sources:
     shown: list[str]  # the files as messages name them ("-" for standard input)
     paths: list[str]  # the same, absolute

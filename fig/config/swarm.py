@@ -7,12 +7,12 @@ endpoint mode, service labels; host-mode ports), read and checked once so `fig d
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from fig.config.ports import PortSpec
 from fig.config.values import format_duration, pairs, parse_duration, strings
 from fig.errors import ConfigError
+from fig.records import record
 
 _MODES = ("replicated", "global", "replicated-job", "global-job")
 _CONDITIONS = {"none": "none", "no": "none", "on-failure": "on-failure", "any": "any", "always": "any"}
@@ -20,7 +20,7 @@ _FAILURE_ACTIONS = ("pause", "continue", "rollback")
 _ORDERS = ("stop-first", "start-first")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class UpdatePolicy:
     """update_config or rollback_config; durations in seconds."""
 
@@ -32,7 +32,7 @@ class UpdatePolicy:
     order: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class RestartPolicy:
     condition: str = "any"
     delay: float | None = None
@@ -40,7 +40,7 @@ class RestartPolicy:
     window: float | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class SwarmSettings:
     mode: str = "replicated"
     labels: tuple[tuple[str, str], ...] = ()  # deploy.labels: on the service, not its containers

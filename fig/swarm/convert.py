@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Any
 
 from fig import labels as L
@@ -22,6 +22,7 @@ from fig.config.swarm import SwarmSettings, UpdatePolicy, swarm_condition
 from fig.config.values import parse_size
 from fig.errors import ConfigError
 from fig.graph import DependencyGraph
+from fig.records import record
 from fig.resources import network_options
 
 NAMESPACE = L.LABEL_STACK  # what `docker stack ls/ps/services/rm` look for
@@ -33,7 +34,7 @@ _NS = 1_000_000_000
 _RESTART = {"always": "any", "unless-stopped": "any", "on-failure": "on-failure", "no": "none"}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ObjectSpec:
     """A secret or config the stack needs: `data` None for an external one, which must exist."""
 
@@ -44,7 +45,7 @@ class ObjectSpec:
     labels: Mapping[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class NetworkSpec:
     key: str
     name: str
@@ -55,7 +56,7 @@ class NetworkSpec:
     options: NetworkOptions = NetworkOptions(attachable=True)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ServicePlan:
     """One service as Swarm gets it. The spec's secret and config references carry names; their ids are filled
     in once the objects exist (`with_ids`). `healthy_deps`: dependencies to wait for before this is deployed."""
@@ -76,7 +77,7 @@ class ServicePlan:
         return str(self.spec["Labels"][SPEC_HASH])
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class StackSpec:
     name: str
     services: tuple[ServicePlan, ...]

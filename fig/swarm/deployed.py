@@ -10,13 +10,13 @@ import json
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from fig.backend.base import SwarmBackend
 from fig.backend.swarmtypes import ServiceInfo, TaskInfo
 from fig.errors import BackendError, NotFound, UserError
 from fig.graph import DependencyGraph
+from fig.records import record
 from fig.swarm.convert import DEPENDS_ON, NAMESPACE
 from fig.swarm.wait import wait
 
@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 KINDS = ("secrets", "configs")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class TaskRow:
     service: str  # the name in the file
     task: TaskInfo

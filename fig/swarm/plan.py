@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from fig.backend.swarmtypes import NetworkInfo, ServiceInfo, SwarmObject
 from fig.errors import UserError
+from fig.records import record
 from fig.swarm.convert import SPEC_HASH, NetworkSpec, ObjectSpec, ServicePlan, StackSpec
 
 _NOISE = (False, 0, "", "default", "container", None)  # what the engine fills in for keys fig does not send
@@ -18,7 +18,7 @@ _DEFAULTS = {f"{part}.{key}": value for part in ("UpdateConfig", "RollbackConfig
              for key, value in (("FailureAction", "pause"), ("Order", "stop-first"))}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Change:
     kind: str  # service, network, secret or config
     name: str
@@ -30,7 +30,7 @@ class Change:
         return head + "".join(f"\n    {f}" for f in self.fields)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Plan:
     stack: StackSpec
     changes: tuple[Change, ...]

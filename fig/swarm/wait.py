@@ -6,12 +6,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from fig.backend.base import SwarmBackend
 from fig.backend.swarmtypes import ServiceInfo, TaskInfo
 from fig.errors import NotConverged
+from fig.records import record
 from fig.swarm.convert import NAMESPACE
 
 log = logging.getLogger(__name__)
@@ -22,7 +22,7 @@ _BAD_UPDATES = {"paused": "its update paused", "rollback_paused": "its rollback 
                 "rollback_completed": "its update failed and was rolled back"}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Verdict:
     done: bool
     progress: str

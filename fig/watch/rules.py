@@ -12,11 +12,11 @@ import enum
 import os
 import posixpath
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 import pathspec
 
 from fig.config.develop import WatchRule
+from fig.records import record
 
 Patterns = pathspec.PathSpec[pathspec.Pattern]
 
@@ -61,7 +61,7 @@ class Verdict(enum.Enum):
     NOT_INCLUDED = "not matched by include"
 
 
-@dataclass(frozen=True, eq=False)
+@record(frozen=True, eq=False)
 class Trigger:
     """One rule of one service, with its patterns read."""
 

@@ -11,7 +11,6 @@ import shlex
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from fig import builds
@@ -22,6 +21,7 @@ from fig.convergence import Strategy
 from fig.errors import FigError, UserError
 from fig.parallel import execute
 from fig.project import Project, UpOptions
+from fig.records import record
 from fig.service import Progress, Service
 from fig.watch import sync
 from fig.watch.debounce import Debouncer
@@ -30,7 +30,7 @@ from fig.watch.rules import EPHEMERAL, Trigger, Verdict
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Update:
     """What one batch of changes did to one service (or why it did nothing)."""
 

@@ -84,8 +84,9 @@ def test_import_fig_loads_nothing_heavy_until_the_library_is_used():
 BOTTOM = {
     "fig.errors": (),
     "fig.labels": (),
+    "fig.records": (),
     "fig.graph": ("fig.errors",),
-    "fig.config": ("fig.config", "fig.graph", "fig.errors", "fig.labels"),
+    "fig.config": ("fig.config", "fig.graph", "fig.errors", "fig.labels", "fig.records"),
 }
 
 
@@ -106,7 +107,7 @@ DOMAIN = ("fig.project", "fig.service", "fig.container", "fig.backend", "fig.spe
 
 
 def test_config_graph_labels_errors_never_reach_the_domain():
-    bottom = ("fig.config", "fig.graph", "fig.labels", "fig.errors")
+    bottom = ("fig.config", "fig.graph", "fig.labels", "fig.errors", "fig.records")
     assert offenders(lambda mod, name: under(mod, *bottom) and under(name, *DOMAIN)) == []
 
 
