@@ -45,7 +45,6 @@ class BuildCalls:
         """The builder of these requests (see fig.backend.builders), once it is known to be able to build them."""
         from fig.backend import builders
         from fig.backend.bake import Bake
-        from fig.backend.enginebuild import EngineBuild
 
         kind, buildx = builders.choose(self.environ, self._ping, requests,
                                        lambda found: Bake(found, self.engine_env).missing(requests))
@@ -53,6 +52,8 @@ class BuildCalls:
         if kind == builders.BAKE:
             assert buildx is not None
             return Bake(buildx, self.engine_env)
+        from fig.backend.enginebuild import EngineBuild  # tar, the BuildKit session: not needed by a bake
+
         return EngineBuild(kind, self._post_build, self._context_files, self._session_socket)
 
     def build(self, requests: Sequence[BuildRequest], *,
