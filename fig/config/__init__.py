@@ -9,7 +9,7 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from fig.config.loader import ConfigFile
+from fig.config.documents import ConfigFile
 from fig.config.model import ProjectConfig
 from fig.errors import ConfigError
 
@@ -40,7 +40,7 @@ class _Reader:
     def interpolated(self, file: ConfigFile) -> dict[str, Any]:
         """One file's tree, interpolated, as a compose-shaped document (a Fig-format one under `services`)."""
         from fig.config.interpolate import interpolate_document
-        from fig.config.loader import YamlMap
+        from fig.config.documents import YamlMap
 
         data = file.data
         if data is None:
@@ -126,7 +126,7 @@ def load_project(
     cwd = cwd or os.getcwd()
     found = sources.locate(files, environ, cwd, project_directory, env_files)
     read = [loader.read_file(path, name if name != "-" else "<stdin>") for path, name in zip(found.paths, found.shown)]
-    read[0] = loader.ConfigFile(read[0].path, read[0].data, found.base_dir, read[0].compose)
+    read[0] = ConfigFile(read[0].path, read[0].data, found.base_dir, read[0].compose)
     legacy = not any(f.compose for f in read)
     reader = _Reader(found.variables, interpolate=interpolate)
     name = sources.project_name(project_name, found.variables, read, strict=strict_name, interpolate=lambda text, file:

@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from fig.config.loader import YamlMap
+from fig.config.documents import YamlMap
 from fig.config.merge import clear, merge_service
 from fig.config.model import is_remote
 from fig.config.schema import location

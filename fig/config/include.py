@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from fig.config.extends import absolutize
-from fig.config.loader import YamlMap
+from fig.config.documents import YamlMap
 from fig.errors import ConfigError
 
 # Reads an included project: (paths as written, absolute paths, its project directory, its env files, depth) ->

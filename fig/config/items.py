@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from fig.config import checks
-from fig.config.loader import Sexagesimal
+from fig.config.documents import Sexagesimal
 from fig.config.model import FileMount, Link, PortSpec, VolumeSpec
 from fig.config.ports import exposed_ports
 from fig.config.values import container_path, parse_size

@@ -1,292 +1,21 @@
-"""Reads a configuration file as safe YAML with line numbers: a compose file with YAML 1.2's scalars (as
-compose-go reads them), a Fig-format file with YAML 1.1's (as Fig 1.0.1 read it)."""
+"""Reads a configuration file into its tree (fig.config.documents). A file's tree is kept in a cache under
+$XDG_CACHE_HOME/fig (or ~/.cache/fig), keyed by its text, its name and fig's parser, so a file read before is not
+parsed again and PyYAML is not even loaded: together about 30 ms of every short command for 30 services
+(issue 22). The cache holds JSON, read back by fig's own code; a tree it cannot write exactly (a YAML timestamp,
+binary or set) is parsed every time, and an unreadable or unwritable cache only costs the parse."""
 
 from __future__ import annotations
 
-import copy
+import json
 import os
-import re
 import sys
 from typing import Any
 
-import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-
+from fig.config.cache import cache_file
+from fig.config.documents import MAX_BYTES, ConfigFile, Sexagesimal, YamlList, YamlMap
 from fig.errors import ConfigError
-from fig.records import record
 
-MAX_BYTES = 10 * 1024 * 1024
-MAX_DEPTH = 100
-MAX_NODES = 1_000_000
-
-
-class YamlMap(dict):  # type: ignore[type-arg]
-    """A mapping that remembers the line of each key, and the file it was read from. A mapping merged from
-    several files also records, in `files`, the file of each key."""
-
-    line: int = 0
-    lines: dict[Any, int]
-    file: str | None = None
-    files: dict[Any, str | None] | None = None
-    cleared: tuple[tuple[Any, ...], ...] = ()  # paths marked `!reset` or `!override` (a document's top level)
-
-
-class YamlList(list):  # type: ignore[type-arg]
-    """A sequence that remembers the line of each item, and the file it was read from."""
-
-    line: int = 0
-    lines: list[int]
-    file: str | None = None
-    files: list[str | None] | None = None  # per item, for a list merged from several files
-
-
-@record(frozen=True)
-class ConfigFile:
-    path: str  # as shown in messages; "-" for standard input
-    data: Any
-    base: str | None = None  # the directory its relative paths start from, when not the file's own
-    compose: bool = True  # a compose file (else a Fig-format one: services at the top level, YAML 1.1)
-
-    @property
-    def directory(self) -> str:
-        if self.base:
-            return self.base
-        return os.getcwd() if self.path in ("-", "<stdin>") else os.path.dirname(os.path.abspath(self.path))
-
-
-# libyaml's parser when PyYAML has it (its wheels do): about 7 times faster than the pure Python one
-_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _Loader(_SafeLoader):  # type: ignore[valid-type,misc]
-    """Reads a Fig-format file: YAML 1.1 scalars, as PyYAML (and so Fig 1.0.1) read them."""
-
-    filename: str | None = None
-    string_keys = False  # a compose file's mapping keys must be text, as compose-go wants them
-
-    def construct_yaml_map(self, node: MappingNode):  # type: ignore[no-untyped-def]
-        data = YamlMap()
-        data.line = node.start_mark.line + 1
-        data.lines = {}
-        data.file = self.filename
-        yield data
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                continue
-            key = self.construct_object(key_node)
-            if key in seen:
-                raise ConfigError(f"{key_node.start_mark.line + 1}: duplicate key {key!r}")
-            seen.add(key)
-        self.flatten_mapping(node)
-        for key_node, value_node in node.value:
-            key = self.construct_object(key_node, deep=True)
-            if not isinstance(key, (str, int, float, bool)) and key is not None:
-                raise ConfigError(f"{key_node.start_mark.line + 1}: a mapping key must be a scalar")
-            if self.string_keys and not isinstance(key, str):
-                raise ConfigError(f"{key_node.start_mark.line + 1}: the key {key_node.value or 'null'} is not text: "
-                                  "quote it")
-            data[key] = self.construct_object(value_node, deep=True)
-            data.lines[key] = key_node.start_mark.line + 1
-
-    def construct_yaml_seq(self, node: SequenceNode):  # type: ignore[no-untyped-def]
-        data = YamlList()
-        data.line = node.start_mark.line + 1
-        data.file = self.filename
-        yield data
-        data.extend(self.construct_sequence(node, deep=True))
-        data.lines = [item.start_mark.line + 1 for item in node.value]
-
-
-class Sexagesimal(int):
-    """An unquoted value such as 22:22 that YAML 1.1 reads as a base-60 number; `text` is what was written."""
-
-    text: str
-
-
-def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
-    value = yaml.SafeLoader.construct_yaml_int(loader, node)
-    if ":" in node.value:
-        flagged = Sexagesimal(value)
-        flagged.text = node.value
-        return flagged
-    return value
-
-
-_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)  # a Fig-format file's integers
-_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_yaml_map)
-_Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_yaml_seq)
-
-
-class _Compose(_Loader):
-    """Reads a compose file: its plain scalars as compose-go's YAML library (gopkg.in/yaml.v3) reads them, YAML
-    1.2 with that library's additions. Only true/false (any case form) are booleans, so `yes`, `no`, `on` and
-    `off` stay text; `2222:22` is text, never base 60; integers are decimal, 0x hexadecimal, 0o or a leading 0
-    octal, 0b binary, with `_` ignored; timestamps stay text. `!reset` and `!override` mark values of an override
-    file (see take_marks)."""
-
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-        if kind is ScalarNode and implicit[0]:
-            return resolve_plain(value)
-        return super().resolve(kind, value, implicit)
-
-
-_TAG = "tag:yaml.org,2002:"
-_IMPLICIT = "tag:fig,implicit:"  # the tags given to unquoted scalars, so an explicit `!!str yes` keeps its own
-_PLAIN = {word: _IMPLICIT + kind for kind, words in (
-    ("bool", "true True TRUE false False FALSE"), ("null", "~ null Null NULL"),
-    ("float", ".nan .NaN .NAN .inf .Inf .INF +.inf +.Inf +.INF -.inf -.Inf -.INF")) for word in words.split()}
-_PLAIN[""] = _IMPLICIT + "null"
-_PLAIN["<<"] = _TAG + "merge"
-_INTEGER = re.compile(r"[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)\Z")
-_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
-
-
-def resolve_plain(value: str) -> str:
-    """The tag of an unquoted scalar in a compose file."""
-    tag = _PLAIN.get(value)
-    if tag:
-        return tag
-    first = value[0]
-    if first == ".":
-        return _IMPLICIT + ("float" if _FLOAT.match(value) else "str")
-    if first in "+-0123456789":
-        digits = value.replace("_", "")
-        if _INTEGER.match(digits):
-            return _IMPLICIT + "int"
-        if _FLOAT.match(digits):
-            return _IMPLICIT + "float"
-    return _IMPLICIT + "str"
-
-
-def _construct_int12(loader: _Compose, node: yaml.ScalarNode) -> int:
-    text = node.value.replace("_", "")
-    sign, body = (-1, text[1:]) if text[0] == "-" else (1, text.lstrip("+"))
-    prefix = body[:2].lower()
-    if prefix in ("0x", "0o", "0b"):
-        return sign * int(body[2:], {"0x": 16, "0o": 8, "0b": 2}[prefix])
-    return sign * int(body, 8 if len(body) > 1 and body[0] == "0" else 10)
-
-
-_Compose.add_constructor(_IMPLICIT + "int", _construct_int12)
-for _kind in ("bool", "null", "float", "str"):
-    _Compose.add_constructor(_IMPLICIT + _kind, _Compose.yaml_constructors[_TAG + _kind])
-
-
-class Reset:
-    """A value tagged `!reset`: the key is removed here and from the files merged before this one."""
-
-
-class Override:
-    """A value tagged `!override`: it replaces what the files before this one say, instead of merging with it."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: Any) -> None:
-        self.value = value
-
-
-def _construct_reset(loader: _Compose, node: Node) -> Reset:
-    return Reset()
-
-
-def _construct_override(loader: _Compose, node: Node) -> Override:
-    plain = copy.copy(node)
-    if isinstance(node, ScalarNode):
-        plain.tag = loader.resolve(ScalarNode, node.value, (not node.style, bool(node.style)))
-    else:
-        plain.tag = _TAG + ("seq" if isinstance(node, SequenceNode) else "map")
-    return Override(loader.construct_object(plain, deep=True))
-
-
-_Compose.add_constructor("!reset", _construct_reset)
-_Compose.add_constructor("!override", _construct_override)
-
-
-def take_marks(data: Any) -> None:
-    """Drop the `!reset` values of a document and unwrap its `!override` ones; the paths of both are kept in
-    the document's `cleared`, for merging it over the files before it (fig.config.merge)."""
-    cleared: list[tuple[Any, ...]] = []
-
-    def walk(node: Any, path: tuple[Any, ...]) -> None:
-        if isinstance(node, dict):
-            for key in list(node):
-                if isinstance(node[key], Reset):
-                    del node[key]
-                    cleared.append((*path, key))
-                    continue
-                if isinstance(node[key], Override):
-                    node[key] = node[key].value
-                    cleared.append((*path, key))
-                walk(node[key], (*path, key))
-        elif isinstance(node, list):
-            lines = getattr(node, "lines", None)
-            kept = [i for i, item in enumerate(node) if not isinstance(item, Reset)]
-            node[:] = [item.value if isinstance(item, Override) else item for i, item in enumerate(node) if i in kept]
-            if lines is not None:
-                node.lines = [lines[i] for i in kept]  # type: ignore[attr-defined]
-            for index, item in enumerate(node):
-                walk(item, (*path, index))
-
-    walk(data, ())
-    if isinstance(data, YamlMap):
-        data.cleared = tuple(cleared)
-
-
-def _check_shape(node: Node) -> None:
-    """Refuse documents nested too deep or whose aliases expand too far, before constructing them."""
-    sizes: dict[int, int] = {}
-
-    def size(n: Node, depth: int) -> int:
-        if depth > MAX_DEPTH:
-            raise ConfigError(f"{n.start_mark.line + 1}: nesting deeper than {MAX_DEPTH} levels")
-        if id(n) in sizes:
-            return sizes[id(n)]
-        sizes[id(n)] = 1  # a recursive alias counts once
-        total = 1
-        if isinstance(n, SequenceNode):
-            total += sum(size(child, depth + 1) for child in n.value)
-        elif isinstance(n, MappingNode):
-            total += sum(size(k, depth + 1) + size(v, depth + 1) for k, v in n.value)
-        if total > MAX_NODES:
-            raise ConfigError(f"{n.start_mark.line + 1}: aliases expand to more than {MAX_NODES} values")
-        sizes[id(n)] = total
-        return total
-
-    size(node, 0)
-
-
-# The top-level keys of the compose format: a file with `services`, or with only these, is a compose file (an
-# override file may declare only networks or volumes); any other file is a Fig-format one, services at the top.
-COMPOSE_KEYS = frozenset({"version", "name", "include", "services", "networks", "volumes", "secrets", "configs"})
-
-
-def _is_compose(node: Node) -> bool:
-    if not isinstance(node, MappingNode):
-        return True
-    keys = [str(k.value) for k, _ in node.value if isinstance(k, ScalarNode)]
-    if "services" in keys:
-        return True
-    return bool(keys) and all(k in COMPOSE_KEYS or k.startswith("x-") for k in keys)
-
-
-def _as_yaml11(node: Node, loader: _Loader) -> None:
-    """Give the plain scalars of a Fig-format file the tags YAML 1.1 gives them (they were composed as a compose
-    file's); a scalar whose tag was written explicitly keeps it."""
-    seen: set[int] = set()
-    todo = [node]
-    while todo:
-        n = todo.pop()
-        if id(n) in seen:
-            continue
-        seen.add(id(n))
-        if isinstance(n, ScalarNode):
-            if n.tag.startswith(_IMPLICIT):
-                n.tag = _Loader.resolve(loader, ScalarNode, n.value, (True, False))
-        elif isinstance(n, SequenceNode):
-            todo.extend(n.value)
-        elif isinstance(n, MappingNode):
-            todo.extend(child for pair in n.value for child in pair)
+_FORMAT = "1"  # of the cached trees; the key also holds fig's version and its parser modules' files
 
 
 def parse_yaml(text: str, name: str) -> Any:
@@ -297,42 +26,111 @@ def parse_yaml(text: str, name: str) -> Any:
 def parse_document(text: str, name: str) -> tuple[Any, bool]:
     """Parse one YAML document safely: its data, and whether it is a compose file (else a Fig-format one, read
     with YAML 1.1's scalars). Every error names the file and the line."""
-    loader = _Compose(text)
-    loader.filename = name
+    path = _cached_path(text, name)
+    if path is not None:
+        try:
+            with open(path, encoding="utf-8") as f:
+                encoded = json.load(f)
+            return _decode(encoded["data"], []), bool(encoded["compose"])
+        except (OSError, ValueError, KeyError, IndexError, TypeError):
+            pass  # not there yet, or not what this code wrote: parse
+    from fig.config import yamlparse
+
+    data, compose = yamlparse.parse(text, name)
+    if path is not None:
+        _store(path, data, compose)
+    return data, compose
+
+
+def _cached_path(text: str, name: str) -> str | None:
+    from hashlib import sha256
+
+    from fig import __version__
+
+    here = os.path.dirname(__file__)
     try:
-        node = loader.get_single_node()
-        if node is None:
-            return None, True
-        _check_shape(node)
-        compose = loader.string_keys = _is_compose(node)
-        if not compose:
-            _as_yaml11(node, loader)
-        data = loader.construct_document(node)
-        if "!reset" in text or "!override" in text:
-            take_marks(data)
-        return data, compose
-    except ConfigError as e:  # raised with the line number first, e.g. "4: duplicate key 'image'"
-        raise ConfigError(f"{name}:{e}") from None
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        where = f":{mark.line + 1}" if mark else ""
-        problem = e.problem or str(e)
-        if "could not determine a constructor" in (problem or ""):
-            problem = f"unsupported YAML tag ({problem.split('tag ')[-1].strip()})"
-        elif mark and _char_at(text, mark.line, mark.column) == "\t":
-            problem = "a tab character where YAML allows only spaces (indent with spaces)"
-        raise ConfigError(f"{name}{where}: invalid YAML: {problem}") from None
-    except yaml.YAMLError as e:
-        raise ConfigError(f"{name}: invalid YAML: {e}") from None
-    except RecursionError:
-        raise ConfigError(f"{name}: nesting deeper than {MAX_DEPTH} levels") from None
-    finally:
-        loader.dispose()
+        parsers = [os.stat(os.path.join(here, f)) for f in ("yamlparse.py", "documents.py", "loader.py")]
+    except OSError:
+        return None
+    identity = [_FORMAT, __version__, *(f"{s.st_mtime_ns}:{s.st_size}" for s in parsers), name]
+    key = sha256("\0".join([*identity, text]).encode("utf-8", "surrogatepass")).hexdigest()
+    return cache_file("parsed", key)
 
 
-def _char_at(text: str, line: int, column: int) -> str:
-    lines = text.splitlines()
-    return lines[line][column:column + 1] if line < len(lines) else ""
+def _store(path: str, data: Any, compose: bool) -> None:
+    try:
+        encoded = json.dumps({"compose": compose, "data": _encode(data, {})}, separators=(",", ":"))
+    except _NotCached:
+        return
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        temporary = f"{path}.{os.getpid()}"
+        with open(temporary, "w", encoding="utf-8") as f:
+            f.write(encoded)
+        os.replace(temporary, path)  # a reader sees the whole tree or none
+    except OSError:
+        pass
+
+
+class _NotCached(Exception):
+    """The tree holds something the cache's JSON cannot say exactly."""
+
+
+# A tree as JSON: text, numbers, booleans and null as themselves; a YamlMap as ["m", line, file, [key, value, ...],
+# [key, line, ...], cleared]; a YamlList as ["l", line, file, [item, ...], [line, ...]]; a base-60 number as
+# ["s", value, text]; a mapping or list met again (a YAML alias) as ["r", n], the n-th mapping or list met.
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _encode(value: Any, seen: dict[int, int]) -> Any:
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is YamlMap or kind is YamlList:
+        if id(value) in seen:
+            return ["r", seen[id(value)]]
+        seen[id(value)] = len(seen)
+        if value.files is not None:
+            raise _NotCached
+        if kind is YamlMap:
+            if any(type(k) not in _SCALARS for k in value):
+                raise _NotCached
+            items = [part for k, v in value.items() for part in (k, _encode(v, seen))]
+            lines = [part for pair in value.lines.items() for part in pair]
+            return ["m", value.line, value.file, items, lines, [list(p) for p in value.cleared]]
+        return ["l", value.line, value.file, [_encode(v, seen) for v in value], list(value.lines)]
+    if kind is Sexagesimal:
+        return ["s", int(value), value.text]
+    raise _NotCached
+
+
+def _decode(value: Any, made: list[Any]) -> Any:
+    if type(value) is not list:
+        return value
+    tag = value[0]
+    if tag == "r":
+        return made[value[1]]
+    if tag == "s":
+        number = Sexagesimal(value[1])
+        number.text = value[2]
+        return number
+    node: Any = YamlMap() if tag == "m" else YamlList()
+    made.append(node)
+    node.line, node.file = value[1], value[2]
+    if tag == "m":
+        items = value[3]
+        for i in range(0, len(items), 2):
+            node[items[i]] = _decode(items[i + 1], made)
+        lines = value[4]
+        node.lines = {lines[i]: lines[i + 1] for i in range(0, len(lines), 2)}
+        if value[5]:
+            node.cleared = tuple(tuple(p) for p in value[5])
+    elif tag == "l":
+        node.extend(_decode(v, made) for v in value[3])
+        node.lines = value[4]
+    else:
+        raise ValueError(f"unknown node {tag!r}")
+    return node
 
 
 def read_file(path: str, name: str | None = None) -> ConfigFile:

@@ -19,7 +19,7 @@ import posixpath
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from fig.config.loader import YamlList, YamlMap
+from fig.config.documents import YamlList, YamlMap
 
 _UNIQUE = {"cap_add", "cap_drop", "expose", "external_links", "volumes_from", "profiles", "dns", "dns_search",
            "dns_opt", "tmpfs", "security_opt", "group_add", "device_cgroup_rules", "links"}

@@ -9,6 +9,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from fig.config.cache import cache_file
 from fig.errors import ConfigError
 
 _TYPE_NAMES = {
@@ -40,8 +41,7 @@ def _marker(document: Any) -> str | None:
         key = sha256(b"\0".join([__version__.encode(), schema, repr(document).encode()])).hexdigest()
     except (OSError, ValueError):
         return None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "fig", "valid", key[:2], key)
+    return cache_file("valid", key)
 
 
 def _remember(marker: str | None) -> None:

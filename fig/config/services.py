@@ -16,7 +16,7 @@ from fig.config.develop import read_watch
 from fig.config.items import ItemReader
 from fig.config.dotenv import read_env_file
 from fig.config.hooks import ExecHook, read_hook
-from fig.config.loader import Sexagesimal
+from fig.config.documents import Sexagesimal
 from fig.config.model import DependsOn, Link, NetworkRef, ServiceConfig, VolumesFrom, VolumeSpec
 from fig.config.providers import read_provider, service_models
 from fig.config.runtime import Deploy, engine_options

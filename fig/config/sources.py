@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from fig.config.loader import ConfigFile
+from fig.config.documents import ConfigFile
 from fig.errors import ConfigError
 from fig.labels import compose_project_name, normalize_project_name
 from fig.records import record

@@ -57,3 +57,14 @@ def test_exec_loads_neither_run_nor_up(tmp_path):
     modules = loaded("import fig.cli.interact", tmp_path)
     assert offending(modules, ("fig.cli.run", "fig.cli.up", "fig.cli.attached", "fig.cli.log_printer",
                                "fig.backend.answers")) == []
+
+
+def test_a_file_read_before_is_not_parsed_again(tmp_path):
+    """Its tree comes from the cache (fig.config.loader), so PyYAML is not even imported."""
+    (tmp_path / "compose.yaml").write_text("services:\n  web: {image: busybox, ports: ['80']}\n")
+    run = "from fig.config import load_project\nassert load_project(cwd='.').services[0].name == 'web'"
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    assert "yaml" in loaded(run, tmp_path, env)
+    assert offending(loaded(run, tmp_path, env), ("yaml", "fig.config.yamlparse")) == []
+    (tmp_path / "compose.yaml").write_text("services:\n  api: {image: busybox}\n")
+    assert "yaml" in loaded(run.replace("'web'", "'api'"), tmp_path, env)
