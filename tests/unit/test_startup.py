@@ -53,10 +53,11 @@ def test_the_engine_client_loads_only_what_a_local_engine_needs(tmp_path):
 
 
 def test_exec_loads_neither_run_nor_up(tmp_path):
-    """`exec` shares its attaching with `run`, not run's options or `up`'s printing; nor does it read answers."""
+    """`exec` shares its attaching with `run`, not run's options or `up`'s printing; nor does it read answers, nor
+    load TLS for a local engine."""
     modules = loaded("import fig.cli.interact", tmp_path)
     assert offending(modules, ("fig.cli.run", "fig.cli.up", "fig.cli.attached", "fig.cli.log_printer",
-                               "fig.backend.answers")) == []
+                               "fig.backend.answers", "ssl")) == []
 
 
 def test_a_file_read_before_is_not_parsed_again(tmp_path):
