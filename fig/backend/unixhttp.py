@@ -39,6 +39,7 @@ class UnixHTTP:
         self._version = version
         self._ping: Mapping[str, str] | None = None
         self._lock = threading.Lock()
+        self._ping_lock = threading.Lock()  # two threads' first calls (the two listings of `find`) ping once
         self.timeout = timeout
         self.url = url
 
@@ -55,13 +56,15 @@ class UnixHTTP:
         """The headers of the engine's answer to `GET /_ping` (names in lowercase: api-version, builder-version,
         ...), asked once; none from an engine that has no such endpoint."""
         if self._ping is None:
-            try:
-                headers, body = self.fetch("GET", "/_ping", versioned=False)
-                for _ in body:
-                    pass
-            except errors.NotFound:
-                headers = {}
-            self._ping = headers
+            with self._ping_lock:
+                if self._ping is None:
+                    try:
+                        headers, body = self.fetch("GET", "/_ping", versioned=False)
+                        for _ in body:
+                            pass
+                    except errors.NotFound:
+                        headers = {}
+                    self._ping = headers
         return self._ping
 
     def _engine_version(self) -> str | None:

@@ -50,6 +50,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.flush()
             self.wfile.write(self.rfile.readline())  # echo one line of "stdin"
             self.close_connection = True
+        elif path == "/_ping":  # slow, so that two first calls overlap
+            time.sleep(0.2)
+            self.send_response(200)
+            self.send_header("Api-Version", "1.41")
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"OK")
         elif path == "/v1.41/containers/json":
             self.reply(200, json.dumps([{"Id": "c1"}]).encode())
         elif path == "/v1.41/containers/c1/start":
@@ -115,6 +122,18 @@ def test_json_answer_and_query(http):
         [{"Id": "c1"}]
     method, target = Handler.seen[-1]
     assert method == "GET" and target.startswith("/v1.41/containers/json?all=1&filters=%7B") and "skip" not in target
+
+
+def test_two_threads_first_calls_ping_the_engine_once(http):
+    """`find` lists two label sets at once, and each listing asks the ping first."""
+    answers: list[object] = []
+    threads = [threading.Thread(target=lambda: answers.append(http.ping())) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [dict(a)["api-version"] for a in answers] == ["1.41", "1.41"]  # type: ignore[call-overload]
+    assert Handler.seen.count(("GET", "/_ping")) == 1
 
 
 def test_empty_answer_is_none(http):
