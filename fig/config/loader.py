@@ -30,10 +30,12 @@ def parse_document(text: str, name: str) -> tuple[Any, bool]:
     if path is not None:
         try:
             with open(path, encoding="utf-8") as f:
+                if not _ours(os.fstat(f.fileno())):
+                    raise ValueError("an entry someone else could have written")
                 encoded = json.load(f)
             return _decode(encoded["data"], []), bool(encoded["compose"])
         except (OSError, ValueError, KeyError, IndexError, TypeError):
-            pass  # not there yet, or not what this code wrote: parse
+            pass  # not there yet, not what this code wrote, or not to be trusted: parse
     from fig.config import yamlparse
 
     data, compose = yamlparse.parse(text, name)
@@ -65,11 +67,17 @@ def _store(path: str, data: Any, compose: bool) -> None:
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         temporary = f"{path}.{os.getpid()}"
-        with open(temporary, "w", encoding="utf-8") as f:
+        with open(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as f:
             f.write(encoded)
         os.replace(temporary, path)  # a reader sees the whole tree or none
     except OSError:
         pass
+
+
+def _ours(status: os.stat_result) -> bool:
+    """A tree decides what fig will run, so only an entry this user wrote, and no one else can change, is read."""
+    uid = getattr(os, "getuid", None)  # not on Windows: no entry is read there
+    return uid is not None and status.st_uid == uid() and not status.st_mode & 0o022
 
 
 class _NotCached(Exception):

@@ -119,3 +119,13 @@ def test_a_new_parser_makes_new_entries(monkeypatch):
     never_parse(monkeypatch)
     with pytest.raises(AssertionError, match="parsed again"):
         loader.parse_document(COMPOSE, "c.yaml")
+
+
+def test_an_entry_others_can_write_is_not_read(cache_home, monkeypatch):
+    loader.parse_document(COMPOSE, "c.yaml")
+    [entry] = [p for p in (cache_home / "fig" / "parsed").rglob("*") if p.is_file()]
+    assert entry.stat().st_mode & 0o777 == 0o600
+    entry.chmod(0o666)
+    never_parse(monkeypatch)
+    with pytest.raises(AssertionError, match="parsed again"):
+        loader.parse_document(COMPOSE, "c.yaml")
