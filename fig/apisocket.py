@@ -7,11 +7,11 @@ from __future__ import annotations
 import io
 import json
 import time
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from fig.config.model import ServiceConfig
 from fig.container import Container
+from fig.records import replace
 
 if TYPE_CHECKING:  # loaded by the commands that make or run something
     from fig.backend.specs import ContainerSpec

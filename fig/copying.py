@@ -4,7 +4,6 @@ given; `dir/.` copies a directory's contents)."""
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import posixpath
 import tarfile
@@ -13,6 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import IO
 
 from fig import running
+from fig import records
 from fig.backend.answers import MODE_SYMLINK, PathStat
 from fig.container import Container
 from fig.errors import NotFound, UserError
@@ -73,7 +73,7 @@ def archive_of(container: Container, source: str, *,
     if follow_link and stat.mode & MODE_SYMLINK and stat.link_target:
         target = posixpath.join(posixpath.dirname(source.rstrip("/")) or "/", stat.link_target)
         followed, chunks = container.backend.get_archive(container.id, target)
-        return dataclasses.replace(followed, name=stat.name), followed.name, chunks
+        return records.replace(followed, name=stat.name), followed.name, chunks
     found, chunks = container.backend.get_archive(container.id, source)
     return found, found.name, chunks
 

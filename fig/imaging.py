@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import field
 
 from fig import builds
 from fig.backend.base import ContainerBackend
 from fig.errors import FigError
 from fig.parallel import Event, execute
-from fig.records import record
+from fig.records import field, record
 from fig.service import Progress, Service
 
 log = logging.getLogger(__name__)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import field
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from fig.errors import OperationError
-from fig.records import record
+from fig.records import field, record
 
 if TYPE_CHECKING:
     from concurrent.futures import Future

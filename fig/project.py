@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import field
 
 from fig import builds
 from fig import labels as L
@@ -20,7 +19,7 @@ from fig.imaging import ProjectImages
 from fig.preflight import check_references
 from fig.parallel import DEFAULT_LIMIT, MAKING_LIMIT, Event, Phase, both, execute
 from fig.readiness import HealthChecks, wait_for, wait_running
-from fig.records import record
+from fig.records import field, record
 from fig.resources import ProjectResources
 from fig.service import Progress, Service
 

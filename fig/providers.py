@@ -12,13 +12,12 @@ import json
 import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
 from fig.config.model import ServiceConfig
 from fig.errors import BackendError, UserError
 from fig.parallel import Event, execute
-from fig.records import record
+from fig.records import field, record
 from fig.service import Service
 
 if TYPE_CHECKING:  # running a plugin loads these, not every `up` of a project without providers

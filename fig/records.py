@@ -1,24 +1,68 @@
-"""fig's value classes: dataclasses whose `__init__`, `__repr__`, `__eq__` and `__hash__` are shared functions.
+"""fig's value classes: records, which behave as dataclasses do, made without the `dataclasses` module.
 
-Python 3.11's `dataclass` writes those methods as source text and compiles each one when its class is defined:
-about a millisecond a class, and fig defines dozens of classes before a command's first request, so it was a large
-part of what a short command like `ps` or `build` spends before it does anything. `record` leaves the fields to
-`dataclasses` (so `fields()`, `replace()` and `asdict()` work as on any dataclass) and gives the class methods that
-read its list of fields when they run, which costs nothing to define.
+Python 3.11's `dataclass` writes a class's `__init__`, `__repr__`, `__eq__` and `__hash__` as source text and compiles
+each one when the class is defined, and the module itself loads `inspect` (and with it `ast`, `dis` and `tokenize`).
+fig defines dozens of value classes before a short command like `ps` or `port` makes its first request, so both were a
+large part of what such a command spent before it did anything. `record` reads a class's fields from its annotations
+and gives it methods that read the field list when they run, which costs nothing to define; `field`, `fields`,
+`replace` and `asdict` are this module's versions of the `dataclasses` functions of those names.
 
-Supported: `frozen`, `eq`, `slots`, and fields with a default, a `default_factory`, `repr=False` or
-`compare=False`; every field is an `__init__` argument, positional or by name, in the order declared."""
+Supported: `frozen`, `eq`, `slots`, inheritance from another record, and fields with a default, a `default_factory`,
+`repr=False` or `compare=False`; every field is an `__init__` argument, positional or by name, in the order declared.
+`ClassVar` annotations are not fields."""
 
 from __future__ import annotations
 
-import dataclasses
 import reprlib
 from collections.abc import Callable
 from operator import attrgetter
-from typing import Any, TypeVar, dataclass_transform, overload
+from typing import Any, ClassVar, TypeVar, dataclass_transform, overload
 
 T = TypeVar("T")
 _REQUIRED, _VALUE, _FACTORY = range(3)
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()
+
+
+class FrozenInstanceError(AttributeError):
+    """An attempt to set or delete a field of a frozen record."""
+
+
+class Field:
+    """One field of a record: its name, its default (or a factory of defaults), and whether `repr` shows it and `==`
+    compares it."""
+    __slots__ = ("name", "default", "default_factory", "repr", "compare")
+
+    def __init__(self, default: Any = MISSING, default_factory: Any = MISSING, repr: bool = True,
+                 compare: bool = True) -> None:
+        if default is not MISSING and default_factory is not MISSING:
+            raise ValueError("cannot specify both default and default_factory")
+        self.name = ""
+        self.default = default
+        self.default_factory = default_factory
+        self.repr = repr
+        self.compare = compare
+
+    def named(self, name: str) -> Field:
+        made = Field(self.default, self.default_factory, self.repr, self.compare)
+        made.name = name
+        return made
+
+    def __repr__(self) -> str:
+        return (f"Field(name={self.name!r}, default={self.default!r}, default_factory={self.default_factory!r}, "
+                f"repr={self.repr}, compare={self.compare})")
+
+
+def field(*, default: Any = MISSING, default_factory: Callable[[], Any] | Any = MISSING, repr: bool = True,
+          compare: bool = True) -> Any:
+    """A field's options, given as its value in the class body (as `dataclasses.field`)."""
+    return Field(default, default_factory, repr, compare)
 
 
 @overload
@@ -29,22 +73,23 @@ def record(cls: type[T], /) -> type[T]: ...
 def record(*, frozen: bool = False, eq: bool = True, slots: bool = False) -> Callable[[type[T]], type[T]]: ...
 
 
-@dataclass_transform(field_specifiers=(dataclasses.field,))
+@dataclass_transform(field_specifiers=(field,))
 def record(cls: type[T] | None = None, /, *, frozen: bool = False, eq: bool = True,
            slots: bool = False) -> type[T] | Callable[[type[T]], type[T]]:
-    """Make `cls` a dataclass, as `@dataclass(frozen=..., eq=..., slots=...)` would."""
+    """Make `cls` a record, as `@dataclass(frozen=..., eq=..., slots=...)` makes a dataclass."""
 
     def wrap(cls: type[T]) -> type[T]:
         own = dict(cls.__dict__)  # what the class body defines itself is kept, as dataclass keeps it
-        undocumented = not cls.__doc__
-        if undocumented:  # else dataclass documents it with the signature of object(), parsed from text
-            cls.__doc__ = cls.__name__
-        made = dataclasses.dataclass(cls, init=False, repr=False, eq=False, slots=slots)
-        fields = dataclasses.fields(made)  # type: ignore[arg-type]
-        if undocumented:
-            made.__doc__ = f"{made.__name__}({', '.join(f.name for f in fields)})"
-        methods: dict[str, Any] = {"__init__": _initializer(made.__name__, fields),
-                                   "__repr__": _representation([f.name for f in fields if f.repr])}
+        found = _fields(cls)
+        if slots:
+            cls = _with_slots(cls, found)
+        fields = tuple(found.values())
+        cls.__record_fields__ = fields  # type: ignore[attr-defined]
+        if not own.get("__doc__"):
+            cls.__doc__ = f"{cls.__name__}({', '.join(found)})"
+        methods: dict[str, Any] = {"__init__": _initializer(cls.__name__, fields),
+                                   "__repr__": _representation([f.name for f in fields if f.repr]),
+                                   "__match_args__": tuple(found)}
         compared = _values([f.name for f in fields if f.compare])
         if eq:
             methods["__eq__"] = _equality(compared)
@@ -53,13 +98,100 @@ def record(cls: type[T] | None = None, /, *, frozen: bool = False, eq: bool = Tr
                 methods["__hash__"] = _hashing(compared) if frozen else None
         if frozen:
             methods.update(__setattr__=_refuse_set, __delattr__=_refuse_delete,
-                           __reduce__=_rebuilding(_values([f.name for f in fields])))
+                           __reduce__=_rebuilding(_values(list(found))))
         for name, method in methods.items():
             if name not in own or name == "__hash__":
-                setattr(made, name, method)
-        return made
+                setattr(cls, name, method)
+        return cls
 
     return wrap if cls is None else wrap(cls)
+
+
+def _is_class_var(annotation: Any) -> bool:
+    if isinstance(annotation, str):
+        return annotation.replace("typing.", "", 1).startswith("ClassVar")
+    return getattr(annotation, "__origin__", annotation) is ClassVar
+
+
+def _fields(cls: type) -> dict[str, Field]:
+    """The fields of `cls` by name, in order: its record bases' first, then those its own body annotates. A field's
+    default stays a class attribute (none is left for a field without a default), as dataclass leaves it."""
+    found: dict[str, Field] = {}
+    for base in reversed(cls.__mro__[1:]):
+        for f in base.__dict__.get("__record_fields__", ()):
+            found[f.name] = f
+    for name, annotation in cls.__dict__.get("__annotations__", {}).items():
+        if _is_class_var(annotation):
+            continue
+        value = cls.__dict__.get(name, MISSING)
+        made = (value if isinstance(value, Field) else Field(default=value)).named(name)
+        if made.default is MISSING:
+            if name in cls.__dict__:
+                delattr(cls, name)
+        else:
+            if type(made.default).__hash__ is None:
+                raise ValueError(f"mutable default {type(made.default)} for field {name} is not allowed: "
+                                 "use default_factory")
+            setattr(cls, name, made.default)
+        found[name] = made
+    defaulted = ""
+    for f in found.values():
+        if f.default is MISSING and f.default_factory is MISSING:
+            if defaulted:
+                raise TypeError(f"non-default argument '{f.name}' follows default argument")
+        else:
+            defaulted = f.name
+    return found
+
+
+def _with_slots(cls: type[T], found: dict[str, Field]) -> type[T]:
+    """`cls` made again with a slot for each of its own fields (a class's slots can only be set when it is made)."""
+    inherited = {name for base in cls.__mro__[1:] for name in base.__dict__.get("__slots__", ())}
+    body = dict(cls.__dict__)
+    for name in found:
+        body.pop(name, None)  # a default would hide the slot; __init__ sets it
+    body.pop("__dict__", None)
+    body.pop("__weakref__", None)
+    body["__slots__"] = tuple(name for name in found if name not in inherited)
+    made = type(cls)(cls.__name__, cls.__bases__, body)
+    made.__qualname__ = cls.__qualname__
+    return made
+
+
+def fields(obj: Any) -> tuple[Field, ...]:
+    """The fields of a record, or of a record class, in order."""
+    try:
+        return obj.__record_fields__  # type: ignore[no-any-return]
+    except AttributeError:
+        raise TypeError("must be called with a record or a record class") from None
+
+
+def replace(obj: T, /, **changes: Any) -> T:
+    """A copy of the record `obj` with some fields changed (as `dataclasses.replace`)."""
+    for f in fields(obj):
+        if f.name not in changes:
+            changes[f.name] = getattr(obj, f.name)
+    return obj.__class__(**changes)
+
+
+def asdict(obj: Any) -> dict[str, Any]:
+    """A record as a dict of its fields, the records, lists, tuples and dicts in them converted too (as
+    `dataclasses.asdict`)."""
+    fields(obj)
+    return _plain(obj)  # type: ignore[no-any-return]
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(type(value), "__record_fields__"):
+        return {f.name: _plain(getattr(value, f.name)) for f in value.__record_fields__}
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        return type(value)(*[_plain(v) for v in value])
+    if isinstance(value, (list, tuple)):
+        return type(value)(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return type(value)((_plain(k), _plain(v)) for k, v in value.items())
+    import copy
+    return copy.deepcopy(value)
 
 
 def _values(names: list[str]) -> Callable[[Any], tuple[Any, ...]]:
@@ -72,11 +204,11 @@ def _values(names: list[str]) -> Callable[[Any], tuple[Any, ...]]:
     return attrgetter(*names)  # type: ignore[return-value]
 
 
-def _initializer(class_name: str, fields: tuple[dataclasses.Field[Any], ...]) -> Callable[..., None]:
+def _initializer(class_name: str, fields: tuple[Field, ...]) -> Callable[..., None]:
     names = tuple(f.name for f in fields)
     known = frozenset(names)
-    plan = tuple((f.name, _VALUE, f.default) if f.default is not dataclasses.MISSING else
-                 (f.name, _FACTORY, f.default_factory) if f.default_factory is not dataclasses.MISSING else
+    plan = tuple((f.name, _VALUE, f.default) if f.default is not MISSING else
+                 (f.name, _FACTORY, f.default_factory) if f.default_factory is not MISSING else
                  (f.name, _REQUIRED, None) for f in fields)
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
@@ -138,8 +270,8 @@ def _rebuilding(values: Callable[[Any], tuple[Any, ...]]) -> Callable[[Any], tup
 
 
 def _refuse_set(self: Any, name: str, value: Any) -> None:
-    raise dataclasses.FrozenInstanceError(f"cannot assign to field '{name}'")
+    raise FrozenInstanceError(f"cannot assign to field '{name}'")
 
 
 def _refuse_delete(self: Any, name: str) -> None:
-    raise dataclasses.FrozenInstanceError(f"cannot delete field '{name}'")
+    raise FrozenInstanceError(f"cannot delete field '{name}'")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import replace
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +16,7 @@ from fig.convergence import Action, Plan, Step
 from fig.errors import BackendError, Conflict, HookFailed, ImageNotFound, NotFound
 from fig.hooks import Hooks
 from fig.parallel import Event, execute
+from fig.records import replace
 from fig.specs import RunOptions, SpecBuilder, canonical_name
 
 if TYPE_CHECKING:  # loaded by the commands that make or run something

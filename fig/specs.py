@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import field, replace
 from typing import TYPE_CHECKING, Any
 
 from fig import __version__
@@ -17,7 +16,7 @@ from fig.config.model import NetworkRef, PortSpec, ServiceConfig, VolumeSpec
 from fig.config.ports import exposed_ports
 from fig.container import Container
 from fig.errors import UserError
-from fig.records import record
+from fig.records import field, record, replace
 
 if TYPE_CHECKING:  # loaded by the commands that make or run something
     from fig.backend.specs import ContainerSpec, EndpointSpec, MountSpec

@@ -4,11 +4,11 @@ line saying what would be done. What it "did" is remembered, so the reads that f
 
 from __future__ import annotations
 
-import dataclasses
 import socket
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
+from fig import records
 from fig.backend.answers import EngineEvent, ExecInfo, ImageInfo, PathStat, StatsSample
 from fig.backend.base import LIVE_STATES, ContainerBackend, ContainerInfo, ContainerState, EngineTraits, LogLine
 from fig.backend.specs import BuildProgress, BuildRequest, ContainerSpec, ExecSpec, NetworkOptions
@@ -38,7 +38,7 @@ class DryRunBackend:
         return self._info(container_id).name
 
     def _set(self, container_id: str, **changes: Any) -> None:
-        info = dataclasses.replace(self._info(container_id), **changes)
+        info = records.replace(self._info(container_id), **changes)
         (self.made if container_id in self.made else self.changed)[container_id] = info
 
     def _would(self, action: str, container_id: str, state: ContainerState | None = None) -> None:

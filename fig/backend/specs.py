@@ -4,10 +4,9 @@ make or run something (and the backend's calls that send them), not by those tha
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
-from fig.records import record
+from fig.records import field, record
 
 if TYPE_CHECKING:
     from fig.backend.ports import PortBinding

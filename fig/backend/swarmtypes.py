@@ -4,10 +4,9 @@ the backend's swarm calls)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
-from fig.records import record
+from fig.records import field, record
 
 if TYPE_CHECKING:
     from fig.backend.ports import PortBinding

@@ -11,13 +11,13 @@ import datetime
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from fig import errors
 from fig.backend import apiversion
 from fig.backend.base import ContainerInfo, ContainerState, EngineTraits, Mount
 from fig.backend.ports import PortBinding
+from fig.records import replace
 
 if TYPE_CHECKING:  # what is asked of the engine, and its answers other than containers: loaded by the calls
     from fig.backend.answers import EngineEvent, ExecInfo, ImageInfo, PathStat, StatsSample

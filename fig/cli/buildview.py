@@ -11,10 +11,9 @@ import datetime
 import shutil
 import time
 from collections.abc import Mapping
-from dataclasses import field
 from typing import Any, TextIO
 
-from fig.records import record
+from fig.records import field, record
 
 _REDRAW = 0.1  # seconds between two redraws on a terminal
 

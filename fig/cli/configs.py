@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 import os
@@ -12,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from fig import records
 from fig.cli import options as opts
 from fig.config import load_project
 from fig.config.loader import parse_document
@@ -164,7 +164,7 @@ def print_config(project: Project, options: dict[str, Any]) -> int:
         text = json.dumps(doc, indent=2) + "\n" if fmt == "json" else yaml.safe_dump(doc, sort_keys=False)
     else:
         source = raw if options["--no-interpolate"] and raw else config
-        chosen = dataclasses.replace(source, services=tuple(s for s in source.services if s.name in names))
+        chosen = records.replace(source, services=tuple(s for s in source.services if s.name in names))
         text = render(chosen, format=fmt, long=not options["--no-normalize"], escape=not options["--no-interpolate"],
                       relative_to=config.working_dir if options["--no-path-resolution"] else None)
     return _write(text, options["--output"], config)

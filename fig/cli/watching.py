@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 import os
@@ -12,6 +11,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, TextIO
 
+from fig import records
 from fig.cli.status import Status
 from fig.config.normalize import state_dir
 from fig.errors import FigError
@@ -31,7 +31,7 @@ class UpdatePrinter:
 
     def __call__(self, update: Update) -> None:
         if self.json_lines:
-            text = json.dumps(dataclasses.asdict(update)) + "\n"
+            text = json.dumps(records.asdict(update)) + "\n"
         else:
             text = f"{update.service}: {update.message}\n"
             text += "".join(f"    {line}\n" for line in update.output.rstrip("\n").splitlines())

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable, Mapping
-from dataclasses import field
 from typing import Any
 
 from fig.config.hooks import ExecHook, read_hook
 from fig.config.values import strings
 from fig.errors import ConfigError
-from fig.records import record
+from fig.records import field, record
 
 SYNC_ACTIONS = ("sync", "sync+restart", "sync+exec")
 ACTIONS = (*SYNC_ACTIONS, "rebuild", "restart")

@@ -10,7 +10,6 @@ import logging
 import os
 import posixpath
 import re
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from fig.config import checks
@@ -19,6 +18,7 @@ from fig.config.model import FileMount, Link, PortSpec, VolumeSpec
 from fig.config.ports import exposed_ports
 from fig.config.values import container_path, parse_size
 from fig.errors import ConfigError, Unresolved
+from fig.records import replace
 
 if TYPE_CHECKING:
     from fig.config.context import Context

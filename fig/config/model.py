@@ -6,7 +6,6 @@ import hashlib
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from fig.config.develop import WatchRule
@@ -15,7 +14,7 @@ from fig.config.ports import PortSpec
 from fig.config.providers import ModelConfig, ProviderConfig, ServiceModel
 from fig.config.resources import FileMount, LogConfig, SecretConfig, Sensitive, Ulimit
 from fig.errors import ConfigError, Unresolved
-from fig.records import record
+from fig.records import asdict, record
 
 if TYPE_CHECKING:
     from fig.config.swarm import SwarmSettings

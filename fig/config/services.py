@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 import os
@@ -10,6 +9,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from fig import records
 from fig.config import checks
 from fig.config.building import BuildReader
 from fig.config.develop import read_watch
@@ -341,4 +341,4 @@ def _without_implied(svc: ServiceConfig) -> ServiceConfig:
     prints it) is that implied dependency, not another setting: the printed file reads back the same."""
     implied = set(svc.implied_dependencies())
     kept = tuple(d for d in svc.depends_on if d.service not in implied or d != DependsOn(d.service))
-    return svc if kept == svc.depends_on else dataclasses.replace(svc, depends_on=kept)
+    return svc if kept == svc.depends_on else records.replace(svc, depends_on=kept)

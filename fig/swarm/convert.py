@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import field, replace
 from typing import Any
 
 from fig import labels as L
@@ -22,7 +21,7 @@ from fig.config.swarm import SwarmSettings, UpdatePolicy, swarm_condition
 from fig.config.values import parse_size
 from fig.errors import ConfigError
 from fig.graph import DependencyGraph
-from fig.records import record
+from fig.records import field, record, replace
 from fig.resources import network_options
 
 NAMESPACE = L.LABEL_STACK  # what `docker stack ls/ps/services/rm` look for

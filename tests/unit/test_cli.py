@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from dataclasses import replace
 
 import pytest
 
@@ -15,6 +14,7 @@ from fig.cli.docopt_command import UsageError
 from fig.cli.formatter import table
 from fig.cli.status import Status
 from fig.errors import UserError
+from fig.records import replace
 
 SERVICES = "web:\n  image: busybox\ndb:\n  image: busybox\n"
 

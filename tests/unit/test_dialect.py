@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 
 import pytest
 
@@ -12,6 +11,7 @@ from fig import labels as L
 from fig.backend.specs import ContainerSpec
 from fig.cli.dialect import COMPOSE, FIG, compose_dialect
 from fig.project import Project
+from fig.records import replace
 from fig.specs import RunOptions
 from tests.fakes import FakeBackend
 

@@ -4,13 +4,12 @@ is wrong with the file itself (schema, a value fig cannot read) still counts eve
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from fig.config.render import render
 from fig.errors import ConfigError, Unresolved
 from fig.project import Project
+from fig.records import replace
 
 OVERRIDE_ONLY = """\
     services:
@@ -28,7 +27,7 @@ def test_an_inactive_service_that_could_not_run_loads(load, extra):
     config = load(OVERRIDE_ONLY + extra)
     assert config.selected() == ["web"]
     assert [s.name for s in config.services] == ["web", "bar"] and config.service("bar").profiles == ("debug",)
-    printed = dataclasses.replace(config, services=tuple(s for s in config.services if s.name in config.selected()))
+    printed = replace(config, services=tuple(s for s in config.services if s.name in config.selected()))
     assert "bar" not in render(printed)
 
 

@@ -1,4 +1,5 @@
-"""fig.records.record: a dataclass that behaves as `@dataclass` would, without compiling methods at definition."""
+"""fig.records: records behave as dataclasses do (checked against twins made by `dataclasses`), without compiling
+methods when they are defined and without loading `dataclasses`."""
 
 from __future__ import annotations
 
@@ -7,11 +8,15 @@ import copy
 import dataclasses
 import pickle
 import re
+import subprocess
+import sys
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
-from fig.records import record
+from fig import records
+from fig.records import FrozenInstanceError, field, record
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,15 +26,15 @@ class Point:
     x: int
     y: int = 0
     tags: tuple[str, ...] = ()
-    notes: list[str] = dataclasses.field(default_factory=list)
-    secret: str = dataclasses.field(default="", repr=False)
-    seen: int = dataclasses.field(default=0, compare=False)
+    notes: list[str] = field(default_factory=list)
+    secret: str = field(default="", repr=False)
+    seen: int = field(default=0, compare=False)
 
 
 @record
 class Counter:
     name: str
-    hits: dict[str, int] = dataclasses.field(default_factory=dict)
+    hits: dict[str, int] = field(default_factory=dict)
 
 
 @record(frozen=True, eq=False)
@@ -92,10 +97,13 @@ def test_repr_equality_and_hash_as_a_dataclass_has_them():
 
 def test_frozen_refuses_changes_and_mutable_allows_them():
     p = Point(1)
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        p.x = 2  # type: ignore[misc]
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        del p.x  # type: ignore[misc]
+    for twin in (p, PointDC(1)):
+        with pytest.raises(AttributeError, match="cannot assign to field 'x'"):
+            twin.x = 2  # type: ignore[misc]
+        with pytest.raises(AttributeError, match="cannot delete field 'x'"):
+            del twin.x  # type: ignore[misc]
+    with pytest.raises(FrozenInstanceError):
+        p.y = 2  # type: ignore[misc]
     with pytest.raises(AttributeError):
         object.__setattr__(p, "other", 1)  # slots: no attribute beyond the fields
     c = Counter("a")
@@ -103,16 +111,72 @@ def test_frozen_refuses_changes_and_mutable_allows_them():
     assert c == Counter("b")
 
 
-def test_the_dataclasses_functions_work_on_records():
-    p = Point(1, notes=["n"])
-    assert dataclasses.is_dataclass(p)
-    assert [f.name for f in dataclasses.fields(p)] == ["x", "y", "tags", "notes", "secret", "seen"]
-    assert dataclasses.replace(p, y=5) == Point(1, 5, notes=["n"])
-    assert dataclasses.asdict(p) == {"x": 1, "y": 0, "tags": (), "notes": ["n"], "secret": "", "seen": 0}
-    with pytest.raises(ValueError, match="mutable default"):
-        @record
-        class Bad:
-            items: list[int] = []  # noqa: RUF012 - the mistake dataclasses refuses
+def test_fields_replace_and_asdict_as_the_dataclasses_functions():
+    p, twin = Point(1, notes=["n"]), PointDC(1, notes=["n"])
+    def described(fields, missing):
+        return [(f.name, None if f.default is missing else f.default,
+                 None if f.default_factory is missing else f.default_factory, f.repr, f.compare) for f in fields]
+
+    assert described(records.fields(p), records.MISSING) == described(records.fields(Point), records.MISSING) == \
+        described(dataclasses.fields(twin), dataclasses.MISSING)
+    assert records.replace(p, y=5) == Point(1, 5, notes=["n"]) and records.replace(p, y=5).notes is p.notes
+    assert records.asdict(p) == dataclasses.asdict(twin) == \
+        {"x": 1, "y": 0, "tags": (), "notes": ["n"], "secret": "", "seen": 0}
+    nested = Counter("c", {"a": 1})
+    shelf = Shelf([nested], (Point(2),), {"k": Point(3, tags=("t",))})
+    plain = records.asdict(shelf)
+    assert plain == {"items": [{"name": "c", "hits": {"a": 1}}], "points": (records.asdict(Point(2)),),
+                     "by_name": {"k": records.asdict(Point(3, tags=("t",)))}}
+    assert plain["items"][0]["hits"] is not nested.hits  # copies, as dataclasses.asdict makes
+    with pytest.raises(TypeError, match="unexpected keyword argument 'z'"):
+        records.replace(p, z=1)
+    for call in (records.fields, records.asdict):
+        with pytest.raises(TypeError, match="record"):
+            call(object())
+    assert Point.__match_args__ == PointDC.__match_args__
+
+
+@pytest.mark.parametrize("make, error, message", [
+    (lambda: record(type("Bad", (), {"__annotations__": {"items": "list[int]"}, "items": []})),
+     ValueError, "mutable default <class 'list'> for field items is not allowed"),
+    (lambda: record(type("Bad", (), {"__annotations__": {"a": "int", "b": "int"}, "a": 1})),
+     TypeError, "non-default argument 'b' follows default argument"),
+    (lambda: field(default=1, default_factory=list), ValueError, "cannot specify both default and default_factory"),
+])
+def test_the_mistakes_dataclasses_refuse_are_refused(make, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        make()
+
+
+@record(frozen=True)
+class Shelf:
+    items: list[Counter]
+    points: tuple[Point, ...] = ()
+    by_name: dict[str, Point] = field(default_factory=dict)
+    kind: ClassVar[str] = "shelf"  # a class variable, not a field
+
+
+@record(frozen=True)
+class LabelledShelf(Shelf):
+    label: str = "x"
+    points: tuple[Point, ...] = (Point(0),)  # a base field given another default keeps its place
+
+
+def test_inheritance_and_class_variables_as_in_dataclasses():
+    assert [f.name for f in records.fields(LabelledShelf)] == ["items", "points", "by_name", "label"]
+    s = LabelledShelf([], label="y")
+    assert (s.points, s.label, s.kind) == ((Point(0),), "y", "shelf")
+    assert repr(s) == "LabelledShelf(items=[], points=(Point(x=0, y=0, tags=(), notes=[], seen=0),), by_name={}, " \
+                      "label='y')"
+    assert s != Shelf([], (Point(0),)) and s == LabelledShelf([], label="y")  # equal only within its own class
+    assert Shelf.__doc__ == "Shelf(items, points, by_name)"
+
+
+def test_importing_records_loads_no_dataclasses():
+    code = "import sys, fig.records; print(sorted({'dataclasses', 'inspect'} & set(sys.modules)))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                            env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
+    assert result.stdout.strip() == "[]", result.stderr
 
 
 def test_copies_and_pickles_of_frozen_records():
@@ -135,7 +199,7 @@ def test_defining_a_record_compiles_nothing(monkeypatch):
     class Defined:
         a: int
         b: str = "x"
-        c: list[int] = dataclasses.field(default_factory=list)
+        c: list[int] = field(default_factory=list)
 
     monkeypatch.undo()
     assert Defined(1) == Defined(1, "x", [])
