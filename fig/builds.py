@@ -4,7 +4,6 @@ once, and a failure told as the service that failed and the step it failed at.""
 from __future__ import annotations
 
 import base64
-import logging
 import os
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -12,11 +11,12 @@ from typing import TYPE_CHECKING, Any
 from fig.backend.base import ContainerBackend
 from fig.config.model import BuildSpec, ServiceConfig, is_remote
 from fig.errors import BuildError, UserError
+from fig.logs import logger
 
 if TYPE_CHECKING:  # loaded by the commands that make or run something
     from fig.backend.specs import BuildProgress, BuildRequest, BuildSecretSource
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 
 
 def request(config: ServiceConfig, image: str, *, no_cache: bool = False, pull: bool = False,

@@ -5,7 +5,6 @@ Compose leaves it), a failed pre_stop leaves its container running and fails the
 
 from __future__ import annotations
 
-import logging
 import shlex
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -16,11 +15,12 @@ from fig.config.hooks import ExecHook
 from fig.config.model import ServiceConfig
 from fig.container import Container, Execution
 from fig.errors import Conflict, HookFailed, NotFound
+from fig.logs import logger
 
 if TYPE_CHECKING:  # loaded by the commands that make or run something
     from fig.backend.specs import ExecSpec
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 
 Show = Callable[[Container, str], None]
 TAIL_LINES = 10  # of a failing hook's output, kept to say why it failed

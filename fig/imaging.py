@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable, Mapping
 
 from fig import builds
 from fig.backend.base import ContainerBackend
 from fig.errors import FigError
+from fig.logs import logger
 from fig.parallel import Event, execute
 from fig.records import field, record
 from fig.service import Progress, Service
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 
 
 @record(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from fig import builds
@@ -16,6 +15,7 @@ from fig.errors import BackendError, NotFound, UserError
 from fig.graph import DependencyGraph
 from fig.hooks import Hooks
 from fig.imaging import ProjectImages
+from fig.logs import logger
 from fig.preflight import check_references
 from fig.parallel import DEFAULT_LIMIT, MAKING_LIMIT, Event, Phase, both, execute
 from fig.readiness import HealthChecks, wait_for, wait_running
@@ -23,7 +23,7 @@ from fig.records import field, record
 from fig.resources import ProjectResources
 from fig.service import Progress, Service
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 OnEvent = Callable[[Event], None]
 
 

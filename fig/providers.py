@@ -9,13 +9,13 @@ system's plugin directories) or else the executable `<type>` on PATH, as Compose
 from __future__ import annotations
 
 import json
-import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from fig.config.model import ServiceConfig
 from fig.errors import BackendError, UserError
+from fig.logs import logger
 from fig.parallel import Event, execute
 from fig.records import field, record
 from fig.service import Service
@@ -23,7 +23,7 @@ from fig.service import Service
 if TYPE_CHECKING:  # running a plugin loads these, not every `up` of a project without providers
     import subprocess
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 
 SYSTEM_PLUGIN_DIRS = ("/usr/local/lib/docker/cli-plugins", "/usr/local/libexec/docker/cli-plugins",
                       "/usr/lib/docker/cli-plugins", "/usr/libexec/docker/cli-plugins")

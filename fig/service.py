@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -15,6 +14,7 @@ from fig.container import Container, find
 from fig.convergence import Action, Plan, Step
 from fig.errors import BackendError, Conflict, HookFailed, ImageNotFound, NotFound
 from fig.hooks import Hooks
+from fig.logs import logger
 from fig.parallel import Event, execute
 from fig.records import replace
 from fig.specs import RunOptions, SpecBuilder, canonical_name
@@ -22,7 +22,7 @@ from fig.specs import RunOptions, SpecBuilder, canonical_name
 if TYPE_CHECKING:  # loaded by the commands that make or run something
     from fig.backend.specs import BuildRequest, ContainerSpec
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 
 ADOPT_ATTEMPTS = 100  # 10 s of a name taken by a container not yet to be seen
 Progress = Callable[[str, Mapping[str, Any]], None]

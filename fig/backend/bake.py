@@ -9,7 +9,6 @@ same DOCKER_CONFIG, context and engine settings."""
 from __future__ import annotations
 
 import json
-import logging
 import os
 import re
 import subprocess
@@ -20,8 +19,9 @@ from fig.backend.specs import BuildProgress, BuildRequest
 from fig.backend.builders import Buildx
 from fig.backend.progress import Splitter, failure
 from fig.errors import BuildError
+from fig.logs import logger
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 
 # Keys a bake target may lack in older buildx (0.13 has none of them): checked with --print before they are used
 OPTIONAL_KEYS = {"network": "network", "extra-hosts": "extra_hosts", "entitlements": "entitlements"}

@@ -3,18 +3,18 @@
 
 from __future__ import annotations
 
-import logging
 import socket
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
 from fig.errors import BuildError
+from fig.logs import logger
 
 if TYPE_CHECKING:  # the builders (subprocess, tarfile, HTTP/2 sessions) are loaded by a build, not by every command
     from fig.backend.specs import BuildProgress, BuildRequest
     from fig.backend import builders
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 
 
 class BuildCalls:

@@ -10,7 +10,6 @@ Dockerfile instruction)."""
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 import shutil
@@ -21,9 +20,10 @@ from typing import Protocol
 from fig.backend.specs import BuildProgress, BuildRequest
 from fig.config.model import is_remote
 from fig.errors import UserError
+from fig.logs import logger
 from fig.records import record
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 
 BAKE, BUILDKIT, CLASSIC = "buildx bake", "the engine's BuildKit", "the classic builder"
 # Where the docker CLI looks for plugins after $DOCKER_CONFIG/cli-plugins (or ~/.docker/cli-plugins)

@@ -7,7 +7,6 @@ session, which knows their connection settings (fig.backend.transport)."""
 from __future__ import annotations
 
 import json
-import logging
 import socket
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Any
@@ -19,12 +18,13 @@ from fig.backend.buildcalls import BuildCalls
 from fig.backend.swarmcalls import SwarmCalls
 from fig.backend.transport import EngineTransport, content
 from fig.backend.unixhttp import path_of
+from fig.logs import logger
 
 if TYPE_CHECKING:
     from fig.backend.answers import EngineEvent, ExecInfo, ImageInfo, PathStat, StatsSample
     from fig.backend.specs import ContainerSpec, ExecSpec, NetworkOptions
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 
 
 class DockerBackend(EngineTransport, SwarmCalls, BuildCalls):

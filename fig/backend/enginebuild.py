@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 import os
 import re
 import tarfile
@@ -23,8 +22,9 @@ from fig.backend.progress import Splitter, failure
 from fig.backend.session import Session
 from fig.config.model import is_remote
 from fig.errors import BuildError, FigError
+from fig.logs import logger
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 
 _STEP = re.compile(r"^(?:Step|STEP) (\d+/\d+) ?: (.*)")
 _SPOOL = 16 << 20  # bytes of a context kept in memory before it spills to a temporary file

@@ -8,7 +8,6 @@ few protobuf messages are read and written by hand (fig.backend.solvestatus read
 
 from __future__ import annotations
 
-import logging
 import secrets as random
 import socket
 import struct
@@ -18,8 +17,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from fig.backend.solvestatus import fields
+from fig.logs import logger
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 
 GET_SECRET = "/moby.buildkit.secrets.v1.Secrets/GetSecret"
 HEALTH = "/grpc.health.v1.Health/Check"

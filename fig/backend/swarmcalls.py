@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -11,12 +10,13 @@ from fig import errors
 from fig.backend import streams, swarmwire, wire
 from fig.backend.base import LogLine
 from fig.backend.unixhttp import path_of
+from fig.logs import logger
 
 if TYPE_CHECKING:  # loaded by the calls that use them, not by every command
     from fig.backend.specs import NetworkOptions
     from fig.backend.swarmtypes import NetworkInfo, NodeInfo, ServiceInfo, SwarmInfo, SwarmObject, TaskInfo
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 _KINDS = ("secrets", "configs")
 
 

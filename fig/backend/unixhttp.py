@@ -9,7 +9,6 @@ the SDK's would.
 from __future__ import annotations
 
 import json
-import logging
 import socket
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -18,8 +17,9 @@ from urllib.parse import quote, urlencode
 
 from fig import errors
 from fig.backend import apiversion, http11
+from fig.logs import logger
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 # The SDK's test for "404 means the image is missing" (docker.errors.create_api_error_from_http_exception).
 _IMAGE_MISSING = ("no such image", "not found: does not exist or no pull access", "repository does not exist",
                   "was found but does not match the specified platform")

@@ -7,7 +7,6 @@ containers of the followed services that appear later (`fig scale`) are added.""
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from collections import Counter
@@ -18,9 +17,10 @@ from fig.backend.base import LIVE_STATES, ContainerState, LogLine
 from fig.cli.log_printer import LogPrinter, LogSource, LogStyle
 from fig.container import Container
 from fig.errors import BackendError, NotFound
+from fig.logs import logger
 from fig.records import record
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 WATCH_INTERVAL = 1.0
 RESTART_POLL = 0.5  # seconds between looks at a container the engine is restarting
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import os
 import re
 import sys
@@ -20,9 +19,10 @@ from fig.config.model import ProjectConfig
 from fig.config.render import render, used_networks
 from fig.errors import BackendError, ConfigError, UserError
 from fig.labels import compose_project_name
+from fig.logs import logger
 from fig.project import Project
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 
 
 def _hash_lines(project: Project, names: list[str]) -> list[str]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import logging
 import math
 import threading
 import time
@@ -19,9 +18,10 @@ from typing import Any, TextIO
 from fig.cli.colors import plain, rainbow
 from fig.cli.signals import Held
 from fig.errors import FigError, NotFound
+from fig.logs import logger
 from fig.records import record
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 
 
 @record

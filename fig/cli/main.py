@@ -1,7 +1,8 @@
 """The entry point: logging, dispatch, and the only mapping from errors and interrupts to exit codes.
 
-Logging is set up before a command runs, except for `version` (and help), which only print: loading the logging
-module would cost `fig version` a third of its time. An error sets it up on its way out."""
+Logging is set up for a command before it runs (fig.logs applies it when the first message is logged, so a command
+that logs nothing never loads the logging module), except for `version` (and help), which only print. An error sets
+it up on its way out."""
 
 from __future__ import annotations
 
@@ -11,12 +12,19 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
-    import logging
+    from fig.logs import Logger
 
 
-def _logger(verbose: bool) -> logging.Logger:
-    """fig's logger, with logging set up for the process, writing to this call's stderr (the library's callers and
-    tests run main() more than once)."""
+def _logger(verbose: bool) -> Logger:
+    """fig's logger, with logging set up for the process (at once when verbose, so that the libraries' messages are
+    shown too) writing to this call's stderr (the library's callers and tests run main() more than once)."""
+    from fig.logs import configure, logger
+
+    configure(lambda: _set_up(verbose), debug=verbose)
+    return logger("fig")
+
+
+def _set_up(verbose: bool) -> None:
     import logging
 
     class Plain(logging.Formatter):
@@ -38,7 +46,6 @@ def _logger(verbose: bool) -> logging.Logger:
         logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)
     for frames in ("hpack", "h2"):  # every HTTP/2 frame of a build session
         logging.getLogger(frames).setLevel(logging.WARNING)
-    return logging.getLogger("fig")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -4,12 +4,13 @@ shell can tell which one stopped it."""
 
 from __future__ import annotations
 
-import logging
 import signal
 import threading
 from collections.abc import Callable
 
-log = logging.getLogger(__name__)
+from fig.logs import logger
+
+log = logger(__name__)
 
 
 class Interrupted(KeyboardInterrupt):

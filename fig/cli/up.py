@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import math
 import sys
 from collections.abc import Mapping
@@ -18,10 +17,11 @@ from fig.container import Container
 from fig.convergence import Strategy
 from fig.errors import UserError
 from fig.explain import Explanation, explain
+from fig.logs import logger
 from fig.project import Project, UpOptions
 from fig.service import Progress
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 # After Ctrl-C has stopped the containers: how long their output may take to end, with each one's exit notice (a
 # stopped container's stream ends at once; one the stop missed is not waited for longer)
 STOPPED_GRACE = 5.0

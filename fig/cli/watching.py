@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import os
 import sys
 import threading
@@ -15,12 +14,13 @@ from fig import records
 from fig.cli.status import Status
 from fig.config.normalize import state_dir
 from fig.errors import FigError
+from fig.logs import logger
 from fig.project import Project, UpOptions
 
 if TYPE_CHECKING:  # fig.watch (and pathspec) load only when something is watched
     from fig.watch import Update, Watcher
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 
 
 class UpdatePrinter:

@@ -4,7 +4,6 @@ merge the files -> normalise."""
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -12,8 +11,9 @@ from typing import Any
 from fig.config.documents import ConfigFile
 from fig.config.model import ProjectConfig
 from fig.errors import ConfigError
+from fig.logs import logger
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 
 
 def active_profiles(profiles: Sequence[str] | None, variables: Mapping[str, str]) -> tuple[str, ...]:

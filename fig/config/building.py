@@ -3,7 +3,6 @@ bad one is refused before anything is built, with file, line, service and key.""
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -12,11 +11,12 @@ from fig.config import checks
 from fig.config.model import BuildSecret, BuildSpec, Ulimit, is_remote
 from fig.config.values import pairs, parse_size, strings
 from fig.errors import ConfigError, Unresolved
+from fig.logs import logger
 
 if TYPE_CHECKING:
     from fig.config.context import Context
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 
 ENTITLEMENTS = ("network.host", "security.insecure")
 _CONTEXT_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")

@@ -14,7 +14,6 @@ statement or a comment may follow the closing quote. Unquoted and double-quoted 
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 from collections import ChainMap
@@ -23,8 +22,9 @@ from collections.abc import Mapping
 from fig.config.interpolate import interpolate_string
 from fig.config.loader import read_text
 from fig.errors import ConfigError
+from fig.logs import logger
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 
 _SPACE = " \t\v\f\r\x85\xa0"  # spaces that do not end a line
 _EXPORT = re.compile(r"export\s+")

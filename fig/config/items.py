@@ -6,7 +6,6 @@ puts the file, line, service and key in front.
 
 from __future__ import annotations
 
-import logging
 import os
 import posixpath
 import re
@@ -18,12 +17,13 @@ from fig.config.model import FileMount, Link, PortSpec, VolumeSpec
 from fig.config.ports import exposed_ports
 from fig.config.values import container_path, parse_size
 from fig.errors import ConfigError, Unresolved
+from fig.logs import logger
 from fig.records import replace
 
 if TYPE_CHECKING:
     from fig.config.context import Context
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 
 _DEVICE = re.compile(r"^(/[^:]+)(?::(/[^:]+))?(?::([rwm]+))?$")
 # A CDI device name, VENDOR/CLASS=NAME (the CDI parser's rules): vendor and class start with a letter, the name

@@ -7,14 +7,14 @@ the Engine API field each one goes to, and fig.config.render writes them back.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from fig.config.values import parse_duration, parse_size, strings
 from fig.errors import ConfigError
+from fig.logs import logger
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 T = TypeVar("T")
 
 

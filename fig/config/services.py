@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import os
 import re
 from collections.abc import Callable
@@ -24,8 +23,9 @@ from fig.config.settings import SettingsReader
 from fig.config.swarm import swarm_settings
 from fig.config.values import container_path, pairs, parse_duration, strings
 from fig.errors import ConfigError, Unresolved
+from fig.logs import logger
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 
 if TYPE_CHECKING:
     from fig.config.context import Context

@@ -7,7 +7,6 @@ COMPOSE_PROFILES and COMPOSE_PROJECT_NAME may be set there; the environment alwa
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -15,9 +14,10 @@ from pathlib import Path
 from fig.config.documents import ConfigFile
 from fig.errors import ConfigError
 from fig.labels import compose_project_name, normalize_project_name
+from fig.logs import logger
 from fig.records import record
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 
 DEFAULT_FILES = ("fig.yml", "fig.yaml", "compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
 OVERRIDE_FILES = {

@@ -9,14 +9,14 @@ fraction and an exponent. Anything else is one line naming the file, service and
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from fig.errors import ConfigError
+from fig.logs import logger
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 
 ANY = "*"  # any name, or any item of a list
 _BOOLEANS = {"true": True, "false": False, "y": True, "yes": True, "on": True, "n": False, "no": False,

@@ -7,7 +7,6 @@ A stack is only a label (com.docker.stack.namespace), as for `docker stack`, so 
 from __future__ import annotations
 
 import json
-import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -16,11 +15,12 @@ from fig.backend.base import SwarmBackend
 from fig.backend.swarmtypes import ServiceInfo, TaskInfo
 from fig.errors import BackendError, NotFound, UserError
 from fig.graph import DependencyGraph
+from fig.logs import logger
 from fig.records import record
 from fig.swarm.convert import DEPENDS_ON, NAMESPACE
 from fig.swarm.wait import wait
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 KINDS = ("secrets", "configs")
 
 

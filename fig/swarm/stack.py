@@ -6,7 +6,6 @@ only the stack's name: DeployedStack.
 from __future__ import annotations
 
 import json
-import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -15,6 +14,7 @@ from typing import Any
 from fig.backend.base import SwarmBackend
 from fig.config.model import ProjectConfig
 from fig.errors import BackendError, NotConverged, UserError
+from fig.logs import logger
 from fig.parallel import execute
 from fig.preflight import check_engine_version
 from fig.swarm import plan as P
@@ -22,7 +22,7 @@ from fig.swarm.convert import Converter, ServicePlan, StackSpec
 from fig.swarm.deployed import KINDS, DeployedStack
 from fig.swarm.wait import wait
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 
 
 class Stack(DeployedStack):

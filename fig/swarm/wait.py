@@ -3,7 +3,6 @@ one of their tasks at a time, for every service at once."""
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
@@ -11,10 +10,11 @@ from typing import Any
 from fig.backend.base import SwarmBackend
 from fig.backend.swarmtypes import ServiceInfo, TaskInfo
 from fig.errors import NotConverged
+from fig.logs import logger
 from fig.records import record
 from fig.swarm.convert import NAMESPACE
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 STABLE = 1.0  # seconds a service must stay converged: a task that dies at once is not running
 FAILURES = 3  # new tasks failed before a service counts as failing
 _FAILED = ("failed", "rejected")

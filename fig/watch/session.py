@@ -19,6 +19,7 @@ from fig.config.develop import WatchRule
 from fig.container import Container
 from fig.convergence import Strategy
 from fig.errors import FigError, UserError
+from fig.logs import logger
 from fig.parallel import execute
 from fig.project import Project, UpOptions
 from fig.records import record
@@ -27,7 +28,7 @@ from fig.watch import sync
 from fig.watch.debounce import Debouncer
 from fig.watch.rules import EPHEMERAL, Trigger, Verdict
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 
 
 @record(frozen=True)

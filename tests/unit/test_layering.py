@@ -85,8 +85,9 @@ BOTTOM = {
     "fig.errors": (),
     "fig.labels": (),
     "fig.records": (),
+    "fig.logs": (),
     "fig.graph": ("fig.errors",),
-    "fig.config": ("fig.config", "fig.graph", "fig.errors", "fig.labels", "fig.records"),
+    "fig.config": ("fig.config", "fig.graph", "fig.errors", "fig.labels", "fig.records", "fig.logs"),
 }
 
 
@@ -107,7 +108,7 @@ DOMAIN = ("fig.project", "fig.service", "fig.container", "fig.backend", "fig.spe
 
 
 def test_config_graph_labels_errors_never_reach_the_domain():
-    bottom = ("fig.config", "fig.graph", "fig.labels", "fig.errors", "fig.records")
+    bottom = ("fig.config", "fig.graph", "fig.labels", "fig.errors", "fig.records", "fig.logs")
     assert offenders(lambda mod, name: under(mod, *bottom) and under(name, *DOMAIN)) == []
 
 

@@ -14,10 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 from fig.cli import options as opts
 from fig.errors import BackendError, NotFound, UserError
+from fig.logs import logger
 
 if TYPE_CHECKING:  # imported when a command needs it: `ps` and `logs` of containers do not
     from fig.project import Project
     from fig.swarm.deployed import DeployedStack
+
+log = logger(__name__)
+
 ON_STACK = {"ps": "stack_ps", "logs": "stack_logs", "top": "stack_top", "scale": "stack_scale",
             "undeploy": "stack_undeploy", "deploy": "stack_rollback"}
 
@@ -55,12 +59,10 @@ def seconds(options: dict[str, Any]) -> float:
 
 def waiting(stack: DeployedStack, fn: Callable[[], None]) -> int:
     """Run a step that waits; Ctrl-C stops the waiting only, and says so."""
-    import logging  # not at the top: every command's module imports this one, `version` too, which never logs
-
     try:
         fn()
     except KeyboardInterrupt:
-        logging.getLogger(__name__).error("Stopped waiting. The swarm goes on with the deployment of stack %s: "
+        log.error("Stopped waiting. The swarm goes on with the deployment of stack %s: "
                                           "`fig ps --stack %s` shows where it is", stack.name, stack.name)
         return 130
     return 0
@@ -114,8 +116,6 @@ class OnStack:
         return 0
 
     def stack_top(self, stack: DeployedStack, options: dict[str, Any]) -> int:
-        import logging
-
         from fig.cli import tables
 
         found = []
@@ -127,7 +127,7 @@ class OnStack:
             try:
                 titles, processes = stack.backend.top(t.container_id)
             except NotFound:
-                logging.getLogger(__name__).warning("%s_%s.%s runs on node %s: fig sees the processes of this "
+                log.warning("%s_%s.%s runs on node %s: fig sees the processes of this "
                                                     "engine's tasks only", stack.name, r.service, slot, r.node)
                 continue
             found.append((r.service, slot, titles, processes))

@@ -7,7 +7,9 @@ import sys
 from typing import Any
 
 from fig.errors import UserError
+from fig.logs import logger
 
+log = logger(__name__)
 
 
 class Tools:
@@ -46,12 +48,9 @@ class Tools:
             --as NAME  The docker command: fig or compose [default: fig]
             --force    Replace a plugin of that name that fig did not write
         """
-        import logging
-
         from fig.backend.contexts import config_dir
         from fig.cli import plugin as docker_plugin
 
-        log = logging.getLogger(__name__)
         name = options["--as"]
         if options["install"]:
             path = docker_plugin.install(name, force=options["--force"], environ=os.environ)
