@@ -16,6 +16,7 @@ from fig.config.model import NetworkRef, PortSpec, ServiceConfig, VolumeSpec
 from fig.config.ports import exposed_ports
 from fig.container import Container
 from fig.errors import UserError
+from fig.patterns import pattern
 from fig.records import field, record, replace
 
 if TYPE_CHECKING:  # loaded by the commands that make or run something
@@ -50,7 +51,7 @@ def canonical_name(config: ServiceConfig, project: str, number: int, naming: L.N
     return config.container_name or L.container_name(project, config.name, number, separator=naming.separator)
 
 
-_ANONYMOUS = re.compile(r"^[0-9a-f]{64}$")
+_ANONYMOUS = pattern(r"^[0-9a-f]{64}$")
 
 
 def anonymous_mounts(info: ContainerInfo | None) -> Iterator[tuple[str, str]]:

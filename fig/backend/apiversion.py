@@ -21,10 +21,10 @@ read from NetworkSettings.Networks as well).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 from fig import errors
+from fig.patterns import pattern
 
 OLDEST = "1.41"  # Docker 20.10: the oldest engine fig supports
 NEWEST = "1.51"  # Docker 28.3
@@ -40,7 +40,7 @@ INTERFACE_NAME = "1.48"
 
 _RELEASES = {41: "20.10", 42: "23.0", 43: "24.0", 44: "25.0", 45: "26.0", 46: "27.0", 47: "27.3", 48: "28.0",
              49: "28.1", 50: "28.2", 51: "28.3", 52: "29.0", 53: "29.1"}
-_VERSION = re.compile(r"^1\.(\d+)$")
+_VERSION = pattern(r"^1\.(\d+)$")
 
 
 def minor(version: str) -> int:

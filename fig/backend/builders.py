@@ -21,6 +21,7 @@ from fig.backend.specs import BuildProgress, BuildRequest
 from fig.config.model import is_remote
 from fig.errors import UserError
 from fig.logs import logger
+from fig.patterns import pattern
 from fig.records import record
 
 log = logger(__name__)
@@ -93,7 +94,7 @@ def choose(environ: Mapping[str, str], ping: Callable[[], Mapping[str, str]], re
 
 # -- what each builder cannot do --------------------------------------------------------------------------------
 
-_NEEDS_BUILDKIT = re.compile(
+_NEEDS_BUILDKIT = pattern(
     r"^\s*(?:(?P<run>RUN)\s+(?P<runflag>--(?:mount|network|security))"
     r"|(?P<copy>COPY|ADD)\s+(?:--[a-z-]+(?:=\S+)?\s+)*(?P<copyflag>--(?:chmod|link|parents))"
     r"|(?P<doc>RUN|COPY|ADD)\s.*(?P<heredoc><<)-?[\"']?[A-Za-z_])", re.IGNORECASE | re.MULTILINE)

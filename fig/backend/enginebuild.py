@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import re
 import tarfile
 import tempfile
 import socket
@@ -23,10 +22,11 @@ from fig.backend.session import Session
 from fig.config.model import is_remote
 from fig.errors import BuildError, FigError
 from fig.logs import logger
+from fig.patterns import pattern
 
 log = logger(__name__)
 
-_STEP = re.compile(r"^(?:Step|STEP) (\d+/\d+) ?: (.*)")
+_STEP = pattern(r"^(?:Step|STEP) (\d+/\d+) ?: (.*)")
 _SPOOL = 16 << 20  # bytes of a context kept in memory before it spills to a temporary file
 PARALLEL = 4  # builds at a time
 # POST /build's query and its tar body (None for a remote context), and the chunks of the answer

@@ -13,9 +13,10 @@ from typing import Any
 
 from fig.backend.specs import BuildProgress
 from fig.errors import BuildError
+from fig.patterns import pattern
 
-_PREFIX = re.compile(r"^\[(?P<target>[A-Za-z0-9_-]+)(?P<rest>(?: [^\]]*)?)\] ?")
-_OWN = re.compile(r"^\[(?P<rest>[^\]]*)\] ?")
+_PREFIX = pattern(r"^\[(?P<target>[A-Za-z0-9_-]+)(?P<rest>(?: [^\]]*)?)\] ?")
+_OWN = pattern(r"^\[(?P<rest>[^\]]*)\] ?")
 
 
 class Splitter:

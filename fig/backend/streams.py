@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import re
 import struct
 import sys
 from collections.abc import Iterator
@@ -12,8 +11,9 @@ from typing import Any
 
 from fig import errors
 from fig.backend.base import LogLine
+from fig.patterns import pattern
 
-_STAMP = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$")
+_STAMP = pattern(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$")
 
 
 def frames(chunks: Iterator[bytes], tty: bool) -> Iterator[tuple[str, bytes]]:

@@ -17,17 +17,18 @@ from fig import errors
 from fig.backend import apiversion
 from fig.backend.base import ContainerInfo, ContainerState, EngineTraits, Mount
 from fig.backend.ports import PortBinding
+from fig.patterns import pattern
 from fig.records import replace
 
 if TYPE_CHECKING:  # what is asked of the engine, and its answers other than containers: loaded by the calls
     from fig.backend.answers import EngineEvent, ExecInfo, ImageInfo, PathStat, StatsSample
     from fig.backend.specs import ContainerSpec, EndpointSpec, ExecSpec, MountSpec, NetworkOptions
 
-_EXIT_RE = re.compile(r"Exited \((-?\d+)\)")
+_EXIT_RE = pattern(r"Exited \((-?\d+)\)")
 # Podman's states in Docker's words: "configured" is created; "stopping" still runs (Docker says running until the
 # process ends); "stopped" has ended, with its exit code, and is not yet cleaned up (then it says exited).
 _PODMAN_STATES = {"configured": "created", "stopping": "running", "stopped": "exited"}
-_HEALTH_RE = re.compile(r"\((healthy|unhealthy|health: starting)\)")
+_HEALTH_RE = pattern(r"\((healthy|unhealthy|health: starting)\)")
 
 
 def created_networks(spec: ContainerSpec, version: str) -> Sequence[EndpointSpec]:

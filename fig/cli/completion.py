@@ -7,10 +7,11 @@ import re
 import shlex
 from collections.abc import Iterable
 
+from fig.patterns import pattern
 from fig.records import record
 
 # an option line of a docstring: "  -t, --timeout TIMEOUT  Seconds ..." or "  --as NAME  The ..."
-_OPTION = re.compile(r"^\s+((?:-[\w?]|--[\w-]+)(?:[ =][A-Z][\w=.-]*)?(?:,\s*(?:-[\w?]|--[\w-]+)(?:[ =][A-Z][\w=.-]*)?)*)"
+_OPTION = pattern(r"^\s+((?:-[\w?]|--[\w-]+)(?:[ =][A-Z][\w=.-]*)?(?:,\s*(?:-[\w?]|--[\w-]+)(?:[ =][A-Z][\w=.-]*)?)*)"
                      r"(?:\s{2,}(.*))?$")
 WORDS = {"completion": ["bash", "zsh", "fish"], "plugin": ["install", "uninstall"]}
 PROJECT_FLAGS = {"-f", "--file", "-p", "--project-name", "--project-directory", "--env-file", "--profile"}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 from typing import Any
 
@@ -20,6 +19,7 @@ from fig.config.render import render, used_networks
 from fig.errors import BackendError, ConfigError, UserError
 from fig.labels import compose_project_name
 from fig.logs import logger
+from fig.patterns import pattern
 from fig.project import Project
 
 log = logger(__name__)
@@ -41,7 +41,7 @@ def _hash_lines(project: Project, names: list[str]) -> list[str]:
     return lines
 
 
-_REFERENCE = re.compile(r"\$\$|\$\{([_a-zA-Z][_a-zA-Z0-9]*)(?:(:?[-?+])([^}]*))?\}|\$([_a-zA-Z][_a-zA-Z0-9]*)")
+_REFERENCE = pattern(r"\$\$|\$\{([_a-zA-Z][_a-zA-Z0-9]*)(?:(:?[-?+])([^}]*))?\}|\$([_a-zA-Z][_a-zA-Z0-9]*)")
 
 
 def _variables(config: ProjectConfig) -> list[list[str]]:

@@ -3,7 +3,6 @@ bad one is refused before anything is built, with file, line, service and key.""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +11,7 @@ from fig.config.model import BuildSecret, BuildSpec, Ulimit, is_remote
 from fig.config.values import pairs, parse_size, strings
 from fig.errors import ConfigError, Unresolved
 from fig.logs import logger
+from fig.patterns import pattern
 
 if TYPE_CHECKING:
     from fig.config.context import Context
@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 log = logger(__name__)
 
 ENTITLEMENTS = ("network.host", "security.insecure")
-_CONTEXT_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
-_SSH_ID = re.compile(r"^[a-zA-Z0-9_.-]+$")
+_CONTEXT_NAME = pattern(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
+_SSH_ID = pattern(r"^[a-zA-Z0-9_.-]+$")
 
 
 class BuildReader:

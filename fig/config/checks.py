@@ -11,19 +11,20 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from fig.errors import ConfigError
+from fig.patterns import pattern
 
 _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _DOMAIN = r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:]+\])"
-_IMAGE = re.compile(rf"^(?:{_DOMAIN}(?::\d+)?/)?{_COMPONENT}(?:/{_COMPONENT})*(?::(?:\w[\w.-]{{0,127}})?)?"
+_IMAGE = pattern(rf"^(?:{_DOMAIN}(?::\d+)?/)?{_COMPONENT}(?:/{_COMPONENT})*(?::(?:\w[\w.-]{{0,127}})?)?"
                     r"(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$")
-_CONTAINER_NAME = re.compile(r"^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$")
-_SEARCH_DOMAIN = re.compile(r"^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?\.)*"
+_CONTAINER_NAME = pattern(r"^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$")
+_SEARCH_DOMAIN = pattern(r"^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?\.)*"
                             r"[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?\.?$")
-_MAC = re.compile(r"^[0-9a-fA-F]{2}([:-])[0-9a-fA-F]{2}(\1[0-9a-fA-F]{2}){4}$")
-_CPUSET = re.compile(r"^\d+(-\d+)?(,\d+(-\d+)?)*$")
-_SYSCTL = re.compile(r"^[a-zA-Z0-9_][a-zA-Z0-9_./-]*$")
-_DRIVER = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.:/-]*$")
-_RT_SIGNAL = re.compile(r"^RT(MIN|MAX)([+-]\d+)?$")
+_MAC = pattern(r"^[0-9a-fA-F]{2}([:-])[0-9a-fA-F]{2}(\1[0-9a-fA-F]{2}){4}$")
+_CPUSET = pattern(r"^\d+(-\d+)?(,\d+(-\d+)?)*$")
+_SYSCTL = pattern(r"^[a-zA-Z0-9_][a-zA-Z0-9_./-]*$")
+_DRIVER = pattern(r"^[a-zA-Z0-9][a-zA-Z0-9_.:/-]*$")
+_RT_SIGNAL = pattern(r"^RT(MIN|MAX)([+-]\d+)?$")
 # Namespaced sysctls, the only ones a container may set (runc refuses the rest when it starts the container)
 _NAMESPACED = ("kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem", "kernel.shmall", "kernel.shmmax",
                "kernel.shmmni", "kernel.shm_rmid_forced", "kernel.domainname", "kernel.hostname")
@@ -34,16 +35,16 @@ _CAPABILITIES = frozenset(
     "SETFCAP MAC_OVERRIDE MAC_ADMIN SYSLOG WAKE_ALARM BLOCK_SUSPEND AUDIT_READ PERFMON BPF CHECKPOINT_RESTORE".split())
 ULIMITS = frozenset("as core cpu data fsize locks memlock msgqueue nice nofile nproc rss rtprio rttime sigpending "
                     "stack".split())
-_PLATFORM_PART = re.compile(r"^[A-Za-z0-9_.-]+$")
+_PLATFORM_PART = pattern(r"^[A-Za-z0-9_.-]+$")
 _TMPFS_FLAGS = {"ro", "rw", "exec", "noexec", "suid", "nosuid", "dev", "nodev", "sync", "async", "dirsync",
                 "atime", "noatime", "diratime", "nodiratime", "relatime", "norelatime", "strictatime",
                 "nostrictatime", "mand", "nomand", "remount", "bind", "rbind", "private", "rprivate", "shared",
                 "rshared", "slave", "rslave", "unbindable", "runbindable"}
-_TMPFS_VALUES = {"size": re.compile(r"^\d+[kmgKMG%]?$"), "mode": re.compile(r"^[0-7]{1,4}$"),
-                 "uid": re.compile(r"^\d+$"), "gid": re.compile(r"^\d+$"), "nr_inodes": re.compile(r"^\d+[kmgKMG]?$"),
-                 "nr_blocks": re.compile(r"^\d+[kmgKMG]?$")}
+_TMPFS_VALUES = {"size": pattern(r"^\d+[kmgKMG%]?$"), "mode": pattern(r"^[0-7]{1,4}$"),
+                 "uid": pattern(r"^\d+$"), "gid": pattern(r"^\d+$"), "nr_inodes": pattern(r"^\d+[kmgKMG]?$"),
+                 "nr_blocks": pattern(r"^\d+[kmgKMG]?$")}
 _SECURITY_OPTIONS = ("label", "apparmor", "seccomp", "no-new-privileges", "systempaths", "writable-cgroups")
-_CGROUP_RULE = re.compile(r"^[acb] (\d+|\*):(\d+|\*) [rwm]{1,3}$")
+_CGROUP_RULE = pattern(r"^[acb] (\d+|\*):(\d+|\*) [rwm]{1,3}$")
 MIN_MEMORY = 6 * 1024 * 1024  # the engine refuses a smaller memory limit
 
 
@@ -72,7 +73,7 @@ def absolute_path(value: str) -> None:
 
 
 IFNAME_OPTION = "com.docker.network.endpoint.ifname"  # the endpoint driver option interface_name sets
-_IFNAME = re.compile(r"^[^/:\s]{1,15}$")  # Linux: IFNAMSIZ 16 with the NUL, no slash, no whitespace
+_IFNAME = pattern(r"^[^/:\s]{1,15}$")  # Linux: IFNAMSIZ 16 with the NUL, no slash, no whitespace
 
 
 def interface_name(value: str) -> None:

@@ -23,13 +23,14 @@ from fig.config.interpolate import interpolate_string
 from fig.config.loader import read_text
 from fig.errors import ConfigError
 from fig.logs import logger
+from fig.patterns import pattern
 
 log = logger(__name__)
 
 _SPACE = " \t\v\f\r\x85\xa0"  # spaces that do not end a line
-_EXPORT = re.compile(r"export\s+")
+_EXPORT = pattern(r"export\s+")
 _KEY_PUNCTUATION = set("_.-[]")
-_ESCAPE = re.compile(r"\\(?:[abcfnrtv$\"\\]|0\d{0,3})")
+_ESCAPE = pattern(r"\\(?:[abcfnrtv$\"\\]|0\d{0,3})")
 _ESCAPED = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "\\": "\\", '"': '"',
             "$": "$$"}
 

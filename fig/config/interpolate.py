@@ -9,11 +9,12 @@ from typing import Any
 
 from fig.config.typed import cast, caster
 from fig.errors import ConfigError
+from fig.patterns import pattern
 
 # What follows a `$`, as compose-go's template package matches it: `$$`, a name, `{NAME}` or `{NAME<op>...}`
 # (the rest of the line, cut later at the brace that closes the first), or else an invalid `${...`. A `$` before
 # anything else (`$(date)`, `$!`, `$1`, a `$` at the end) is no reference: it stays as written.
-_REFERENCE = re.compile(r"\$(?:(?P<escaped>\$)|(?P<named>[_a-z][_a-z0-9]*)|\{(?:(?P<braced>[_a-z][_a-z0-9]*"
+_REFERENCE = pattern(r"\$(?:(?P<escaped>\$)|(?P<named>[_a-z][_a-z0-9]*)|\{(?:(?P<braced>[_a-z][_a-z0-9]*"
                         r"(?::?[-+?].*)?)\}|(?P<invalid>)))", re.I)
 _OPERATORS = (":?", "?", ":-", "-", ":+", "+")
 

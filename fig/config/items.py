@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import posixpath
-import re
 from typing import TYPE_CHECKING, Any
 
 from fig.config import checks
@@ -18,6 +17,7 @@ from fig.config.ports import exposed_ports
 from fig.config.values import container_path, parse_size
 from fig.errors import ConfigError, Unresolved
 from fig.logs import logger
+from fig.patterns import pattern
 from fig.records import replace
 
 if TYPE_CHECKING:
@@ -25,12 +25,12 @@ if TYPE_CHECKING:
 
 log = logger(__name__)
 
-_DEVICE = re.compile(r"^(/[^:]+)(?::(/[^:]+))?(?::([rwm]+))?$")
+_DEVICE = pattern(r"^(/[^:]+)(?::(/[^:]+))?(?::([rwm]+))?$")
 # A CDI device name, VENDOR/CLASS=NAME (the CDI parser's rules): vendor and class start with a letter, the name
 # with a letter or digit, and each ends with one. CDI allows ':' in the name, but compose splits a `devices` item
 # at ':', so such a name is not a CDI name there either.
 _NAME_PART = r"[A-Za-z](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?"
-CDI_DEVICE = re.compile(rf"^{_NAME_PART}/{_NAME_PART}=[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?$")
+CDI_DEVICE = pattern(rf"^{_NAME_PART}/{_NAME_PART}=[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?$")
 _MOUNT_MODES = {"ro", "rw", "z", "Z", "nocopy", "shared", "rshared", "slave", "rslave", "private", "rprivate",
                 "cached", "delegated", "consistent"}
 

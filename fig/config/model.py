@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +13,7 @@ from fig.config.ports import PortSpec
 from fig.config.providers import ModelConfig, ProviderConfig, ServiceModel
 from fig.config.resources import FileMount, LogConfig, SecretConfig, Sensitive, Ulimit
 from fig.errors import ConfigError, Unresolved
+from fig.patterns import pattern
 from fig.records import asdict, record
 
 if TYPE_CHECKING:
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["FileMount", "LogConfig", "PortSpec", "SecretConfig", "Sensitive",
            "Ulimit"]  # also from fig.config.resources and fig.config.ports
 
-_LINK_NAME = re.compile(r"^/?[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
+_LINK_NAME = pattern(r"^/?[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
 
 
 @record(frozen=True, slots=True)

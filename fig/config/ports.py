@@ -6,17 +6,17 @@ host port of the range, as Compose v2 and docker-compose read it."""
 from __future__ import annotations
 
 import ipaddress
-import re
 
 from fig.errors import ConfigError
+from fig.patterns import pattern
 from fig.records import record
 
-_PORT_RE = re.compile(
+_PORT_RE = pattern(
     r"^(?:(?:(?P<ip>\[[0-9a-fA-F:.]+\]|[0-9.]+|[a-zA-Z0-9.-]*):)?(?P<host>\d+(?:-\d+)?)?:)?"
     r"(?P<container>\d+(?:-\d+)?)(?:/(?P<proto>tcp|udp|sctp))?$"
 )
 
-_EXPOSE_RE = re.compile(r"^(\d+)(?:-(\d+))?(?:/(tcp|udp|sctp))?$")
+_EXPOSE_RE = pattern(r"^(\d+)(?:-(\d+))?(?:/(tcp|udp|sctp))?$")
 
 
 def exposed_ports(text: str) -> list[tuple[int, str]]:

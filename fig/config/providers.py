@@ -3,12 +3,12 @@ and AI `models` (Docker Model Runner runs them), read from a validated document.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from fig.config.values import scalar_text
 from fig.errors import ConfigError
+from fig.patterns import pattern
 from fig.records import record
 
 
@@ -42,7 +42,7 @@ class ServiceModel:
     model_var: str | None = None
 
 
-_VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_VARIABLE = pattern(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def read_provider(raw: Mapping[str, Any]) -> ProviderConfig:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -24,13 +23,14 @@ from fig.config.swarm import swarm_settings
 from fig.config.values import container_path, pairs, parse_duration, strings
 from fig.errors import ConfigError, Unresolved
 from fig.logs import logger
+from fig.patterns import pattern
 
 log = logger(__name__)
 
 if TYPE_CHECKING:
     from fig.config.context import Context
 
-_RESTART = re.compile(r"^(no|always|unless-stopped|on-failure(:\d+)?)$")
+_RESTART = pattern(r"^(no|always|unless-stopped|on-failure(:\d+)?)$")
 _NAMESPACE = {"pid": ("host",), "ipc": ("host", "private", "shareable", "none")}
 # Keys of the compose format that fig knows but cannot honour; refused with the reason, never dropped.
 UNSUPPORTED: dict[str, str] = {

@@ -3,7 +3,6 @@ hosts, sysctls, ...) into typed values; every error names file, line, service an
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -11,11 +10,12 @@ from fig.config import checks
 from fig.config.model import Healthcheck, LogConfig, Ulimit
 from fig.config.values import pairs, parse_duration, parse_size, strings, words
 from fig.errors import ConfigError
+from fig.patterns import pattern
 
 if TYPE_CHECKING:
     from fig.config.context import Context
 
-_PROFILE = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
+_PROFILE = pattern(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
 _PULL_POLICIES = ("always", "never", "missing", "if_not_present", "build")
 
 

@@ -9,20 +9,20 @@ fraction and an exponent. Anything else is one line naming the file, service and
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from fig.errors import ConfigError
 from fig.logs import logger
+from fig.patterns import pattern
 
 log = logger(__name__)
 
 ANY = "*"  # any name, or any item of a list
 _BOOLEANS = {"true": True, "false": False, "y": True, "yes": True, "on": True, "n": False, "no": False,
              "off": False}
-_INTEGER = re.compile(r"[-+]?[0-9]+\Z")
-_NUMBER = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z")
+_INTEGER = pattern(r"[-+]?[0-9]+\Z")
+_NUMBER = pattern(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z")
 
 
 def _boolean(text: str) -> bool:
@@ -73,8 +73,8 @@ def _lookup(table: dict[tuple[str, ...], Callable[[str], Any]], path: Sequence[A
     exact = table.get(tuple(path))
     if exact:
         return exact
-    for pattern, cast in table.items():
-        if len(pattern) == len(path) and all(p == ANY or p == k for p, k in zip(pattern, path)):
+    for key, cast in table.items():
+        if len(key) == len(path) and all(p == ANY or p == k for p, k in zip(key, path)):
             return cast
     return None
 

@@ -5,7 +5,6 @@ Fig-format file with YAML 1.1's (as Fig 1.0.1 read it). Loaded only when a file'
 from __future__ import annotations
 
 import copy
-import re
 from typing import Any
 
 import yaml
@@ -13,6 +12,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from fig.config.documents import MAX_DEPTH, MAX_NODES, Sexagesimal, YamlList, YamlMap
 from fig.errors import ConfigError
+from fig.patterns import pattern
 
 
 # libyaml's parser when PyYAML has it (its wheels do): about 7 times faster than the pure Python one
@@ -93,8 +93,8 @@ _PLAIN = {word: _IMPLICIT + kind for kind, words in (
     ("float", ".nan .NaN .NAN .inf .Inf .INF +.inf +.Inf +.INF -.inf -.Inf -.INF")) for word in words.split()}
 _PLAIN[""] = _IMPLICIT + "null"
 _PLAIN["<<"] = _TAG + "merge"
-_INTEGER = re.compile(r"[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)\Z")
-_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
+_INTEGER = pattern(r"[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)\Z")
+_FLOAT = pattern(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
 
 
 def resolve_plain(value: str) -> str:

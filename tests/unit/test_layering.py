@@ -86,8 +86,10 @@ BOTTOM = {
     "fig.labels": (),
     "fig.records": (),
     "fig.logs": (),
+    "fig.patterns": (),
     "fig.graph": ("fig.errors",),
-    "fig.config": ("fig.config", "fig.graph", "fig.errors", "fig.labels", "fig.records", "fig.logs"),
+    "fig.config": ("fig.config", "fig.graph", "fig.errors", "fig.labels", "fig.records", "fig.logs",
+                   "fig.patterns"),
 }
 
 
@@ -108,7 +110,7 @@ DOMAIN = ("fig.project", "fig.service", "fig.container", "fig.backend", "fig.spe
 
 
 def test_config_graph_labels_errors_never_reach_the_domain():
-    bottom = ("fig.config", "fig.graph", "fig.labels", "fig.errors", "fig.records", "fig.logs")
+    bottom = ("fig.config", "fig.graph", "fig.labels", "fig.errors", "fig.records", "fig.logs", "fig.patterns")
     assert offenders(lambda mod, name: under(mod, *bottom) and under(name, *DOMAIN)) == []
 
 
