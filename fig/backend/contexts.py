@@ -10,11 +10,11 @@ the CLI plugin (which turns the docker CLI's --context, -H and --config into the
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping
 from pathlib import Path
 
+from fig.config.cache import digest
 from fig.errors import UserError
 
 DEFAULT = "default"
@@ -45,16 +45,16 @@ def endpoint(name: str, chosen_by: str, environ: Mapping[str, str]) -> dict[str,
     if name == DEFAULT:
         return {}
     store = config_dir(environ) / "contexts"
-    digest = hashlib.sha256(name.encode()).hexdigest()
+    hashed = digest(name.encode())
     try:
-        docker = json.loads((store / "meta" / digest / "meta.json").read_text())["Endpoints"]["docker"]
+        docker = json.loads((store / "meta" / hashed / "meta.json").read_text())["Endpoints"]["docker"]
         host = str(docker.get("Host") or "")
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         why = f" ({chosen_by})" if chosen_by else ""
         raise UserError(f"docker context {name!r}{why} does not exist in {store}: `docker context ls` lists them"
                         ) from None
     env = {"DOCKER_HOST": host} if host else {}
-    tls = store / "tls" / digest / "docker"
+    tls = store / "tls" / hashed / "docker"
     if any((tls / f).is_file() for f in ("ca.pem", "cert.pem", "key.pem")):
         env["DOCKER_CERT_PATH"] = str(tls)
         env["DOCKER_TLS" if docker.get("SkipTLSVerify") else "DOCKER_TLS_VERIFY"] = "1"

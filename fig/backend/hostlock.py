@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import os
 from collections.abc import Iterator
+
+from fig.config.cache import digest
 
 
 @contextlib.contextmanager
@@ -18,8 +19,8 @@ def held(engine: str, name: str) -> Iterator[None]:
     """Hold the lock for `name` on `engine` (a URL); without a writable temporary directory, hold nothing."""
     import tempfile  # only commands that make a network or volume take a lock
 
-    digest = hashlib.sha256(f"{engine}\0{name}".encode()).hexdigest()[:32]
-    path = os.path.join(tempfile.gettempdir(), f"fig-{digest}.lock")
+    key = digest(f"{engine}\0{name}".encode())[:32]
+    path = os.path.join(tempfile.gettempdir(), f"fig-{key}.lock")
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
     except OSError:

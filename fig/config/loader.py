@@ -11,7 +11,7 @@ import os
 import sys
 from typing import Any
 
-from fig.config.cache import cache_file
+from fig.config.cache import cache_file, digest
 from fig.config.documents import MAX_BYTES, ConfigFile, Sexagesimal, YamlList, YamlMap
 from fig.errors import ConfigError
 
@@ -45,8 +45,6 @@ def parse_document(text: str, name: str) -> tuple[Any, bool]:
 
 
 def _cached_path(text: str, name: str) -> str | None:
-    from hashlib import sha256
-
     from fig import __version__
 
     here = os.path.dirname(__file__)
@@ -55,7 +53,7 @@ def _cached_path(text: str, name: str) -> str | None:
     except OSError:
         return None
     identity = [_FORMAT, __version__, *(f"{s.st_mtime_ns}:{s.st_size}" for s in parsers), name]
-    key = sha256("\0".join([*identity, text]).encode("utf-8", "surrogatepass")).hexdigest()
+    key = digest("\0".join([*identity, text]).encode("utf-8", "surrogatepass"))
     return cache_file("parsed", key)
 
 

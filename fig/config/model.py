@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from fig.config.cache import digest
 from fig.config.develop import WatchRule
 from fig.config.hooks import ExecHook
 from fig.config.ports import PortSpec
@@ -317,7 +317,7 @@ class ServiceConfig:
 
     def config_hash(self, image_id: str) -> str:
         blob = json.dumps([self.config_json(), image_id])
-        return hashlib.sha256(blob.encode()).hexdigest()
+        return digest(blob.encode())
 
 
 _UNSET_UNHASHED: dict[str, Any] = {"post_start": (), "pre_stop": (), "use_api_socket": False, "models": (),

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import os
 import stat
 import time
 
+from fig.config.cache import digest
 from fig.errors import ConfigError
 from fig.records import record
 
@@ -40,7 +40,7 @@ class Sensitive:
         self.value = value
 
     def __str__(self) -> str:
-        return "sha256:" + hashlib.sha256(self.value.encode()).hexdigest()
+        return "sha256:" + digest(self.value.encode())
 
     __repr__ = __str__
 

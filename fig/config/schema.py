@@ -9,7 +9,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from fig.config.cache import cache_file
+from fig.config.cache import cache_file, digest
 from fig.errors import ConfigError
 
 _TYPE_NAMES = {
@@ -32,13 +32,11 @@ def _marker(document: Any) -> str | None:
     """A file under $XDG_CACHE_HOME/fig (or ~/.cache/fig) that exists once this exact document, with this schema
     and this fig, has been found valid: importing and running jsonschema costs more than the rest of `fig ps`.
     A changed file, interpolated value, schema or fig version makes a new key; an invalid document has none."""
-    from hashlib import sha256
-
     from fig import __version__
 
     try:
         schema = Path(__file__).with_name("fig.schema.json").read_bytes()
-        key = sha256(b"\0".join([__version__.encode(), schema, repr(document).encode()])).hexdigest()
+        key = digest(b"\0".join([__version__.encode(), schema, repr(document).encode()]))
     except (OSError, ValueError):
         return None
     return cache_file("valid", key)

@@ -8,7 +8,6 @@ the same spec and a second deploy changes nothing.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Mapping, Sequence
@@ -16,6 +15,7 @@ from typing import Any
 
 from fig import labels as L
 from fig.backend.specs import NetworkOptions
+from fig.config.cache import digest
 from fig.config.model import NetworkConfig, ProjectConfig, SecretConfig, ServiceConfig
 from fig.config.swarm import SwarmSettings, UpdatePolicy, swarm_condition
 from fig.config.values import parse_size
@@ -86,7 +86,7 @@ class StackSpec:
 
 def spec_hash(spec: Mapping[str, Any]) -> str:
     body = {**spec, "Labels": {k: v for k, v in (spec.get("Labels") or {}).items() if k != SPEC_HASH}}
-    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+    return digest(json.dumps(body, sort_keys=True).encode())
 
 
 def _ns(seconds: float | None) -> int | None:
@@ -151,8 +151,7 @@ class Converter:
             if mounts and mounts[0].missing:
                 raise ConfigError(f"{kind[:-1]} '{source.name}': the {mounts[0].missing} variable is not set")
             data = (mounts[0].content.value if mounts and mounts[0].content else source.content or "").encode()
-        digest = hashlib.sha256(data).hexdigest()[:10]
-        name = source.engine_name or f"{self.stack}_{source.name}_{digest}"
+        name = source.engine_name or f"{self.stack}_{source.name}_{digest(data)[:10]}"
         return ObjectSpec(kind, source.name, name, data, {NAMESPACE: self.stack, OBJECT_KEY: source.name})
 
     def stack_spec(self, names: Sequence[str], *, strict: bool = False) -> StackSpec:

@@ -3,11 +3,13 @@ changed text, another name, a damaged or unwritable cache all mean a parse."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
 
 from fig.config import loader, yamlparse
+from fig.config.cache import digest
 from fig.errors import ConfigError
 from tests.trees import assert_same_tree
 
@@ -129,3 +131,9 @@ def test_an_entry_others_can_write_is_not_read(cache_home, monkeypatch):
     never_parse(monkeypatch)
     with pytest.raises(AssertionError, match="parsed again"):
         loader.parse_document(COMPOSE, "c.yaml")
+
+
+@pytest.mark.parametrize("data", [b"", b"abc", "services:\n  web: {image: \u00e9}\n".encode(), bytes(range(256)) * 300])
+def test_the_digest_is_sha256(data):
+    """Cache keys, config hashes (in every container's labels) and swarm object names use it: it must stay SHA-256."""
+    assert digest(data) == hashlib.sha256(data).hexdigest()

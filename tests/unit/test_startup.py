@@ -12,10 +12,10 @@ ROOT = Path(__file__).resolve().parents[2]
 # Never needed to print a version: no logging, no dataclasses (nor the inspect module they load), no project
 VERSION_FREE = ("logging", "dataclasses", "inspect", "yaml", "fig.config", "fig.project", "fig.backend")
 # Never needed to read a project, or to look at a local engine: what only builds, one-offs, watch, swarm, copies,
-# providers, TLS, dry runs or making containers use; the dataclasses module (fig.records replaces it); and logging,
-# loaded by the first message shown (fig.logs)
-PROJECT_FREE = ("dataclasses", "inspect", "logging", "http.client", "email", "ssl", "decimal", "subprocess", "tarfile",
-                "tempfile", "concurrent.futures", "queue", "jsonschema", "docker", "requests", "fig.swarm",
+# providers, TLS, dry runs or making containers use; the dataclasses module (fig.records replaces it); logging,
+# loaded by the first message shown (fig.logs); and hashlib, which loads OpenSSL (fig.config.cache.digest)
+PROJECT_FREE = ("dataclasses", "inspect", "logging", "hashlib", "http.client", "email", "ssl", "decimal", "subprocess",
+                "tarfile", "tempfile", "concurrent.futures", "queue", "jsonschema", "docker", "requests", "fig.swarm",
                 "fig.watch", "fig.cli.up", "fig.cli.interact", "fig.cli.attach", "fig.cli.log_printer", "fig.running",
                 "fig.copying", "fig.backend.bake", "fig.backend.enginebuild", "fig.backend.session",
                 "fig.backend.builders", "fig.backend.dryrun", "fig.backend.specs", "fig.backend.answers",
