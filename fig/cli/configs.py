@@ -7,8 +7,6 @@ import os
 import sys
 from typing import Any
 
-import yaml
-
 from fig import records
 from fig.cli import options as opts
 from fig.config import load_project
@@ -161,7 +159,12 @@ def print_config(project: Project, options: dict[str, Any]) -> int:
     elif options["--no-interpolate"] and (raw := _uninterpolated(config)) is None:
         doc = _raw(config)
         doc["services"] = {k: v for k, v in (doc.get("services") or {}).items() if k in names}
-        text = json.dumps(doc, indent=2) + "\n" if fmt == "json" else yaml.safe_dump(doc, sort_keys=False)
+        if fmt == "json":
+            text = json.dumps(doc, indent=2) + "\n"
+        else:
+            import yaml  # only for a file fig cannot read without interpolating: what it says, as it is
+
+            text = yaml.safe_dump(doc, sort_keys=False)
     else:
         source = raw if options["--no-interpolate"] and raw else config
         chosen = records.replace(source, services=tuple(s for s in source.services if s.name in names))

@@ -49,7 +49,8 @@ def _cached_path(text: str, name: str) -> str | None:
 
     here = os.path.dirname(__file__)
     try:
-        parsers = [os.stat(os.path.join(here, f)) for f in ("yamlparse.py", "documents.py", "loader.py")]
+        parsers = [os.stat(os.path.join(here, f))
+                   for f in ("yamlparse.py", "scalars.py", "documents.py", "loader.py")]
     except OSError:
         return None
     identity = [_FORMAT, __version__, *(f"{s.st_mtime_ns}:{s.st_size}" for s in parsers), name]

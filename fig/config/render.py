@@ -13,8 +13,6 @@ import json
 import os
 from typing import Any
 
-import yaml
-
 from fig.config.develop import WatchRule
 from fig.config.hooks import ExecHook
 from fig.config.model import (
@@ -22,12 +20,8 @@ from fig.config.model import (
     VolumeSpec, is_remote,
 )
 from fig.config.swarm import as_deploy
+from fig.config.yamlwrite import dump
 from fig.config.values import format_duration, format_size
-
-# libyaml's emitter when PyYAML has it (its wheels do), as the loader reads with libyaml's parser: the same text,
-# written several times faster than by the pure Python emitter (which took most of `fig config`'s own time)
-_SafeDumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-
 
 def _engine_option(key: str, value: Any) -> Any:
     """A fig.config.runtime pass-through value as the compose file writes it."""
@@ -317,8 +311,7 @@ def render(config: ProjectConfig, *, format: str = "yaml", relative_to: str | No
         del doc["name"]
     if format == "json":
         return json.dumps(doc, indent=2) + "\n"
-    return yaml.dump(doc, Dumper=_SafeDumper, sort_keys=False, default_flow_style=False, allow_unicode=True,
-                     width=1 << 16)
+    return dump(doc)
 
 
 def used_networks(config: ProjectConfig) -> list[NetworkConfig]:

@@ -11,8 +11,8 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from fig.config.documents import MAX_DEPTH, MAX_NODES, Sexagesimal, YamlList, YamlMap
+from fig.config.scalars import IMPLICIT, TAG, resolve_plain
 from fig.errors import ConfigError
-from fig.patterns import pattern
 
 
 # libyaml's parser when PyYAML has it (its wheels do): about 7 times faster than the pure Python one
@@ -86,34 +86,6 @@ class _Compose(_Loader):
         return super().resolve(kind, value, implicit)
 
 
-_TAG = "tag:yaml.org,2002:"
-_IMPLICIT = "tag:fig,implicit:"  # the tags given to unquoted scalars, so an explicit `!!str yes` keeps its own
-_PLAIN = {word: _IMPLICIT + kind for kind, words in (
-    ("bool", "true True TRUE false False FALSE"), ("null", "~ null Null NULL"),
-    ("float", ".nan .NaN .NAN .inf .Inf .INF +.inf +.Inf +.INF -.inf -.Inf -.INF")) for word in words.split()}
-_PLAIN[""] = _IMPLICIT + "null"
-_PLAIN["<<"] = _TAG + "merge"
-_INTEGER = pattern(r"[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)\Z")
-_FLOAT = pattern(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
-
-
-def resolve_plain(value: str) -> str:
-    """The tag of an unquoted scalar in a compose file."""
-    tag = _PLAIN.get(value)
-    if tag:
-        return tag
-    first = value[0]
-    if first == ".":
-        return _IMPLICIT + ("float" if _FLOAT.match(value) else "str")
-    if first in "+-0123456789":
-        digits = value.replace("_", "")
-        if _INTEGER.match(digits):
-            return _IMPLICIT + "int"
-        if _FLOAT.match(digits):
-            return _IMPLICIT + "float"
-    return _IMPLICIT + "str"
-
-
 def _construct_int12(loader: _Compose, node: yaml.ScalarNode) -> int:
     text = node.value.replace("_", "")
     sign, body = (-1, text[1:]) if text[0] == "-" else (1, text.lstrip("+"))
@@ -123,9 +95,9 @@ def _construct_int12(loader: _Compose, node: yaml.ScalarNode) -> int:
     return sign * int(body, 8 if len(body) > 1 and body[0] == "0" else 10)
 
 
-_Compose.add_constructor(_IMPLICIT + "int", _construct_int12)
+_Compose.add_constructor(IMPLICIT + "int", _construct_int12)
 for _kind in ("bool", "null", "float", "str"):
-    _Compose.add_constructor(_IMPLICIT + _kind, _Compose.yaml_constructors[_TAG + _kind])
+    _Compose.add_constructor(IMPLICIT + _kind, _Compose.yaml_constructors[TAG + _kind])
 
 
 class Reset:
@@ -150,7 +122,7 @@ def _construct_override(loader: _Compose, node: Node) -> Override:
     if isinstance(node, ScalarNode):
         plain.tag = loader.resolve(ScalarNode, node.value, (not node.style, bool(node.style)))
     else:
-        plain.tag = _TAG + ("seq" if isinstance(node, SequenceNode) else "map")
+        plain.tag = TAG + ("seq" if isinstance(node, SequenceNode) else "map")
     return Override(loader.construct_object(plain, deep=True))
 
 
@@ -236,7 +208,7 @@ def _as_yaml11(node: Node, loader: _Loader) -> None:
             continue
         seen.add(id(n))
         if isinstance(n, ScalarNode):
-            if n.tag.startswith(_IMPLICIT):
+            if n.tag.startswith(IMPLICIT):
                 n.tag = _Loader.resolve(loader, ScalarNode, n.value, (True, False))
         elif isinstance(n, SequenceNode):
             todo.extend(n.value)

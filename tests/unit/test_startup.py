@@ -13,11 +13,12 @@ ROOT = Path(__file__).resolve().parents[2]
 VERSION_FREE = ("logging", "dataclasses", "inspect", "yaml", "fig.config", "fig.project", "fig.backend")
 # Never needed to read a project, or to look at a local engine: what only builds, one-offs, watch, swarm, copies,
 # providers, TLS, dry runs or making containers use; the dataclasses module (fig.records replaces it); logging,
-# loaded by the first message shown (fig.logs); and hashlib, which loads OpenSSL (fig.config.cache.digest)
-PROJECT_FREE = ("dataclasses", "inspect", "logging", "hashlib", "http.client", "email", "ssl", "decimal", "subprocess",
-                "tarfile", "tempfile", "concurrent.futures", "queue", "jsonschema", "docker", "requests", "fig.swarm",
-                "fig.watch", "fig.cli.up", "fig.cli.interact", "fig.cli.attach", "fig.cli.log_printer", "fig.running",
-                "fig.copying", "fig.backend.bake", "fig.backend.enginebuild", "fig.backend.session",
+# loaded by the first message shown (fig.logs); hashlib, which loads OpenSSL (fig.config.cache.digest); and PyYAML,
+# for a file read before (fig.config.loader) and printed by `config` (fig.config.yamlwrite)
+PROJECT_FREE = ("dataclasses", "inspect", "logging", "hashlib", "yaml", "http.client", "email", "ssl", "decimal",
+                "subprocess", "tarfile", "tempfile", "concurrent.futures", "queue", "jsonschema", "docker", "requests",
+                "fig.swarm", "fig.watch", "fig.cli.up", "fig.cli.interact", "fig.cli.attach", "fig.cli.log_printer",
+                "fig.running", "fig.copying", "fig.backend.bake", "fig.backend.enginebuild", "fig.backend.session",
                 "fig.backend.builders", "fig.backend.dryrun", "fig.backend.specs", "fig.backend.answers",
                 "fig.backend.swarmtypes")
 
