@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from fig.errors import OperationError
 from fig.records import field, record
-
-if TYPE_CHECKING:
-    from concurrent.futures import Future
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -70,8 +67,11 @@ def execute(
     `skip_dependents`: stopping a container need not wait for one that would not stop). Exceptions are
     collected, not raised.
     Of the items that are ready, those with the longest chain of items waiting on them start first, so a
-    deep dependency tree is not left to the end behind independent items."""
-    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait  # commands that only look need no pool
+    deep dependency tree is not left to the end behind independent items.
+    Each item runs on a thread of its own (concurrent.futures' pool would load that package and logging, about
+    5 ms of every `up`); should this thread be interrupted, the items running end before the interrupt goes on."""
+    import threading
+    from queue import SimpleQueue
 
     by_key = {key(item): item for item in items}
     waiting = {k: {d for d in deps(item) if d in by_key and d != k} for k, item in by_key.items()}
@@ -80,13 +80,20 @@ def execute(
     position = {k: i for i, k in enumerate(by_key)}
     ready: list[str] = []
 
-    def run(k: str) -> R:
-        on_event(Event(k, Phase.STARTED))
-        return fn(by_key[k])
+    ended: SimpleQueue[tuple[str, R | None, BaseException | None]] = SimpleQueue()
 
-    running: dict[Future[R], str] = {}
+    def run(k: str) -> None:
+        try:
+            on_event(Event(k, Phase.STARTED))
+            result = fn(by_key[k])
+        except BaseException as e:  # told on the caller's thread
+            ended.put((k, None, e))
+        else:
+            ended.put((k, result, None))
+
+    running: set[str] = set()
     at_once = max(1, limit or len(by_key))
-    with ThreadPoolExecutor(max_workers=at_once, thread_name_prefix="fig") as pool:
+    try:
         while waiting or running or ready:
             for k in [k for k, pending in waiting.items() if not pending]:
                 del waiting[k]
@@ -94,24 +101,27 @@ def execute(
             ready.sort(key=lambda k: (-rank[k], position[k]))
             while ready and len(running) < at_once:
                 k = ready.pop(0)
-                running[pool.submit(run, k)] = k
+                running.add(k)
+                threading.Thread(target=run, args=(k,), name=f"fig {k}", daemon=True).start()
             if not running:
                 break  # only possible with a cycle among items, which the graph rules out
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                k = running.pop(future)
-                error = future.exception()
-                if error is None:
-                    outcome.results[k] = future.result()
-                    on_event(Event(k, Phase.DONE))
-                else:
-                    outcome.failures[k] = error
-                    on_event(Event(k, Phase.FAILED, error))
-                for other, pending in list(waiting.items()):
-                    if k in pending:
-                        pending.discard(k)
-                        if error is not None and skip_dependents:
-                            _skip(other, waiting, outcome, on_event)
+            k, result, error = ended.get()
+            running.discard(k)
+            if error is None:
+                outcome.results[k] = result  # type: ignore[assignment]
+                on_event(Event(k, Phase.DONE))
+            else:
+                outcome.failures[k] = error
+                on_event(Event(k, Phase.FAILED, error))
+            for other, pending in list(waiting.items()):
+                if k in pending:
+                    pending.discard(k)
+                    if error is not None and skip_dependents:
+                        _skip(other, waiting, outcome, on_event)
+    except BaseException:
+        while running:  # a second interrupt here goes on at once
+            running.discard(ended.get()[0])
+        raise
     # failures are told in the items' order, not in the order they happened to end
     outcome.failures = {k: outcome.failures[k] for k in by_key if k in outcome.failures}
     return outcome

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -148,3 +151,33 @@ def test_empty():
     outcome = execute([], lambda k: k, key=lambda k: k)
     assert (outcome.results, outcome.failures, outcome.skipped) == ({}, {}, [])
 
+
+
+def test_an_interrupt_waits_for_the_items_running_then_goes_on():
+    """Ctrl-C while items run: those running end (a create the engine is doing is not abandoned half-told), no
+    other item starts, and the interrupt reaches the caller."""
+    ended, started = [], []
+
+    def fn(k):
+        started.append(k)
+        time.sleep(0.3 if k == "slow" else 0)
+        ended.append(k)
+
+    def on_event(e):
+        if e.key == "fast" and e.phase is Phase.DONE:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        execute(["fast", "slow", "later"], fn, key=lambda k: k, deps=lambda k: ["fast"] if k == "later" else [],
+                on_event=on_event)
+    assert sorted(ended) == ["fast", "slow"] and "later" not in started
+
+
+def test_a_command_that_runs_items_loads_no_thread_pool():
+    """concurrent.futures loads logging too: about 5 ms of every `up`."""
+    code = ("import sys\nfrom fig.parallel import execute\n"
+            "assert execute([1, 2], lambda n: n * 2, key=str).results == {'1': 2, '2': 4}\n"
+            "print(sorted(m for m in ('concurrent.futures', 'logging') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                            env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path(__file__).resolve().parents[2])})
+    assert result.stdout.strip() == "[]", result.stderr
