@@ -332,8 +332,10 @@ class DockerBackend(EngineTransport, SwarmCalls, BuildCalls):
 
     def ensure_network(self, name: str, *, driver: str | None, internal: bool, labels: Mapping[str, str],
                        options: NetworkOptions | None = None) -> None:
+        if self.network_exists(name):  # the usual case, with no lock to take (nor tempfile to load)
+            return
         with hostlock.held(self.url, f"network {name}"):
-            if self.network_exists(name):
+            if self.network_exists(name):  # made by another fig while this one waited
                 return
             try:  # CheckDuplicate: the engine refuses a second network of the name when it sees the first
                 self._call("POST", "/networks/create", subject=f"network {name}",
