@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.integration.conftest import SLEEPER, FigProject, wait_until
+from tests.integration.test_attached import Reader
 
 # Each hook appends a line to /data/log, a named volume that outlives the container.
 HOOKED = f"""\
@@ -127,19 +128,21 @@ def test_a_failing_pre_stop_keeps_the_container_running_and_kill_still_stops_it(
 
 def test_attached_up_shows_the_hooks_output_under_the_container_and_an_arrow(project):
     project.write(HOOKED, "compose.yml")
-    proc = project.popen("up")
+    reader = Reader(project.popen("up"))
     try:
         name = project.container_name("web")
 
-        def hooks_ran() -> bool:
+        def attached_after_the_hooks() -> bool:  # Ctrl-C before fig attaches would abort `up` instead
             running = len(project.containers(all=False)) == 1
-            return running and project.exec(name, "cat", "/data/log")[1].splitlines() == STARTED
+            return running and "Attaching to" in reader.stderr and \
+                project.exec(name, "cat", "/data/log")[1].splitlines() == STARTED
 
-        wait_until(hooks_ran, timeout=90, message="the post_start hooks")
+        wait_until(attached_after_the_hooks, timeout=90, message="the post_start hooks, then attaching")
     finally:
-        proc.send_signal(2)
-        out, err = proc.communicate(timeout=60)
-    assert "web_1 -> | to-stdout\n" in out and "web_1 -> | to-stderr\n" in out, out + err
+        reader.proc.send_signal(2)
+        reader.finish(timeout=60)
+    out = reader.stdout
+    assert "web_1 -> | to-stdout\n" in out and "web_1 -> | to-stderr\n" in out, out + reader.stderr
     assert hook_log(project) == STARTED + STOPPED  # Ctrl-C stops it: pre_stop runs first
 
 
