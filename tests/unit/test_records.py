@@ -8,8 +8,6 @@ import copy
 import dataclasses
 import pickle
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import ClassVar
 
@@ -17,6 +15,7 @@ import pytest
 
 from fig import records
 from fig.records import FrozenInstanceError, field, record
+from tests.unit.test_startup import loaded, offending
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -172,11 +171,8 @@ def test_inheritance_and_class_variables_as_in_dataclasses():
     assert Shelf.__doc__ == "Shelf(items, points, by_name)"
 
 
-def test_importing_records_loads_no_dataclasses():
-    code = "import sys, fig.records; print(sorted({'dataclasses', 'inspect'} & set(sys.modules)))"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
-                            env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
-    assert result.stdout.strip() == "[]", result.stderr
+def test_importing_records_loads_no_dataclasses(tmp_path):
+    assert offending(loaded("import fig.records", tmp_path), ("dataclasses", "inspect")) == []
 
 
 def test_copies_and_pickles_of_frozen_records():
