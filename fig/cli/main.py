@@ -6,6 +6,7 @@ it up on its way out."""
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -90,8 +91,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run(entry: Callable[[], int] | None = None) -> NoReturn:
     """The `fig` program: `entry` (main, or the Docker CLI plugin's), then the process ends without Python tearing
-    down what fig loaded, which took 15 to 20 ms of every command (issue 22). Output is flushed first. fig's own
+    down what fig loaded, which took 15 to 20 ms of every command (issue 22). Output is flushed first. The cyclic
+    garbage collector waits until start-up is over (fig.cli.bootstrap.start_up_done). fig's own
     threads are daemons; should another thread still run (a caller's pool), Python's exit waits for it as usual."""
+    gc.disable()  # until fig.cli.bootstrap.engine: see start_up_done
     code = (entry or main)()
     try:
         sys.stdout.flush()

@@ -65,3 +65,31 @@ def test_a_thread_a_caller_left_running_is_waited_for(tmp_path):
                             env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [__version__, "late"]
+
+
+def test_the_collector_waits_for_the_engine_and_then_runs_as_usual(tmp_path):
+    """Start-up runs without the cyclic garbage collector (fig.cli.main.run); it is on again, with start-up's
+    objects frozen, once the command has its engine (fig.cli.bootstrap.engine)."""
+    script = ("import gc\n"
+              "from fig.cli.bootstrap import engine\n"
+              "from fig.cli.main import run\n"
+              "def entry():\n"
+              "    print(gc.isenabled(), gc.get_freeze_count() > 0)\n"
+              "    engine({'DOCKER_HOST': 'unix:///nonexistent.sock'})\n"
+              "    print(gc.isenabled(), gc.get_freeze_count() > 0)\n"
+              "    return 0\n"
+              "run(entry)\n")
+    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                            env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["False False", "True True"]
+
+
+def test_a_caller_of_main_keeps_its_collector_as_it_was():
+    import gc
+
+    from fig.cli.bootstrap import engine
+
+    frozen = gc.get_freeze_count()
+    engine({"DOCKER_HOST": "unix:///nonexistent.sock"})
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
