@@ -3,7 +3,6 @@ once, and a failure told as the service that failed and the step it failed at.""
 
 from __future__ import annotations
 
-import base64
 import os
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -66,6 +65,8 @@ def output_of(event: Mapping[str, Any]) -> str:
     """What a build's progress event says its steps printed: the classic builder's text, BuildKit's logs."""
     if "stream" in event:
         return str(event["stream"])
+    import base64
+
     data = b"".join(base64.b64decode(item.get("data") or "") for item in event.get("logs") or ())
     return data.decode("utf-8", "replace")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import socket
 import time
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
@@ -15,6 +14,8 @@ from fig.parallel import both
 from fig.records import record
 
 if TYPE_CHECKING:  # loaded by the commands that make or run something
+    import socket
+
     from fig.backend.specs import ExecSpec
 
 

@@ -5,7 +5,6 @@ Compose leaves it), a failed pre_stop leaves its container running and fails the
 
 from __future__ import annotations
 
-import shlex
 from collections import deque
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
@@ -71,5 +70,7 @@ def run(container: Container, hooks: Sequence[ExecHook], *, kind: str, service: 
 
 
 def _shown(command: Sequence[str]) -> str:
+    import shlex
+
     text = shlex.join(command)
     return text if len(text) <= 60 else text[:57] + "..."

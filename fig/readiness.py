@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 import urllib.parse
+from _thread import allocate_lock as Lock  # threading.Lock, without threading's import
 from collections.abc import Callable
 
 from fig.backend.base import ContainerState
@@ -22,7 +21,7 @@ class HealthChecks:
 
     def __init__(self) -> None:
         self._next: dict[str, float] = {}  # container id -> when its next check is due (monotonic)
-        self._lock = threading.Lock()
+        self._lock = Lock()
 
     def tend(self, containers: list[Container]) -> list[Container]:
         """The containers, fresh where a check ran now."""
@@ -105,6 +104,8 @@ def _address(container: Container) -> str:
 
 
 def _tcp(host: str, port: int) -> bool:
+    import socket
+
     try:
         with socket.create_connection((host, port), timeout=1):
             return True

@@ -3,8 +3,6 @@ processes, its resource use, pausing, waiting, and the engine's events about it.
 
 from __future__ import annotations
 
-import queue
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
@@ -101,6 +99,8 @@ def usage(project: Project, names: Iterable[str] = (), *, stopped: bool = False,
     if not stream:
         yield [(c, _one(c)) for c in containers]
         return
+    import threading  # here and in `wait`: the commands that follow containers
+
     latest: dict[str, Usage | None] = {c.id: None for c in containers}
     first, heard = threading.Semaphore(0), set[str]()
 
@@ -150,6 +150,9 @@ def wait(project: Project, names: Iterable[str]) -> Iterator[tuple[Container, in
     containers = running(project, names)
     if not containers:
         raise UserError(f'no containers for project "{project.name}"')
+    import queue
+    import threading
+
     ended: queue.Queue[tuple[Container, int | BaseException]] = queue.Queue()
 
     def watch(c: Container) -> None:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
@@ -11,6 +10,8 @@ from fig.errors import BuildError
 from fig.logs import logger
 
 if TYPE_CHECKING:  # the builders (subprocess, tarfile, HTTP/2 sessions) are loaded by a build, not by every command
+    import socket
+
     from fig.backend.specs import BuildProgress, BuildRequest
     from fig.backend import builders
 

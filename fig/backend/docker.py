@@ -7,7 +7,6 @@ session, which knows their connection settings (fig.backend.transport)."""
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
@@ -21,6 +20,8 @@ from fig.backend.unixhttp import path_of
 from fig.logs import logger
 
 if TYPE_CHECKING:
+    import socket
+
     from fig.backend.answers import EngineEvent, ExecInfo, ImageInfo, PathStat, StatsSample
     from fig.backend.specs import ContainerSpec, ExecSpec, NetworkOptions
 

@@ -7,7 +7,6 @@ their look and their create; figs on other machines are not held by it."""
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 from collections.abc import Iterator
 
@@ -17,6 +16,7 @@ from fig.config.cache import digest
 @contextlib.contextmanager
 def held(engine: str, name: str) -> Iterator[None]:
     """Hold the lock for `name` on `engine` (a URL); without a writable temporary directory, hold nothing."""
+    import fcntl
     import tempfile  # only commands that make a network or volume take a lock
 
     key = digest(f"{engine}\0{name}".encode())[:32]

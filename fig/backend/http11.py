@@ -5,7 +5,8 @@ package, ssl) cost more than the rest of `fig ps` before its first request. The 
 
 from __future__ import annotations
 
-import socket
+import io
+from _socket import AF_UNIX, SOCK_STREAM, socket as Socket  # the socket module's core, without its 4 ms import
 from collections.abc import Iterable, Mapping
 from typing import IO
 
@@ -31,7 +32,7 @@ class HTTPConnection:
 
     def __init__(self, path: str, timeout: float | None, version: str = "HTTP/1.1") -> None:
         self.path, self.timeout, self.version = path, timeout, version
-        self.sock: socket.socket | None = None
+        self.sock: Socket | None = None
         self.method = ""
 
     def request(self, method: str, target: str, body: bytes | Iterable[bytes] | IO[bytes] | None = None,
@@ -46,7 +47,7 @@ class HTTPConnection:
         elif body is not None and not sized:
             headers["Transfer-Encoding"] = "chunked"
         lines = [f"{method} {target} {self.version}", "Host: localhost", *(f"{k}: {v}" for k, v in headers.items())]
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock = Socket(AF_UNIX, SOCK_STREAM)
         self.sock = sock
         sock.settimeout(self.timeout)
         sock.connect(self.path)
@@ -74,12 +75,26 @@ class HTTPConnection:
             self.sock.close()
 
 
+class _Received(io.RawIOBase):
+    """What comes in on a connection, as a file to buffer (socket.makefile("rb") without the socket module). A
+    timeout raises TimeoutError, as the socket's does."""
+
+    def __init__(self, sock: Socket) -> None:
+        self.sock = sock
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        return self.sock.recv_into(buffer)
+
+
 class HTTPResponse:
     """An answer's status and headers, read as it is made; its body read whole (`read`) or as it comes (`read1`)."""
 
-    def __init__(self, sock: socket.socket, method: str) -> None:
+    def __init__(self, sock: Socket, method: str) -> None:
         self.sock = sock
-        self.fp = sock.makefile("rb")
+        self.fp = io.BufferedReader(_Received(sock))
         status_line = self.fp.readline(_MAX_LINE + 1)
         if not status_line:
             raise RemoteDisconnected("the other side closed the connection without answering")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime
 import json
-import struct
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -19,6 +17,8 @@ _STAMP = pattern(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d
 def frames(chunks: Iterator[bytes], tty: bool) -> Iterator[tuple[str, bytes]]:
     """(stream, data) pieces of an engine output stream: raw for a TTY, else 8-byte-header frames.
     A connection that drops ends the pieces, like a clean end of stream."""
+    from struct import unpack_from  # loaded by the commands that read output, not by every one
+
     buffer = b""
     try:
         for chunk in chunks:
@@ -30,7 +30,7 @@ def frames(chunks: Iterator[bytes], tty: bool) -> Iterator[tuple[str, bytes]]:
             run: list[bytes] = []  # consecutive frames of one stream go out as one piece
             run_kind = 0
             while len(buffer) - offset >= 8:
-                kind, size = struct.unpack_from(">BxxxL", buffer, offset)
+                kind, size = unpack_from(">BxxxL", buffer, offset)
                 if len(buffer) - offset < 8 + size:
                     break
                 if run and kind != run_kind:
@@ -83,6 +83,8 @@ def nanostamp(stamp: str) -> str:
         return stamp
     whole = m[1]
     if m[3] != "Z":
+        import datetime  # Podman's stamps only
+
         moment = datetime.datetime.fromisoformat(m[1] + m[3]).astimezone(datetime.timezone.utc)
         whole = moment.strftime("%Y-%m-%dT%H:%M:%S")
     return f"{whole}.{(m[2] or '')[:9].ljust(9, '0')}Z"
@@ -120,13 +122,15 @@ def stamped_lines(chunks: Iterator[bytes]) -> Iterator[LogLine]:
 
 def _each_frame(chunks: Iterator[bytes]) -> Iterator[tuple[str, bytes]]:
     """Every frame of a multiplexed stream on its own; a connection that drops ends them."""
+    from struct import unpack_from
+
     buffer = b""
     try:
         for chunk in chunks:
             buffer += chunk
             offset = 0
             while len(buffer) - offset >= 8:
-                kind, size = struct.unpack_from(">BxxxL", buffer, offset)
+                kind, size = unpack_from(">BxxxL", buffer, offset)
                 if len(buffer) - offset < 8 + size:
                     break
                 yield ("stderr" if kind == 2 else "stdout"), buffer[offset + 8:offset + 8 + size]

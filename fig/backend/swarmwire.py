@@ -3,7 +3,6 @@ the bodies that make them. No I/O here."""
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -70,6 +69,8 @@ def object_from_json(raw: Mapping[str, Any]) -> SwarmObject:
 
 def object_body(name: str, data: bytes, labels: Mapping[str, str]) -> dict[str, Any]:
     """The body of POST /secrets/create or /configs/create."""
+    import base64
+
     return {"Name": name, "Labels": dict(labels), "Data": base64.b64encode(data).decode("ascii")}
 
 

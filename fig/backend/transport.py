@@ -5,11 +5,10 @@ one. DockerBackend's calls (fig.backend.docker) and its mixins' go through `_cal
 from __future__ import annotations
 
 import contextlib
-import math
 import os
 import re
 import sys
-import threading
+from _thread import allocate_lock as Lock  # threading.Lock, without threading's import
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Self, cast
 
@@ -95,7 +94,7 @@ class EngineTransport:
         self._api: docker.APIClient | None = None
         self._pinged: Mapping[str, str] | None = None  # the SDK's ping's headers, when it asked
         self._connect = connect
-        self._lock = threading.Lock()
+        self._lock = Lock()
         self.url = url
         self.http = http
         self._traits: EngineTraits | None = None
@@ -144,6 +143,8 @@ class EngineTransport:
         timeout = http_timeout(env)
 
         def connect(version: str) -> docker.APIClient:
+            import math
+
             import docker
 
             try:

@@ -9,15 +9,17 @@ the SDK's would.
 from __future__ import annotations
 
 import json
-import socket
-import threading
+from _thread import allocate_lock as Lock  # threading.Lock, without threading's import
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 from fig import errors
 from fig.backend import apiversion, http11
 from fig.logs import logger
+
+if TYPE_CHECKING:
+    import socket
 
 log = logger(__name__)
 # The SDK's test for "404 means the image is missing" (docker.errors.create_api_error_from_http_exception).
@@ -38,8 +40,8 @@ class UnixHTTP:
         self.socket_path = socket_path
         self._version = version
         self._ping: Mapping[str, str] | None = None
-        self._lock = threading.Lock()
-        self._ping_lock = threading.Lock()  # two threads' first calls (the two listings of `find`) ping once
+        self._lock = Lock()
+        self._ping_lock = Lock()  # two threads' first calls (the two listings of `find`) ping once
         self.timeout = timeout
         self.url = url
 
@@ -186,6 +188,8 @@ class UnixHTTP:
         """POST `path` (with `body` as JSON) and take its connection over as a raw stream both ways (attach, exec
         start): the socket after the answer's head, with nothing of the stream read yet. `headers` replace the
         `Upgrade: tcp` ones (a BuildKit session's `Upgrade: h2c` and its names)."""
+        import socket  # loaded by the commands that attach, exec or build
+
         target = self._target(path, params)
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         data = b"" if body is None else json.dumps(body).encode()

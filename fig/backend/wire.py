@@ -6,8 +6,6 @@ The bodies are what the docker SDK's create_container/create_host_config would s
 
 from __future__ import annotations
 
-import base64
-import datetime
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -215,6 +213,8 @@ def from_exec_inspect(e: dict[str, Any]) -> ExecInfo:
 
 def path_stat(header: str | None, path: str) -> PathStat:
     """The X-Docker-Container-Path-Stat header of the archive endpoints (base64 of a JSON object)."""
+    import base64
+
     from fig.backend.answers import PathStat
 
     if not header:
@@ -383,6 +383,8 @@ def unix_time(stamp: str) -> str:
     m = re.match(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$", stamp)
     if not m:
         raise errors.BackendError(f"not a timestamp: {stamp!r}")
+    import datetime
+
     zone = "+00:00" if m[3] == "Z" else m[3]
     seconds = int(datetime.datetime.fromisoformat(m[1] + zone).timestamp())
     return f"{seconds}.{(m[2] or '0')[:9].ljust(9, '0')}"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 import re
 import sys
@@ -79,11 +78,11 @@ def wait_for(options: dict[str, Any], dialect: Dialect) -> float | None:
     if not options["--wait"]:
         return None
     if options["--wait-timeout"] is None:
-        return math.inf if dialect.wait_timeout is None else dialect.wait_timeout
+        return float("inf") if dialect.wait_timeout is None else dialect.wait_timeout
     seconds = integer(options, "--wait-timeout")
     if seconds < 0:
         raise UserError(f"--wait-timeout must be a number of seconds, not {options['--wait-timeout']!r}")
-    return seconds or math.inf
+    return seconds or float("inf")
 
 
 def signal_name(options: dict[str, Any]) -> str:

@@ -4,26 +4,30 @@ shell can tell which one stopped it."""
 
 from __future__ import annotations
 
-import signal
-import threading
+import _signal  # the signal module's core: signal.py adds enums, which cost 1.4 ms of every command
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from fig.logs import logger
 
+if TYPE_CHECKING:
+    import threading
+
 log = logger(__name__)
+_NAMES = {_signal.SIGINT: "SIGINT", _signal.SIGTERM: "SIGTERM", _signal.SIGHUP: "SIGHUP"}
 
 
 class Interrupted(KeyboardInterrupt):
     """A signal that ends fig as Ctrl-C does."""
 
     def __init__(self, signum: int) -> None:
-        super().__init__(signal.Signals(signum).name)
+        super().__init__(_NAMES.get(signum, str(signum)))
         self.signum = signum
 
 
 def interrupt_code(interrupt: KeyboardInterrupt) -> int:
     """The exit code after an interrupt: 128 + the signal's number."""
-    return 128 + (interrupt.signum if isinstance(interrupt, Interrupted) else signal.SIGINT)
+    return 128 + (interrupt.signum if isinstance(interrupt, Interrupted) else _signal.SIGINT)
 
 
 def signals_as_interrupt() -> None:
@@ -31,8 +35,8 @@ def signals_as_interrupt() -> None:
     def handler(signum: int, frame: object) -> None:
         raise Interrupted(signum)
 
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, handler)
+    for signum in (_signal.SIGTERM, _signal.SIGHUP):
+        _signal.signal(signum, handler)
 
 
 class Held:
@@ -43,19 +47,21 @@ class Held:
     Signals whose handler is not Python's (ignored, or the default that ends the process) are left alone, as
     is everything off the main thread."""
 
-    SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    SIGNALS = (_signal.SIGINT, _signal.SIGTERM, _signal.SIGHUP)
 
     def __init__(self) -> None:
         self.pending: int | None = None
         self._handlers: dict[int, Callable[[int, object], object]] = {}
 
     def __enter__(self) -> Held:
+        import threading  # loaded by the commands that print output as it comes, which run threads anyway
+
         if threading.current_thread() is threading.main_thread():
             for signum in self.SIGNALS:
-                handler = signal.getsignal(signum)
+                handler = _signal.getsignal(signum)
                 if callable(handler):
                     self._handlers[signum] = handler
-                    signal.signal(signum, self._hold)
+                    _signal.signal(signum, self._hold)
         return self
 
     def _hold(self, signum: int, frame: object) -> None:
@@ -73,7 +79,7 @@ class Held:
     def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
         handlers, self._handlers = self._handlers, {}
         for signum, handler in handlers.items():
-            signal.signal(signum, handler)
+            _signal.signal(signum, handler)
         signum, self.pending = self.pending, None
         if kind is None and signum is not None:  # one that came after the last check is not lost
             handlers[signum](signum, None)
@@ -84,6 +90,8 @@ def shutdown(graceful: Callable[[], None], force: Callable[[], None],
     """Run `graceful` in the background; a further Ctrl-C while it runs calls `force` instead. `drain` runs
     meanwhile (until the event is set): reading the containers' output, without which a container that
     writes fast blocks, and cannot stop."""
+    import threading
+
     log.info("Gracefully stopping... (press Ctrl+C again to force)")
     errors: list[BaseException] = []
     finished = threading.Event()

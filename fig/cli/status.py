@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-import threading
+from _thread import allocate_lock as Lock  # threading.Lock, without threading's import
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -38,7 +38,7 @@ class Status:
         self.quiet = mode == "quiet"
         self.json = mode == "json"
         self.colored = colored
-        self.lock = threading.Lock()
+        self.lock = Lock()
         self.lines: list[str | None] = []  # on a terminal: the key of each line written, the last at the bottom
         self.layers: dict[str, str] = {}  # piped: the last state printed per layer
         self._builds: BuildView | None = None

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import signal
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -96,6 +95,8 @@ def stop_signal(value: Any) -> None:
     name = text[3:] if text.startswith("SIG") else text
     if text.isdigit() and 0 < int(text) <= 64:
         return
+    import signal  # loaded only for a file that sets stop_signal
+
     if f"SIG{name}" in signal.Signals.__members__ or _RT_SIGNAL.match(name):
         return
     raise ConfigError(f"{value!r} is not a signal such as SIGTERM, SIGINT or 15")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import posixpath
 import re
-import shlex
 from collections.abc import Mapping
 from typing import Any
 
@@ -118,6 +117,8 @@ def words(value: Any) -> tuple[str, ...] | None:
     if value is None:
         return None
     if isinstance(value, str):
+        import shlex  # a command written as one string
+
         try:
             return tuple(shlex.split(value))
         except ValueError as e:

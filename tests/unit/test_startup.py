@@ -14,8 +14,10 @@ VERSION_FREE = ("logging", "dataclasses", "inspect", "yaml", "fig.config", "fig.
 # Never needed to read a project, or to look at a local engine: what only builds, one-offs, watch, swarm, copies,
 # providers, TLS, dry runs or making containers use; the dataclasses module (fig.records replaces it); logging,
 # loaded by the first message shown (fig.logs); hashlib, which loads OpenSSL (fig.config.cache.digest); and PyYAML,
-# for a file read before (fig.config.loader) and printed by `config` (fig.config.yamlwrite)
+# for a file read before (fig.config.loader) and printed by `config` (fig.config.yamlwrite); the Python halves of
+# socket, signal and threading (fig uses their C cores), and modules that only some keys or answers need
 PROJECT_FREE = ("dataclasses", "inspect", "logging", "hashlib", "yaml", "http.client", "email", "ssl", "decimal",
+                "socket", "signal", "threading", "datetime", "base64", "fcntl", "math",
                 "subprocess", "tarfile", "tempfile", "concurrent.futures", "queue", "jsonschema", "docker", "requests",
                 "fig.swarm", "fig.watch", "fig.cli.up", "fig.cli.interact", "fig.cli.attach", "fig.cli.log_printer",
                 "fig.running", "fig.copying", "fig.backend.bake", "fig.backend.enginebuild", "fig.backend.session",
