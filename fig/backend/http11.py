@@ -6,7 +6,8 @@ package, ssl) cost more than the rest of `fig ps` before its first request. The 
 from __future__ import annotations
 
 import io
-from _socket import AF_UNIX, SOCK_STREAM, socket as Socket  # the socket module's core, without its 4 ms import
+from _socket import AF_UNIX, SOCK_STREAM, socket as Socket  # socket.py's base, without its 4 ms import; attach,
+# exec and BuildKit sessions use these sockets too
 from collections.abc import Iterable, Mapping
 from typing import IO
 

@@ -11,15 +11,12 @@ from __future__ import annotations
 import json
 from _thread import allocate_lock as Lock  # threading.Lock, without threading's import
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 from urllib.parse import quote, urlencode
 
 from fig import errors
 from fig.backend import apiversion, http11
 from fig.logs import logger
-
-if TYPE_CHECKING:
-    import socket
 
 log = logger(__name__)
 # The SDK's test for "404 means the image is missing" (docker.errors.create_api_error_from_http_exception).
@@ -184,14 +181,12 @@ class UnixHTTP:
         return headers, chunks()
 
     def upgrade(self, path: str, params: Mapping[str, Any] | None = None, *, subject: str = "",
-                body: Any = None, headers: Sequence[tuple[str, str]] = ()) -> socket.socket:
+                body: Any = None, headers: Sequence[tuple[str, str]] = ()) -> http11.Socket:
         """POST `path` (with `body` as JSON) and take its connection over as a raw stream both ways (attach, exec
         start): the socket after the answer's head, with nothing of the stream read yet. `headers` replace the
         `Upgrade: tcp` ones (a BuildKit session's `Upgrade: h2c` and its names)."""
-        import socket  # loaded by the commands that attach, exec or build
-
         target = self._target(path, params)
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock = http11.Socket(http11.AF_UNIX, http11.SOCK_STREAM)
         data = b"" if body is None else json.dumps(body).encode()
         kind = "Content-Type: application/json\r\n" if body is not None else ""
         extra = "".join(f"{k}: {v}\r\n" for k, v in headers or [("Connection", "Upgrade"), ("Upgrade", "tcp")])
@@ -247,7 +242,7 @@ def subject_of(path: str) -> str:
     return parts[1][:12] if len(parts[1]) == 64 else parts[1]
 
 
-def _head(sock: socket.socket) -> tuple[int, str, dict[str, str]]:
+def _head(sock: http11.Socket) -> tuple[int, str, dict[str, str]]:
     """Status, reason and headers of an answer, read a byte at a time so that none of what follows is taken."""
     head = b""
     while not head.endswith(b"\r\n\r\n"):

@@ -2,26 +2,28 @@
 
 from __future__ import annotations
 
+import _signal  # signal.py's core (fig.cli.signals)
 import os
-import select
-import signal
-import socket
-import struct
 import sys
 import threading
+from _socket import SHUT_WR
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from fig.container import Container
+
+if TYPE_CHECKING:
+    import socket
 
 
 def remove_shielded(container: Container) -> None:
     """--rm: remove the container and its anonymous volumes; a further Ctrl-C must not leave them behind."""
-    previous = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)}
+    previous = {s: _signal.signal(s, _signal.SIG_IGN) for s in (_signal.SIGINT, _signal.SIGTERM)}
     try:
         container.remove(force=True, volumes=True)
     finally:
         for signum, handler in previous.items():
-            signal.signal(signum, handler)
+            _signal.signal(signum, handler)
 
 
 def attach_and_wait(container: Container, *, tty: bool) -> int:
@@ -78,7 +80,7 @@ def _end_input(raw: socket.socket) -> None:
             raw.unwrap()
             raw.close()
         else:
-            raw.shutdown(socket.SHUT_WR)
+            raw.shutdown(SHUT_WR)
     except (OSError, ValueError):
         raw.close()
 
@@ -107,7 +109,7 @@ class _Demux:
     def feed(self, chunk: bytes) -> None:
         self.buffer += chunk
         while len(self.buffer) >= 8:
-            kind, size = struct.unpack(">BxxxL", self.buffer[:8])
+            kind, size = self.buffer[0], int.from_bytes(self.buffer[4:8], "big")
             if len(self.buffer) < 8 + size:
                 break
             out = self.outputs.get(kind, sys.stdout.buffer)
@@ -145,6 +147,7 @@ def piped(raw: socket.socket, stdin_raw: socket.socket | None, *, tty: bool = Fa
 def interactive(raw: socket.socket, resize_to: Callable[[int, int], None]) -> None:
     """This terminal, raw, wired to a TTY stream (a container's or an exec's) that `resize_to(height, width)`
     keeps the size of the window."""
+    import select
     import termios
     import tty
 
@@ -158,7 +161,7 @@ def interactive(raw: socket.socket, resize_to: Callable[[int, int], None]) -> No
         except Exception:  # the container may be gone already; resizing is best effort
             pass
 
-    previous = signal.signal(signal.SIGWINCH, resize)
+    previous = _signal.signal(_signal.SIGWINCH, resize)
     try:
         tty.setraw(stdin_fd)
         resize()
@@ -185,4 +188,4 @@ def interactive(raw: socket.socket, resize_to: Callable[[int, int], None]) -> No
                     stdin_open = False
     finally:
         termios.tcsetattr(stdin_fd, termios.TCSADRAIN, saved)
-        signal.signal(signal.SIGWINCH, previous)
+        _signal.signal(_signal.SIGWINCH, previous)

@@ -3,8 +3,8 @@ a container's own process."""
 
 from __future__ import annotations
 
+import _signal  # signal.py's core (fig.cli.signals)
 import contextlib
-import signal
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -13,6 +13,7 @@ from fig import running
 from fig.backend.specs import ExecSpec
 from fig.cli import attach
 from fig.cli import options as opts
+from fig.cli.signals import NAMES
 from fig.container import Container, Execution
 from fig.project import Project
 
@@ -75,11 +76,11 @@ def _signals_to(container: Container, proxy: bool) -> Iterator[None]:
         return
 
     def forward(signum: int, _: object) -> None:
-        container.kill(signal.Signals(signum).name)
+        container.kill(NAMES[signum])
 
-    previous = {s: signal.signal(s, forward) for s in (signal.SIGINT, signal.SIGTERM)}
+    previous = {s: _signal.signal(s, forward) for s in (_signal.SIGINT, _signal.SIGTERM)}
     try:
         yield
     finally:
         for signum, handler in previous.items():
-            signal.signal(signum, handler)
+            _signal.signal(signum, handler)

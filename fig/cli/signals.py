@@ -14,14 +14,14 @@ if TYPE_CHECKING:
     import threading
 
 log = logger(__name__)
-_NAMES = {_signal.SIGINT: "SIGINT", _signal.SIGTERM: "SIGTERM", _signal.SIGHUP: "SIGHUP"}
+NAMES = {_signal.SIGINT: "SIGINT", _signal.SIGTERM: "SIGTERM", _signal.SIGHUP: "SIGHUP"}
 
 
 class Interrupted(KeyboardInterrupt):
     """A signal that ends fig as Ctrl-C does."""
 
     def __init__(self, signum: int) -> None:
-        super().__init__(_NAMES.get(signum, str(signum)))
+        super().__init__(NAMES.get(signum, str(signum)))
         self.signum = signum
 
 
