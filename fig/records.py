@@ -49,11 +49,6 @@ class Field:
         self.repr = repr
         self.compare = compare
 
-    def named(self, name: str) -> Field:
-        made = Field(self.default, self.default_factory, self.repr, self.compare)
-        made.name = name
-        return made
-
     def __repr__(self) -> str:
         return (f"Field(name={self.name!r}, default={self.default!r}, default_factory={self.default_factory!r}, "
                 f"repr={self.repr}, compare={self.compare})")
@@ -124,7 +119,8 @@ def _fields(cls: type) -> dict[str, Field]:
         if _is_class_var(annotation):
             continue
         value = cls.__dict__.get(name, MISSING)
-        made = (value if isinstance(value, Field) else Field(default=value)).named(name)
+        made = value if isinstance(value, Field) else Field(default=value)  # each `field()` is one class's own
+        made.name = name
         if made.default is MISSING:
             if name in cls.__dict__:
                 delattr(cls, name)
