@@ -208,6 +208,18 @@ def _initializer(class_name: str, fields: tuple[Field, ...]) -> Callable[..., No
                  (f.name, _REQUIRED, None) for f in fields)
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        put = object.__setattr__
+        if not kwargs and len(args) <= len(names):  # all by position (a log line, say): the quick way
+            for name, value in zip(names, args):
+                put(self, name, value)
+            for name, kind, default in plan[len(args):]:
+                if kind == _VALUE:
+                    put(self, name, default)
+                elif kind == _FACTORY:
+                    put(self, name, default())
+                else:
+                    raise TypeError(f"{class_name}() missing required argument: '{name}'")
+            return
         if args:
             if len(args) > len(names):
                 raise TypeError(f"{class_name}() takes {len(names)} positional arguments but {len(args)} were given")
@@ -218,7 +230,6 @@ def _initializer(class_name: str, fields: tuple[Field, ...]) -> Callable[..., No
         if not known.issuperset(kwargs):
             unknown = next(k for k in kwargs if k not in known)
             raise TypeError(f"{class_name}() got an unexpected keyword argument '{unknown}'")
-        put = object.__setattr__
         for name, kind, default in plan:
             if name in kwargs:
                 put(self, name, kwargs[name])
