@@ -59,10 +59,10 @@ def test_the_engine_client_loads_only_what_a_local_engine_needs(tmp_path):
 
 def test_exec_loads_neither_run_nor_up(tmp_path):
     """`exec` shares its attaching with `run`, not run's options or `up`'s printing; nor does it read answers, nor
-    load TLS for a local engine."""
+    load TLS for a local engine. Its connection is a _socket one, and a terminal's `select` is loaded for one."""
     modules = loaded("import fig.cli.interact", tmp_path)
     assert offending(modules, ("fig.cli.run", "fig.cli.up", "fig.cli.attached", "fig.cli.log_printer",
-                               "fig.backend.answers", "ssl")) == []
+                               "fig.backend.answers", "ssl", "socket", "signal", "select", "struct")) == []
 
 
 def test_a_file_read_before_is_not_parsed_again(tmp_path):
