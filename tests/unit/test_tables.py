@@ -44,9 +44,36 @@ def test_sizes_as_docker_writes_them(size, decimal, binary):
     (20 * 86400, "2 weeks"), (100 * 86400, "3 months"), (800 * 86400, "2 years")])
 def test_ago(seconds, text):
     now = datetime.datetime(2024, 6, 1, tzinfo=datetime.timezone.utc)
-    then = (now - datetime.timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S.%f") + "123Z"
-    assert tables.ago(then, now) == text + " ago"
-    assert tables.ago("0001-01-01T00:00:00Z", now) == "N/A"
+    then = (now - datetime.timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S.%f") + "000Z"  # nanoseconds
+    assert tables.ago(then, now.timestamp()) == text + " ago"
+    assert tables.ago("0001-01-01T00:00:00Z", now.timestamp()) == "N/A"
+
+
+def test_ago_counts_from_now():
+    then = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=10)
+    assert tables.ago(then.strftime("%Y-%m-%dT%H:%M:%S.%fZ")) == "10 minutes ago"
+
+
+def test_unix_seconds_are_those_datetime_reckons():
+    """The days around each year's turn and its February of 1600 to 2400 (leap years, centuries), with the engine's
+    nanoseconds, and zones either way."""
+    days = [datetime.date(year, month, day) for year in range(1600, 2401)
+            for month, day in ((1, 1), (2, 28), (3, 1), (6, 15), (12, 31))]
+    days += [datetime.date(year, 2, 29) for year in range(1600, 2401, 4) if year % 100 or not year % 400]
+    for day in days:
+        for clock, zone, offset in (("00:00:00", "Z", 0), ("23:59:59.123456789", "+05:30", 19800),
+                                    ("12:30:01", "-08:00", -28800), ("07:08:09", "", 0)):
+            stamp = f"{day:%Y-%m-%d}T{clock}{zone}"
+            expected = datetime.datetime.fromisoformat(f"{day:%Y-%m-%d}T{clock[:15]}+00:00").timestamp()  # to the us
+            assert abs(tables.unix_seconds(stamp) - (expected - offset)) < 1e-5, stamp
+
+
+@pytest.mark.parametrize("stamp, seconds", [("1717200000", 1717200000.0), ("", None), ("0001-01-01T00:00:00Z", None),
+                                            ("2023-02-29T00:00:00Z", None), ("2024-13-01T00:00:00Z", None),
+                                            ("2024-06-01T24:00:00Z", None), ("yesterday", None),
+                                            ("2024-06-01T00:00:00Zjunk", None)])
+def test_unix_seconds_of_what_is_not_a_day_of_the_calendar(stamp, seconds):
+    assert tables.unix_seconds(stamp) == seconds
 
 
 def test_ps_rows_as_compose_v2_shows_them():
