@@ -213,12 +213,7 @@ def _initializer(class_name: str, fields: tuple[Field, ...]) -> Callable[..., No
             for name, value in zip(names, args):
                 put(self, name, value)
             for name, kind, default in plan[len(args):]:
-                if kind == _VALUE:
-                    put(self, name, default)
-                elif kind == _FACTORY:
-                    put(self, name, default())
-                else:
-                    raise TypeError(f"{class_name}() missing required argument: '{name}'")
+                _default(self, class_name, name, kind, default)
             return
         if args:
             if len(args) > len(names):
@@ -233,14 +228,20 @@ def _initializer(class_name: str, fields: tuple[Field, ...]) -> Callable[..., No
         for name, kind, default in plan:
             if name in kwargs:
                 put(self, name, kwargs[name])
-            elif kind == _VALUE:
-                put(self, name, default)
-            elif kind == _FACTORY:
-                put(self, name, default())
             else:
-                raise TypeError(f"{class_name}() missing required argument: '{name}'")
+                _default(self, class_name, name, kind, default)
 
     return __init__
+
+
+def _default(obj: Any, class_name: str, name: str, kind: int, default: Any) -> None:
+    """Set a field that was not given to its default (or one its factory makes)."""
+    if kind == _VALUE:
+        object.__setattr__(obj, name, default)
+    elif kind == _FACTORY:
+        object.__setattr__(obj, name, default())
+    else:
+        raise TypeError(f"{class_name}() missing required argument: '{name}'")
 
 
 def _representation(names: list[str]) -> Callable[[Any], str]:

@@ -18,6 +18,11 @@ def fig(args: list[str], cwd: Path, **kwargs) -> subprocess.CompletedProcess[str
                           timeout=120, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}, **kwargs)
 
 
+def python(script: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", script], cwd=cwd, capture_output=True, text=True, timeout=60,
+                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
+
+
 def write_project(tmp_path: Path) -> None:
     lines = ["services:"] + [f"  s{i:03d}: {{image: busybox, command: echo {i}}}" for i in range(SERVICES)]
     (tmp_path / "compose.yaml").write_text("\n".join(lines) + "\n")
@@ -61,8 +66,7 @@ def test_a_thread_a_caller_left_running_is_waited_for(tmp_path):
               "threading.Thread(target=late).start()\n"
               "sys.argv = ['fig', 'version', '--short']\n"
               "run()\n")
-    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60,
-                            env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
+    result = python(script, tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [__version__, "late"]
 
@@ -79,8 +83,7 @@ def test_the_collector_waits_for_the_engine_and_then_runs_as_usual(tmp_path):
               "    print(gc.isenabled(), gc.get_freeze_count() > 0)\n"
               "    return 0\n"
               "run(entry)\n")
-    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60,
-                            env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
+    result = python(script, tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["False False", "True True"]
 
