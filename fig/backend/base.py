@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from fig.backend.ports import PortBinding
 from fig.records import record
@@ -85,8 +85,7 @@ class EngineTraits:
     healthchecks: bool = True  # it runs healthchecks itself; without, fig runs them (run_healthcheck) while it waits
 
 
-@record(frozen=True, slots=True)
-class LogLine:
+class LogLine(NamedTuple):  # a tuple, made in C: `logs -f` makes one for each of hundreds of thousands of lines
     text: str
     stream: str = "stdout"
     timestamp: str | None = None  # RFC 3339 with nine digits of nanoseconds (so they sort), when asked for
