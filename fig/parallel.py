@@ -71,7 +71,7 @@ def execute(
     Each item runs on a thread of its own (concurrent.futures' pool would load that package and logging, about
     5 ms of every `up`); should this thread be interrupted, the items running end before the interrupt goes on."""
     import threading
-    from queue import SimpleQueue
+    from _queue import SimpleQueue  # queue.SimpleQueue itself, without queue.py (and heapq)
 
     by_key = {key(item): item for item in items}
     waiting = {k: {d for d in deps(item) if d in by_key and d != k} for k, item in by_key.items()}

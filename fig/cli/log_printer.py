@@ -6,9 +6,7 @@ read on its own thread and written by the caller's thread, so a line is never sp
 
 from __future__ import annotations
 
-import datetime
 import json
-import math
 import threading
 import time
 from collections import deque
@@ -138,6 +136,8 @@ class LogPrinter:
         if self.style.timestamps == "engine" and stamp:
             return f"{stamp} "
         if self.style.timestamps == "client":
+            import datetime  # --timestamps on attached `up`: the time each line is printed
+
             return datetime.datetime.now().astimezone().isoformat(timespec="microseconds") + " "
         return ""
 
@@ -171,7 +171,7 @@ class LogPrinter:
     def _write_all(self, exit_codes: dict[str, int], stop: threading.Event | None, grace: float,
                    on_exit: Callable[[LogSource, int | None], bool] | None, interrupt: Callable[[], None]) -> None:
         deadline = 0.0  # when what was written unflushed must be flushed at the latest; 0: nothing is
-        given_up = math.inf  # when the sources still running stop being waited for, once `stop` is set
+        given_up = float("inf")  # when the sources still running stop being waited for, once `stop` is set
         while True:
             interrupt()
             with self._lock:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import sys
 from collections.abc import Mapping
 from typing import Any
@@ -143,7 +142,7 @@ def run(project: Project, options: dict[str, Any], status: Status, *, ansi: str,
                             before_start=attach)
     if not attached:
         if options["--wait"] and not options["--no-start"]:
-            project.wait(options["SERVICE"], timeout=timeout or math.inf, deps=settings.deps)
+            project.wait(options["SERVICE"], timeout=timeout or float("inf"), deps=settings.deps)
         return 0
     followed = [c for c in containers if c.service in shown]
     log.info("Attaching to %s", ", ".join(c.name for c in followed))
